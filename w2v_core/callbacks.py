@@ -1,0 +1,139 @@
+"""What training tells its listeners, and how a listener stops or pauses it.
+
+The trainer calls every :class:`Callback` from the thread that trains. A callback that
+hands events to another thread (a UI) should copy what it needs and return quickly; a
+:class:`TrainingControl` may be used from any thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Model
+    from .vectors import KeyedVectors
+
+
+@dataclass(frozen=True)
+class TrainingStart:
+    """Sent once, before the first update."""
+
+    vocab_size: int
+    corpus_words: int  #: in-vocabulary words in one pass over the corpus
+    words_total: int  #: corpus_words x epochs
+    config: Any  #: the :class:`~w2v_core.sgns.TrainConfig`
+
+
+@dataclass(frozen=True)
+class TrainingEvent:
+    """A progress report.
+
+    ``loss`` is the true mean skip-gram negative-sampling loss per positive pair,
+    ``-log s(u.v) - sum log s(-u_n.v)``, over the ``pairs`` trained since the previous event
+    (NaN when no pair was trained in between). It is not cumulative.
+    """
+
+    epoch: int  #: 1-based epoch being trained
+    epochs: int
+    words_done: int  #: corpus words processed over all epochs so far (before subsampling)
+    words_total: int
+    fraction: float
+    loss: float
+    pairs: int
+    learning_rate: float
+    words_per_second: float
+    elapsed: float  #: seconds since training began (pauses excluded)
+    eta: float  #: estimated seconds left
+
+    @property
+    def finished(self) -> bool:
+        """True once every word of every epoch has been trained."""
+        return self.words_done >= self.words_total
+
+
+class Callback:
+    """Base class for training listeners; override the hooks you need.
+
+    Raise :class:`StopTraining` from any hook to stop training; the model trained so far is
+    kept.
+    """
+
+    def on_train_begin(self, info: TrainingStart) -> None:
+        """Training is about to start."""
+
+    def on_progress(self, event: TrainingEvent) -> None:
+        """Progress, a few times a second (at least twice, at most a few dozen)."""
+
+    def on_epoch_end(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
+        """An epoch ended; ``vectors`` is a snapshot copy, safe to keep and query."""
+
+    def on_train_end(self, event: TrainingEvent, model: "Model") -> None:
+        """Training ended, finished or stopped; ``model`` is the result."""
+
+
+class StopTraining(Exception):
+    """Raised by a callback to stop training early (the model trained so far is kept)."""
+
+
+class TrainingControl:
+    """Thread-safe stop and pause switches, shared between a trainer and its controller."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+
+    def stop(self) -> None:
+        """Ask training to stop at the next minibatch; also releases a pause."""
+        self._stop.set()
+        self._running.set()
+
+    def pause(self) -> None:
+        """Ask training to wait before its next minibatch until :meth:`resume` or :meth:`stop`."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        """Let a paused training go on."""
+        self._running.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set() and not self._stop.is_set()
+
+    def wait_while_paused(self) -> float:
+        """Block while paused; return the seconds spent waiting."""
+        if self._running.is_set():
+            return 0.0
+        started = time.perf_counter()
+        self._running.wait()
+        return time.perf_counter() - started
+
+
+class CallbackList(Callback):
+    """Fans each hook out to several callbacks, in order."""
+
+    def __init__(self, callbacks: "list[Callback] | tuple[Callback, ...]" = ()) -> None:
+        self.callbacks = list(callbacks)
+
+    def on_train_begin(self, info: TrainingStart) -> None:
+        for cb in self.callbacks:
+            cb.on_train_begin(info)
+
+    def on_progress(self, event: TrainingEvent) -> None:
+        for cb in self.callbacks:
+            cb.on_progress(event)
+
+    def on_epoch_end(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
+        for cb in self.callbacks:
+            cb.on_epoch_end(event, vectors)
+
+    def on_train_end(self, event: TrainingEvent, model: "Model") -> None:
+        for cb in self.callbacks:
+            cb.on_train_end(event, model)

@@ -1,0 +1,45 @@
+"""Exceptions raised by w2v_core.
+
+Every error a user can cause derives from :class:`W2VError`, so the command line and the
+TUI can turn it into one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class W2VError(Exception):
+    """Base class of every error a user can cause (bad input, bad parameters, bad files)."""
+
+
+class CorpusError(W2VError):
+    """A corpus cannot be opened, read, or is empty."""
+
+
+class ConfigError(W2VError, ValueError):
+    """A training parameter is outside its allowed range. The message names the parameter."""
+
+
+class ModelFormatError(W2VError):
+    """A model file is missing, truncated, corrupt, or in a format we do not read."""
+
+
+class TrainingDivergedError(W2VError):
+    """The training loss became NaN or infinite; training stopped before writing garbage."""
+
+
+class UnknownWordError(W2VError, KeyError):
+    """A word is not in the vocabulary. The message names it and suggests close spellings."""
+
+    def __init__(self, word: str, vocabulary: Iterable[str] = ()) -> None:
+        self.word = word
+        self.suggestions = difflib.get_close_matches(word, list(vocabulary), n=3, cutoff=0.75)
+        super().__init__(word)
+
+    def __str__(self) -> str:
+        message = f"word not in vocabulary: {self.word!r}"
+        if self.suggestions:
+            message += " (did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?)"
+        return message

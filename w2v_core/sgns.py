@@ -1,0 +1,529 @@
+"""Skip-gram with negative sampling, vectorised in NumPy, with word2vec's semantics.
+
+Semantics follow the original C tool: a reduced window drawn per centre word, frequent
+words subsampled with the C formula (re-drawn every epoch), negatives drawn from the
+unigram distribution raised to 0.75, input vectors initialised uniform in
+``(-0.5, 0.5) / dim``, output vectors zero, and a learning rate decaying linearly over all
+words of all epochs. Each context word's input vector predicts the centre word, as in the
+C tool and gensim.
+
+Vectorised: pairs are generated per chunk of the corpus with array operations; updates
+are applied per minibatch of pairs, gathered with ``take`` into preallocated buffers and
+scattered back with a compiled sparse kernel (see :mod:`w2v_core.scatter`). No Python loop
+runs per token or per pair.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from .callbacks import (
+    Callback,
+    CallbackList,
+    StopTraining,
+    TrainingControl,
+    TrainingEvent,
+    TrainingStart,
+)
+from .corpus import Corpus
+from .encoding import EncodedCorpus, encode_corpus
+from .errors import ConfigError, CorpusError, TrainingDivergedError
+from .model import Model, TrainingSummary
+from .scatter import scatter_outer
+from .vectors import KeyedVectors
+
+#: Tokens per chunk of pair generation (bounded memory: ~5 MB of pairs per chunk).
+CHUNK_TOKENS = 50_000
+#: Seconds between progress events (the hook promises 2 to a few dozen per second).
+PROGRESS_INTERVAL = 0.2
+_SCORE_CLIP = 30.0
+
+
+# --------------------------------------------------------------------------- configuration
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training parameters (plain data; validated once by :meth:`validate`).
+
+    Parameters
+    ----------
+    dim : int
+        Vector dimensionality.
+    window : int
+        Maximum distance between centre and context word; the effective window of each
+        centre word is drawn uniformly from ``1..window``.
+    negative : int
+        Noise words per positive pair.
+    min_count : int
+        Words seen fewer times are dropped.
+    max_vocab : int or None
+        Keep only the most frequent words.
+    sample : float
+        Subsampling threshold for frequent words (0 disables).
+    epochs : int
+        Passes over the corpus.
+    alpha, min_alpha : float
+        Learning rate at the start and at the end (linear decay in between).
+    seed : int
+        Random seed; with ``threads=1`` the same seed gives the same vectors.
+    batch_size : int
+        Positive pairs per minibatch.
+    threads : int
+        Training threads sharing the weights (lock-free, as in word2vec).
+    """
+
+    dim: int = 100
+    window: int = 5
+    negative: int = 5
+    min_count: int = 5
+    max_vocab: int | None = None
+    sample: float = 1e-3
+    epochs: int = 5
+    alpha: float = 0.025
+    min_alpha: float = 1e-4
+    seed: int = 1
+    batch_size: int = 1024
+    threads: int = 1
+
+    def validate(self) -> "TrainConfig":
+        """Check every parameter; raise :class:`ConfigError` naming the first bad one."""
+        _check_int("dim", self.dim, 1, 10_000)
+        _check_int("window", self.window, 1, 1_000)
+        _check_int("negative", self.negative, 1, 100)
+        _check_int("min_count", self.min_count, 1, None)
+        if self.max_vocab is not None:
+            _check_int("max_vocab", self.max_vocab, 1, None)
+        _check_float("sample", self.sample, 0.0, 1.0, high_open=True)
+        _check_int("epochs", self.epochs, 1, 10_000)
+        _check_float("alpha", self.alpha, 0.0, 10.0, low_open=True)
+        _check_float("min_alpha", self.min_alpha, 0.0, self.alpha)
+        _check_int("seed", self.seed, 0, 2**63 - 1)
+        _check_int("batch_size", self.batch_size, 1, 1_000_000)
+        _check_int("threads", self.threads, 1, 256)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        """Build from a dict, ignoring unknown keys (files written by newer versions)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ConfigError(f"{name} must be an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        allowed = f">= {low}" if high is None else f"from {low} to {high}"
+        raise ConfigError(f"{name} must be {allowed}, got {value}")
+
+
+def _check_float(
+    name: str,
+    value: Any,
+    low: float,
+    high: float,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise ConfigError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    bad = (
+        not math.isfinite(value)
+        or (value <= low if low_open else value < low)
+        or (value >= high if high_open else value > high)
+    )
+    if bad:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        raise ConfigError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {value:g}")
+
+
+# --------------------------------------------------------------------------- kernels
+def make_pairs(
+    ids: np.ndarray, sentence_ids: np.ndarray, reduced_windows: np.ndarray, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (centre, context) position pairs of a chunk, centre-major as word2vec visits them.
+
+    Parameters
+    ----------
+    ids : ndarray (n,)
+        Token ids after subsampling (only its length is used).
+    sentence_ids : ndarray (n,)
+        Sentence number per token; pairs never cross sentences.
+    reduced_windows : ndarray (n,)
+        Effective window of each centre, in ``1..window``.
+    window : int
+        The maximum window.
+
+    Returns
+    -------
+    centres, contexts : ndarray of int64
+        Positions into ``ids``; for each centre, contexts run from the leftmost to the
+        rightmost, as in the C tool's loop.
+    """
+    n = len(ids)
+    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])
+    positions = np.arange(n)[:, None]
+    contexts = positions + offsets[None, :]
+    valid = (np.abs(offsets)[None, :] <= reduced_windows[:, None]) & (contexts >= 0) & (contexts < n)
+    clipped = np.clip(contexts, 0, max(n - 1, 0))
+    valid &= sentence_ids[clipped] == sentence_ids[:, None]
+    centres = np.broadcast_to(positions, contexts.shape)[valid]
+    return centres, contexts[valid]
+
+
+def sgns_loss_and_grads(
+    h: np.ndarray, U: np.ndarray, valid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Loss and gradients of one SGNS minibatch, written for checking against finite differences.
+
+    Parameters
+    ----------
+    h : ndarray (B, d)
+        Input vectors of the context words.
+    U : ndarray (B, K+1, d)
+        Output vectors: column 0 the centre (positive) word, columns 1.. the noise words.
+    valid : ndarray (B, K+1) of bool
+        False for noise words that equal the positive word (skipped, as word2vec does).
+
+    Returns
+    -------
+    loss : ndarray (B,)
+        ``-log s(u0.h) - sum_k log s(-uk.h)`` per pair.
+    grad_h : ndarray (B, d)
+        d loss / d h.
+    grad_U : ndarray (B, K+1, d)
+        d loss / d U.
+    """
+    scores = np.einsum("bkd,bd->bk", U, h)
+    labels = np.zeros_like(scores)
+    labels[:, 0] = 1.0
+    sig = 1.0 / (1.0 + np.exp(-scores))
+    dscores = (sig - labels) * valid
+    signs = np.where(labels > 0, 1.0, -1.0)
+    loss = (np.logaddexp(0.0, -signs * scores) * valid).sum(axis=1)
+    grad_h = np.einsum("bk,bkd->bd", dscores, U)
+    grad_U = dscores[:, :, None] * h[:, None, :]
+    return loss, grad_h, grad_U
+
+
+class _Worker:
+    """One training thread's buffers and random stream; applies minibatch SGD steps."""
+
+    def __init__(self, W_in: np.ndarray, W_out: np.ndarray, config: TrainConfig, seed) -> None:
+        self.W_in, self.W_out, self.config = W_in, W_out, config
+        self.rng = np.random.default_rng(seed)
+        B, K, d = config.batch_size, config.negative, config.dim
+        self.h = np.empty((B, d), dtype=np.float32)
+        self.U = np.empty((B * (K + 1), d), dtype=np.float32)
+        self.targets = np.empty((B, K + 1), dtype=np.int32)
+        self.signs = np.full((B, K + 1), -1.0, dtype=np.float32)
+        self.signs[:, 0] = 1.0
+        self.labels = (self.signs > 0).astype(np.float32)
+
+    def step(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
+        """One SGD step on a minibatch; returns the summed loss of its pairs."""
+        m, K1 = len(inputs), self.config.negative + 1
+        targets = self.targets[:m]
+        targets[:, 0] = outputs
+        targets[:, 1:] = noise
+        h = np.take(self.W_in, inputs, axis=0, out=self.h[:m])
+        U = np.take(self.W_out, targets.ravel(), axis=0, out=self.U[: m * K1]).reshape(m, K1, -1)
+        scores = np.matmul(U, h[:, :, None])[:, :, 0]
+        np.clip(scores, -_SCORE_CLIP, _SCORE_CLIP, out=scores)
+        signs = self.signs[:m]
+        # loss and sigmoid from one exp: e = exp(-sign * score)
+        e = np.exp(-signs * scores)
+        valid = noise != outputs[:, None]
+        per_term = np.log1p(e)
+        per_term[:, 1:] *= valid
+        loss = float(per_term.sum(dtype=np.float64))
+        # gradient of the log-likelihood: (label - sigmoid(score)) = sign * e / (1 + e)
+        g = signs * e / (1.0 + e)
+        g[:, 1:] *= valid
+        g *= np.float32(alpha)
+        grad_h = np.matmul(g[:, None, :], U)[:, 0, :]
+        scatter_outer(self.W_out, targets, g, h)
+        scatter_outer(self.W_in, inputs[:, None], np.ones((m, 1), np.float32), grad_h)
+        return loss
+
+
+# --------------------------------------------------------------------------- training loop
+class _Progress:
+    """Shared, lock-protected counters turned into throttled :class:`TrainingEvent` s."""
+
+    def __init__(self, callbacks: Callback, config: TrainConfig, corpus_words: int) -> None:
+        self.callbacks = callbacks
+        self.config = config
+        self.corpus_words = corpus_words
+        self.words_total = corpus_words * config.epochs
+        self.lock = threading.Lock()
+        self.words_done = 0
+        self.pairs_total = 0
+        self.pairs = 0
+        self.loss_sum = 0.0
+        self.last_loss = math.nan
+        self.epoch = 1
+        self.alpha = config.alpha
+        self.started = time.perf_counter()
+        self.paused_seconds = 0.0
+        self.last_emit = self.started
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started - self.paused_seconds
+
+    def add(self, words: int, pairs: int, loss_sum: float, alpha: float) -> None:
+        with self.lock:
+            self.words_done += words
+            self.pairs += pairs
+            self.pairs_total += pairs
+            self.loss_sum += loss_sum
+            self.alpha = alpha
+
+    def event(self) -> TrainingEvent:
+        """Build an event and reset the loss window (call with the lock free)."""
+        with self.lock:
+            loss = self.loss_sum / self.pairs if self.pairs else math.nan
+            if self.pairs:
+                self.last_loss = loss
+            pairs = self.pairs
+            self.pairs, self.loss_sum = 0, 0.0
+            words_done = min(self.words_done, self.words_total)
+        elapsed = self.elapsed()
+        speed = words_done / elapsed if elapsed > 0 else 0.0
+        left = self.words_total - words_done
+        return TrainingEvent(
+            epoch=self.epoch,
+            epochs=self.config.epochs,
+            words_done=words_done,
+            words_total=self.words_total,
+            fraction=words_done / self.words_total if self.words_total else 1.0,
+            loss=loss,
+            pairs=pairs,
+            learning_rate=self.alpha,
+            words_per_second=speed,
+            elapsed=elapsed,
+            eta=left / speed if speed > 0 else math.inf,
+        )
+
+    def emit(self, force: bool = False) -> TrainingEvent | None:
+        now = time.perf_counter()
+        if not force and now - self.last_emit < PROGRESS_INTERVAL:
+            return None
+        self.last_emit = now
+        event = self.event()
+        if not math.isfinite(event.loss) and event.pairs:
+            raise TrainingDivergedError(
+                f"training diverged: the loss became {event.loss} at epoch {event.epoch}, "
+                f"{event.fraction:.0%} done; lower alpha (now {self.config.alpha:g}) "
+                f"or batch_size (now {self.config.batch_size})"
+            )
+        self.callbacks.on_progress(event)
+        return event
+
+
+class Trainer:
+    """Trains SGNS vectors on an encoded corpus.
+
+    Use :func:`train` for the one-call version. A :class:`Trainer` exposes
+    :meth:`snapshot` so another thread can look at the vectors while training runs.
+    """
+
+    def __init__(
+        self,
+        corpus: EncodedCorpus,
+        config: TrainConfig = TrainConfig(),
+        callbacks: Sequence[Callback] = (),
+        control: TrainingControl | None = None,
+    ) -> None:
+        self.config = config.validate()
+        self.corpus = corpus
+        self.callbacks = CallbackList(list(callbacks))
+        self.control = control or TrainingControl()
+        vocab = corpus.vocab
+        if corpus.n_words <= 1 or len(corpus.sentence_ends) >= corpus.n_words:
+            raise CorpusError(
+                f"corpus is too small to train on: {corpus.n_words} words in the vocabulary "
+                "and no sentence with two of them"
+            )
+        rng = np.random.default_rng(config.seed)
+        V, d = len(vocab), config.dim
+        self.W_in = ((rng.random((V, d), dtype=np.float32) - 0.5) / d).astype(np.float32)
+        self.W_out = np.zeros((V, d), dtype=np.float32)
+        self._keep_prob = vocab.keep_probabilities(config.sample)
+        self._noise_cdf = np.cumsum(vocab.noise_distribution(0.75))
+        self._noise_cdf /= self._noise_cdf[-1]
+        self._seeds = np.random.SeedSequence(config.seed).spawn(config.threads)
+
+    # ------------------------------------------------------------------ public
+    def snapshot(self) -> KeyedVectors:
+        """A copy of the current input vectors (safe to query while training goes on)."""
+        vocab = self.corpus.vocab
+        return KeyedVectors(vocab.words, self.W_in.copy(), vocab.counts)
+
+    def model(self, summary: TrainingSummary | None = None) -> Model:
+        vocab = self.corpus.vocab
+        return Model(KeyedVectors(vocab.words, self.W_in, vocab.counts), self.W_out, self.config, summary)
+
+    def train(self) -> Model:
+        """Run all epochs (or until stopped); return the model trained so far."""
+        config = self.config
+        progress = _Progress(self.callbacks, config, self.corpus.n_words)
+        workers = [_Worker(self.W_in, self.W_out, config, s) for s in self._seeds]
+        stopped = False
+        try:
+            self.callbacks.on_train_begin(
+                TrainingStart(len(self.corpus.vocab), self.corpus.n_words, progress.words_total, config)
+            )
+            for epoch in range(config.epochs):
+                progress.epoch = epoch + 1
+                stopped = self._run_epoch(epoch, workers, progress)
+                if stopped:
+                    break
+                event = progress.emit(force=True)
+                self.callbacks.on_epoch_end(event, self.snapshot())
+        except StopTraining:
+            stopped = True
+        final = progress.event()
+        seconds = progress.elapsed()
+        summary = TrainingSummary(
+            corpus_words=self.corpus.n_words,
+            words_trained=final.words_done,
+            pairs_trained=progress.pairs_total,
+            epochs_completed=final.words_done / max(self.corpus.n_words, 1),
+            seconds=seconds,
+            final_loss=progress.last_loss,
+            stopped_early=stopped,
+        )
+        model = self.model(summary)
+        self.callbacks.on_train_end(final, model)
+        return model
+
+    # ------------------------------------------------------------------ internals
+    def _run_epoch(self, epoch: int, workers: list[_Worker], progress: _Progress) -> bool:
+        """Train one epoch; return True if stopped."""
+        chunks = list(self.corpus.chunks(CHUNK_TOKENS))
+        if len(workers) == 1:
+            return self._consume(iter(chunks), threading.Lock(), workers[0], epoch, progress, True)
+        queue = iter(chunks)
+        lock = threading.Lock()
+        results: list[bool] = []
+        errors: list[BaseException] = []
+
+        def run(worker: _Worker) -> None:
+            try:
+                results.append(self._consume(queue, lock, worker, epoch, progress, False))
+            except BaseException as exc:  # re-raised in the calling thread
+                errors.append(exc)
+                self.control.stop()
+
+        threads = [threading.Thread(target=run, args=(w,), daemon=True) for w in workers[1:]]
+        for t in threads:
+            t.start()
+        run(workers[0])
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        return any(results) or self.control.stopped
+
+    def _consume(self, queue, lock, worker: _Worker, epoch: int, progress: _Progress, emitter: bool) -> bool:
+        """Train the chunks this worker takes from ``queue``; the first worker also reports."""
+        config, corpus = self.config, self.corpus
+        total = progress.words_total
+        B = config.batch_size
+        while True:
+            with lock:
+                chunk = next(queue, None)
+            if chunk is None:
+                return False
+            start, end = chunk
+            ids = np.asarray(corpus.ids[start:end])
+            sentence_ids = corpus.sentence_ids(start, end)
+            rng = worker.rng
+            keep = rng.random(len(ids), dtype=np.float32) < self._keep_prob[ids]
+            ids, sentence_ids = ids[keep], sentence_ids[keep]
+            reduced = rng.integers(1, config.window + 1, size=len(ids))
+            centres, contexts = make_pairs(ids, sentence_ids, reduced, config.window)
+            n_pairs = len(centres)
+            inputs = ids[contexts]
+            outputs = ids[centres]
+            noise = np.searchsorted(
+                self._noise_cdf, rng.random(n_pairs * config.negative), side="right"
+            ).astype(np.int32).reshape(n_pairs, config.negative)
+            np.minimum(noise, len(self._noise_cdf) - 1, out=noise)
+            chunk_words = end - start
+            words_before = epoch * corpus.n_words + start
+            words_reported = 0
+            for b0 in range(0, n_pairs, B):
+                if self.control.stopped:
+                    return True
+                if self.control.paused:
+                    waited = self.control.wait_while_paused()
+                    with progress.lock:
+                        progress.paused_seconds += waited
+                b1 = min(b0 + B, n_pairs)
+                done_here = chunk_words * b1 // n_pairs
+                alpha = config.alpha - (config.alpha - config.min_alpha) * (
+                    (words_before + chunk_words * b0 / n_pairs) / total
+                )
+                alpha = max(alpha, config.min_alpha)
+                loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise[b0:b1], alpha)
+                progress.add(done_here - words_reported, b1 - b0, loss, alpha)
+                words_reported = done_here
+                if emitter:
+                    progress.emit()
+            progress.add(chunk_words - words_reported, 0, 0.0, progress.alpha)
+            if emitter:
+                progress.emit()
+
+
+def prepare_corpus(
+    corpus: str | Corpus | Iterable[list[str]], min_count: int = 5, max_vocab: int | None = None
+) -> EncodedCorpus:
+    """Read, count and encode a corpus (see :func:`w2v_core.encoding.encode_corpus`)."""
+    return encode_corpus(corpus, min_count=min_count, max_vocab=max_vocab)
+
+
+def train(
+    corpus: str | Corpus | EncodedCorpus | Iterable[list[str]],
+    config: TrainConfig = TrainConfig(),
+    callbacks: Sequence[Callback] = (),
+    control: TrainingControl | None = None,
+) -> Model:
+    """Train SGNS word vectors.
+
+    Parameters
+    ----------
+    corpus : str, Corpus, EncodedCorpus or iterable of token lists
+        A corpus spec (see :func:`w2v_core.corpus.open_corpus`), an opened corpus, an
+        already encoded corpus (its vocabulary is used as is), or sentences.
+    config : TrainConfig
+    callbacks : sequence of Callback
+        Told about the start, progress, epoch ends and the end.
+    control : TrainingControl, optional
+        Lets another thread pause or stop training.
+
+    Returns
+    -------
+    Model
+        The trained model; if stopped early, the model trained so far.
+
+    Raises
+    ------
+    ConfigError, CorpusError, TrainingDivergedError
+    """
+    config.validate()
+    if not isinstance(corpus, EncodedCorpus):
+        corpus = prepare_corpus(corpus, config.min_count, config.max_vocab)
+    return Trainer(corpus, config, callbacks, control).train()

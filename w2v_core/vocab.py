@@ -1,0 +1,101 @@
+"""The vocabulary: words, counts, pruning, subsampling and the noise distribution."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .errors import CorpusError
+
+
+class Vocabulary:
+    """Words in descending frequency order with their corpus counts.
+
+    Parameters
+    ----------
+    words : sequence of str
+        The words, most frequent first (ties broken alphabetically by :meth:`build`).
+    counts : array of int
+        How often each word occurs in the corpus.
+    """
+
+    def __init__(self, words: Sequence[str], counts: Sequence[int] | np.ndarray) -> None:
+        self.words: list[str] = list(words)
+        self.counts: np.ndarray = np.asarray(counts, dtype=np.int64)
+        if len(self.words) != len(self.counts):
+            raise ValueError("words and counts differ in length")
+        self.index: dict[str, int] = {w: i for i, w in enumerate(self.words)}
+
+    @classmethod
+    def from_counts(
+        cls,
+        words: Sequence[str],
+        counts: Sequence[int] | np.ndarray,
+        min_count: int = 5,
+        max_vocab: int | None = None,
+    ) -> "Vocabulary":
+        """Keep words seen at least ``min_count`` times, then the ``max_vocab`` most frequent.
+
+        Words are ordered by descending count, ties alphabetically, so the result does not
+        depend on reading order.
+
+        Raises
+        ------
+        CorpusError
+            If there are no words, or none reaches ``min_count``.
+        """
+        counts = np.asarray(counts, dtype=np.int64)
+        total = int(counts.sum())
+        if total == 0:
+            raise CorpusError("corpus is empty: it contains no words")
+        keep = np.flatnonzero(counts >= min_count).tolist()
+        keep.sort(key=lambda i: (-counts[i], words[i]))
+        if max_vocab is not None:
+            keep = keep[:max_vocab]
+        if not keep:
+            raise CorpusError(
+                f"no word occurs at least min_count={min_count} times "
+                f"(the corpus has {total} words); lower min_count"
+            )
+        return cls([words[i] for i in keep], counts[keep])
+
+    @classmethod
+    def build(
+        cls, sentences: Iterable[list[str]], min_count: int = 5, max_vocab: int | None = None
+    ) -> "Vocabulary":
+        """Count words in one streaming pass and prune them (see :meth:`from_counts`)."""
+        counter: Counter[str] = Counter()
+        for sentence in sentences:
+            counter.update(sentence)
+        return cls.from_counts(list(counter), list(counter.values()), min_count, max_vocab)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    @property
+    def total(self) -> int:
+        """Number of corpus words covered by the vocabulary."""
+        return int(self.counts.sum())
+
+    def keep_probabilities(self, sample: float) -> np.ndarray:
+        """Probability of keeping each occurrence of a word, word2vec's subsampling formula.
+
+        With ``t = sample * total`` and ``c`` a word's count, the C tool keeps a word with
+        probability ``(sqrt(c / t) + 1) * t / c``, capped at 1. ``sample == 0`` keeps all.
+        """
+        if sample <= 0:
+            return np.ones(len(self), dtype=np.float32)
+        threshold = sample * self.total
+        counts = self.counts.astype(np.float64)
+        keep = (np.sqrt(counts / threshold) + 1.0) * threshold / counts
+        return np.minimum(keep, 1.0).astype(np.float32)
+
+    def noise_distribution(self, power: float = 0.75) -> np.ndarray:
+        """Negative-sampling distribution: counts raised to ``power``, normalised to sum 1."""
+        weights = self.counts.astype(np.float64) ** power
+        return weights / weights.sum()
