@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 
-from w2v_core.errors import ConfigError, TrainingDivergedError, W2VError
+from w2v_core.errors import ConfigError, CorpusError, TrainingDivergedError, W2VError
 
 PROG = "w2v"
 
@@ -334,6 +334,7 @@ def _make_reporter_class() -> type:
             self._progress: Progress | None = None
             self._task: Any = None
             self._last_line = -math.inf
+            self._printed: tuple[int, int] | None = None
             self._epoch = 0
             self._loss_sum = 0.0
             self._pairs = 0
@@ -351,6 +352,11 @@ def _make_reporter_class() -> type:
                 self._loss_sum += event.loss * event.pairs
                 self._pairs += event.pairs
             self.last_event = event
+
+        @property
+        def epoch(self) -> int:
+            """The epoch :attr:`mean_loss` belongs to."""
+            return self._epoch
 
         @property
         def mean_loss(self) -> float:
@@ -376,8 +382,9 @@ def _make_reporter_class() -> type:
                 )
                 return
             now = time.monotonic()
-            if force or now - self._last_line >= self.interval:
-                self._last_line = now
+            shown = (event.epoch, event.words_done)
+            if shown != self._printed and (force or now - self._last_line >= self.interval):
+                self._last_line, self._printed = now, shown
                 percent = f"{100.0 * event.fraction:5.1f}%"
                 parts = [fields["epoch"], percent, fields["speed"], fields["loss"], fields["lr"]]
                 parts.append(fields["eta"])
@@ -488,6 +495,8 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     reporter = _make_reporter_class()(err)
 
     def stop() -> None:
+        if not reporter.started:  # still reading the corpus: nothing to save
+            raise KeyboardInterrupt
         control.stop()
         reporter.interrupted()
 
@@ -501,42 +510,51 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_INTERRUPTED
     except TrainingDivergedError as exc:
         reporter.close()
-        raise TrainingDivergedError(
-            f"{exc} (try a smaller --alpha or --batch-size); nothing saved"
-        ) from None
+        raise TrainingDivergedError(f"{exc}; nothing saved") from None
     finally:
         reporter.close()
     seconds = time.perf_counter() - started
 
-    stopped = control.stopped
-    if stopped and not reporter.started:
-        err.print(f"{PROG}: interrupted before training started; nothing saved", highlight=False)
+    summary = model.summary
+    stopped = control.stopped or (summary is not None and summary.stopped_early)
+    if stopped and summary is not None and summary.words_trained == 0:
+        err.print(f"{PROG}: interrupted before any word was trained; nothing saved",
+                  highlight=False)
         return EXIT_INTERRUPTED
+    if not stopped and summary is not None and summary.pairs_trained == 0:
+        raise CorpusError(
+            f"corpus is too small to train on: {summary.corpus_words:,} words in the vocabulary "
+            f"gave no (word, context) pair after subsampling; use a larger corpus or lower "
+            f"--sample (now {config.sample:g}); nothing saved"
+        )
     save(model, args.output)
 
-    event = reporter.last_event
-    info = reporter.start_info
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim")
     grid.add_column()
+    grid.add_row("corpus", str(args.corpus))
     grid.add_row("vocabulary", f"{len(model.wv):,} words x {model.wv.dim} dimensions")
-    if info is not None:
-        grid.add_row("corpus", f"{info.corpus_words:,} words x {config.epochs} epoch(s)")
-    if event is not None:
-        train_seconds = event.elapsed
-        speed = event.words_done / train_seconds if train_seconds > 0 else math.nan
-        grid.add_row("time", f"{seconds:.1f} s ({train_seconds:.1f} s training)")
-        grid.add_row("speed", f"{speed:,.0f} words/s")
-        grid.add_row("final loss", f"{_number(reporter.mean_loss)} (mean over the last epoch)")
+    if summary is not None:
+        grid.add_row(
+            "corpus words",
+            f"{summary.corpus_words:,} in the vocabulary x {summary.epochs_completed:.2f} epochs",
+        )
+        grid.add_row("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training)")
+        grid.add_row("speed", f"{summary.words_per_second:,.0f} words/s")
     else:
         grid.add_row("time", f"{seconds:.1f} s")
+    loss = reporter.mean_loss
+    if math.isfinite(loss):
+        grid.add_row("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})")
     grid.add_row("saved", f"{args.output} ({fmt})")
     if stopped:
-        done = f"{100.0 * event.fraction:.0f}%" if event is not None else "part"
+        done = f"{100 * summary.words_trained / (summary.corpus_words * config.epochs):.0f}%" \
+            if summary is not None and summary.corpus_words else "part"
         out.print(
             f"[yellow]Interrupted:[/] saved the model trained so far ({done} of the planned "
-            f"words) to {args.output}",
+            f"training) to {args.output}",
             highlight=False,
+            soft_wrap=True,
         )
     out.print(grid)
     return EXIT_INTERRUPTED if stopped else EXIT_OK
@@ -671,6 +689,7 @@ def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
         f"({_percent(analogies['coverage'])}); {analogies['skipped']:,} skipped (out of vocabulary"
         + (f" or beyond the {restrict:,} most frequent words)" if restrict else ")"),
         highlight=False,
+        soft_wrap=True,
     )
 
     pairs = Table(title="word similarity", title_justify="left")
@@ -700,34 +719,27 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
-def detect_format(path: Path) -> str:
-    """Name a model file's format from its first bytes (for ``w2v info``)."""
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
-    if head.startswith(b"PK\x03\x04"):
-        return "native .npz"
-    first, _, rest = head.partition(b"\n")
-    fields = first.split()
-    if len(fields) == 2 and all(f.isdigit() for f in fields):
-        try:
-            rest.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            # a multi-byte character cut at the end of the block is still text
-            if exc.start < len(rest) - 4:
-                return "word2vec binary"
-        return "word2vec text"
-    return "GloVe text (no header)"
+#: Names of the formats :func:`w2v_core.io.detect_format` reports.
+FORMAT_NAMES: dict[str, str] = {
+    "npz": "native .npz",
+    "bin": "word2vec binary",
+    "txt": "word2vec text",
+    "glove": "GloVe text (no header)",
+}
 
 
 def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v info``: format, size, vocabulary, dimensions, configuration and summary."""
+    from w2v_core.io import detect_format
+
     model = _load_model(args.model)
+    kind = detect_format(args.model)
     kv = model.wv
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim")
     grid.add_column()
     grid.add_row("file", f"{args.model} ({args.model.stat().st_size:,} bytes)")
-    grid.add_row("format", detect_format(args.model))
+    grid.add_row("format", FORMAT_NAMES.get(kind, kind))
     grid.add_row("vocabulary", f"{len(kv):,} words")
     grid.add_row("dimensions", str(kv.dim))
     grid.add_row("counts", "known" if kv.counts is not None else "unknown")

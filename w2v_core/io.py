@@ -342,7 +342,7 @@ def _write_npz(fh: IO[bytes], arrays: dict[str, np.ndarray]) -> None:
             info.create_system = 3  # unix, on every platform
             info.external_attr = 0o644 << 16
             with zf.open(info, "w", force_zip64=True) as out:
-                np.lib.format.write_array(out, np.ascontiguousarray(array), allow_pickle=False)
+                np.lib.format.write_array(out, np.asarray(array, order="C"), allow_pickle=False)
 
 
 def _utf8_array(text: str) -> np.ndarray:

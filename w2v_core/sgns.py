@@ -41,6 +41,11 @@ from .vectors import KeyedVectors
 
 #: Tokens per chunk of pair generation (bounded memory: ~5 MB of pairs per chunk).
 CHUNK_TOKENS = 50_000
+#: Most summed updates one word's vector may expect in one minibatch. Minibatch SGD sums the
+#: updates of a repeated word computed at the same point; past ~100 such terms per row the
+#: step overshoots and training diverges (measured on a 47-word corpus: 512 pairs per batch
+#: trained, 1024 blew up). Small vocabularies therefore get smaller batches.
+MAX_ROW_UPDATES = 80
 #: Seconds between progress events (the hook promises 2 to a few dozen per second).
 PROGRESS_INTERVAL = 0.2
 _SCORE_CLIP = 30.0
@@ -182,6 +187,18 @@ def make_pairs(
     return centres, contexts[valid]
 
 
+def subsample(ids: np.ndarray, keep_probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Mask of the tokens kept this epoch: each kept with its word's keep probability."""
+    return rng.random(len(ids), dtype=np.float32) < keep_probabilities[ids]
+
+
+def draw_noise(cdf: np.ndarray, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """Noise words drawn from the distribution whose cumulative sum is ``cdf`` (int32)."""
+    draws = np.searchsorted(cdf, rng.random(shape[0] * shape[1]), side="right")
+    np.minimum(draws, len(cdf) - 1, out=draws)
+    return draws.astype(np.int32).reshape(shape)
+
+
 def sgns_loss_and_grads(
     h: np.ndarray, U: np.ndarray, valid: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -220,16 +237,18 @@ def sgns_loss_and_grads(
 class _Worker:
     """One training thread's buffers and random stream; applies minibatch SGD steps."""
 
-    def __init__(self, W_in: np.ndarray, W_out: np.ndarray, config: TrainConfig, seed) -> None:
+    def __init__(
+        self, W_in: np.ndarray, W_out: np.ndarray, config: TrainConfig, seed, batch_size: int
+    ) -> None:
         self.W_in, self.W_out, self.config = W_in, W_out, config
         self.rng = np.random.default_rng(seed)
-        B, K, d = config.batch_size, config.negative, config.dim
+        B, K, d = batch_size, config.negative, config.dim
         self.h = np.empty((B, d), dtype=np.float32)
         self.U = np.empty((B * (K + 1), d), dtype=np.float32)
         self.targets = np.empty((B, K + 1), dtype=np.int32)
         self.signs = np.full((B, K + 1), -1.0, dtype=np.float32)
         self.signs[:, 0] = 1.0
-        self.labels = (self.signs > 0).astype(np.float32)
+        self.ones = np.ones((B, 1), dtype=np.float32)
 
     def step(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
         """One SGD step on a minibatch; returns the summed loss of its pairs."""
@@ -254,8 +273,24 @@ class _Worker:
         g *= np.float32(alpha)
         grad_h = np.matmul(g[:, None, :], U)[:, 0, :]
         scatter_outer(self.W_out, targets, g, h)
-        scatter_outer(self.W_in, inputs[:, None], np.ones((m, 1), np.float32), grad_h)
+        scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
         return loss
+
+
+def effective_batch_size(
+    batch_size: int, negative: int, counts: np.ndarray, keep_probabilities: np.ndarray, noise: np.ndarray
+) -> int:
+    """The minibatch size actually used: ``batch_size``, lowered for small vocabularies.
+
+    The busiest output row expects ``B * (negative * noise[w] + kept_share[w])`` updates per
+    minibatch of ``B`` pairs; ``B`` is capped so that this stays under
+    :data:`MAX_ROW_UPDATES`. On ordinary corpora (thousands of words and more) the cap is
+    above the default of 1024 and changes nothing.
+    """
+    kept = counts * keep_probabilities.astype(np.float64)
+    share = negative * noise + kept / kept.sum()
+    cap = int(MAX_ROW_UPDATES / share.max())
+    return max(1, min(batch_size, cap))
 
 
 # --------------------------------------------------------------------------- training loop
@@ -361,8 +396,12 @@ class Trainer:
         self.W_in = ((rng.random((V, d), dtype=np.float32) - 0.5) / d).astype(np.float32)
         self.W_out = np.zeros((V, d), dtype=np.float32)
         self._keep_prob = vocab.keep_probabilities(config.sample)
-        self._noise_cdf = np.cumsum(vocab.noise_distribution(0.75))
+        noise = vocab.noise_distribution(0.75)
+        self._noise_cdf = np.cumsum(noise)
         self._noise_cdf /= self._noise_cdf[-1]
+        self.batch_size = effective_batch_size(
+            config.batch_size, config.negative, vocab.counts, self._keep_prob, noise
+        )
         self._seeds = np.random.SeedSequence(config.seed).spawn(config.threads)
 
     # ------------------------------------------------------------------ public
@@ -379,7 +418,7 @@ class Trainer:
         """Run all epochs (or until stopped); return the model trained so far."""
         config = self.config
         progress = _Progress(self.callbacks, config, self.corpus.n_words)
-        workers = [_Worker(self.W_in, self.W_out, config, s) for s in self._seeds]
+        workers = [_Worker(self.W_in, self.W_out, config, s, self.batch_size) for s in self._seeds]
         stopped = False
         try:
             self.callbacks.on_train_begin(
@@ -422,7 +461,9 @@ class Trainer:
 
         def run(worker: _Worker) -> None:
             try:
-                results.append(self._consume(queue, lock, worker, epoch, progress, False))
+                results.append(
+                    self._consume(queue, lock, worker, epoch, progress, worker is workers[0])
+                )
             except BaseException as exc:  # re-raised in the calling thread
                 errors.append(exc)
                 self.control.stop()
@@ -441,7 +482,7 @@ class Trainer:
         """Train the chunks this worker takes from ``queue``; the first worker also reports."""
         config, corpus = self.config, self.corpus
         total = progress.words_total
-        B = config.batch_size
+        B = self.batch_size
         while True:
             with lock:
                 chunk = next(queue, None)
@@ -451,17 +492,14 @@ class Trainer:
             ids = np.asarray(corpus.ids[start:end])
             sentence_ids = corpus.sentence_ids(start, end)
             rng = worker.rng
-            keep = rng.random(len(ids), dtype=np.float32) < self._keep_prob[ids]
+            keep = subsample(ids, self._keep_prob, rng)
             ids, sentence_ids = ids[keep], sentence_ids[keep]
             reduced = rng.integers(1, config.window + 1, size=len(ids))
             centres, contexts = make_pairs(ids, sentence_ids, reduced, config.window)
             n_pairs = len(centres)
             inputs = ids[contexts]
             outputs = ids[centres]
-            noise = np.searchsorted(
-                self._noise_cdf, rng.random(n_pairs * config.negative), side="right"
-            ).astype(np.int32).reshape(n_pairs, config.negative)
-            np.minimum(noise, len(self._noise_cdf) - 1, out=noise)
+            noise = draw_noise(self._noise_cdf, (n_pairs, config.negative), rng)
             chunk_words = end - start
             words_before = epoch * corpus.n_words + start
             words_reported = 0

@@ -1,0 +1,59 @@
+"""Shared fixtures: small corpora with planted structure, paths to shared data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SHARED_NLTK = SHARED / "nltk_data"
+
+#: Word groups that share context words: a trained model must find the groups again.
+PLANTED_GROUPS = {
+    "animal": (["cat", "dog", "horse", "cow", "sheep", "goat"], ["feed", "barn", "farm", "tail", "fur"]),
+    "colour": (["red", "green", "blue", "yellow", "purple", "orange"], ["paint", "bright", "shade", "hue", "dye"]),
+    "tool": (["hammer", "saw", "drill", "wrench", "chisel", "pliers"], ["workshop", "build", "bench", "nail", "wood"]),
+    "fruit": (["apple", "pear", "plum", "cherry", "grape", "peach"], ["eat", "ripe", "sweet", "juice", "orchard"]),
+}
+FILLER = ["the", "a", "and", "of", "with", "is", "was", "very"]
+
+
+def planted_sentences(n_sentences: int = 3000, seed: int = 0, length: int = 10) -> list[list[str]]:
+    """Sentences each drawn from one group's members, its context words and filler."""
+    rng = np.random.default_rng(seed)
+    names = list(PLANTED_GROUPS)
+    sentences = []
+    for _ in range(n_sentences):
+        members, contexts = PLANTED_GROUPS[names[rng.integers(len(names))]]
+        pool = members + contexts + FILLER[:3]
+        sentences.append([pool[i] for i in rng.integers(len(pool), size=length)])
+    return sentences
+
+
+@pytest.fixture
+def planted() -> list[list[str]]:
+    return planted_sentences()
+
+
+@pytest.fixture
+def planted_file(tmp_path: Path) -> Path:
+    """The planted corpus written as a text file, one sentence per line."""
+    path = tmp_path / "planted.txt"
+    path.write_text("\n".join(" ".join(s) + "." for s in planted_sentences()) + "\n")
+    return path
+
+
+@pytest.fixture
+def nltk_data(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point NLTK at ../shared/nltk_data, or skip when it is absent."""
+    if not SHARED_NLTK.is_dir():
+        pytest.skip("../shared/nltk_data is not present")
+    import nltk.data
+
+    monkeypatch.setenv("NLTK_DATA", str(SHARED_NLTK))
+    monkeypatch.setattr(nltk.data, "path", [str(SHARED_NLTK)])
+    return SHARED_NLTK
