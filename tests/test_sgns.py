@@ -21,6 +21,7 @@ from w2v_core import (
     train,
 )
 from w2v_core import sgns
+from w2v_core.sampling import AliasTable, subsample
 from w2v_core.scatter import _scatter_public, scatter_outer
 from w2v_core.vocab import Vocabulary
 
@@ -155,7 +156,7 @@ def test_subsampling_keeps_each_word_at_its_probability():
     vocab = Vocabulary(["a", "b", "c"], [1, 1, 1])
     keep_prob = np.array([0.2, 0.5, 0.9], dtype=np.float32)
     ids = np.repeat(np.arange(3, dtype=np.int32), 40_000)
-    kept = sgns.subsample(ids, keep_prob, np.random.default_rng(0))
+    kept = subsample(ids, keep_prob, np.random.default_rng(0))
     rates = np.array([kept[ids == w].mean() for w in range(3)])
     # binomial standard error is at most 0.0025 here: 4 sigma
     np.testing.assert_allclose(rates, keep_prob, atol=0.01)
@@ -167,7 +168,9 @@ def test_noise_distribution_is_unigram_to_the_three_quarters():
     vocab = Vocabulary(list("abcde"), counts)
     expected = counts**0.75 / (counts**0.75).sum()
     np.testing.assert_allclose(vocab.noise_distribution(), expected)
-    draws = sgns.draw_noise(np.cumsum(expected), (100_000, 5), np.random.default_rng(0))
+    table = AliasTable(vocab.noise_distribution())
+    np.testing.assert_allclose(table.probabilities(), expected, rtol=1e-6)
+    draws = table.draw((100_000, 5), np.random.default_rng(0))
     assert draws.dtype == np.int32 and draws.shape == (100_000, 5)
     observed = np.bincount(draws.ravel(), minlength=5) / draws.size
     # chi-square goodness of fit, 4 degrees of freedom: 18.47 is the 0.999 quantile

@@ -28,10 +28,17 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 
+from w2v_core.callbacks import Callback, TrainingControl, TrainingEvent, TrainingStart
 from w2v_core.errors import ConfigError, CorpusError, TrainingDivergedError, W2VError
+from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
+from w2v_core.io import detect_format, load, save
+from w2v_core.model import Model
+from w2v_core.sgns import TrainConfig, train
+from w2v_core.vectors import KeyedVectors
 
 PROG = "w2v"
 
@@ -114,8 +121,6 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The parser; each subcommand sets ``func`` to the function that runs it.
     """
-    from w2v_core.sgns import TrainConfig
-
     parser = _Parser(
         prog=PROG,
         description="word2vec (skip-gram with negative sampling) in pure NumPy.",
@@ -285,14 +290,21 @@ def _check_output(path: Path) -> str:
     return fmt
 
 
-def _load_model(path: Path) -> Any:
-    """Load any model :func:`w2v_core.io.load` reads."""
-    from w2v_core.io import load
+def _print_fields(console: Console, rows: Sequence[tuple[str, str]]) -> None:
+    """Print aligned ``name  value`` lines; values are never cut or wrapped (paths stay whole)."""
+    width = max((len(name) for name, _ in rows), default=0) + 2
+    for name, value in rows:
+        console.print(f"[dim]{name:<{width}}[/]{escape(value)}", highlight=False, soft_wrap=True)
 
+
+def _load_model(path: Path) -> Model:
+    """Load any model :func:`w2v_core.io.load` reads."""
     return load(path)
 
 
-def _results_table(title: str, results: Sequence[tuple[str, float]], kv: Any, score: str) -> Table:
+def _results_table(
+    title: str, results: Sequence[tuple[str, float]], kv: KeyedVectors, score: str
+) -> Table:
     """A table of ranked query results: rank, word, score, frequency."""
     table = Table(title=title, title_justify="left")
     table.add_column("rank", justify="right", style="dim")
@@ -312,147 +324,139 @@ def _results_table(title: str, results: Sequence[tuple[str, float]], kv: Any, sc
 # --------------------------------------------------------------------------------------
 
 
-def _make_reporter_class() -> type:
-    """Build the progress callback class (subclass of the engine's ``Callback``)."""
-    from w2v_core.callbacks import Callback
+class ProgressReporter(Callback):
+    """Show training progress on a console: a rich bar on a terminal, else plain lines.
 
-    class ProgressReporter(Callback):
-        """Show training progress on a console: a rich bar on a terminal, else plain lines.
+    It also keeps the pairs-weighted mean loss of the current epoch, the figure shown as
+    "loss" and reported as the final loss at the end.
+    """
 
-        It also keeps the pairs-weighted mean loss of the current epoch, the figure shown as
-        "loss" and reported as the final loss at the end.
-        """
+    def __init__(self, console: Console, interval: float = PLAIN_PROGRESS_INTERVAL) -> None:
+        self.console = console
+        self.interval = interval
+        self.rich = console.is_interactive
+        self.started = False
+        self.last_event: TrainingEvent | None = None
+        self.note = ""
+        self._progress: Progress | None = None
+        self._task: Any = None
+        self._last_line = -math.inf
+        self._printed: tuple[int, int] | None = None
+        self._epoch = 0
+        self._loss_sum = 0.0
+        self._pairs = 0
+        self._seen = -1
 
-        def __init__(self, console: Console, interval: float = PLAIN_PROGRESS_INTERVAL) -> None:
-            self.console = console
-            self.interval = interval
-            self.rich = console.is_interactive
-            self.started = False
-            self.start_info: Any = None
-            self.last_event: Any = None
-            self.note = ""
-            self._progress: Progress | None = None
-            self._task: Any = None
-            self._last_line = -math.inf
-            self._printed: tuple[int, int] | None = None
-            self._epoch = 0
-            self._loss_sum = 0.0
-            self._pairs = 0
-            self._seen = -1
+    # -- loss ------------------------------------------------------------------
+    def _account(self, event: TrainingEvent) -> None:
+        """Add an event's loss to the running epoch mean (each event counted once)."""
+        if event.words_done == self._seen and event.epoch == self._epoch:
+            return
+        self._seen = event.words_done
+        if event.epoch != self._epoch:
+            self._epoch, self._loss_sum, self._pairs = event.epoch, 0.0, 0
+        if event.pairs > 0 and math.isfinite(event.loss):
+            self._loss_sum += event.loss * event.pairs
+            self._pairs += event.pairs
+        self.last_event = event
 
-        # -- loss ------------------------------------------------------------------
-        def _account(self, event: Any) -> None:
-            """Add an event's loss to the running epoch mean (each event counted once)."""
-            if event.words_done == self._seen and event.epoch == self._epoch:
-                return
-            self._seen = event.words_done
-            if event.epoch != self._epoch:
-                self._epoch, self._loss_sum, self._pairs = event.epoch, 0.0, 0
-            if event.pairs > 0 and math.isfinite(event.loss):
-                self._loss_sum += event.loss * event.pairs
-                self._pairs += event.pairs
-            self.last_event = event
+    @property
+    def epoch(self) -> int:
+        """The epoch :attr:`mean_loss` belongs to."""
+        return self._epoch
 
-        @property
-        def epoch(self) -> int:
-            """The epoch :attr:`mean_loss` belongs to."""
-            return self._epoch
+    @property
+    def mean_loss(self) -> float:
+        """Pairs-weighted mean loss over the current (or last) epoch; NaN if unknown."""
+        return self._loss_sum / self._pairs if self._pairs else math.nan
 
-        @property
-        def mean_loss(self) -> float:
-            """Pairs-weighted mean loss over the current (or last) epoch; NaN if unknown."""
-            return self._loss_sum / self._pairs if self._pairs else math.nan
+    # -- display ---------------------------------------------------------------
+    def _fields(self, event: TrainingEvent) -> dict[str, str]:
+        return {
+            "epoch": f"epoch {event.epoch}/{event.epochs}",
+            "speed": f"{event.words_per_second:,.0f} words/s",
+            "loss": f"loss {_number(self.mean_loss)}",
+            "lr": f"lr {event.learning_rate:.5f}",
+            "eta": f"ETA {_seconds(event.eta)}",
+            "note": self.note,
+        }
 
-        # -- display ---------------------------------------------------------------
-        def _fields(self, event: Any) -> dict[str, str]:
-            return {
-                "epoch": f"epoch {event.epoch}/{event.epochs}",
-                "speed": f"{event.words_per_second:,.0f} words/s",
-                "loss": f"loss {_number(self.mean_loss)}",
-                "lr": f"lr {event.learning_rate:.5f}",
-                "eta": f"ETA {_seconds(event.eta)}",
-                "note": self.note,
-            }
+    def _show(self, event: TrainingEvent, force: bool = False) -> None:
+        fields = self._fields(event)
+        if self._progress is not None:
+            self._progress.update(
+                self._task, completed=event.words_done, total=event.words_total, **fields
+            )
+            return
+        now = time.monotonic()
+        shown = (event.epoch, event.words_done)
+        if shown != self._printed and (force or now - self._last_line >= self.interval):
+            self._last_line, self._printed = now, shown
+            percent = f"{100.0 * event.fraction:5.1f}%"
+            parts = [fields["epoch"], percent, fields["speed"], fields["loss"], fields["lr"]]
+            parts.append(fields["eta"])
+            self.console.print("  ".join(parts) + (f"  {self.note}" if self.note else ""),
+                               highlight=False, soft_wrap=True)
 
-        def _show(self, event: Any, force: bool = False) -> None:
-            fields = self._fields(event)
-            if self._progress is not None:
-                self._progress.update(
-                    self._task, completed=event.words_done, total=event.words_total, **fields
-                )
-                return
-            now = time.monotonic()
-            shown = (event.epoch, event.words_done)
-            if shown != self._printed and (force or now - self._last_line >= self.interval):
-                self._last_line, self._printed = now, shown
-                percent = f"{100.0 * event.fraction:5.1f}%"
-                parts = [fields["epoch"], percent, fields["speed"], fields["loss"], fields["lr"]]
-                parts.append(fields["eta"])
-                self.console.print("  ".join(parts) + (f"  {self.note}" if self.note else ""),
-                                   highlight=False, soft_wrap=True)
+    def interrupted(self) -> None:
+        """Tell the user that training is stopping after a Ctrl-C."""
+        self.note = "stopping (Ctrl-C again aborts without saving)"
+        if self._progress is None:
+            self.console.print(f"{PROG}: {self.note}", highlight=False)
+        elif self.last_event is not None:
+            self._show(self.last_event)
 
-        def interrupted(self) -> None:
-            """Tell the user that training is stopping after a Ctrl-C."""
-            self.note = "stopping (Ctrl-C again aborts without saving)"
-            if self._progress is None:
-                self.console.print(f"{PROG}: {self.note}", highlight=False)
-            elif self.last_event is not None:
-                self._show(self.last_event)
+    # -- Callback API ----------------------------------------------------------
+    def on_train_begin(self, info: TrainingStart) -> None:
+        self.started = True
+        if self.rich:
+            self._progress = Progress(
+                TextColumn("[bold]{task.fields[epoch]}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[speed]}"),
+                TextColumn("{task.fields[loss]}"),
+                TextColumn("{task.fields[lr]}"),
+                TextColumn("{task.fields[eta]}"),
+                TextColumn("[yellow]{task.fields[note]}"),
+                console=self.console,
+            )
+            self._task = self._progress.add_task(
+                "train",
+                total=info.words_total,
+                epoch=f"epoch 1/{info.config.epochs}",
+                speed="",
+                loss="",
+                lr="",
+                eta="",
+                note="",
+            )
+            self._progress.start()
+        else:
+            self.console.print(
+                f"training on {info.corpus_words:,} words, vocabulary {info.vocab_size:,}, "
+                f"{info.config.epochs} epoch(s)",
+                highlight=False,
+            )
 
-        # -- Callback API ----------------------------------------------------------
-        def on_train_begin(self, info: Any) -> None:
-            self.started = True
-            self.start_info = info
-            if self.rich:
-                self._progress = Progress(
-                    TextColumn("[bold]{task.fields[epoch]}"),
-                    BarColumn(),
-                    TaskProgressColumn(),
-                    TextColumn("{task.fields[speed]}"),
-                    TextColumn("{task.fields[loss]}"),
-                    TextColumn("{task.fields[lr]}"),
-                    TextColumn("{task.fields[eta]}"),
-                    TextColumn("[yellow]{task.fields[note]}"),
-                    console=self.console,
-                )
-                self._task = self._progress.add_task(
-                    "train",
-                    total=info.words_total,
-                    epoch=f"epoch 1/{info.config.epochs}",
-                    speed="",
-                    loss="",
-                    lr="",
-                    eta="",
-                    note="",
-                )
-                self._progress.start()
-            else:
-                self.console.print(
-                    f"training on {info.corpus_words:,} words, vocabulary {info.vocab_size:,}, "
-                    f"{info.config.epochs} epoch(s)",
-                    highlight=False,
-                )
+    def on_progress(self, event: TrainingEvent) -> None:
+        self._account(event)
+        self._show(event)
 
-        def on_progress(self, event: Any) -> None:
-            self._account(event)
-            self._show(event)
+    def on_epoch_end(self, event: TrainingEvent, vectors: KeyedVectors) -> None:
+        self._account(event)
+        self._show(event)
 
-        def on_epoch_end(self, event: Any, vectors: Any) -> None:
-            self._account(event)
-            self._show(event)
+    def on_train_end(self, event: TrainingEvent, model: Model) -> None:
+        self._account(event)
+        self._show(event, force=True)
+        self.close()
 
-        def on_train_end(self, event: Any, model: Any) -> None:
-            self._account(event)
-            self._show(event, force=True)
-            self.close()
-
-        def close(self) -> None:
-            """Stop the live display (idempotent)."""
-            if self._progress is not None:
-                self._progress.stop()
-                self._progress = None
-
-    return ProgressReporter
+    def close(self) -> None:
+        """Stop the live display (idempotent)."""
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
 
 
 @contextmanager
@@ -483,16 +487,13 @@ def _stop_on_sigint(on_first: Callable[[], None]) -> Iterator[None]:
 
 def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v train``: train on a corpus and save the model (see the module docstring)."""
-    from w2v_core.callbacks import TrainingControl
-    from w2v_core.io import save
-    from w2v_core.sgns import TrainConfig, train
 
     config = TrainConfig(**{name: getattr(args, name) for name, _, _ in _TRAIN_OPTIONS})
     config.validate()
     fmt = _check_output(args.output)
 
     control = TrainingControl()
-    reporter = _make_reporter_class()(err)
+    reporter = ProgressReporter(err)
 
     def stop() -> None:
         if not reporter.started:  # still reading the corpus: nothing to save
@@ -529,24 +530,23 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     save(model, args.output)
 
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim")
-    grid.add_column()
-    grid.add_row("corpus", str(args.corpus))
-    grid.add_row("vocabulary", f"{len(model.wv):,} words x {model.wv.dim} dimensions")
+    rows = [
+        ("corpus", str(args.corpus)),
+        ("vocabulary", f"{len(model.wv):,} words x {model.wv.dim} dimensions"),
+    ]
     if summary is not None:
-        grid.add_row(
-            "corpus words",
-            f"{summary.corpus_words:,} in the vocabulary x {summary.epochs_completed:.2f} epochs",
-        )
-        grid.add_row("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training)")
-        grid.add_row("speed", f"{summary.words_per_second:,.0f} words/s")
+        rows += [
+            ("corpus words", f"{summary.corpus_words:,} in the vocabulary "
+                             f"x {summary.epochs_completed:.2f} epochs"),
+            ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training)"),
+            ("speed", f"{summary.words_per_second:,.0f} words/s"),
+        ]
     else:
-        grid.add_row("time", f"{seconds:.1f} s")
+        rows.append(("time", f"{seconds:.1f} s"))
     loss = reporter.mean_loss
     if math.isfinite(loss):
-        grid.add_row("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})")
-    grid.add_row("saved", f"{args.output} ({fmt})")
+        rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
+    rows.append(("saved", f"{args.output} ({fmt})"))
     if stopped:
         done = f"{100 * summary.words_trained / (summary.corpus_words * config.epochs):.0f}%" \
             if summary is not None and summary.corpus_words else "part"
@@ -556,7 +556,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             highlight=False,
             soft_wrap=True,
         )
-    out.print(grid)
+    _print_fields(out, rows)
     return EXIT_INTERRUPTED if stopped else EXIT_OK
 
 
@@ -580,7 +580,7 @@ def cmd_analogy(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def evaluation_report(
-    kv: Any,
+    kv: KeyedVectors,
     analogies: Path | None = None,
     pairs: Sequence[Path] | None = None,
     restrict_vocab: int | None = 30000,
@@ -606,8 +606,6 @@ def evaluation_report(
     dict
         ``{"analogies": {...}, "word_pairs": [{...}, ...]}``; NaN becomes None.
     """
-    from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
-
     report = evaluate_analogies(kv, analogies, restrict_vocab=restrict_vocab, method=method)
     sections = [
         {
@@ -709,7 +707,6 @@ def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v export``: convert MODEL to the format OUT's extension selects."""
-    from w2v_core.io import save
 
     fmt = _check_output(args.output)
     model = _load_model(args.model)
@@ -730,23 +727,20 @@ FORMAT_NAMES: dict[str, str] = {
 
 def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v info``: format, size, vocabulary, dimensions, configuration and summary."""
-    from w2v_core.io import detect_format
-
     model = _load_model(args.model)
     kind = detect_format(args.model)
     kv = model.wv
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim")
-    grid.add_column()
-    grid.add_row("file", f"{args.model} ({args.model.stat().st_size:,} bytes)")
-    grid.add_row("format", FORMAT_NAMES.get(kind, kind))
-    grid.add_row("vocabulary", f"{len(kv):,} words")
-    grid.add_row("dimensions", str(kv.dim))
-    grid.add_row("counts", "known" if kv.counts is not None else "unknown")
-    grid.add_row("output vectors", "yes" if model.output_vectors is not None else "no")
+    rows = [
+        ("file", f"{args.model} ({args.model.stat().st_size:,} bytes)"),
+        ("format", FORMAT_NAMES.get(kind, kind)),
+        ("vocabulary", f"{len(kv):,} words"),
+        ("dimensions", str(kv.dim)),
+        ("counts", "known" if kv.counts is not None else "unknown"),
+        ("output vectors", "yes" if model.output_vectors is not None else "no"),
+    ]
     if len(kv):
-        grid.add_row("most frequent", ", ".join(kv.words[:10]))
-    out.print(grid)
+        rows.append(("most frequent", ", ".join(kv.words[:10])))
+    _print_fields(out, rows)
     for title, value in (("configuration", model.config), ("training", model.summary)):
         if value is None:
             continue

@@ -36,6 +36,7 @@ from .corpus import Corpus
 from .encoding import EncodedCorpus, encode_corpus
 from .errors import ConfigError, CorpusError, TrainingDivergedError
 from .model import Model, TrainingSummary
+from .sampling import AliasTable, subsample
 from .scatter import scatter_outer
 from .vectors import KeyedVectors
 
@@ -185,18 +186,6 @@ def make_pairs(
     valid &= sentence_ids[clipped] == sentence_ids[:, None]
     centres = np.broadcast_to(positions, contexts.shape)[valid]
     return centres, contexts[valid]
-
-
-def subsample(ids: np.ndarray, keep_probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Mask of the tokens kept this epoch: each kept with its word's keep probability."""
-    return rng.random(len(ids), dtype=np.float32) < keep_probabilities[ids]
-
-
-def draw_noise(cdf: np.ndarray, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
-    """Noise words drawn from the distribution whose cumulative sum is ``cdf`` (int32)."""
-    draws = np.searchsorted(cdf, rng.random(shape[0] * shape[1]), side="right")
-    np.minimum(draws, len(cdf) - 1, out=draws)
-    return draws.astype(np.int32).reshape(shape)
 
 
 def sgns_loss_and_grads(
@@ -397,8 +386,7 @@ class Trainer:
         self.W_out = np.zeros((V, d), dtype=np.float32)
         self._keep_prob = vocab.keep_probabilities(config.sample)
         noise = vocab.noise_distribution(0.75)
-        self._noise_cdf = np.cumsum(noise)
-        self._noise_cdf /= self._noise_cdf[-1]
+        self._noise = AliasTable(noise)
         self.batch_size = effective_batch_size(
             config.batch_size, config.negative, vocab.counts, self._keep_prob, noise
         )
@@ -499,7 +487,7 @@ class Trainer:
             n_pairs = len(centres)
             inputs = ids[contexts]
             outputs = ids[centres]
-            noise = draw_noise(self._noise_cdf, (n_pairs, config.negative), rng)
+            noise = self._noise.draw((n_pairs, config.negative), rng)
             chunk_words = end - start
             words_before = epoch * corpus.n_words + start
             words_reported = 0

@@ -1,0 +1,166 @@
+"""Corpus specs, tokenising, sentence splitting and encoding to ids."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from w2v_core import CorpusError, TrainConfig, open_corpus, tokenize, train
+from w2v_core.corpus import MAX_SENTENCE_LENGTH, builtin_path, split_sentences
+from w2v_core.encoding import encode_corpus
+from w2v_core.vocab import Vocabulary
+
+
+def test_tokenize_is_lowercase_letter_runs():
+    assert tokenize("King's men, 1603: O'er the hills!") == ["king", "s", "men", "o", "er", "the", "hills"]
+    assert tokenize("Café naïve") == ["café", "naïve"]
+    assert tokenize("42 -- __") == []
+
+
+def test_sentences_split_at_punctuation_and_blank_lines():
+    text = ["The cat sat. The dog", "ran home!", "", "A new", "paragraph"]
+    assert list(split_sentences(text)) == [
+        ["the", "cat", "sat"], ["the", "dog", "ran", "home"], ["a", "new", "paragraph"],
+    ]
+
+
+def test_long_sentences_are_cut():
+    text = ["word " * (MAX_SENTENCE_LENGTH + 5)]
+    lengths = [len(s) for s in split_sentences(text)]
+    assert lengths == [MAX_SENTENCE_LENGTH, 5]
+
+
+@pytest.mark.parametrize("opener, suffix", [(open, ".txt"), (gzip.open, ".txt.gz"), (bz2.open, ".bz2")])
+def test_text_files_plain_and_compressed(tmp_path, opener, suffix):
+    path = tmp_path / f"corpus{suffix}"
+    with opener(path, "wt", encoding="utf-8") as handle:
+        handle.write("One fish. Two fish!\nRed fish\n")
+    corpus = open_corpus(str(path))
+    assert list(corpus.sentences()) == [["one", "fish"], ["two", "fish"], ["red", "fish"]]
+    assert list(corpus) == list(corpus.sentences())  # re-iterable
+
+
+def test_directory_reads_text_files_in_sorted_order(tmp_path):
+    (tmp_path / "b.txt").write_text("second file")
+    (tmp_path / "a.txt").write_text("first file")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.txt").write_text("third file")
+    (tmp_path / ".hidden.txt").write_text("never")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    sentences = list(open_corpus(str(tmp_path)).sentences())
+    assert sentences == [["first", "file"], ["second", "file"], ["third", "file"]]
+
+
+def test_builtin_corpora_are_shipped():
+    hamlet = open_corpus("builtin:hamlet")
+    words = sum(len(s) for s in hamlet.sentences())
+    assert 25_000 < words < 35_000
+    assert builtin_path("questions-words.txt").stat().st_size > 500_000
+    first = next(open_corpus("builtin:shakespeare").sentences())
+    assert first[:3] == ["all", "s", "well"]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [("/no/such/file.txt", "not found"), ("builtin:nope", "unknown built-in"), ("", "no corpus"),
+     ("nltk:not a name", "not an NLTK corpus name")],
+)
+def test_bad_specs_fail_clearly(spec, message):
+    with pytest.raises(CorpusError, match=message):
+        open_corpus(spec)
+
+
+def test_empty_file_and_empty_directory(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n 123 !!\n")
+    with pytest.raises(CorpusError, match="empty"):
+        train(str(empty))
+    (tmp_path / "emptydir").mkdir()
+    with pytest.raises(CorpusError, match="no text files"):
+        open_corpus(str(tmp_path / "emptydir"))
+
+
+def test_corrupt_gzip_fails_before_training(tmp_path):
+    path = tmp_path / "broken.gz"
+    path.write_bytes(b"this is not gzip data")
+    with pytest.raises(CorpusError, match="cannot read"):
+        open_corpus(str(path))
+
+
+def test_missing_nltk_corpus_says_where_to_look(tmp_path, monkeypatch):
+    import nltk.data
+
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
+    with pytest.raises(CorpusError) as info:
+        open_corpus("nltk:inaugural")
+    message = str(info.value)
+    assert "not installed" in message and "NLTK_DATA" in message and "\n" not in message
+
+
+def test_nltk_brown_trains(nltk_data):
+    corpus = open_corpus("nltk:brown/ca01")
+    sentences = list(corpus.sentences())
+    assert len(sentences) > 50 and sentences[0][:3] == ["the", "fulton", "county"]
+    model = train("nltk:brown/ca01", TrainConfig(dim=10, epochs=1, min_count=2))
+    assert "county" in model.wv
+
+
+def test_nltk_unknown_file_id(nltk_data):
+    with pytest.raises(CorpusError, match="no file"):
+        open_corpus("nltk:brown/zz99")
+
+
+# ------------------------------------------------------------------ encoding
+def _naive_encoding(sentences, min_count):
+    counts = Counter(w for s in sentences for w in s)
+    vocab = Vocabulary.from_counts(list(counts), list(counts.values()), min_count)
+    ids, ends = [], []
+    for s in sentences:
+        kept = [vocab.index[w] for w in s if w in vocab.index]
+        if kept:
+            ids.extend(kept)
+            ends.append(len(ids))
+    return vocab, np.array(ids), np.array(ends)
+
+
+@pytest.mark.parametrize("spill", [10**9, 7])
+def test_encoding_matches_a_naive_encoding(spill, monkeypatch):
+    import w2v_core.encoding as encoding
+
+    monkeypatch.setattr(encoding, "_BUFFER_TOKENS", 5)  # many chunks and blocks
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(30)]
+    sentences = [[words[j] for j in rng.zipf(1.5, size=rng.integers(1, 9)) % 30] for _ in range(200)]
+    sentences.insert(3, ["w29rare"])  # a sentence that vanishes after pruning
+    vocab, ids, ends = _naive_encoding(sentences, 3)
+    encoded = encode_corpus(sentences, min_count=3, spill_tokens=spill)
+    assert encoded.vocab.words == vocab.words
+    np.testing.assert_array_equal(encoded.vocab.counts, vocab.counts)
+    np.testing.assert_array_equal(np.asarray(encoded.ids), ids)
+    np.testing.assert_array_equal(encoded.sentence_ends, ends)
+    if spill == 7:
+        assert isinstance(encoded.ids, np.memmap)
+
+
+def test_chunks_end_at_sentence_ends_and_cover_everything():
+    sentences = [["a", "b", "c"], ["a", "b"], ["c"] * 20, ["a", "b", "c", "a"]]
+    encoded = encode_corpus(sentences, min_count=1)
+    chunks = list(encoded.chunks(4))
+    assert chunks[0][0] == 0 and chunks[-1][1] == encoded.n_words
+    assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:]))
+    ends = set(encoded.sentence_ends.tolist())
+    # every chunk ends at a sentence end unless one sentence alone was longer than the target
+    for start, end in chunks:
+        assert end in ends or end - start == 4
+    ids = encoded.sentence_ids(0, encoded.n_words)
+    assert ids.tolist() == [0] * 3 + [1] * 2 + [2] * 20 + [3] * 4
+
+
+def test_vocabulary_pruning_and_order():
+    vocab = Vocabulary.from_counts(["b", "a", "c", "d"], [5, 5, 9, 1], min_count=2, max_vocab=2)
+    assert vocab.words == ["c", "a"] and vocab.counts.tolist() == [9, 5]
+    assert "a" in vocab and "d" not in vocab and vocab.total == 14

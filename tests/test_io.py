@@ -1,0 +1,358 @@
+"""Model files: native .npz, word2vec text/binary, GloVe; byte-exact round trips, bad files, atomicity."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from w2v_core import io
+from w2v_core.errors import ModelFormatError
+from w2v_core.model import Model, TrainingSummary
+from w2v_core.sgns import TrainConfig
+from w2v_core.vectors import KeyedVectors
+
+WORDS = ["the", "of", "and", "king", "queen", "käse", "日本", "naïve", "x", "zebra"]
+
+
+@pytest.fixture
+def kv() -> KeyedVectors:
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((len(WORDS), 6)).astype(np.float32)
+    vectors[0, 0] = 1e-5  # exponent notation in text files
+    vectors[1, 1] = -0.0
+    vectors[2, 2] = 123456789.0
+    counts = np.arange(len(WORDS), 0, -1, dtype=np.int64) * 10
+    return KeyedVectors(WORDS, vectors, counts)
+
+
+@pytest.fixture
+def model(kv: KeyedVectors) -> Model:
+    output = np.random.default_rng(8).standard_normal(kv.vectors.shape).astype(np.float32)
+    config = TrainConfig(dim=6, epochs=3, min_count=1, seed=11)
+    summary = TrainingSummary(
+        corpus_words=1234, words_trained=3702, pairs_trained=9999, epochs_completed=2.5,
+        seconds=1.25, final_loss=float("nan"), stopped_early=True,
+    )
+    return Model(kv, output, config, summary)
+
+
+def _rows(kv: KeyedVectors) -> list[tuple[str, np.ndarray]]:
+    return list(zip(kv.words, kv.vectors))
+
+
+def _single_line_error(excinfo: pytest.ExceptionInfo, path: Path) -> str:
+    message = str(excinfo.value)
+    assert "\n" not in message
+    assert path.name in message
+    return message
+
+
+# ------------------------------------------------------------------ round trips
+def test_native_round_trip_is_bit_exact(model: Model, tmp_path: Path) -> None:
+    path = tmp_path / "m.npz"
+    io.save(model, path)
+    loaded = io.load(path)
+    assert loaded.wv.words == model.wv.words
+    assert loaded.wv.vectors.dtype == np.float32
+    assert loaded.wv.vectors.tobytes() == model.wv.vectors.tobytes()
+    assert loaded.output_vectors.tobytes() == model.output_vectors.tobytes()
+    np.testing.assert_array_equal(loaded.wv.counts, model.wv.counts)
+    assert loaded.config == model.config
+    assert loaded.summary.to_dict().keys() == model.summary.to_dict().keys()
+    assert loaded.summary.stopped_early and np.isnan(loaded.summary.final_loss)
+    assert loaded.summary.epochs_completed == 2.5
+
+
+def test_native_keyed_vectors_only(kv: KeyedVectors, tmp_path: Path) -> None:
+    path = tmp_path / "kv.npz"
+    io.save(kv, path)
+    loaded = io.load(path)
+    assert (loaded.output_vectors, loaded.config, loaded.summary) == (None, None, None)
+    np.testing.assert_array_equal(loaded.wv.counts, kv.counts)
+    assert loaded.wv.vectors.tobytes() == kv.vectors.tobytes()
+
+
+def test_native_without_counts(tmp_path: Path) -> None:
+    kv = KeyedVectors(["a", "b", "c"], np.eye(3, dtype=np.float32))
+    io.save(kv, tmp_path / "m.npz")
+    assert io.load(tmp_path / "m.npz").wv.counts is None
+
+
+@pytest.mark.parametrize("ext", ["bin", "txt", "vec"])
+def test_word2vec_round_trip(kv: KeyedVectors, tmp_path: Path, ext: str) -> None:
+    path = tmp_path / f"v.{ext}"
+    io.save(kv, path)
+    loaded = io.load(path)
+    assert (loaded.output_vectors, loaded.config, loaded.summary) == (None, None, None)
+    assert loaded.wv.counts is None
+    assert loaded.wv.words == kv.words
+    # Text holds the shortest repr of each float32, so it is exact too.
+    assert loaded.wv.vectors.tobytes() == kv.vectors.tobytes()
+
+
+@pytest.mark.parametrize("ext", ["npz", "bin", "txt"])
+def test_save_load_save_is_byte_identical(model: Model, tmp_path: Path, ext: str) -> None:
+    first, second = tmp_path / f"a.{ext}", tmp_path / f"b.{ext}"
+    io.save(model, first)
+    io.save(io.load(first), second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_npz_entries_have_a_fixed_timestamp(model: Model, tmp_path: Path) -> None:
+    io.save(model, tmp_path / "m.npz")
+    with zipfile.ZipFile(tmp_path / "m.npz") as zf:
+        assert {info.date_time for info in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert "format.npy" in zf.namelist()
+
+
+def test_explicit_format_overrides_extension(kv: KeyedVectors, tmp_path: Path) -> None:
+    path = tmp_path / "vectors.data"
+    io.save(kv, path, format="bin")
+    assert io.detect_format(path) == "bin"
+    assert io.load(path).wv.words == kv.words
+
+
+def test_formats_are_detected_from_content(kv: KeyedVectors, tmp_path: Path) -> None:
+    for ext, expected in [("npz", "npz"), ("bin", "bin"), ("txt", "txt")]:
+        io.save(kv, tmp_path / f"v.{ext}")
+        misnamed = tmp_path / f"v-{ext}.bin" if ext != "bin" else tmp_path / "v-bin.txt"
+        (tmp_path / f"v.{ext}").rename(misnamed)
+        assert io.detect_format(misnamed) == expected
+        assert io.load(misnamed).wv.words == kv.words
+
+
+def test_text_format_matches_gensim_layout(tmp_path: Path) -> None:
+    kv = KeyedVectors(["a", "b"], np.array([[0.1, -2.5], [1e-5, 3.0]], dtype=np.float32))
+    io.save(kv, tmp_path / "v.txt")
+    assert (tmp_path / "v.txt").read_bytes() == b"2 2\na 0.1 -2.5\nb 1e-05 3.0\n"
+    io.save(kv, tmp_path / "v.bin")
+    expected = b"2 2\n" + b"".join(
+        w.encode() + b" " + row.astype("<f4").tobytes() + b"\n" for w, row in _rows(kv)
+    )
+    assert (tmp_path / "v.bin").read_bytes() == expected
+
+
+# ------------------------------------------------------------------ other writers' files
+def test_reads_c_tool_text_to_printed_precision(kv: KeyedVectors, tmp_path: Path) -> None:
+    path = tmp_path / "c.txt"
+    lines = [f"{len(kv)} {kv.dim}"]  # the C tool: "%s " then "%lf " per value
+    lines += [w + " " + "".join(f"{v:f} " for v in row) for w, row in _rows(kv)]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    loaded = io.load(path).wv
+    assert loaded.words == kv.words
+    np.testing.assert_allclose(loaded.vectors, kv.vectors, rtol=0, atol=5e-7)
+
+
+@pytest.mark.parametrize("newline", [b"\n", b""], ids=["c-tool", "gensim4"])
+def test_reads_binary_with_or_without_row_newline(kv: KeyedVectors, tmp_path: Path, newline: bytes) -> None:
+    path = tmp_path / "v.bin"
+    body = b"".join(w.encode() + b" " + r.astype("<f4").tobytes() + newline for w, r in _rows(kv))
+    path.write_bytes(f"{len(kv)} {kv.dim}\n".encode() + body)
+    loaded = io.load(path).wv
+    assert loaded.words == kv.words
+    assert loaded.vectors.tobytes() == kv.vectors.tobytes()
+
+
+def test_reads_glove_text(kv: KeyedVectors, tmp_path: Path) -> None:
+    path = tmp_path / "glove.6B.6d.txt"
+    path.write_text("".join(w + " " + " ".join(map(str, r)) + "\n" for w, r in _rows(kv)), "utf-8")
+    assert io.detect_format(path) == "glove"
+    loaded = io.load(path).wv
+    assert loaded.words == kv.words
+    assert loaded.vectors.tobytes() == kv.vectors.tobytes()
+
+
+def test_reads_gzip_compressed_files(kv: KeyedVectors, tmp_path: Path) -> None:
+    io.save(kv, tmp_path / "v.bin")
+    packed = tmp_path / "v.bin.gz"
+    packed.write_bytes(gzip.compress((tmp_path / "v.bin").read_bytes()))
+    assert io.load(packed).wv.vectors.tobytes() == kv.vectors.tobytes()
+
+
+def test_repeated_word_keeps_first_vector(tmp_path: Path) -> None:
+    path = tmp_path / "dup.txt"
+    path.write_text("3 2\na 1.0 2.0\nb 3.0 4.0\na 5.0 6.0\n")
+    loaded = io.load(path).wv
+    assert loaded.words == ["a", "b"]
+    np.testing.assert_array_equal(loaded["a"], [1.0, 2.0])
+
+
+def test_invalid_utf8_word(tmp_path: Path) -> None:
+    path = tmp_path / "cut.bin"
+    vector = np.ones(2, "<f4").tobytes()
+    path.write_bytes(b"2 2\nok " + vector + b"\ncaf\xc3 " + vector + b"\n")
+    with pytest.raises(ModelFormatError, match="vector 2 is not valid UTF-8") as excinfo:
+        io.load(path)
+    _single_line_error(excinfo, path)
+    assert io.load(path, unicode_errors="replace").wv.words == ["ok", "caf\ufffd"]
+    assert io.load_word2vec_format(path, unicode_errors="ignore").words == ["ok", "caf"]
+
+
+def test_load_word2vec_format_forced_binary_flag(kv: KeyedVectors, tmp_path: Path) -> None:
+    io.save_word2vec_format(kv, tmp_path / "v.txt", binary=False)
+    assert io.load_word2vec_format(tmp_path / "v.txt", binary=False).words == kv.words
+    with pytest.raises(ModelFormatError):
+        io.load_word2vec_format(tmp_path / "v.txt", binary=True)
+
+
+def test_gensim_interoperability(kv: KeyedVectors, tmp_path: Path) -> None:
+    gensim_models = pytest.importorskip("gensim.models")
+    for binary, ext in [(True, "bin"), (False, "txt")]:
+        ours, theirs = tmp_path / f"ours.{ext}", tmp_path / f"theirs.{ext}"
+        io.save(kv, ours)
+        gkv = gensim_models.KeyedVectors.load_word2vec_format(str(ours), binary=binary)
+        assert gkv.index_to_key == kv.words
+        assert gkv.vectors.tobytes() == kv.vectors.tobytes()
+        gkv.save_word2vec_format(str(theirs), binary=binary)
+        back = io.load(theirs).wv
+        assert back.words == kv.words
+        assert back.vectors.tobytes() == kv.vectors.tobytes()
+    assert (tmp_path / "ours.txt").read_bytes() == (tmp_path / "theirs.txt").read_bytes()
+
+
+# ------------------------------------------------------------------ bad files
+def _foreign_npz(path: Path) -> None:
+    with open(path, "wb") as fh:  # np.savez would append ".npz" to a path
+        np.savez(fh, vectors=np.zeros((2, 2)))
+
+
+def _newer_npz(path: Path, model: Model) -> None:
+    arrays = io._native_arrays(model)
+    arrays["format_version"] = np.array(io.FORMAT_VERSION + 1)
+    with open(path, "wb") as fh:
+        io._write_npz(fh, arrays)
+
+
+def _truncate(path: Path, keep: float) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+BAD_FILES = {
+    "missing": (lambda p, m: None, "no such model file"),
+    "directory": (lambda p, m: p.mkdir(), "is a directory"),
+    "empty": (lambda p, m: p.write_bytes(b""), "is empty"),
+    "random bytes": (
+        lambda p, m: p.write_bytes(np.random.default_rng(0).bytes(3000)), "not a model file"
+    ),
+    "plain text": (lambda p, m: p.write_text("hello world\nthis is a corpus\n"), "not a model file"),
+    "foreign npz": (lambda p, m: _foreign_npz(p), "not a w2v-tui model"),
+    "newer npz": (lambda p, m: _newer_npz(p, m), "newer w2v-tui"),
+    "truncated npz": (
+        lambda p, m: (io.save(m, p, format="npz"), _truncate(p, 0.5)), "corrupt .npz"
+    ),
+    "truncated bin": (
+        lambda p, m: (io.save(m, p, format="bin"), _truncate(p, 0.5)),
+        "truncated: expected 10 vectors, found 5",
+    ),
+    "truncated txt": (
+        lambda p, m: (io.save(m, p, format="txt"), p.write_bytes(b"".join(p.read_bytes().splitlines(True)[:-3]))),
+        "truncated: expected 10 vectors, found 7",
+    ),
+    "header count too small": (
+        lambda p, m: (io.save(m, p, format="txt"), p.write_bytes(b"9" + p.read_bytes()[2:])),
+        "header announces 9",
+    ),
+    "header count too small bin": (
+        lambda p, m: (io.save(m, p, format="bin"), p.write_bytes(b"9" + p.read_bytes()[2:])),
+        "data after the 9 vectors",
+    ),
+    "header dim wrong": (
+        lambda p, m: (io.save(m, p, format="txt"), p.write_bytes(b"10 5" + p.read_bytes()[4:])),
+        "line 2: expected a word and 5 values, found 7 fields",
+    ),
+    "header zero dims": (lambda p, m: p.write_text("3 0\n"), "0 dimensions"),
+    "not a number": (lambda p, m: p.write_text("2 2\na 1.0 2.0\nb 1.0 x\n"), "line 3: a value is not a number"),
+    "ragged glove": (lambda p, m: p.write_text("a 1.0 2.0\nb 1.0\n"), "line 2: expected a word and 2 values"),
+    "corrupt gzip": (lambda p, m: p.write_bytes(b"\x1f\x8b\x08\x00garbage"), "corrupt gzip"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_files_give_one_clear_line(case: str, model: Model, tmp_path: Path) -> None:
+    make, expected = BAD_FILES[case]
+    path = tmp_path / "model.bin"
+    make(path, model)
+    with pytest.raises(ModelFormatError, match=expected) as excinfo:
+        io.load(path)
+    _single_line_error(excinfo, path)
+
+
+def test_unknown_extension_names_the_allowed_ones(kv: KeyedVectors, tmp_path: Path) -> None:
+    with pytest.raises(ModelFormatError, match=r"\.npz.*\.bin.*\.txt.*\.vec"):
+        io.save(kv, tmp_path / "model.pkl")
+    with pytest.raises(ModelFormatError, match="unknown model format"):
+        io.save(kv, tmp_path / "model.npz", format="pickle")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_words_the_format_cannot_store(tmp_path: Path) -> None:
+    kv = KeyedVectors(["new york", "b"], np.ones((2, 2), dtype=np.float32))
+    with pytest.raises(ModelFormatError, match="'new york'"):
+        io.save(kv, tmp_path / "v.txt")
+    io.save(kv, tmp_path / "v.npz")  # the native format stores spaces
+    assert io.load(tmp_path / "v.npz").wv.words == ["new york", "b"]
+    assert list(tmp_path.iterdir()) == [tmp_path / "v.npz"]
+
+
+def test_save_into_missing_directory(kv: KeyedVectors, tmp_path: Path) -> None:
+    with pytest.raises(ModelFormatError, match="cannot write"):
+        io.save(kv, tmp_path / "nope" / "v.npz")
+    with pytest.raises(ModelFormatError, match="is a directory"):
+        io.save(kv, tmp_path, format="npz")
+
+
+# ------------------------------------------------------------------ atomicity
+@pytest.mark.parametrize("ext", ["npz", "bin", "txt"])
+def test_failed_save_keeps_old_file_and_leaves_no_temp(
+    kv: KeyedVectors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ext: str
+) -> None:
+    path = tmp_path / f"model.{ext}"
+    path.write_bytes(b"old contents")
+
+    def failing_rows(words, vectors):
+        yield b"half a row"
+        raise RuntimeError("disk on fire")
+
+    def failing_write_array(fh, array, **kwargs):
+        fh.write(b"\x93NUMPY partial")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(io, "_binary_rows", failing_rows)
+    monkeypatch.setattr(io, "_text_rows", failing_rows)
+    monkeypatch.setattr(io.np.lib.format, "write_array", failing_write_array)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        io.save(kv, path)
+    assert path.read_bytes() == b"old contents"
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_os_error_during_save_is_a_model_format_error(
+    kv: KeyedVectors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "model.npz"
+    io.save(kv, path)
+    before = path.read_bytes()
+
+    def no_space(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(io.os, "fsync", no_space)
+    with pytest.raises(ModelFormatError, match="No space left on device"):
+        io.save(KeyedVectors(["a", "b", "c"], np.eye(3, dtype=np.float32)), path)
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_saved_file_mode_follows_umask(kv: KeyedVectors, tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        io.save(kv, tmp_path / "v.npz")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "v.npz").stat().st_mode & 0o777 == 0o644

@@ -1,0 +1,112 @@
+"""KeyedVectors queries against brute-force references and gensim's semantics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from w2v_core import KeyedVectors, UnknownWordError, W2VError, parse_query
+
+
+@pytest.fixture
+def kv() -> KeyedVectors:
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(300)] + ["king", "queen", "man", "woman", "kingdom"]
+    vectors = rng.normal(size=(len(words), 20)).astype(np.float32)
+    base, royal, female = rng.normal(size=(3, 20))
+    vectors[-5] = base + royal
+    vectors[-4] = base + royal + female
+    vectors[-3] = base
+    vectors[-2] = base + female
+    counts = np.arange(len(words), 0, -1) * 10
+    return KeyedVectors(words, vectors, counts)
+
+
+def _brute_force(kv, positive, negative, topn):
+    unit = kv.vectors / np.linalg.norm(kv.vectors, axis=1, keepdims=True)
+    query = sum(unit[kv.index[w]] for w in positive) - sum(
+        (unit[kv.index[w]] for w in negative), np.zeros(kv.dim)
+    )
+    query /= np.linalg.norm(query)
+    scores = unit @ query
+    ranked = [i for i in np.argsort(-scores) if kv.words[i] not in positive + negative]
+    return [(kv.words[i], scores[i]) for i in ranked[:topn]]
+
+
+@pytest.mark.parametrize(
+    "positive, negative", [(["w5"], []), (["w5", "w9"], ["w17"]), (["king", "woman"], ["man"])]
+)
+def test_most_similar_matches_brute_force(kv, positive, negative):
+    got = kv.most_similar(positive, negative, topn=7)
+    expected = _brute_force(kv, positive, negative, 7)
+    assert [w for w, _ in got] == [w for w, _ in expected]
+    np.testing.assert_allclose([s for _, s in got], [s for _, s in expected], rtol=1e-5)
+
+
+def test_planted_analogy_is_found(kv):
+    assert kv.most_similar(["king", "woman"], ["man"], topn=1)[0][0] == "queen"
+    assert kv.most_similar_cosmul(["king", "woman"], ["man"], topn=1)[0][0] == "queen"
+
+
+def test_cosmul_follows_its_formula(kv):
+    unit = kv.normed
+    a, b, c = (kv.index[w] for w in ("man", "king", "woman"))
+    sims = lambda i: (1 + unit @ unit[i]) / 2  # noqa: E731
+    scores = sims(b) * sims(c) / (sims(a) + 1e-6)
+    scores[[a, b, c]] = -np.inf
+    best = np.argsort(-scores)[:5]
+    got = kv.most_similar_cosmul(["king", "woman"], ["man"], topn=5)
+    assert [w for w, _ in got] == [kv.words[i] for i in best]
+    np.testing.assert_allclose([s for _, s in got], scores[best], rtol=1e-5)
+
+
+def test_restrict_vocab_limits_candidates(kv):
+    got = kv.most_similar("w5", topn=5, restrict_vocab=50)
+    assert all(kv.index[w] < 50 for w, _ in got)
+
+
+def test_similarity_and_odd_one_out(kv):
+    assert kv.similarity("king", "king") == pytest.approx(1.0, abs=1e-6)
+    assert kv.similarity("king", "queen") == pytest.approx(kv.similarity("queen", "king"))
+    assert kv.doesnt_match(["king", "queen", "kingdom", "w3"]) == "w3"
+    with pytest.raises(W2VError):
+        kv.doesnt_match(["king"])
+
+
+def test_unknown_word_names_it_and_suggests(kv):
+    with pytest.raises(UnknownWordError) as info:
+        kv.most_similar("kingg")
+    assert isinstance(info.value, KeyError)
+    assert "'kingg'" in str(info.value) and "king" in info.value.suggestions
+
+
+def test_lookup_is_case_insensitive_for_lowercase_vocabularies(kv):
+    assert "King" in kv and kv.get_index(" KING ") == kv.index["king"]
+    cased = KeyedVectors(["Paris", "paris"], np.eye(2, dtype=np.float32))
+    assert cased.get_index("Paris") == 0 and cased.get_index("paris") == 1
+
+
+def test_frequency_rank_and_completion(kv):
+    assert kv.rank("w0") == 1 and kv.frequency("w0") == 3050
+    assert kv.complete("kin") == ["king", "kingdom"]
+    assert kv.complete("w1", limit=3) == ["w1", "w10", "w11"]
+    assert kv.complete("zzz") == [] and kv.complete("") == []
+    assert KeyedVectors(["a"], np.ones((1, 2))).frequency("a") is None
+
+
+def test_topn_larger_than_vocabulary_and_empty_queries(kv):
+    small = KeyedVectors(["a", "b", "c"], np.eye(3, dtype=np.float32))
+    assert len(small.most_similar("a", topn=10)) == 2
+    with pytest.raises(W2VError):
+        small.most_similar([], [])
+
+
+def test_normed_is_cached_and_unit_length(kv):
+    assert kv.normed is kv.normed
+    np.testing.assert_allclose(np.linalg.norm(kv.normed, axis=1), 1.0, rtol=1e-5)
+
+
+def test_parse_query():
+    assert parse_query("king -man +woman") == (["king", "woman"], ["man"])
+    assert parse_query("  Paris  ") == (["paris"], [])
+    assert parse_query("") == ([], [])
