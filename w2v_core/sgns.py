@@ -245,8 +245,10 @@ class _Worker:
         targets = self.targets[:m]
         targets[:, 0] = outputs
         targets[:, 1:] = noise
-        h = np.take(self.W_in, inputs, axis=0, out=self.h[:m])
-        U = np.take(self.W_out, targets.ravel(), axis=0, out=self.U[: m * K1]).reshape(m, K1, -1)
+        # mode="clip": with out=, the default mode="raise" buffers the output (2.6x slower)
+        h = np.take(self.W_in, inputs, axis=0, out=self.h[:m], mode="clip")
+        U = np.take(self.W_out, targets.ravel(), axis=0, out=self.U[: m * K1], mode="clip")
+        U = U.reshape(m, K1, -1)
         scores = np.matmul(U, h[:, :, None])[:, :, 0]
         np.clip(scores, -_SCORE_CLIP, _SCORE_CLIP, out=scores)
         signs = self.signs[:m]
