@@ -16,6 +16,7 @@ from .errors import (
     UnknownWordError,
     W2VError,
 )
+from .io import load, save
 from .model import Model, TrainingSummary
 from .sgns import TrainConfig, Trainer, prepare_corpus, train
 from .vectors import KeyedVectors, parse_query
@@ -29,5 +30,5 @@ __all__ = [
     "ConfigError", "CorpusError", "ModelFormatError", "TrainingDivergedError",
     "UnknownWordError", "W2VError", "Model", "TrainingSummary",
     "TrainConfig", "Trainer", "prepare_corpus", "train", "KeyedVectors", "parse_query",
-    "Vocabulary",
+    "Vocabulary", "load", "save",
 ]
