@@ -1,4 +1,4 @@
-"""Model files: native .npz, word2vec text/binary, GloVe; byte-exact round trips, bad files, atomicity."""
+"""Model files: native .npz, word2vec text/binary, GloVe; round trips, bad files, atomicity."""
 
 from __future__ import annotations
 
@@ -149,7 +149,9 @@ def test_reads_c_tool_text_to_printed_precision(kv: KeyedVectors, tmp_path: Path
 
 
 @pytest.mark.parametrize("newline", [b"\n", b""], ids=["c-tool", "gensim4"])
-def test_reads_binary_with_or_without_row_newline(kv: KeyedVectors, tmp_path: Path, newline: bytes) -> None:
+def test_reads_binary_with_or_without_row_newline(
+    kv: KeyedVectors, tmp_path: Path, newline: bytes
+) -> None:
     path = tmp_path / "v.bin"
     body = b"".join(w.encode() + b" " + r.astype("<f4").tobytes() + newline for w, r in _rows(kv))
     path.write_bytes(f"{len(kv)} {kv.dim}\n".encode() + body)
@@ -228,6 +230,10 @@ def _newer_npz(path: Path, model: Model) -> None:
         io._write_npz(fh, arrays)
 
 
+def _drop_last_lines(path: Path, count: int) -> None:
+    path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:-count]))
+
+
 def _truncate(path: Path, keep: float) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
@@ -240,7 +246,7 @@ BAD_FILES = {
     "random bytes": (
         lambda p, m: p.write_bytes(np.random.default_rng(0).bytes(3000)), "not a model file"
     ),
-    "plain text": (lambda p, m: p.write_text("hello world\nthis is a corpus\n"), "not a model file"),
+    "plain text": (lambda p, m: p.write_text("hello world\nthis is a corpus\n"), "not a model"),
     "foreign npz": (lambda p, m: _foreign_npz(p), "not a w2v-tui model"),
     "newer npz": (lambda p, m: _newer_npz(p, m), "newer w2v-tui"),
     "truncated npz": (
@@ -251,7 +257,7 @@ BAD_FILES = {
         "truncated: expected 10 vectors, found 5",
     ),
     "truncated txt": (
-        lambda p, m: (io.save(m, p, format="txt"), p.write_bytes(b"".join(p.read_bytes().splitlines(True)[:-3]))),
+        lambda p, m: (io.save(m, p, format="txt"), _drop_last_lines(p, 3)),
         "truncated: expected 10 vectors, found 7",
     ),
     "header count too small": (
@@ -267,8 +273,12 @@ BAD_FILES = {
         "line 2: expected a word and 5 values, found 7 fields",
     ),
     "header zero dims": (lambda p, m: p.write_text("3 0\n"), "0 dimensions"),
-    "not a number": (lambda p, m: p.write_text("2 2\na 1.0 2.0\nb 1.0 x\n"), "line 3: a value is not a number"),
-    "ragged glove": (lambda p, m: p.write_text("a 1.0 2.0\nb 1.0\n"), "line 2: expected a word and 2 values"),
+    "not a number": (
+        lambda p, m: p.write_text("2 2\na 1.0 2.0\nb 1.0 x\n"), "line 3: a value is not a number"
+    ),
+    "ragged glove": (
+        lambda p, m: p.write_text("a 1.0 2.0\nb 1.0\n"), "line 2: expected a word and 2 values"
+    ),
     "corrupt gzip": (lambda p, m: p.write_bytes(b"\x1f\x8b\x08\x00garbage"), "corrupt gzip"),
 }
 

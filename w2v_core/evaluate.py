@@ -187,7 +187,9 @@ def _answer(normed: np.ndarray, group: np.ndarray, abcd: np.ndarray, method: str
     return hits
 
 
-def _scores(normed: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, method: str):
+def _scores(
+    normed: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, method: str
+) -> np.ndarray:
     """(batch, candidates) scores of every candidate for every question; argmax is the answer."""
     if method == "add":  # cos(x, b - a + c), up to the positive factor |b - a + c|
         return (normed[b] + normed[c] - normed[a]) @ normed.T

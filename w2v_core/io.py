@@ -8,6 +8,7 @@ original C tool and gensim write them. Every save is atomic, and every unreadabl
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import json
@@ -17,7 +18,7 @@ import re
 import secrets
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -92,7 +93,8 @@ def load(path: PathLike, unicode_errors: str = "strict") -> Model:
     Parameters
     ----------
     path : str or path-like
-        A native ``.npz``, a word2vec binary or text file (optionally gzip-compressed), or GloVe text.
+        A native ``.npz``, a word2vec binary or text file (optionally gzip-compressed), or GloVe
+        text.
     unicode_errors : str
         How to treat words that are not valid UTF-8 in word2vec/GloVe files (``"strict"``,
         ``"replace"``, ``"ignore"``; the C tool may cut multi-byte characters).
@@ -282,7 +284,7 @@ def _dedupe(words: list[str], vectors: np.ndarray) -> KeyedVectors:
 
 
 @contextlib.contextmanager
-def _open_content(path: Path):
+def _open_content(path: Path) -> Iterator[Any]:
     """Yield the file's bytes (memory-mapped, or decompressed when gzip)."""
     if not path.exists():
         raise ModelFormatError(f"no such model file: {path}")
@@ -428,13 +430,13 @@ def _from_json(path: Path, array: np.ndarray, name: str, build: Callable[[dict],
 
 
 # ---------------------------------------------------------------------- word2vec writing
-def _text_rows(words: Sequence[str], vectors: np.ndarray):
+def _text_rows(words: Sequence[str], vectors: np.ndarray) -> Iterator[bytes]:
     """``word v1 ... vD\\n`` with ``str(np.float32)`` values: gensim's exact bytes."""
     for word, row in zip(words, vectors):
         yield f"{word} {' '.join([str(value) for value in row])}\n".encode("utf-8")
 
 
-def _binary_rows(words: Sequence[str], vectors: np.ndarray):
+def _binary_rows(words: Sequence[str], vectors: np.ndarray) -> Iterator[bytes]:
     """``word``, a space, D little-endian float32 and a newline: the C tool's exact bytes."""
     for word, row in zip(words, vectors):
         yield word.encode("utf-8") + b" " + row.tobytes() + b"\n"
@@ -442,6 +444,12 @@ def _binary_rows(words: Sequence[str], vectors: np.ndarray):
 
 # ---------------------------------------------------------------------- word2vec reading
 def _read_word2vec(path: Path, data: Any, binary: bool | None, unicode_errors: str) -> KeyedVectors:
+    try:
+        codecs.lookup_error(unicode_errors)
+    except LookupError:
+        raise ModelFormatError(
+            f"unknown unicode_errors {unicode_errors!r}: use 'strict', 'replace' or 'ignore'"
+        ) from None
     kind = _sniff_text_format(path, data)
     if binary is not None and kind != "glove":
         kind = "bin" if binary else "txt"

@@ -51,7 +51,8 @@ def project_2d(
     top_n : int
         How many of the most frequent words (index order) to project when ``words`` is None.
     seed : int
-        Random state: the same seed gives the same coordinates.
+        scikit-learn's random_state. The same seed gives the same coordinates; with the PCA
+        initialisation, t-SNE barely depends on it.
     words : sequence of str, optional
         Project these words instead (duplicates dropped, order kept).
 
