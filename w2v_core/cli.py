@@ -22,6 +22,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,9 +31,11 @@ from typing import Any, NoReturn
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.status import Status
 from rich.table import Table
 
 from w2v_core.callbacks import Callback, TrainingControl, TrainingEvent, TrainingStart
+from w2v_core.corpus import open_corpus
 from w2v_core.errors import ConfigError, CorpusError, TrainingDivergedError, W2VError
 from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
 from w2v_core.io import detect_format, load, save
@@ -128,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    train = commands.add_parser(
+    train_parser = commands.add_parser(
         "train",
         help="train a model on a corpus",
         description=(
@@ -136,32 +139,37 @@ def build_parser() -> argparse.ArgumentParser:
             "Ctrl-C stops training and saves the model trained so far (exit code 130); "
             "a second Ctrl-C aborts without saving."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    train.add_argument(
+    train_parser.add_argument(
         "corpus",
         metavar="CORPUS",
         help="text file (.gz/.bz2 too), directory, nltk:NAME[/FILEID], builtin:hamlet "
         "or builtin:shakespeare",
     )
-    train.add_argument("-o", "--output", required=True, metavar="OUT", type=Path, help=_OUT_HELP)
+    train_parser.add_argument(
+        "-o", "--output", required=True, metavar="OUT", type=Path, help=_OUT_HELP
+    )
     defaults = TrainConfig()
     for name, kind, text in _TRAIN_OPTIONS:
-        train.add_argument(
+        train_parser.add_argument(
             "--" + name.replace("_", "-"),
             dest=name,
             type=kind,
             default=getattr(defaults, name),
             metavar="N" if kind in (int, _optional_int) else "X",
-            help=text,
+            help=text + " (default: %(default)s)",
         )
-    train.set_defaults(func=cmd_train)
+    train_parser.set_defaults(func=cmd_train)
 
     neighbors = commands.add_parser(
         "neighbors",
         aliases=["neighbours"],
         help="nearest neighbours of one or more words",
-        description="Words closest (cosine) to the sum of WORDs minus the --negative words.",
+        description=(
+            "Words closest (cosine) to the sum of the WORDs minus the --negative words. "
+            "A WORD written -word (after '--', or inside quotes: \"king -man +woman\") "
+            "is subtracted."
+        ),
     )
     neighbors.add_argument("model", metavar="MODEL", type=Path, help=_MODEL_HELP)
     neighbors.add_argument("words", metavar="WORD", nargs="+", help="query words (added)")
@@ -229,7 +237,6 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("model", metavar="MODEL", type=Path, help=_MODEL_HELP)
     info.set_defaults(func=cmd_info)
     return parser
-
 
 
 # --------------------------------------------------------------------------------------
@@ -339,6 +346,7 @@ class ProgressReporter(Callback):
         self.last_event: TrainingEvent | None = None
         self.note = ""
         self._progress: Progress | None = None
+        self._status: Status | None = None
         self._task: Any = None
         self._last_line = -math.inf
         self._printed: tuple[int, int] | None = None
@@ -407,8 +415,20 @@ class ProgressReporter(Callback):
             self._show(self.last_event)
 
     # -- Callback API ----------------------------------------------------------
+    def reading(self, corpus: str) -> None:
+        """On a terminal, show a spinner while the corpus is read (no progress known yet).
+
+        Plain output stays silent here, so an empty corpus still gives one error line.
+        """
+        if self.rich:
+            self._status = self.console.status(
+                f"reading {escape(corpus)} and building the vocabulary ..."
+            )
+            self._status.start()
+
     def on_train_begin(self, info: TrainingStart) -> None:
         self.started = True
+        self._stop_status()
         if self.rich:
             self._progress = Progress(
                 TextColumn("[bold]{task.fields[epoch]}"),
@@ -452,8 +472,14 @@ class ProgressReporter(Callback):
         self._show(event, force=True)
         self.close()
 
+    def _stop_status(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
     def close(self) -> None:
-        """Stop the live display (idempotent)."""
+        """Stop the live displays (idempotent)."""
+        self._stop_status()
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
@@ -487,7 +513,6 @@ def _stop_on_sigint(on_first: Callable[[], None]) -> Iterator[None]:
 
 def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v train``: train on a corpus and save the model (see the module docstring)."""
-
     config = TrainConfig(**{name: getattr(args, name) for name, _, _ in _TRAIN_OPTIONS})
     config.validate()
     fmt = _check_output(args.output)
@@ -501,28 +526,31 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         control.stop()
         reporter.interrupted()
 
+    corpus = open_corpus(args.corpus)  # a missing or unreadable corpus fails here, at once
     started = time.perf_counter()
+    reporter.reading(corpus.name)
     try:
-        with _stop_on_sigint(stop):
-            model = train(args.corpus, config, callbacks=[reporter], control=control)
+        with _stop_on_sigint(stop), warnings.catch_warnings():
+            # overflow warnings from a diverging run: the engine reports divergence itself
+            warnings.simplefilter("ignore", RuntimeWarning)
+            model = train(corpus, config, callbacks=[reporter], control=control)
     except KeyboardInterrupt:
         reporter.close()
         err.print(f"{PROG}: aborted; nothing saved", highlight=False)
         return EXIT_INTERRUPTED
     except TrainingDivergedError as exc:
-        reporter.close()
         raise TrainingDivergedError(f"{exc}; nothing saved") from None
     finally:
         reporter.close()
     seconds = time.perf_counter() - started
 
-    summary = model.summary
-    stopped = control.stopped or (summary is not None and summary.stopped_early)
-    if stopped and summary is not None and summary.words_trained == 0:
+    summary = model.summary  # always set by train()
+    stopped = control.stopped or summary.stopped_early
+    if stopped and summary.words_trained == 0:
         err.print(f"{PROG}: interrupted before any word was trained; nothing saved",
                   highlight=False)
         return EXIT_INTERRUPTED
-    if not stopped and summary is not None and summary.pairs_trained == 0:
+    if not stopped and summary.pairs_trained == 0:
         raise CorpusError(
             f"corpus is too small to train on: {summary.corpus_words:,} words in the vocabulary "
             f"gave no (word, context) pair after subsampling; use a larger corpus or lower "
@@ -533,25 +561,19 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     rows = [
         ("corpus", str(args.corpus)),
         ("vocabulary", f"{len(model.wv):,} words x {model.wv.dim} dimensions"),
+        ("corpus words", f"{summary.corpus_words:,} in the vocabulary "
+                         f"x {summary.epochs_completed:.2f} epochs"),
+        ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training)"),
+        ("speed", f"{summary.words_per_second:,.0f} words/s"),
     ]
-    if summary is not None:
-        rows += [
-            ("corpus words", f"{summary.corpus_words:,} in the vocabulary "
-                             f"x {summary.epochs_completed:.2f} epochs"),
-            ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training)"),
-            ("speed", f"{summary.words_per_second:,.0f} words/s"),
-        ]
-    else:
-        rows.append(("time", f"{seconds:.1f} s"))
     loss = reporter.mean_loss
     if math.isfinite(loss):
         rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
     rows.append(("saved", f"{args.output} ({fmt})"))
     if stopped:
-        done = f"{100 * summary.words_trained / (summary.corpus_words * config.epochs):.0f}%" \
-            if summary is not None and summary.corpus_words else "part"
+        done = summary.words_trained / (summary.corpus_words * config.epochs)
         out.print(
-            f"[yellow]Interrupted:[/] saved the model trained so far ({done} of the planned "
+            f"[yellow]Interrupted:[/] saved the model trained so far ({done:.0%} of the planned "
             f"training) to {args.output}",
             highlight=False,
             soft_wrap=True,
@@ -560,11 +582,37 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_INTERRUPTED if stopped else EXIT_OK
 
 
+def signed_words(terms: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split query terms into added and subtracted words: ``"king -man +woman"``.
+
+    Each argument may hold several whitespace-separated terms; a leading ``-`` subtracts a
+    word and a leading ``+`` adds it. Words are otherwise passed on unchanged, so any
+    vocabulary entry (``New_York``, ``co-operate``) can be queried.
+
+    Returns
+    -------
+    tuple of (list of str, list of str)
+        The positive and the negative words.
+    """
+    positive: list[str] = []
+    negative: list[str] = []
+    for term in (t for arg in terms for t in arg.split()):
+        if term[0] in "+-" and len(term) > 1:
+            (negative if term[0] == "-" else positive).append(term[1:])
+        elif term not in "+-":
+            positive.append(term)
+    return positive, negative
+
+
 def cmd_neighbors(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v neighbors``: nearest neighbours of the query words."""
+    positive, negative = signed_words(args.words)
+    negative += args.negative
+    if not positive and not negative:
+        raise UsageError("no query word given")
     kv = _load_model(args.model).wv
-    results = kv.most_similar(positive=args.words, negative=args.negative, topn=args.k)
-    query = " + ".join(args.words) + "".join(f" - {w}" for w in args.negative)
+    results = kv.most_similar(positive=positive, negative=negative, topn=args.k)
+    query = " + ".join(positive) + "".join(f" - {w}" for w in negative)
     out.print(_results_table(f"nearest to {query}", results, kv, "cosine"))
     return EXIT_OK
 
@@ -574,7 +622,8 @@ def cmd_analogy(args: argparse.Namespace, out: Console, err: Console) -> int:
     kv = _load_model(args.model).wv
     query = kv.most_similar if args.method == "add" else kv.most_similar_cosmul
     results = query(positive=[args.b, args.c], negative=[args.a], topn=args.k)
-    title = f"{args.a} : {args.b} :: {args.c} : ?  ({'3CosAdd' if args.method == 'add' else '3CosMul'})"
+    name = "3CosAdd" if args.method == "add" else "3CosMul"
+    title = f"{args.a} : {args.b} :: {args.c} : ?  ({name})"
     out.print(_results_table(title, results, kv, "cosine" if args.method == "add" else "score"))
     return EXIT_OK
 

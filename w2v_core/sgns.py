@@ -470,6 +470,11 @@ class Trainer:
 
     def _consume(self, queue, lock, worker: _Worker, epoch: int, progress: _Progress, emitter: bool) -> bool:
         """Train the chunks this worker takes from ``queue``; the first worker also reports."""
+        # overflow only happens in a diverging run, which the loss check reports clearly
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._consume_chunks(queue, lock, worker, epoch, progress, emitter)
+
+    def _consume_chunks(self, queue, lock, worker: _Worker, epoch: int, progress: _Progress, emitter: bool) -> bool:
         config, corpus = self.config, self.corpus
         total = progress.words_total
         B = self.batch_size
