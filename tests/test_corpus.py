@@ -131,7 +131,7 @@ def _naive_encoding(sentences, min_count):
 def test_encoding_matches_a_naive_encoding(spill, monkeypatch):
     import w2v_core.encoding as encoding
 
-    monkeypatch.setattr(encoding, "_BUFFER_TOKENS", 5)  # many chunks and blocks
+    monkeypatch.setattr(encoding, "_BLOCK_TOKENS", 5)  # many chunks and blocks
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(30)]
     sentences = [[words[j] for j in rng.zipf(1.5, size=rng.integers(1, 9)) % 30] for _ in range(200)]
@@ -143,7 +143,8 @@ def test_encoding_matches_a_naive_encoding(spill, monkeypatch):
     np.testing.assert_array_equal(np.asarray(encoded.ids), ids)
     np.testing.assert_array_equal(encoded.sentence_ends, ends)
     if spill == 7:
-        assert isinstance(encoded.ids, np.memmap)
+        assert encoded.store.on_disk
+        np.testing.assert_array_equal(encoded.read(10, 20), ids[10:20])
 
 
 def test_chunks_end_at_sentence_ends_and_cover_everything():

@@ -33,14 +33,14 @@ def _make_compiled():
     except ImportError:  # pragma: no cover - depends on the SciPy build
         return None
 
-    indptr_cache: dict[tuple[int, int], np.ndarray] = {}
+    indptr_cache: dict[int, np.ndarray] = {}  # per_row -> longest indptr built so far
 
     def scatter(W: np.ndarray, rows: np.ndarray, coefs: np.ndarray, X: np.ndarray) -> None:
         batch, per_row = rows.shape
-        indptr = indptr_cache.get((batch, per_row))
-        if indptr is None:
+        indptr = indptr_cache.get(per_row)
+        if indptr is None or len(indptr) < batch + 1:
             indptr = np.arange(0, batch * per_row + 1, per_row, dtype=np.int32)
-            indptr_cache[(batch, per_row)] = indptr
+            indptr_cache[per_row] = indptr
         csc_matvecs(
             W.shape[0],
             batch,

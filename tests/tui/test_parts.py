@@ -1,0 +1,64 @@
+"""Small parts of the TUI that need no running app."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tui.keys import key_display, key_rows, markdown_table
+from tui.training import LossHistory
+from tui.widgets.neighbours import QueryHistory
+from tui.widgets.plots import View, thin
+from tui.widgets.query import Pane, VocabSuggester
+from tui.words import default_probes
+
+
+def test_thin_keeps_short_series_and_averages_long_ones() -> None:
+    assert thin([1, 2], [3, 4]) == ([1, 2], [3, 4])
+    x, y = thin(list(range(10_001)), [1.0] * 10_001, max_points=1000)
+    assert len(x) <= 1001 and set(y) == {1.0} and x[-1] > 9_990
+
+
+def test_loss_history_skips_nan() -> None:
+    history = LossHistory()
+    history.append(0.1, 2.0)
+    history.append(0.2, float("nan"))
+    assert history.snapshot() == ([0.1], [2.0])
+
+
+def test_query_history_is_browser_like() -> None:
+    h = QueryHistory()
+    for q in ("a", "b", "c"):
+        h.push(q)
+    assert h.back() == "b" and h.back() == "a" and h.back() is None
+    h.push("d")
+    assert h.items == ["a", "d"] and h.forward() is None and str(h) == "2/2"
+
+
+def test_default_probes_skip_stopwords(kv) -> None:
+    assert default_probes(kv, 3) == ["king", "queen", "prince"]
+
+
+def test_suggester_completes_the_last_term(kv) -> None:
+    pane = Pane()
+    pane.vectors = kv
+    suggest = VocabSuggester(pane).get_suggestion
+    assert asyncio.run(suggest("king -wom")) == "king -woman"
+    assert asyncio.run(suggest("pri")) == "prince"
+    assert asyncio.run(suggest("king ")) is None
+    assert asyncio.run(suggest("zzz")) is None
+
+
+def test_view_fit_covers_all_points() -> None:
+    import numpy as np
+
+    view = View.fit(np.array([[0.0, 0.0], [2.0, 4.0]]))
+    x0, x1, y0, y1 = view.bounds
+    assert x0 < 0 < 2 < x1 and y0 < 0 < 4 < y1
+
+
+def test_key_table() -> None:
+    from tui.app import W2VApp
+
+    assert key_display("left_square_bracket,alt+left") == "[ / Alt+←"
+    table = markdown_table(key_rows(W2VApp.binding_sections()))
+    assert "| Map | `+ / =` | zoom in |" in table

@@ -1,0 +1,60 @@
+"""SVG snapshots of the dashboard and each pane at 80x24 (update: pytest --snapshot-update).
+
+Everything time-dependent is fixed: the dashboard is driven by synthetic TrainingEvents from
+FakeTrainer, the explorer shows a hand-built model, and inputs do not blink in headless mode.
+"""
+
+from __future__ import annotations
+
+from fakes import CONFIG, FakeTrainer, planted_model
+from helpers import wait_until
+from textual.pilot import Pilot
+
+from tui.app import W2VApp
+from tui.widgets.dashboard import TrainingPane
+from tui.widgets.map import MapPane
+from tui.widgets.plots import LossPlot
+
+
+def explorer() -> W2VApp:
+    return W2VApp(model=planted_model(), model_path="planted.npz")
+
+
+def test_dashboard(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        pane = pilot.app.query_one(TrainingPane)
+        await wait_until(pilot, lambda: pane.snapshot_epoch == 1)
+        pilot.app.query_one(LossPlot).redraw()
+
+    app = W2VApp(corpus="planted", config=CONFIG, trainer=FakeTrainer(hold_after=1))
+    assert snap_compare(app, run_before=run_before)
+
+
+def test_neighbours(snap_compare) -> None:
+    assert snap_compare(explorer(), press=["slash", *"king -man +woman", "enter"])
+
+
+def test_analogies(snap_compare) -> None:
+    assert snap_compare(explorer(), press=["a", "_", "slash", *"man", "enter", *"king", "enter", *"woman", "enter"])
+
+
+def test_map(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("slash", *"cat", "enter", "m")
+        pane = pilot.app.query_one(MapPane)
+        await wait_until(pilot, lambda: pane.computed_key is not None)
+
+    assert snap_compare(explorer(), run_before=run_before)
+
+
+def test_evaluate(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("e", "_", "r")
+        pane = pilot.app.query_one("#evaluate-pane")
+        await wait_until(pilot, lambda: not pane.running)
+
+    assert snap_compare(explorer(), run_before=run_before)
+
+
+def test_help(snap_compare) -> None:
+    assert snap_compare(explorer(), press=["question_mark"])

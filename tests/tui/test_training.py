@@ -1,0 +1,135 @@
+"""The training dashboard and the training worker: fake trainer for the UI, real engine once."""
+
+from __future__ import annotations
+
+from fakes import CONFIG, FakeTrainer
+from helpers import ask, column, wait_until
+from textual.widgets import DataTable, ProgressBar, TabbedContent
+
+from tui.app import W2VApp
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.save import SaveScreen
+from tui.widgets.dashboard import TrainingPane
+from tui.widgets.neighbours import NeighboursPane
+
+SIZE = (80, 24)
+
+
+def training_app(trainer: FakeTrainer) -> W2VApp:
+    return W2VApp(corpus="planted", config=CONFIG, trainer=trainer)
+
+
+async def test_dashboard_shows_progress_loss_and_probes() -> None:
+    trainer = FakeTrainer(hold_after=1)
+    app = training_app(trainer)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(TrainingPane)
+        await wait_until(pilot, lambda: pane.snapshot_epoch == 1)
+        assert app.query_one(TabbedContent).active == "training"
+        assert app.query_one(ProgressBar).percentage == 0.5
+        assert "epoch 1/2" in str(app.query_one("#train-epoch").content)
+        stats = str(app.query_one("#train-stats").content)
+        assert "words 5,000 / 10,000" in stats and "250,000 w/s" in stats and "lr" in stats
+        assert len(app.history) == 5
+        assert pane.probes == ["king", "queen", "prince", "princess"]  # frequent, not stopwords
+        assert column(app.query_one("#probe-table", DataTable), "probe") == pane.probes
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training)
+
+
+async def test_keys_answer_while_training_pause_and_stop_keep_the_model() -> None:
+    trainer = FakeTrainer(hold_after=1)
+    app = training_app(trainer)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, trainer.holding.is_set)
+        await pilot.press("n")  # a key while the training worker runs
+        assert app.query_one(TabbedContent).active == "neighbours"
+        await ask(pilot, "king")  # queries use the epoch snapshot meanwhile
+        assert column(app.query_one("#nb-table", DataTable), "word")[0] == "prince"
+        await pilot.press("t", "p")
+        assert app.control.paused and "paused" in str(app.query_one("#train-state").content)
+        await pilot.press("p")
+        assert not app.control.paused
+        await pilot.press("s")
+        await wait_until(pilot, lambda: app.query_one(TabbedContent).active == "neighbours")
+        assert app.model is not None and app.model.summary.stopped_early
+        assert "stopped" in str(app.query_one("#train-state").content)
+        await ask(pilot, "cat")
+        assert column(app.query_one("#nb-table", DataTable), "word")[0] in {"dog", "horse", "cow"}
+
+
+async def test_training_end_opens_the_explorer() -> None:
+    app = training_app(FakeTrainer())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.query_one(TabbedContent).active == "neighbours")
+        assert app.query_one(NeighboursPane).current == "king"  # the first probe, asked for you
+        assert app.dirty
+
+
+async def test_quit_asks_while_training_and_when_unsaved() -> None:
+    trainer = FakeTrainer(hold_after=1)
+    app = training_app(trainer)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, trainer.holding.is_set)
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert not isinstance(app.screen, ConfirmScreen) and app.training
+        await pilot.press("s")
+        await wait_until(pilot, lambda: not app.training)
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "not saved" in str(app.screen.query_one(".dialog-text").content)
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_save_then_quit_without_asking(tmp_path) -> None:
+    app = training_app(FakeTrainer())
+    path = tmp_path / "out.npz"
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.model is not None)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SaveScreen)
+        app.screen.query_one("#save-path").value = str(path)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not app.dirty)
+        assert path.exists()
+        assert f"saved: {path}" in str(app.query_one("#status").content)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_save_to_a_bad_path_notifies(tmp_path) -> None:
+    app = training_app(FakeTrainer())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.model is not None)
+        await pilot.press("ctrl+s")
+        app.screen.query_one("#save-path").value = str(tmp_path / "no" / "such" / "dir" / "m.npz")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any(n.title == "Save failed" for n in app._notifications))
+        assert app.dirty
+
+
+async def test_a_failing_corpus_is_reported_not_raised() -> None:
+    app = W2VApp(corpus="/no/such/corpus.txt", config=CONFIG)  # the real engine
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: not app.training)
+        assert "failed" in str(app.query_one("#train-state").content)
+        assert any(n.title == "Training failed" for n in app._notifications)
+
+
+async def test_real_engine_stop_keeps_a_model_that_answers(planted_file) -> None:
+    from w2v_core.sgns import TrainConfig
+
+    config = TrainConfig(dim=16, window=3, min_count=1, epochs=400, seed=1)
+    app = W2VApp(corpus=str(planted_file), config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.snapshot is not None, timeout=60)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: not app.training, timeout=60)
+        assert app.model is not None and app.model.summary.stopped_early
+        await ask(pilot, "cat")
+        assert app.query_one("#nb-table", DataTable).row_count == 10
