@@ -28,6 +28,24 @@ def test_sentences_split_at_punctuation_and_blank_lines():
     ]
 
 
+def test_files_without_punctuation_are_one_sentence_per_line(tmp_path):
+    path = tmp_path / "tokenised.txt"
+    path.write_text("the cat sat on the mat\nthe dog ran\n\nhome again\n")
+    assert list(open_corpus(str(path)).sentences()) == [
+        ["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "ran"], ["home", "again"],
+    ]
+    prose = tmp_path / "prose.txt"
+    prose.write_text("The cat sat on\nthe mat. The dog\nran home.\n")
+    assert list(open_corpus(str(prose)).sentences()) == [
+        ["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "ran", "home"],
+    ]
+
+
+def test_plain_text_nltk_corpora_work_without_punkt(nltk_data):
+    first = next(open_corpus("nltk:inaugural/1789-Washington.txt").sentences())
+    assert first[:3] == ["fellow", "citizens", "of"]
+
+
 def test_long_sentences_are_cut():
     text = ["word " * (MAX_SENTENCE_LENGTH + 5)]
     lengths = [len(s) for s in split_sentences(text)]
@@ -96,7 +114,7 @@ def test_missing_nltk_corpus_says_where_to_look(tmp_path, monkeypatch):
 
     monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
     with pytest.raises(CorpusError) as info:
-        open_corpus("nltk:inaugural")
+        open_corpus("nltk:gutenberg")  # never loaded by these tests: NLTK caches loaded readers
     message = str(info.value)
     assert "not installed" in message and "NLTK_DATA" in message and "\n" not in message
 

@@ -355,3 +355,8 @@ def test_no_word_reaches_min_count():
 
 def test_planted_sentences_are_reproducible():
     assert planted_sentences(5, seed=1) == planted_sentences(5, seed=1)
+
+
+def test_corpus_that_yields_no_pairs_after_subsampling():
+    with pytest.raises(CorpusError, match="no \\(centre, context\\) pair"):
+        train([["hello", "world"]], TrainConfig(min_count=1, sample=1e-3, epochs=3))

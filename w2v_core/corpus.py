@@ -9,11 +9,12 @@ A corpus is named by one *spec* string:
 - ``builtin:hamlet`` (Hamlet, First Folio) or ``builtin:shakespeare`` (the complete works),
   both shipped inside the package.
 
-Every corpus yields *sentences*: lists of lowercase tokens. Plain text is split into
-sentences at blank lines and at sentence-final punctuation (``. ! ?``), so free text and
-one-sentence-per-line files both work; a sentence longer than :data:`MAX_SENTENCE_LENGTH`
-tokens is cut into pieces, as gensim and the C tool do. Text is read as a stream: memory
-does not grow with the corpus.
+Every corpus yields *sentences*: lists of lowercase tokens. A text file whose first 64 KB
+hold no sentence punctuation (``. ! ?``) is taken as one sentence per line, as gensim's
+``LineSentence`` and the C tool read it; other text is split at blank lines and at sentence
+punctuation, so wrapped prose keeps its context across line breaks. A sentence longer than
+:data:`MAX_SENTENCE_LENGTH` tokens is cut into pieces. Text is read as a stream: memory does
+not grow with the corpus.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +38,7 @@ MAX_SENTENCE_LENGTH = 10_000
 
 _TOKEN = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"[.!?]+")
+_SNIFF_CHARS = 65_536
 _TEXT_SUFFIXES = {".txt", ".text", ".gz", ".bz2", ".md", ".rst", ""}
 
 BUILTIN_CORPORA = {
@@ -147,6 +150,14 @@ def split_sentences(lines: Iterable[str]) -> Iterator[list[str]]:
         yield from _cut(current)
 
 
+def line_sentences(lines: Iterable[str]) -> Iterator[list[str]]:
+    """One sentence per non-empty line (cut at :data:`MAX_SENTENCE_LENGTH` tokens)."""
+    for line in lines:
+        tokens = tokenize(line)
+        if tokens:
+            yield from _cut(tokens)
+
+
 def _cut(tokens: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(tokens), MAX_SENTENCE_LENGTH):
         yield tokens[start : start + MAX_SENTENCE_LENGTH]
@@ -175,7 +186,10 @@ def _check_readable(path: Path) -> None:
 def _file_sentences(path: Path) -> Iterator[list[str]]:
     try:
         with _open_text(path) as handle:
-            yield from split_sentences(handle)
+            head = handle.read(_SNIFF_CHARS)
+            lines = itertools.chain(io.StringIO(head + handle.readline()), handle)
+            splitter = split_sentences if _SENTENCE_END.search(head) else line_sentences
+            yield from splitter(lines)
     except (OSError, EOFError) as exc:
         raise CorpusError(f"cannot read corpus {path}: {exc}") from None
 
@@ -221,8 +235,9 @@ def _open_nltk(spec: str) -> Corpus:
         fileids = [fileid]
 
     def sentences() -> Iterator[list[str]]:
-        if hasattr(reader, "sents"):
-            for sent in reader.sents(fileids):
+        tokenized = _nltk_sentences(reader, fileids)
+        if tokenized is not None:
+            for sent in tokenized:
                 tokens = tokenize(" ".join(sent))
                 if tokens:
                     yield from _cut(tokens)
@@ -231,3 +246,19 @@ def _open_nltk(spec: str) -> Corpus:
                 yield from split_sentences(reader.raw(fid).splitlines())
 
     return Corpus(spec, sentences)
+
+
+def _nltk_sentences(reader, fileids: list[str]) -> Iterator[list[str]] | None:
+    """The reader's own sentences, or None when it has none without extra models.
+
+    Plain-text NLTK corpora (abc, webtext, inaugural...) split sentences with the punkt
+    model, which is often not installed; their raw text is split here instead.
+    """
+    if not hasattr(reader, "sents"):
+        return None
+    try:
+        sents = iter(reader.sents(fileids))
+        first = next(sents, None)
+    except (LookupError, ValueError):
+        return None
+    return sents if first is None else itertools.chain([first], sents)

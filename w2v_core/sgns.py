@@ -432,6 +432,12 @@ class Trainer:
                 stopped = self._run_epoch(epoch, workers, progress)
                 if stopped:
                     break
+                if progress.pairs_total == 0:
+                    raise CorpusError(
+                        f"corpus is too small to train on: {self.corpus.n_words} words gave no "
+                        f"(centre, context) pair in a whole epoch after subsampling "
+                        f"(sample={config.sample:g}); add text or lower sample"
+                    )
                 event = progress.emit(force=True)
                 if self._wants_epoch_snapshots:
                     self.callbacks.on_epoch_end(event, self.snapshot())
