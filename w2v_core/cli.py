@@ -36,7 +36,7 @@ from rich.table import Table
 
 from w2v_core.callbacks import Callback, TrainingControl, TrainingEvent, TrainingStart
 from w2v_core.corpus import open_corpus
-from w2v_core.errors import ConfigError, CorpusError, TrainingDivergedError, W2VError
+from w2v_core.errors import ConfigError, TrainingDivergedError, W2VError
 from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
 from w2v_core.io import detect_format, load, save
 from w2v_core.model import Model
@@ -550,12 +550,6 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print(f"{PROG}: interrupted before any word was trained; nothing saved",
                   highlight=False)
         return EXIT_INTERRUPTED
-    if not stopped and summary.pairs_trained == 0:
-        raise CorpusError(
-            f"corpus is too small to train on: {summary.corpus_words:,} words in the vocabulary "
-            f"gave no (word, context) pair after subsampling; use a larger corpus or lower "
-            f"--sample (now {config.sample:g}); nothing saved"
-        )
     save(model, args.output)
 
     rows = [
