@@ -162,21 +162,21 @@ def test_encoding_matches_a_naive_encoding(spill, monkeypatch):
     np.testing.assert_array_equal(encoded.sentence_ends, ends)
     if spill == 7:
         assert encoded.store.on_disk
-        np.testing.assert_array_equal(encoded.read(10, 20), ids[10:20])
+        np.testing.assert_array_equal(encoded.read_chunk(0, 12)[0], ids[: len(encoded.read_chunk(0, 12)[0])])
 
 
-def test_chunks_end_at_sentence_ends_and_cover_everything():
-    sentences = [["a", "b", "c"], ["a", "b"], ["c"] * 20, ["a", "b", "c", "a"]]
-    encoded = encode_corpus(sentences, min_count=1)
+def test_chunks_cover_the_stream_and_number_sentences():
+    sentences = [["a", "b", "c"], ["a", "b"], ["zz"], ["c"] * 20, ["a", "b", "c", "a"]]
+    encoded = encode_corpus(sentences, min_count=2)
+    assert encoded.n_words == 29 and encoded.n_sentences == 4  # ["zz"] vanished with its mark
     chunks = list(encoded.chunks(4))
-    assert chunks[0][0] == 0 and chunks[-1][1] == encoded.n_words
+    assert chunks[0][0] == 0 and chunks[-1][1] == encoded.store.size
     assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:]))
-    ends = set(encoded.sentence_ends.tolist())
-    # every chunk ends at a sentence end unless one sentence alone was longer than the target
-    for start, end in chunks:
-        assert end in ends or end - start == 4
-    ids = encoded.sentence_ids(0, encoded.n_words)
-    assert ids.tolist() == [0] * 3 + [1] * 2 + [2] * 20 + [3] * 4
+    ids, sentence_ids = encoded.read_chunk(0, encoded.store.size)
+    assert len(ids) == encoded.n_words
+    assert sentence_ids.tolist() == [0] * 3 + [1] * 2 + [2] * 20 + [3] * 4
+    pieces = [encoded.read_chunk(a, b)[0] for a, b in chunks]
+    np.testing.assert_array_equal(np.concatenate(pieces), ids)
 
 
 def test_vocabulary_pruning_and_order():

@@ -377,7 +377,7 @@ class Trainer:
         self.callbacks = CallbackList(list(callbacks))
         self.control = control or TrainingControl()
         vocab = corpus.vocab
-        if corpus.n_words <= 1 or len(corpus.sentence_ends) >= corpus.n_words:
+        if corpus.n_words <= 1 or corpus.n_sentences >= corpus.n_words:
             raise CorpusError(
                 f"corpus is too small to train on: {corpus.n_words} words in the vocabulary "
                 "and no sentence with two of them"
@@ -498,7 +498,8 @@ class Trainer:
 
     def _consume_chunks(self, queue, lock, worker: _Worker, epoch: int, progress: _Progress, emitter: bool) -> bool:
         config, corpus = self.config, self.corpus
-        total = progress.words_total
+        stream = corpus.store.size
+        total = stream * config.epochs
         B = self.batch_size
         while True:
             with lock:
@@ -506,8 +507,8 @@ class Trainer:
             if chunk is None:
                 return False
             start, end = chunk
-            ids = corpus.read(start, end)
-            sentence_ids = corpus.sentence_ids(start, end)
+            ids, sentence_ids = corpus.read_chunk(start, end)
+            chunk_words = len(ids)
             rng = worker.rng
             keep = subsample(ids, self._keep_prob, rng)
             ids, sentence_ids = ids[keep], sentence_ids[keep]
@@ -517,8 +518,9 @@ class Trainer:
             inputs = ids[contexts]
             outputs = ids[centres]
             noise = self._noise.draw((n_pairs, config.negative), rng)
-            chunk_words = end - start
-            words_before = epoch * corpus.n_words + start
+            # the learning rate falls with the position in the stream, a close proxy for words
+            position = epoch * stream + start
+            chunk_length = end - start
             words_reported = 0
             for b0 in range(0, n_pairs, B):
                 if self.control.stopped:
@@ -530,7 +532,7 @@ class Trainer:
                 b1 = min(b0 + B, n_pairs)
                 done_here = chunk_words * b1 // n_pairs
                 alpha = config.alpha - (config.alpha - config.min_alpha) * (
-                    (words_before + chunk_words * b0 / n_pairs) / total
+                    (position + chunk_length * b0 / n_pairs) / total
                 )
                 alpha = max(alpha, config.min_alpha)
                 loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise[b0:b1], alpha)
