@@ -124,7 +124,7 @@ async def test_a_failing_corpus_is_reported_not_raised() -> None:
 async def test_real_engine_stop_keeps_a_model_that_answers(planted_file) -> None:
     from w2v_core.sgns import TrainConfig
 
-    config = TrainConfig(dim=16, window=3, min_count=1, epochs=400, seed=1)
+    config = TrainConfig(dim=16, window=3, min_count=1, epochs=5000, seed=1)  # never ends by itself
     app = W2VApp(corpus=str(planted_file), config=config)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.snapshot is not None, timeout=60)

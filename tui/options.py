@@ -1,0 +1,87 @@
+"""Command-line options of ``w2v-tui``: a corpus or ``--model``, plus the training options
+of ``w2v train`` (shared with :mod:`w2v_core.cli`, so the two cannot drift apart)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
+
+from w2v_core.cli import _TRAIN_OPTIONS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from w2v_core.model import Model
+    from w2v_core.sgns import TrainConfig
+
+PROG = "w2v-tui"
+DEFAULT_CORPUS = "builtin:shakespeare"
+EXIT_FAILURE, EXIT_USAGE = 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line usage: one line for stderr, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``w2v-tui`` argument parser; training defaults are TrainConfig's."""
+    from w2v_core.sgns import TrainConfig
+
+    parser = _Parser(
+        prog=PROG,
+        description="Train word2vec (skip-gram with negative sampling) and explore the vectors "
+        f"in the terminal. Without arguments, trains on {DEFAULT_CORPUS}.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "corpus", metavar="CORPUS", nargs="?", default=None,
+        help="text file (.gz/.bz2 too), directory, nltk:NAME[/FILEID], builtin:hamlet or "
+        f"builtin:shakespeare (default: {DEFAULT_CORPUS})",
+    )
+    parser.add_argument(
+        "--model", metavar="PATH", default=None,
+        help="open a saved model (.npz, word2vec .bin/.txt, GloVe text) instead of training",
+    )
+    defaults = TrainConfig()
+    for name, kind, text in _TRAIN_OPTIONS:
+        parser.add_argument(
+            "--" + name.replace("_", "-"), dest=name, type=kind, default=getattr(defaults, name),
+            metavar="N" if kind is not float else "X", help=text,
+        )
+    return parser
+
+
+@dataclass
+class Launch:
+    """What the app should do: train ``corpus`` with ``config``, or open ``model``."""
+
+    corpus: str | None
+    config: "TrainConfig | None"
+    model: "Model | None"
+    model_path: str | None
+
+
+def resolve(argv: list[str] | None = None) -> Launch:
+    """Parse and check everything that can fail before the UI starts.
+
+    Raises :class:`UsageError` or ``ConfigError`` (exit 2), ``CorpusError`` or
+    ``ModelFormatError``/``OSError`` (exit 1).
+    """
+    from w2v_core.corpus import open_corpus
+    from w2v_core.sgns import TrainConfig
+
+    args = build_parser().parse_args(argv)
+    if args.model is not None:
+        if args.corpus is not None:
+            raise UsageError("give a CORPUS to train or --model to open, not both")
+        from w2v_core.io import load
+
+        return Launch(None, None, load(args.model), args.model)
+    config = TrainConfig(**{name: getattr(args, name) for name, _, _ in _TRAIN_OPTIONS}).validate()
+    corpus = args.corpus or DEFAULT_CORPUS
+    open_corpus(corpus)
+    return Launch(corpus, config, None, None)

@@ -1,0 +1,1 @@
+"""Modal screens of the w2v-tui app: help, save, quit confirmation."""

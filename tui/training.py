@@ -1,0 +1,195 @@
+"""The bridge between the training thread and the UI: a Callback that posts Messages.
+
+The trainer calls :class:`TrainingBridge` from its own thread. Each hook copies what the UI
+needs into a :class:`~textual.message.Message` and posts it to the app (``post_message`` is
+thread-safe). Throttled at the source: at most one progress and one epoch message are in
+flight at a time; newer ones wait on the bridge (replacing older ones) until the UI calls
+:meth:`TrainingBridge.delivered`. Progress messages also replace one another in the queue
+(:meth:`TrainingProgress.can_replace`). So a busy UI never falls behind, however fast a small
+corpus trains; the loss history is kept here, on the bridge, so no point of the curve is lost.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from w2v_core.callbacks import (
+    Callback,
+    StopTraining,
+    TrainingControl,
+    TrainingEvent,
+    TrainingStart,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from w2v_core.model import Model
+    from w2v_core.vectors import KeyedVectors
+
+
+class Trainer(Protocol):
+    """What trains: :func:`w2v_core.sgns.train` or a test double with its signature."""
+
+    def __call__(
+        self,
+        corpus: Any,
+        config: Any = ...,
+        callbacks: Sequence[Callback] = ...,
+        control: TrainingControl | None = ...,
+    ) -> "Model": ...
+
+
+class BridgeMessage(Message):
+    """A message from a bridge; the handler calls ``bridge.delivered(kind)`` when done."""
+
+    kind = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bridge: TrainingBridge | None = None
+
+    def delivered(self) -> None:
+        """Tell the bridge this message was handled, so it may send the next one."""
+        if self.bridge is not None:
+            self.bridge.delivered(self.kind)
+
+
+class TrainingStarted(Message):
+    """The vocabulary is built and the first update is about to happen."""
+
+    def __init__(self, info: TrainingStart) -> None:
+        super().__init__()
+        self.info = info
+
+
+class TrainingProgress(BridgeMessage):
+    """A progress report; a newer one replaces an older one still waiting in the queue."""
+
+    kind = "progress"
+
+    def __init__(self, event: TrainingEvent) -> None:
+        super().__init__()
+        self.event = event
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TrainingProgress)
+
+
+class EpochEnded(BridgeMessage):
+    """An epoch ended; ``vectors`` is a snapshot that is safe to query from the UI."""
+
+    kind = "epoch"
+
+    def __init__(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
+        super().__init__()
+        self.event = event
+        self.vectors = vectors
+
+
+class TrainingFinished(Message):
+    """Training ended, completed or stopped early; ``model`` is the result."""
+
+    def __init__(self, model: "Model", event: TrainingEvent | None) -> None:
+        super().__init__()
+        self.model = model
+        self.event = event
+
+
+class TrainingFailed(Message):
+    """Training raised; ``error`` is one line for the user."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class LossHistory:
+    """Mean loss per progress event against training progress (in epochs), thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._x: list[float] = []
+        self._y: list[float] = []
+
+    def append(self, epochs_done: float, loss: float) -> None:
+        """Record one point; NaN or infinite losses (no pair trained) are skipped."""
+        if math.isfinite(loss):
+            with self._lock:
+                self._x.append(epochs_done)
+                self._y.append(loss)
+
+    def snapshot(self) -> tuple[list[float], list[float]]:
+        """Copies of the x (epochs) and y (loss) series."""
+        with self._lock:
+            return list(self._x), list(self._y)
+
+    def __len__(self) -> int:
+        return len(self._y)
+
+
+class TrainingBridge(Callback):
+    """Posts training events to ``target`` as Messages and records the loss history.
+
+    ``is_cancelled`` is polled at every event; when it returns True the bridge raises
+    :class:`StopTraining`, so a cancelled worker ends promptly and keeps the model so far.
+    """
+
+    def __init__(
+        self,
+        target: MessagePump,
+        history: LossHistory,
+        is_cancelled: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.target = target
+        self.history = history
+        self.is_cancelled = is_cancelled
+        self.last_event: TrainingEvent | None = None
+        self._lock = threading.Lock()
+        self._in_flight: set[str] = set()
+        self._waiting: dict[str, BridgeMessage] = {}
+
+    def _send(self, message: BridgeMessage) -> None:
+        """Post ``message`` now, or keep it (replacing an older one) until the UI catches up."""
+        message.bridge = self
+        with self._lock:
+            if message.kind in self._in_flight:
+                self._waiting[message.kind] = message
+                return
+            self._in_flight.add(message.kind)
+        self.target.post_message(message)
+
+    def delivered(self, kind: str) -> None:
+        """The UI handled a ``kind`` message: send the newest one waiting, if any."""
+        with self._lock:
+            message = self._waiting.pop(kind, None)
+            if message is None:
+                self._in_flight.discard(kind)
+                return
+        self.target.post_message(message)
+
+    def _check(self) -> None:
+        if self.is_cancelled():
+            raise StopTraining
+
+    def on_train_begin(self, info: TrainingStart) -> None:
+        self.target.post_message(TrainingStarted(info))
+        self._check()
+
+    def on_progress(self, event: TrainingEvent) -> None:
+        self.last_event = event
+        self.history.append(event.fraction * event.epochs, event.loss)
+        self._send(TrainingProgress(event))
+        self._check()
+
+    def on_epoch_end(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
+        self.last_event = event
+        self._send(EpochEnded(event, vectors))
+        self._check()
+
+    def on_train_end(self, event: TrainingEvent, model: "Model") -> None:
+        self.last_event = event

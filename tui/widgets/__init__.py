@@ -1,0 +1,1 @@
+"""Widgets of the w2v-tui app: one module per pane, plus the shared pieces."""

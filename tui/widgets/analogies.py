@@ -1,0 +1,111 @@
+"""The Analogies pane: ``a : b :: c : ?`` answered with 3CosAdd or 3CosMul."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import DataTable, Label, Static
+
+from w2v_core.errors import W2VError
+
+from .query import Pane, QueryInput, VocabSuggester
+
+METHODS = {"add": "3CosAdd", "mul": "3CosMul"}
+
+
+class AnalogiesPane(Pane):
+    """Three inputs, ``a : b :: c : ?``; Enter in the last one (or when all are filled) answers."""
+
+    BINDINGS = [
+        Binding("x", "toggle_method", "3CosAdd/Mul"),
+        Binding("plus,equals_sign", "more", "More"),
+        Binding("minus", "fewer", "Fewer"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.method = "add"
+        self.topk = 10
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="query-bar", id="an-bar"):
+            yield QueryInput(placeholder="man", suggester=VocabSuggester(self), id="an-a", classes="an-term")
+            yield Label(" : ", classes="an-sep")
+            yield QueryInput(placeholder="king", suggester=VocabSuggester(self), id="an-b", classes="an-term")
+            yield Label(" :: ", classes="an-sep")
+            yield QueryInput(placeholder="woman", suggester=VocabSuggester(self), id="an-c", classes="an-term")
+            yield Label(" : ?", classes="an-sep")
+        yield Static("", id="an-info", classes="pane-info")
+        yield DataTable(id="an-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#an-table", DataTable)
+        for label, key, width in (("#", "n", 3), ("word", "word", 20), ("score", "score", 8)):
+            table.add_column(Text(label, justify="left" if key in ("word", "section") else "right"), key=key, width=width)
+        self._show_info()
+
+    def body(self) -> Widget:
+        return self.query_one("#an-table")
+
+    def _terms(self) -> list[str]:
+        return [self.query_one(f"#an-{k}", QueryInput).value.strip() for k in "abc"]
+
+    def _show_info(self, result: str = "") -> None:
+        text = f"method {METHODS[self.method]} (x) · top {self.topk} (+/-)"
+        self.query_one("#an-info", Static).update(text + (f" · {result}" if result else ""))
+
+    def on_input_submitted(self, message: QueryInput.Submitted) -> None:
+        message.stop()
+        terms = self._terms()
+        empty = [k for k, t in zip("abc", terms) if not t]
+        if empty and message.input.id != "an-c":
+            self.query_one(f"#an-{empty[0]}", QueryInput).focus()
+            return
+        if self.solve():
+            self.focus_body()
+
+    def solve(self) -> bool:
+        """Answer ``a : b :: c : ?`` into the table; errors become notifications."""
+        a, b, c = self._terms()
+        if not (a and b and c):
+            self.app.notify("Fill in all three words: a : b :: c : ?", severity="warning")
+            return False
+        if self.vectors is None:
+            self.app.notify("No vectors yet: they appear at the end of the first epoch.", severity="warning")
+            return False
+        query = self.vectors.most_similar if self.method == "add" else self.vectors.most_similar_cosmul
+        try:
+            results = query(positive=[b, c], negative=[a], topn=self.topk)
+        except W2VError as error:
+            self.app.notify(str(error), title="Analogy", severity="error")
+            return False
+        table = self.query_one("#an-table", DataTable)
+        table.clear()
+        for n, (word, score) in enumerate(results, 1):
+            table.add_row(Text(str(n), justify="right"), word, Text(f"{score:.3f}", justify="right"), key=word)
+        self._show_info(f"{a} : {b} :: {c} : {results[0][0]}" if results else "no answer")
+        return True
+
+    def _rerun(self) -> None:
+        if all(self._terms()) and self.vectors is not None:
+            self.solve()
+        else:
+            self._show_info()
+
+    def action_toggle_method(self) -> None:
+        """Switch between 3CosAdd and 3CosMul."""
+        self.method = "mul" if self.method == "add" else "add"
+        self._rerun()
+
+    def action_more(self) -> None:
+        """Show more answers."""
+        self.topk = min(100, self.topk + 5)
+        self._rerun()
+
+    def action_fewer(self) -> None:
+        """Show fewer answers."""
+        self.topk = max(5, self.topk - 5)
+        self._rerun()

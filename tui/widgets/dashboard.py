@@ -1,0 +1,216 @@
+"""The training dashboard pane: progress, speed, learning rate, the loss curve, probe words."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from rich.text import Text
+from textual.containers import Horizontal
+from textual.markup import escape
+from textual.widget import Widget
+from textual.widgets import DataTable, Label, ProgressBar, Static
+
+from w2v_core.callbacks import TrainingEvent, TrainingStart
+from w2v_core.errors import W2VError
+from w2v_core.vectors import KeyedVectors
+
+from ..training import LossHistory
+from ..words import default_probes
+from .plots import LossPlot
+from .query import Pane, QueryInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    from w2v_core.model import Model
+
+
+def fmt_count(n: float) -> str:
+    """1234 -> '1,234'; 1234567 -> '1.23M'."""
+    if n >= 10_000_000:
+        return f"{n / 1e6:.1f}M"
+    if n >= 1_000_000:
+        return f"{n / 1e6:.2f}M"
+    return f"{int(n):,}"
+
+
+def fmt_duration(seconds: float) -> str:
+    """Seconds as m:ss or h:mm:ss; '—' when unknown."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "—"
+    s = int(round(seconds))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def fmt_config(config: object) -> str:
+    """The parameters that matter at a glance, from a TrainConfig (or anything alike)."""
+    names = {"dim": "dim", "window": "win", "negative": "neg", "min_count": "min"}
+    return " ".join(f"{short} {getattr(config, k)}" for k, short in names.items() if hasattr(config, k))
+
+
+class TrainingPane(Pane):
+    """What training is doing now, and what the vectors look like after each epoch."""
+
+    BINDINGS = [
+        Binding("p", "app.pause", "Pause"),
+        Binding("s", "app.stop", "Stop"),
+        Binding("r", "refresh_probes", "Probes"),
+    ]
+
+    probe_count = 4
+    probe_neighbours = 5
+
+    def __init__(self, history: LossHistory, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.history = history
+        self.probes: list[str] = []
+        self.probes_edited = False
+        self.epochs = 0
+        self.snapshot_epoch = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("No training in this session.", id="train-title")
+        with Horizontal(id="train-progress-row"):
+            yield ProgressBar(total=None, show_eta=False, id="train-progress")
+            yield Static("", id="train-epoch")
+            yield Static("", id="train-state")
+        yield Static("", id="train-stats")
+        yield LossPlot(self.history.snapshot, id="train-loss")
+        with Horizontal(id="probe-bar"):
+            yield Label("Probes ", id="probe-label")
+            yield QueryInput(placeholder="probe words, e.g. king love night", id="probe-input")
+        yield DataTable(id="probe-table", show_cursor=False, zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#probe-table", DataTable)
+        table.add_column("probe", key="probe", width=12)
+        table.add_column("nearest neighbours (cosine)", key="nn")
+        table.can_focus = True
+
+    def body(self) -> Widget:
+        return self.query_one("#probe-table")
+
+    # ------------------------------------------------------------- state updates
+    def _set_state(self, text: str, variant: str) -> None:
+        state = self.query_one("#train-state", Static)
+        state.update(text)
+        state.set_classes(f"state-{variant}")
+
+    def reading(self, corpus: str, config: object) -> None:
+        """Training was asked for: the corpus is being read and the vocabulary built."""
+        self.query_one("#train-title", Static).update(f"[b]{escape(corpus)}[/] · {fmt_config(config)}")
+        self.epochs = int(getattr(config, "epochs", 0) or 0)
+        self._set_state("reading corpus…", "busy")
+        self.query_one("#train-stats", Static).update("Reading the corpus and building the vocabulary…")
+
+    def started(self, info: TrainingStart) -> None:
+        """The vocabulary is ready; updates begin."""
+        self.epochs = int(getattr(info.config, "epochs", self.epochs) or self.epochs)
+        title = self.query_one("#train-title", Static)
+        title.update(f"{title.content} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")
+        bar = self.query_one("#train-progress", ProgressBar)
+        bar.update(total=info.words_total, progress=0)
+        self.query_one("#train-epoch", Static).update(f"epoch 1/{self.epochs}")
+        self._set_state("training", "busy")
+        self.query_one("#train-stats", Static).update(f"words 0 / {fmt_count(info.words_total)}")
+
+    def progress(self, event: TrainingEvent, paused: bool = False) -> None:
+        """A progress report: numbers now, the loss curve at its own pace."""
+        self.query_one("#train-progress", ProgressBar).update(total=event.words_total, progress=event.words_done)
+        self.query_one("#train-epoch", Static).update(f"epoch {event.epoch}/{event.epochs}")
+        loss = f"{event.loss:.3f}" if math.isfinite(event.loss) else "—"
+        self.query_one("#train-stats", Static).update(
+            f"words {fmt_count(event.words_done)} / {fmt_count(event.words_total)}"
+            f" · {fmt_count(event.words_per_second)} w/s · ETA {fmt_duration(event.eta)}"
+            f" · lr {event.learning_rate:.5f} · loss {loss}"
+        )
+        if not paused:
+            self._set_state("training", "busy")
+        self.query_one(LossPlot).request_redraw()
+
+    def paused(self, paused: bool) -> None:
+        self._set_state("paused" if paused else "training", "paused" if paused else "busy")
+
+    def stopping(self) -> None:
+        self._set_state("stopping…", "paused")
+
+    def finished(self, model: "Model", event: TrainingEvent | None) -> None:
+        """Training ended: final numbers, final curve, probes from the final vectors."""
+        if event is not None:
+            self.progress(event)
+        summary = model.summary
+        stopped = bool(summary and summary.stopped_early)
+        self._set_state("stopped" if stopped else "done", "stopped" if stopped else "done")
+        if summary is not None:
+            self.query_one("#train-stats", Static).update(
+                f"trained {fmt_count(summary.words_trained)} words in {fmt_duration(summary.seconds)}"
+                f" · {fmt_count(summary.words_per_second)} w/s · {summary.epochs_completed:.2f} epochs"
+                f" · final loss {summary.final_loss:.3f}"
+            )
+        self.query_one(LossPlot).redraw()
+        self.set_vectors(model.wv)
+
+    def failed(self, error: str) -> None:
+        self._set_state("failed", "failed")
+        self.query_one("#train-stats", Static).update(error)
+
+    def loaded(self, source: str, model: "Model") -> None:
+        """No training this session: describe the model that was opened."""
+        self.query_one("#train-title", Static).update(f"[b]{escape(source)}[/] (loaded, not trained here)")
+        self.query_one("#train-progress", ProgressBar).update(total=1, progress=1)
+        self._set_state("loaded", "done")
+        parts = [f"{len(model.wv):,} words × {model.wv.dim} dims"]
+        if model.config is not None:
+            parts.append(fmt_config(model.config))
+        if model.summary is not None:
+            parts.append(f"final loss {model.summary.final_loss:.3f}")
+        self.query_one("#train-stats", Static).update(" · ".join(parts))
+        self.set_vectors(model.wv)
+
+    # ------------------------------------------------------------------ probes
+    def epoch_ended(self, event: TrainingEvent, vectors: KeyedVectors) -> None:
+        self.snapshot_epoch = event.epoch
+        self.set_vectors(vectors)
+
+    def set_vectors(self, vectors: KeyedVectors | None) -> None:
+        super().set_vectors(vectors)
+        if vectors is not None and not self.probes_edited:
+            self.probes = default_probes(vectors, self.probe_count)
+            self.query_one("#probe-input", QueryInput).value = " ".join(self.probes)
+        self.refresh_probes()
+
+    def on_input_submitted(self, message: QueryInput.Submitted) -> None:
+        message.stop()
+        words = message.value.replace(",", " ").split()
+        if not words:
+            self.app.notify("Type one or more probe words.", severity="warning")
+            return
+        self.probes, self.probes_edited = [w.lower() for w in words], True
+        self.refresh_probes()
+        self.focus_body()
+
+    def action_refresh_probes(self) -> None:
+        """Recompute the probes' neighbours from the latest vectors."""
+        if self.vectors is None:
+            self.app.notify("No vectors yet: probes are computed at the end of each epoch.")
+        self.refresh_probes()
+
+    def refresh_probes(self) -> None:
+        table = self.query_one("#probe-table", DataTable)
+        table.clear()
+        kv = self.vectors
+        label = self.query_one("#probe-label", Label)
+        label.update(f"Probes (epoch {self.snapshot_epoch}) " if self.snapshot_epoch else "Probes ")
+        for word in self.probes:
+            if kv is None:
+                text = Text("after the first epoch", style="dim")
+            else:
+                try:
+                    found = kv.most_similar(word, topn=self.probe_neighbours)
+                    text = Text("  ").join(Text.assemble(w, (f" {s:.2f}", "dim")) for w, s in found)
+                except W2VError as error:
+                    text = Text(str(error), style="italic")
+            table.add_row(Text(word, style="bold"), text)

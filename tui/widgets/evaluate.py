@@ -1,0 +1,126 @@
+"""The Evaluate pane: analogy accuracy per section and word-pair correlation, in a worker."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Label, Static
+from textual.worker import get_current_worker
+
+from w2v_core.errors import W2VError
+from w2v_core.vectors import KeyedVectors
+
+from .analogies import METHODS
+from .query import Pane, QueryInput
+
+
+class EvaluatePane(Pane):
+    """Runs the bundled analogy and word-pair sets, or files the user names."""
+
+    BINDINGS = [
+        Binding("r", "run", "Run"),
+        Binding("x", "toggle_method", "3CosAdd/Mul"),
+    ]
+
+    class Finished(Message):
+        """Evaluation results, or the error that stopped it."""
+
+        def __init__(self, analogies: Any, pairs: Any, error: str = "") -> None:
+            super().__init__()
+            self.analogies = analogies
+            self.pairs = pairs
+            self.error = error
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.method = "add"
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="query-bar"):
+            yield Label("analogies ", classes="ev-label")
+            yield QueryInput(placeholder="file (empty: bundled questions-words.txt)", id="ev-analogies")
+        with Horizontal(classes="query-bar"):
+            yield Label("word pairs ", classes="ev-label")
+            yield QueryInput(placeholder="file (empty: bundled wordsim353.tsv)", id="ev-pairs")
+        yield Static("", id="ev-summary", classes="pane-info")
+        yield DataTable(id="ev-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#ev-table", DataTable)
+        for label, key, width in (("section", "section", 28), ("correct", "correct", 8),
+                                  ("answered", "total", 9), ("questions", "questions", 9),
+                                  ("accuracy", "acc", 8)):
+            table.add_column(Text(label, justify="left" if key in ("word", "section") else "right"), key=key, width=width)
+        self._summary("Press r (or Enter in a file field) to evaluate.")
+
+    def body(self) -> Widget:
+        return self.query_one("#ev-table")
+
+    def _summary(self, text: str) -> None:
+        self.query_one("#ev-summary", Static).update(f"method {METHODS[self.method]} (x) · {text}")
+
+    def on_input_submitted(self, message: QueryInput.Submitted) -> None:
+        message.stop()
+        self.action_run()
+
+    def action_toggle_method(self) -> None:
+        """Switch the analogy method between 3CosAdd and 3CosMul."""
+        self.method = "mul" if self.method == "add" else "add"
+        self._summary("press r to evaluate with it.")
+
+    def action_run(self) -> None:
+        """Evaluate the current vectors in a worker."""
+        if self.vectors is None:
+            self.app.notify("No vectors yet: they appear at the end of the first epoch.", severity="warning")
+            return
+        if self.running:
+            self.app.notify("An evaluation is already running.")
+            return
+        self.running = True
+        table = self.query_one("#ev-table", DataTable)
+        table.loading = True
+        self._summary("evaluating…")
+        files = [self.query_one(f"#ev-{k}", QueryInput).value.strip() or None for k in ("analogies", "pairs")]
+        self._evaluate(self.vectors, self.method, *files)
+
+    @work(thread=True, exclusive=True, group="evaluate", exit_on_error=False)
+    def _evaluate(self, vectors: KeyedVectors, method: str, analogies: str | None, pairs: str | None) -> None:
+        from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
+
+        try:
+            result = self.Finished(evaluate_analogies(vectors, analogies, method=method),
+                                   evaluate_word_pairs(vectors, pairs))
+        except (W2VError, OSError, ValueError) as error:
+            result = self.Finished(None, None, str(error))
+        if not get_current_worker().is_cancelled:
+            self.post_message(result)
+
+    def on_evaluate_pane_finished(self, message: Finished) -> None:
+        self.running = False
+        table = self.query_one("#ev-table", DataTable)
+        table.loading = False
+        if message.error:
+            self.app.notify(message.error, title="Evaluation failed", severity="error")
+            self._summary("failed.")
+            return
+        rep, pairs = message.analogies, message.pairs
+        table.clear()
+        rows = [(s.name, s.correct, s.total, s.questions, s.accuracy, "") for s in rep.sections]
+        rows.append(("all", rep.correct, rep.total, rep.questions, rep.accuracy, "bold"))
+        for name, correct, total, questions, accuracy, style in rows:
+            numbers = [str(correct), str(total), str(questions), f"{accuracy:.1%}" if total else "—"]
+            table.add_row(Text(name, style=style), *(Text(n, style=style, justify="right") for n in numbers))
+        spearman = f"{pairs.spearman:.3f}" if math.isfinite(pairs.spearman) else "—"
+        self._summary(
+            f"accuracy {rep.accuracy:.1%} · coverage {rep.coverage:.1%}"
+            f" · pairs Spearman {spearman} ({pairs.used}/{pairs.pairs}, OOV {pairs.oov_ratio:.0%})"
+        )

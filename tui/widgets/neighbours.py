@@ -1,0 +1,184 @@
+"""The Neighbours pane: nearest words to a (signed) query, with drill-down and history."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from w2v_core.errors import W2VError
+from w2v_core.vectors import KeyedVectors, parse_query
+
+from .query import Pane, QueryInput, VocabSuggester
+
+
+class QueryHistory:
+    """Queries in the order they were asked, with a cursor for back and forward."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.pos = -1
+
+    def push(self, query: str) -> None:
+        """Record a new query; anything forward of the cursor is dropped (browser-style)."""
+        if 0 <= self.pos < len(self.items) and self.items[self.pos] == query:
+            return
+        del self.items[self.pos + 1:]
+        self.items.append(query)
+        self.pos = len(self.items) - 1
+
+    def back(self) -> str | None:
+        if self.pos > 0:
+            self.pos -= 1
+            return self.items[self.pos]
+        return None
+
+    def forward(self) -> str | None:
+        if self.pos < len(self.items) - 1:
+            self.pos += 1
+            return self.items[self.pos]
+        return None
+
+    def __str__(self) -> str:
+        return f"{self.pos + 1}/{len(self.items)}" if self.items else "0/0"
+
+
+class NeighboursPane(Pane):
+    """Type a word or ``king -man +woman``; Enter on a row drills into that word."""
+
+    BINDINGS = [
+        Binding("left_square_bracket,alt+left", "back", "Back"),
+        Binding("right_square_bracket,alt+right", "forward", "Fwd"),
+        Binding("plus,equals_sign", "more", "More"),
+        Binding("minus", "fewer", "Fewer"),
+    ]
+
+    class QueryChanged(Message):
+        """A query was answered: the words asked about and the neighbours found."""
+
+        def __init__(self, positive: list[str], negative: list[str], results: list[tuple[str, float]]) -> None:
+            super().__init__()
+            self.positive = positive
+            self.negative = negative
+            self.results = results
+
+    topk_steps = (5, 10, 15, 20, 30, 50, 100)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.history = QueryHistory()
+        self.topk = 10
+        self.current = ""
+        self.results: list[tuple[str, float]] = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="query-bar"):
+            yield QueryInput(
+                placeholder="word, or king -man +woman", suggester=VocabSuggester(self), id="nb-input"
+            )
+            yield Static("", id="nb-info", classes="query-info")
+        yield DataTable(id="nb-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#nb-table", DataTable)
+        for label, key, width in (("#", "n", 3), ("word", "word", 20), ("cosine", "cos", 7),
+                                  ("count", "count", 10), ("freq rank", "rank", 9)):
+            table.add_column(Text(label, justify="left" if key in ("word", "section") else "right"), key=key, width=width)
+        self._show_info()
+
+    def body(self) -> Widget:
+        return self.query_one("#nb-table")
+
+    def set_vectors(self, vectors: KeyedVectors | None) -> None:
+        super().set_vectors(vectors)
+        if self.current and vectors is not None:
+            self.run_query(self.current, record=False, quiet=True)
+
+    def _show_info(self) -> None:
+        self.query_one("#nb-info", Static).update(f"top {self.topk} · history {self.history}")
+
+    def run_query(self, text: str, record: bool = True, quiet: bool = False) -> bool:
+        """Answer ``text``; errors become notifications. Returns whether it was answered."""
+        text = " ".join(text.split())
+        if not text:
+            self.app.notify("Type a word first.", severity="warning")
+            return False
+        if self.vectors is None:
+            self.app.notify("No vectors yet: they appear at the end of the first epoch.", severity="warning")
+            return False
+        positive, negative = parse_query(text)
+        if not positive and not negative:
+            self.app.notify(f"No words in {text!r}.", severity="warning")
+            return False
+        try:
+            results = self.vectors.most_similar(positive=positive, negative=negative, topn=self.topk)
+        except W2VError as error:
+            if not quiet:
+                self.app.notify(str(error), title="Neighbours", severity="error")
+            return False
+        self.current, self.results = text, results
+        self.query_one("#nb-input", QueryInput).value = text
+        if record:
+            self.history.push(text)
+        self._fill(results)
+        self.post_message(self.QueryChanged(positive, negative, results))
+        return True
+
+    def _fill(self, results: list[tuple[str, float]]) -> None:
+        kv = self.vectors
+        assert kv is not None
+        table = self.query_one("#nb-table", DataTable)
+        table.clear()
+        for n, (word, score) in enumerate(results, 1):
+            count = kv.frequency(word)
+            cells = (str(n), f"{score:.3f}", "—" if count is None else f"{count:,}", f"{kv.rank(word):,}")
+            right = [Text(c, justify="right") for c in cells]
+            table.add_row(right[0], word, *right[1:], key=word)
+        self._show_info()
+
+    def on_input_submitted(self, message: QueryInput.Submitted) -> None:
+        message.stop()
+        if self.run_query(message.value):
+            self.focus_body()
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        """Enter on a row: that word becomes the query."""
+        message.stop()
+        if message.row_key.value:
+            self.run_query(message.row_key.value)
+
+    def action_back(self) -> None:
+        """Previous query in the history."""
+        query = self.history.back()
+        if query is None:
+            self.app.bell()
+        else:
+            self.run_query(query, record=False)
+
+    def action_forward(self) -> None:
+        """Next query in the history."""
+        query = self.history.forward()
+        if query is None:
+            self.app.bell()
+        else:
+            self.run_query(query, record=False)
+
+    def _step_topk(self, direction: int) -> None:
+        steps = self.topk_steps
+        i = min(range(len(steps)), key=lambda j: abs(steps[j] - self.topk))
+        self.topk = steps[max(0, min(len(steps) - 1, i + direction))]
+        if self.current:
+            self.run_query(self.current, record=False)
+        self._show_info()
+
+    def action_more(self) -> None:
+        """Show more neighbours."""
+        self._step_topk(+1)
+
+    def action_fewer(self) -> None:
+        """Show fewer neighbours."""
+        self._step_topk(-1)

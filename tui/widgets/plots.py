@@ -1,0 +1,213 @@
+"""Plot widgets built on textual-plotext: the live loss curve and the word map scatter.
+
+Both redraw only when their data or view changes: the loss curve at most a few times a
+second however often it is told new data arrived, the scatter when the projection,
+highlighted words or view change.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from textual.app import App
+from textual.color import Color
+from textual_plotext import PlotextPlot
+
+RGB = tuple[int, int, int]
+
+
+def theme_rgb(app: App, variable: str, fallback: str = "white") -> RGB:
+    """A colour of the current Textual theme (e.g. ``"accent"``) as an RGB tuple for plotext."""
+    value = app.theme_variables.get(variable, fallback)
+    try:
+        return Color.parse(value).rgb
+    except Exception:  # noqa: BLE001 - a theme variable that is not a plain colour
+        return Color.parse(fallback).rgb
+
+
+def thin(x: Sequence[float], y: Sequence[float], max_points: int = 1000) -> tuple[list[float], list[float]]:
+    """At most ``max_points`` points: consecutive points averaged in equal buckets."""
+    n = len(y)
+    if n <= max_points:
+        return list(x), list(y)
+    bucket = math.ceil(n / max_points)
+    keep = (n // bucket) * bucket
+    xs = np.asarray(x[:keep], dtype=float).reshape(-1, bucket).mean(axis=1)
+    ys = np.asarray(y[:keep], dtype=float).reshape(-1, bucket).mean(axis=1)
+    if keep < n:  # the ragged tail, so the curve reaches the latest point
+        xs = np.append(xs, np.mean(x[keep:]))
+        ys = np.append(ys, np.mean(y[keep:]))
+    return xs.tolist(), ys.tolist()
+
+
+class LossPlot(PlotextPlot):
+    """The training loss curve, redrawn at most every ``min_interval`` seconds."""
+
+    DEFAULT_CSS = ""
+
+    def __init__(
+        self,
+        source: Callable[[], tuple[list[float], list[float]]],
+        max_points: int = 1000,
+        min_interval: float = 0.33,
+        *,
+        id: str | None = None,  # noqa: A002 - Textual's name
+    ) -> None:
+        super().__init__(id=id)
+        self.source = source
+        self.max_points = max_points
+        self.min_interval = min_interval
+        self._last_draw = 0.0
+        self._pending = False
+        self.redraws = 0
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._configure()
+
+    def _configure(self) -> None:
+        self.plt.xlabel("")
+
+    def request_redraw(self) -> None:
+        """Ask for a redraw; calls are coalesced to at most one per ``min_interval``."""
+        if self._pending:
+            return
+        delay = self._last_draw + self.min_interval - time.monotonic()
+        if delay <= 0:
+            self.redraw()
+        else:
+            self._pending = True
+            self.set_timer(delay, self.redraw)
+
+    def redraw(self) -> None:
+        """Re-plot the (thinned) loss history now."""
+        self._pending = False
+        self._last_draw = time.monotonic()
+        x, y = thin(*self.source(), max_points=self.max_points)
+        plt = self.plt
+        plt.clear_data()
+        if y:
+            plt.plot(x, y, marker="braille", color=theme_rgb(self.app, "accent"))
+            low, high = min(y), max(y)
+            pad = (high - low) * 0.05 or 0.05
+            plt.ylim(low - pad, high + pad)
+        self.redraws += 1
+        self.refresh()
+
+
+@dataclass
+class View:
+    """The visible window of the map: a centre and half extents, in data units."""
+
+    cx: float = 0.0
+    cy: float = 0.0
+    half_w: float = 1.0
+    half_h: float = 1.0
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return (self.cx - self.half_w, self.cx + self.half_w, self.cy - self.half_h, self.cy + self.half_h)
+
+    @classmethod
+    def fit(cls, coords: np.ndarray, margin: float = 0.05) -> "View":
+        """The view that shows every point, with a small margin."""
+        if len(coords) == 0:
+            return cls()
+        lo, hi = coords.min(axis=0), coords.max(axis=0)
+        half = np.maximum((hi - lo) / 2 * (1 + margin), 1e-9)
+        mid = (lo + hi) / 2
+        return cls(float(mid[0]), float(mid[1]), float(half[0]), float(half[1]))
+
+
+@dataclass
+class ScatterData:
+    """What the map draws: every word, plus which ones are highlighted and labelled."""
+
+    words: list[str] = field(default_factory=list)
+    coords: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    query: list[str] = field(default_factory=list)
+    neighbours: list[str] = field(default_factory=list)
+
+
+class ScatterPlot(PlotextPlot):
+    """A word map: plain words are dots, the query words and their neighbours are labelled."""
+
+    can_focus = True
+    max_labels = 12
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.data = ScatterData()
+        self.view = View()
+        self.labelled: list[str] = []
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.plt.xticks([])
+        self.plt.yticks([])
+
+    def on_resize(self) -> None:
+        self.draw()
+
+    def draw(self) -> None:
+        """Rebuild the scatter for the current data and view, then refresh once."""
+        plt = self.plt
+        plt.clear_data()
+        data, (x0, x1, y0, y1) = self.data, self.view.bounds
+        self.labelled = []
+        if len(data.words):
+            xy = data.coords
+            inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+            index = {w: i for i, w in enumerate(data.words)}
+            special = {index[w] for w in data.query + data.neighbours if w in index}
+            plain = [i for i in np.flatnonzero(inside) if i not in special]
+            if plain:
+                plt.scatter(xy[plain, 0].tolist(), xy[plain, 1].tolist(), marker="·",
+                            color=theme_rgb(self.app, "foreground-muted", "grey"))
+            taken: set[tuple[int, int]] = set()  # cells used by labels, to avoid overlaps
+            for words, var, marker in ((data.query, "accent", "◆"), (data.neighbours, "secondary", "●")):
+                self._draw_labelled([index[w] for w in words if w in index and inside[index[w]]],
+                                    theme_rgb(self.app, var), marker, taken)
+        plt.xlim(x0, x1)
+        plt.ylim(y0, y1)
+        self.refresh()
+
+    def _cell(self, x: float, y: float) -> tuple[int, int]:
+        """The terminal cell (column, row) of a data point, inside the plot frame."""
+        x0, x1, y0, y1 = self.view.bounds
+        cols, rows = max(self.size.width - 2, 1), max(self.size.height - 2, 1)
+        return int((x - x0) / (x1 - x0) * (cols - 1) + 0.5), int((y1 - y) / (y1 - y0) * (rows - 1) + 0.5)
+
+    def _draw_labelled(self, rows: list[int], color: RGB, marker: str, taken: set[tuple[int, int]]) -> None:
+        """Draw highlighted points and label those whose label fits without overlapping."""
+        if not rows:
+            return
+        plt, data = self.plt, self.data
+        x0, x1, _, _ = self.view.bounds
+        cols = max(self.size.width - 2, 1)
+        char = (x1 - x0) / cols  # one terminal cell in data units
+        plt.scatter(data.coords[rows, 0].tolist(), data.coords[rows, 1].tolist(), marker=marker, color=color)
+        for i in rows:
+            if len(self.labelled) >= self.max_labels:
+                break
+            word = data.words[i]
+            x, y = float(data.coords[i, 0]), float(data.coords[i, 1])
+            col, row = self._cell(x, y)
+            sides = [True, False] if col + 1 + len(word) < cols else [False]
+            for right in sides:  # to the right of the point if it fits, else to the left
+                span = range(col, col + len(word) + 2) if right else range(col - len(word) - 1, col + 1)
+                cells = {(c, row) for c in span}
+                if not cells & taken:
+                    break
+            else:
+                continue
+            taken |= cells
+            if right:
+                plt.text(word, x + char, y, color=color, alignment="left")
+            else:
+                plt.text(word, x - char, y, color=color, alignment="right")
+            self.labelled.append(word)
