@@ -273,6 +273,9 @@ def test_callbacks_report_true_mean_loss_and_linear_learning_rate(planted, monke
     recorder = Recorder()
     model = train(planted, config, [recorder])
     assert recorder.calls[0] == "begin" and recorder.calls[-1] == "end"
+    mid_training = recorder.info.snapshot()  # callable any time, also after training
+    np.testing.assert_array_equal(mid_training.vectors, model.wv.vectors)
+    assert not np.shares_memory(mid_training.vectors, model.wv.vectors)
     assert recorder.calls.count("epoch") == 3
     events = recorder.events
     # output vectors start at zero: every score is 0, so the first batch's loss per pair is

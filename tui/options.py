@@ -7,7 +7,7 @@ import argparse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from w2v_core.cli import _TRAIN_OPTIONS
+from w2v_core.cli import TRAIN_OPTIONS
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.model import Model
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="open a saved model (.npz, word2vec .bin/.txt, GloVe text) instead of training",
     )
     defaults = TrainConfig()
-    for name, kind, text in _TRAIN_OPTIONS:
+    for name, kind, text in TRAIN_OPTIONS:
         parser.add_argument(
             "--" + name.replace("_", "-"), dest=name, type=kind, default=getattr(defaults, name),
             metavar="N" if kind is not float else "X", help=text,
@@ -81,7 +81,7 @@ def resolve(argv: list[str] | None = None) -> Launch:
         from w2v_core.io import load
 
         return Launch(None, None, load(args.model), args.model)
-    config = TrainConfig(**{name: getattr(args, name) for name, _, _ in _TRAIN_OPTIONS}).validate()
+    config = TrainConfig(**{name: getattr(args, name) for name, _, _ in TRAIN_OPTIONS}).validate()
     corpus = args.corpus or DEFAULT_CORPUS
     open_corpus(corpus)
     return Launch(corpus, config, None, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,6 +26,8 @@ class TrainingStart:
     corpus_words: int  #: in-vocabulary words in one pass over the corpus
     words_total: int  #: corpus_words x epochs
     config: Any  #: the :class:`~w2v_core.sgns.TrainConfig`
+    #: returns a copy of the current vectors; callable from any thread at any time
+    snapshot: "Callable[[], KeyedVectors] | None" = None
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ _OUT_HELP = "output file; the extension picks the format: .npz (native), .bin, .
 
 # (TrainConfig field, argparse type, help) for the options of `w2v train`. Defaults come
 # from TrainConfig itself, so the command and the library cannot drift apart.
-_TRAIN_OPTIONS: tuple[tuple[str, Callable[[str], Any], str], ...] = (
+TRAIN_OPTIONS: tuple[tuple[str, Callable[[str], Any], str], ...] = (
     ("dim", int, "vector dimensions"),
     ("window", int, "maximum context window (a reduced window is sampled per word)"),
     ("negative", int, "negative samples per positive pair"),
@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, metavar="OUT", type=Path, help=_OUT_HELP
     )
     defaults = TrainConfig()
-    for name, kind, text in _TRAIN_OPTIONS:
+    for name, kind, text in TRAIN_OPTIONS:
         train_parser.add_argument(
             "--" + name.replace("_", "-"),
             dest=name,
@@ -513,7 +513,7 @@ def _stop_on_sigint(on_first: Callable[[], None]) -> Iterator[None]:
 
 def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v train``: train on a corpus and save the model (see the module docstring)."""
-    config = TrainConfig(**{name: getattr(args, name) for name, _, _ in _TRAIN_OPTIONS})
+    config = TrainConfig(**{name: getattr(args, name) for name, _, _ in TRAIN_OPTIONS})
     config.validate()
     fmt = _check_output(args.output)
 

@@ -425,7 +425,13 @@ class Trainer:
         limit = _THREADPOOLS.limit(limits=1, user_api="blas")
         try:
             self.callbacks.on_train_begin(
-                TrainingStart(len(self.corpus.vocab), self.corpus.n_words, progress.words_total, config)
+                TrainingStart(
+                    len(self.corpus.vocab),
+                    self.corpus.n_words,
+                    progress.words_total,
+                    config,
+                    snapshot=self.snapshot,
+                )
             )
             for epoch in range(config.epochs):
                 progress.epoch = epoch + 1

@@ -128,6 +128,14 @@ async def test_real_engine_stop_keeps_a_model_that_answers(planted_file) -> None
     app = W2VApp(corpus=str(planted_file), config=config)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.snapshot is not None, timeout=60)
+        # paused, r shows probes from the vectors as they are now, not the last epoch's copy
+        pane = app.query_one(TrainingPane)
+        await pilot.press("p")
+        await wait_until(pilot, lambda: app.control.paused)
+        await pilot.pause(0.3)  # let a last epoch-end message land
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "(now)" in str(app.query_one("#probe-label").content))
+        assert app.query_one("#probe-table", DataTable).row_count == len(pane.probes) > 0
         await pilot.press("s")
         await wait_until(pilot, lambda: not app.training, timeout=60)
         assert app.model is not None and app.model.summary.stopped_early

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -70,6 +71,8 @@ class TrainingPane(Pane):
         self.probes_edited = False
         self.epochs = 0
         self.snapshot_epoch = 0
+        self.snapshot_label = ""  #: where the probe vectors come from: "epoch 2", "now"
+        self.live_snapshot: Callable[[], KeyedVectors] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("No training in this session.", id="train-title")
@@ -108,6 +111,7 @@ class TrainingPane(Pane):
 
     def started(self, info: TrainingStart) -> None:
         """The vocabulary is ready; updates begin."""
+        self.live_snapshot = info.snapshot
         self.epochs = int(getattr(info.config, "epochs", self.epochs) or self.epochs)
         title = self.query_one("#train-title", Static)
         title.update(f"{title.content} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")
@@ -151,6 +155,7 @@ class TrainingPane(Pane):
                 f" · final loss {summary.final_loss:.3f}"
             )
         self.query_one(LossPlot).redraw()
+        self.snapshot_label = "final"
         self.set_vectors(model.wv)
 
     def failed(self, error: str) -> None:
@@ -173,6 +178,7 @@ class TrainingPane(Pane):
     # ------------------------------------------------------------------ probes
     def epoch_ended(self, event: TrainingEvent, vectors: KeyedVectors) -> None:
         self.snapshot_epoch = event.epoch
+        self.snapshot_label = f"epoch {event.epoch}"
         self.set_vectors(vectors)
 
     def set_vectors(self, vectors: KeyedVectors | None) -> None:
@@ -193,8 +199,12 @@ class TrainingPane(Pane):
         self.focus_body()
 
     def action_refresh_probes(self) -> None:
-        """Recompute the probes' neighbours from the latest vectors."""
-        if self.vectors is None:
+        """Recompute the probes' neighbours from the vectors as they are now."""
+        training = getattr(self.app, "training", False)
+        if training and self.live_snapshot is not None:
+            self.snapshot_label = "now"
+            super().set_vectors(self.live_snapshot())
+        elif self.vectors is None:
             self.app.notify("No vectors yet: probes are computed at the end of each epoch.")
         self.refresh_probes()
 
@@ -203,7 +213,7 @@ class TrainingPane(Pane):
         table.clear()
         kv = self.vectors
         label = self.query_one("#probe-label", Label)
-        label.update(f"Probes (epoch {self.snapshot_epoch}) " if self.snapshot_epoch else "Probes ")
+        label.update(f"Probes ({self.snapshot_label}) " if self.snapshot_label else "Probes ")
         for word in self.probes:
             if kv is None:
                 text = Text("after the first epoch", style="dim")
