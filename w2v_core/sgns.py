@@ -173,17 +173,20 @@ def make_pairs(
 
     Returns
     -------
-    centres, contexts : ndarray of int64
+    centres, contexts : ndarray of int32
         Positions into ``ids``; for each centre, contexts run from the leftmost to the
         rightmost, as in the C tool's loop.
     """
     n = len(ids)
-    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])
-    positions = np.arange(n)[:, None]
+    index = np.int32 if n < 2**31 - window else np.int64
+    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)]).astype(index)
+    positions = np.arange(n, dtype=index)[:, None]
     contexts = positions + offsets[None, :]
-    valid = (np.abs(offsets)[None, :] <= reduced_windows[:, None]) & (contexts >= 0) & (contexts < n)
-    clipped = np.clip(contexts, 0, max(n - 1, 0))
-    valid &= sentence_ids[clipped] == sentence_ids[:, None]
+    valid = np.abs(offsets)[None, :] <= reduced_windows[:, None]
+    valid &= contexts >= 0
+    valid &= contexts < n
+    np.clip(contexts, 0, max(n - 1, 0), out=contexts)  # invalid ones are masked already
+    valid &= sentence_ids[contexts] == sentence_ids[:, None]
     centres = np.broadcast_to(positions, contexts.shape)[valid]
     return centres, contexts[valid]
 
@@ -238,6 +241,7 @@ class _Worker:
         self.signs = np.full((B, K + 1), -1.0, dtype=np.float32)
         self.signs[:, 0] = 1.0
         self.ones = np.ones((B, 1), dtype=np.float32)
+        self.grad_h = np.empty((B, 1, d), dtype=np.float32)
 
     def step(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
         """One SGD step on a minibatch; returns the summed loss of its pairs."""
@@ -262,7 +266,7 @@ class _Worker:
         g = signs * e / (1.0 + e)
         g[:, 1:] *= valid
         g *= np.float32(alpha)
-        grad_h = np.matmul(g[:, None, :], U)[:, 0, :]
+        grad_h = np.matmul(g[:, None, :], U, out=self.grad_h[:m])[:, 0, :]
         scatter_outer(self.W_out, targets, g, h)
         scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
         return loss
@@ -523,7 +527,6 @@ class Trainer:
             n_pairs = len(centres)
             inputs = ids[contexts]
             outputs = ids[centres]
-            noise = self._noise.draw((n_pairs, config.negative), rng)
             # the learning rate falls with the position in the stream, a close proxy for words
             position = epoch * stream + start
             chunk_length = end - start
@@ -541,7 +544,9 @@ class Trainer:
                     (position + chunk_length * b0 / n_pairs) / total
                 )
                 alpha = max(alpha, config.min_alpha)
-                loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise[b0:b1], alpha)
+                # noise per minibatch, not per chunk: the draw's temporaries stay small
+                noise = self._noise.draw((b1 - b0, config.negative), rng)
+                loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise, alpha)
                 progress.add(done_here - words_reported, b1 - b0, loss, alpha)
                 words_reported = done_here
                 if emitter:
