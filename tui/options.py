@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "corpus", metavar="CORPUS", nargs="?", default=None,
         help="text file (.gz/.bz2 too), directory, nltk:NAME[/FILEID], builtin:hamlet or "
-        f"builtin:shakespeare (default: {DEFAULT_CORPUS})",
+        f"builtin:shakespeare (default: {DEFAULT_CORPUS})%(default).0s",  # .0s: no "None"
     )
     parser.add_argument(
         "--model", metavar="PATH", default=None,
