@@ -97,6 +97,9 @@ def test_empty_file_and_empty_directory(tmp_path):
     empty.write_text("  \n\n 123 !!\n")
     with pytest.raises(CorpusError, match="empty"):
         train(str(empty))
+    with pytest.raises(CorpusError, match="empty"):
+        open_corpus(str(empty)).check_not_empty()
+    assert open_corpus("builtin:hamlet").check_not_empty().name == "builtin:hamlet"
     (tmp_path / "emptydir").mkdir()
     with pytest.raises(CorpusError, match="no text files"):
         open_corpus(str(tmp_path / "emptydir"))

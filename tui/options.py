@@ -83,5 +83,5 @@ def resolve(argv: list[str] | None = None) -> Launch:
         return Launch(None, None, load(args.model), args.model)
     config = TrainConfig(**{name: getattr(args, name) for name, _, _ in TRAIN_OPTIONS}).validate()
     corpus = args.corpus or DEFAULT_CORPUS
-    open_corpus(corpus)
+    open_corpus(corpus).check_not_empty()
     return Launch(corpus, config, None, None)

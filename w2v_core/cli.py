@@ -526,7 +526,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         control.stop()
         reporter.interrupted()
 
-    corpus = open_corpus(args.corpus)  # a missing or unreadable corpus fails here, at once
+    corpus = open_corpus(args.corpus).check_not_empty()  # missing, unreadable, empty: at once
     started = time.perf_counter()
     reporter.reading(corpus.name)
     try:

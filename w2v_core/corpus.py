@@ -86,6 +86,12 @@ class Corpus:
     def __iter__(self) -> Iterator[list[str]]:
         return self.sentences()
 
+    def check_not_empty(self) -> "Corpus":
+        """Raise :class:`CorpusError` if the corpus holds no word (reads up to the first one)."""
+        if next(self.sentences(), None) is None:
+            raise CorpusError(f"corpus is empty: {self.name} contains no words")
+        return self
+
 
 def open_corpus(spec: str) -> Corpus:
     """Open a corpus spec; raise :class:`CorpusError` with one clear line if it cannot be read.

@@ -27,6 +27,14 @@ def test_errors_are_one_line_before_the_ui(argv: list[str], code: int, text: str
     assert "Traceback" not in err
 
 
+def test_empty_corpus_fails_before_the_ui(tmp_path, capsys) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n  \n")
+    assert main([str(empty)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "corpus is empty" in err
+
+
 def test_unreadable_model_file(tmp_path, capsys) -> None:
     bad = tmp_path / "garbage.bin"
     bad.write_bytes(b"\x00\x01not a model")
