@@ -40,8 +40,9 @@ class MapPane(Pane):
         Binding("up,k", "pan(0,1)", "Pan", show=False),
         Binding("down,j", "pan(0,-1)", "Pan", show=False),
         Binding("c", "centre", "Centre"),
-        Binding("0", "reset_view", "Reset"),
-        Binding("x", "toggle_method", "t-SNE/PCA"),
+        # in the help screen and the palette; the footer keeps to 80 columns
+        Binding("0", "reset_view", "Reset", show=False),
+        Binding("x", "toggle_method", "t-SNE/PCA", show=False),
         Binding("greater_than_sign", "size(1)", "More words", show=False),
         Binding("less_than_sign", "size(-1)", "Fewer words", show=False),
     ]
@@ -88,7 +89,7 @@ class MapPane(Pane):
         return (self.version, self.method, self.top_n)
 
     def _show_info(self, extra: str = "") -> None:
-        info = f"{METHOD_NAMES[self.method]} · {self.top_n} words (</>)"
+        info = f"{METHOD_NAMES[self.method]} (x) · {self.top_n} words (</>)"
         if self.pending_key is not None:
             info += " · computing…"
         elif extra:
