@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .blas import single_threaded_blas
 from .callbacks import (
     Callback,
     CallbackList,
@@ -38,7 +39,7 @@ from .errors import ConfigError, CorpusError, TrainingDivergedError
 from .model import Model, TrainingSummary
 from .sampling import AliasTable, subsample
 from .scatter import scatter_outer
-from .vectors import _THREADPOOLS, KeyedVectors
+from .vectors import KeyedVectors
 
 #: Tokens per chunk of pair generation (bounded memory: a few MB of pairs and noise words).
 CHUNK_TOKENS = 10000
@@ -423,10 +424,8 @@ class Trainer:
         progress = _Progress(self.callbacks, config, self.corpus.n_words)
         workers = [_Worker(self.W_in, self.W_out, config, s, self.batch_size) for s in self._seeds]
         stopped = False
-        # Minibatch products are small: BLAS threads only compete with the training threads
-        # (measured: two training threads ran at 0.44x of serial with OpenBLAS's own threads
-        # on, 0.97x with them off, before any other change).
-        limit = _THREADPOOLS.limit(limits=1, user_api="blas")
+        # minibatch products are small: BLAS threads would only compete with ours
+        limit = single_threaded_blas()
         try:
             self.callbacks.on_train_begin(
                 TrainingStart(

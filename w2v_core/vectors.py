@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
+from .blas import single_threaded_blas
 from .corpus import tokenize
 from .errors import UnknownWordError, W2VError
 
-_THREADPOOLS = ThreadpoolController()
 WordList = str | Sequence[str]
 
 
@@ -165,7 +164,7 @@ class KeyedVectors:
         """Levy & Goldberg's 3CosMul: product of shifted cosines to positives over negatives."""
         pos, neg = self._query_rows(positive, negative)
         matrix = self._candidates(restrict_vocab)
-        with _THREADPOOLS.limit(limits=1, user_api="blas"):
+        with single_threaded_blas():
             pos_sims = (1.0 + matrix @ self.normed[pos].T) / 2.0
             neg_sims = (1.0 + matrix @ self.normed[neg].T) / 2.0
         scores = pos_sims.prod(axis=1) / (neg_sims.prod(axis=1) + 1e-6)
@@ -184,7 +183,7 @@ class KeyedVectors:
         if norm == 0:
             raise W2VError("cannot rank words against a zero vector")
         matrix = self._candidates(restrict_vocab)
-        with _THREADPOOLS.limit(limits=1, user_api="blas"):
+        with single_threaded_blas():
             scores = matrix @ (vector / norm)
         rows = [self.get_index(e) if isinstance(e, str) else int(e) for e in exclude]
         return self._top(scores, topn, rows)
