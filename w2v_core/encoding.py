@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
@@ -48,10 +49,12 @@ class IdStore:
         if self._file is None and self.size > self.spill_tokens:
             self._file = tempfile.NamedTemporaryFile(prefix="w2v-ids-", suffix=".int32")
             for held in self._blocks:
-                held.tofile(self._file)
+                self._file.write(held.data)
             self._blocks = []
         if self._file is not None:
-            block.tofile(self._file)
+            # plain file writes: numpy's tofile/fromfile left a small object alive per call
+            # (seen with tracemalloc), each able to pin an allocator arena
+            self._file.write(block.data)
         else:
             self._blocks.append(block)
 
@@ -75,7 +78,8 @@ class IdStore:
             return np.zeros(0, np.int32)
         if self._memory is not None:
             return self._memory[start:end]
-        return np.fromfile(self._file.name, dtype=np.int32, count=end - start, offset=4 * start)
+        data = os.pread(self._file.fileno(), 4 * (end - start), 4 * start)  # thread-safe
+        return np.frombuffer(data, dtype=np.int32)
 
     def blocks(self, size: int = _BLOCK_TOKENS) -> Iterator[tuple[int, np.ndarray]]:
         """``(start, ids)`` blocks of at most ``size`` ids, in order."""
