@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Label, Static
 
 from w2v_core.errors import W2VError
 
-from .query import Pane, QueryInput, VocabSuggester
+from .query import Pane, QueryInput, VocabSuggester, add_columns
 
 METHODS = {"add": "3CosAdd", "mul": "3CosMul"}
 
@@ -42,9 +42,10 @@ class AnalogiesPane(Pane):
         yield DataTable(id="an-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#an-table", DataTable)
-        for label, key, width in (("#", "n", 3), ("word", "word", 20), ("score", "score", 8)):
-            table.add_column(Text(label, justify="left" if key in ("word", "section") else "right"), key=key, width=width)
+        add_columns(
+            self.query_one("#an-table", DataTable),
+            [("#", "n", 3), ("word", "word", 20), ("score", "score", 8)],
+        )
         self._show_info()
 
     def body(self) -> Widget:

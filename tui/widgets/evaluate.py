@@ -19,7 +19,7 @@ from w2v_core.errors import W2VError
 from w2v_core.vectors import KeyedVectors
 
 from .analogies import METHODS
-from .query import Pane, QueryInput
+from .query import Pane, QueryInput, add_columns
 
 
 class EvaluatePane(Pane):
@@ -55,11 +55,16 @@ class EvaluatePane(Pane):
         yield DataTable(id="ev-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#ev-table", DataTable)
-        for label, key, width in (("section", "section", 28), ("correct", "correct", 8),
-                                  ("answered", "total", 9), ("questions", "questions", 9),
-                                  ("accuracy", "acc", 8)):
-            table.add_column(Text(label, justify="left" if key in ("word", "section") else "right"), key=key, width=width)
+        add_columns(
+            self.query_one("#ev-table", DataTable),
+            [
+                ("section", "section", 28),
+                ("correct", "correct", 8),
+                ("answered", "total", 9),
+                ("questions", "questions", 9),
+                ("accuracy", "acc", 8),
+            ],
+        )
         self._summary("Press r (or Enter in a file field) to evaluate.")
 
     def body(self) -> Widget:

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from w2v_core.errors import W2VError
 from w2v_core.vectors import KeyedVectors, parse_query
 
-from .query import Pane, QueryInput, VocabSuggester
+from .query import Pane, QueryInput, VocabSuggester, add_columns
 
 
 class QueryHistory:
@@ -84,10 +84,16 @@ class NeighboursPane(Pane):
         yield DataTable(id="nb-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#nb-table", DataTable)
-        for label, key, width in (("#", "n", 3), ("word", "word", 20), ("cosine", "cos", 7),
-                                  ("count", "count", 10), ("freq rank", "rank", 9)):
-            table.add_column(Text(label, justify="left" if key in ("word", "section") else "right"), key=key, width=width)
+        add_columns(
+            self.query_one("#nb-table", DataTable),
+            [
+                ("#", "n", 3),
+                ("word", "word", 20),
+                ("cosine", "cos", 7),
+                ("count", "count", 10),
+                ("freq rank", "rank", 9),
+            ],
+        )
         self._show_info()
 
     def body(self) -> Widget:
@@ -153,15 +159,14 @@ class NeighboursPane(Pane):
 
     def action_back(self) -> None:
         """Previous query in the history."""
-        query = self.history.back()
-        if query is None:
-            self.app.bell()
-        else:
-            self.run_query(query, record=False)
+        self._replay(self.history.back())
 
     def action_forward(self) -> None:
         """Next query in the history."""
-        query = self.history.forward()
+        self._replay(self.history.forward())
+
+    def _replay(self, query: str | None) -> None:
+        """Run a query from the history again (a bell at either end of it)."""
         if query is None:
             self.app.bell()
         else:
