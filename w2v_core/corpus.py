@@ -125,11 +125,6 @@ def open_corpus(spec: str) -> Corpus:
     return Corpus(spec, lambda: _file_sentences(path))
 
 
-def iter_sentences(spec: str) -> Iterator[list[str]]:
-    """Shorthand for ``open_corpus(spec).sentences()``."""
-    return open_corpus(spec).sentences()
-
-
 def split_sentences(lines: Iterable[str]) -> Iterator[list[str]]:
     """Turn lines of free text into tokenised sentences.
 

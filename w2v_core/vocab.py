@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -16,7 +15,7 @@ class Vocabulary:
     Parameters
     ----------
     words : sequence of str
-        The words, most frequent first (ties broken alphabetically by :meth:`build`).
+        The words, most frequent first (ties broken alphabetically by :meth:`from_counts`).
     counts : array of int
         How often each word occurs in the corpus.
     """
@@ -60,16 +59,6 @@ class Vocabulary:
                 f"(the corpus has {total} words); lower min_count"
             )
         return cls([words[i] for i in keep], counts[keep])
-
-    @classmethod
-    def build(
-        cls, sentences: Iterable[list[str]], min_count: int = 5, max_vocab: int | None = None
-    ) -> "Vocabulary":
-        """Count words in one streaming pass and prune them (see :meth:`from_counts`)."""
-        counter: Counter[str] = Counter()
-        for sentence in sentences:
-            counter.update(sentence)
-        return cls.from_counts(list(counter), list(counter.values()), min_count, max_vocab)
 
     def __len__(self) -> int:
         return len(self.words)
