@@ -22,7 +22,6 @@ import signal
 import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -530,9 +529,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     started = time.perf_counter()
     reporter.reading(corpus.name)
     try:
-        with _stop_on_sigint(stop), warnings.catch_warnings():
-            # overflow warnings from a diverging run: the engine reports divergence itself
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with _stop_on_sigint(stop):
             model = train(corpus, config, callbacks=[reporter], control=control)
     except KeyboardInterrupt:
         reporter.close()
