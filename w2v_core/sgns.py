@@ -51,6 +51,8 @@ MAX_ROW_UPDATES = 80
 #: Seconds between progress events (the hook promises 2 to a few dozen per second).
 PROGRESS_INTERVAL = 0.2
 _SCORE_CLIP = 30.0
+#: The clock of progress and timing (a module attribute so that tests can drive time).
+_clock = time.perf_counter
 
 
 # --------------------------------------------------------------------------- configuration
@@ -83,6 +85,11 @@ class TrainConfig:
         Positive pairs per minibatch.
     threads : int
         Training threads sharing the weights (lock-free, as in word2vec).
+    shared_negatives : int
+        Noise words shared by a group of pairs of one minibatch (0: ``negative`` noise words
+        drawn for every pair, exactly as word2vec). Shared noise turns the scores and
+        gradients into small matrix products; each pair's noise gradient is weighted by
+        ``negative / shared_negatives``, so it stays unbiased.
     """
 
     dim: int = 100
@@ -97,6 +104,8 @@ class TrainConfig:
     seed: int = 1
     batch_size: int = 1024
     threads: int = 1
+    #: noise words shared per group of pairs (0: per-pair draws, exactly as word2vec)
+    shared_negatives: int = 16
 
     def validate(self) -> "TrainConfig":
         """Check every parameter; raise :class:`ConfigError` naming the first bad one."""
@@ -228,24 +237,85 @@ def sgns_loss_and_grads(
 
 
 class _Worker:
-    """One training thread's buffers and random stream; applies minibatch SGD steps."""
+    """One training thread's buffers and random stream; applies minibatch SGD steps.
+
+    Two kernels, chosen by ``config.shared_negatives``:
+
+    - exact (0): every pair has its own ``negative`` noise words, as in word2vec;
+    - shared (N > 0): the pairs of a minibatch are cut into groups of ``group_size``
+      consecutive pairs, and the pairs of one group share N noise words. A group's noise
+      scores are one ``(group_size, d) @ (d, N)`` product; each noise term is weighted by
+      ``negative / N`` so that a pair's expected gradient equals word2vec's.
+    """
 
     def __init__(
-        self, W_in: np.ndarray, W_out: np.ndarray, config: TrainConfig, seed, batch_size: int
+        self,
+        W_in: np.ndarray,
+        W_out: np.ndarray,
+        config: TrainConfig,
+        seed,
+        batch_size: int,
+        group_size: int | None = None,
     ) -> None:
         self.W_in, self.W_out, self.config = W_in, W_out, config
         self.rng = np.random.default_rng(seed)
+        self.shared = config.shared_negatives
         B, K, d = batch_size, config.negative, config.dim
+        self.batch_size = B
+        self.grad_h = np.empty((B, d), dtype=np.float32)
         self.h = np.empty((B, d), dtype=np.float32)
-        self.U = np.empty((B * (K + 1), d), dtype=np.float32)
-        self.targets = np.empty((B, K + 1), dtype=np.int32)
-        self.signs = np.full((B, K + 1), -1.0, dtype=np.float32)
-        self.signs[:, 0] = 1.0
         self.ones = np.ones((B, 1), dtype=np.float32)
-        self.grad_h = np.empty((B, 1, d), dtype=np.float32)
+        if self.shared:
+            S = group_size or shared_group_size(B, K, self.shared)
+            G, N = -(-B // S), self.shared
+            self.group_size = S
+            self.h = np.empty((G * S, d), dtype=np.float32)
+            self.up = np.empty((B, d), dtype=np.float32)
+            self.un = np.empty((G * N, d), dtype=np.float32)
+            self.outputs = np.empty(G * S, dtype=np.int32)
+            self.neg = np.empty((G, S, N), dtype=np.float32)
+            self.grad_h = np.empty((G * S, d), dtype=np.float32)
+            self.grad_un = np.empty((G, N, d), dtype=np.float32)
+            self.rows = np.arange(B, dtype=np.int32)[:, None]
+            self.ones = np.ones((max(B, G * N), 1), dtype=np.float32)
+        else:
+            self.group_size = 1
+            self.U = np.empty((B * (K + 1), d), dtype=np.float32)
+            self.targets = np.empty((B, K + 1), dtype=np.int32)
+            self.signs = np.full((B, K + 1), -1.0, dtype=np.float32)
+            self.signs[:, 0] = 1.0
+            self.grad_h3 = self.grad_h[:, None, :]
+
+    def noise_shape(self, pairs: int) -> tuple[int, int]:
+        """Shape of the noise words :meth:`step` expects for a minibatch of ``pairs`` pairs."""
+        if self.shared:
+            return (-(-pairs // self.group_size), self.shared)
+        return (pairs, self.config.negative)
 
     def step(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
-        """One SGD step on a minibatch; returns the summed loss of its pairs."""
+        """One SGD step on a minibatch; returns the summed loss of its pairs.
+
+        Parameters
+        ----------
+        inputs, outputs : ndarray (m,) of int32
+            Context word (input vector) and centre word (output vector) of each pair.
+        noise : ndarray of int32
+            Exact mode: ``(m, negative)``, the noise words of each pair. Shared mode:
+            ``(ceil(m / group_size), shared_negatives)``, row ``g`` shared by pairs
+            ``g * group_size`` to ``(g + 1) * group_size - 1``. :meth:`noise_shape` gives it.
+        alpha : float
+            The learning rate applied.
+
+        Returns
+        -------
+        float
+            Summed loss of the pairs (shared mode: the noise terms weighted like the gradient).
+        """
+        if self.shared:
+            return self._step_shared(inputs, outputs, noise, alpha)
+        return self._step_exact(inputs, outputs, noise, alpha)
+
+    def _step_exact(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
         m, K1 = len(inputs), self.config.negative + 1
         targets = self.targets[:m]
         targets[:, 0] = outputs
@@ -267,10 +337,60 @@ class _Worker:
         g = signs * e / (1.0 + e)
         g[:, 1:] *= valid
         g *= np.float32(alpha)
-        grad_h = np.matmul(g[:, None, :], U, out=self.grad_h[:m])[:, 0, :]
+        grad_h = np.matmul(g[:, None, :], U, out=self.grad_h3[:m])[:, 0, :]
         scatter_outer(self.W_out, targets, g, h)
         scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
         return loss
+
+    def _step_shared(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
+        m, S, (G, N) = len(inputs), self.group_size, noise.shape
+        n, d = G * S, self.W_in.shape[1]
+        weight = self.config.negative / N
+        h_all = self.h[:n]
+        h = np.take(self.W_in, inputs, axis=0, out=h_all[:m], mode="clip")
+        if n > m:  # padding rows (last group) must give zero noise gradients
+            h_all[m:] = 0.0
+        up = np.take(self.W_out, outputs, axis=0, out=self.up[:m], mode="clip")
+        un = np.take(self.W_out, noise.ravel(), axis=0, out=self.un[: G * N], mode="clip")
+        un = un.reshape(G, N, d)
+        hg = h_all.reshape(G, S, d)
+        # positive scores row by row, noise scores as one product per group
+        pos = np.vecdot(h, up)
+        neg = np.matmul(hg, un.transpose(0, 2, 1), out=self.neg[:G])
+        np.clip(pos, -_SCORE_CLIP, _SCORE_CLIP, out=pos)
+        np.clip(neg, -_SCORE_CLIP, _SCORE_CLIP, out=neg)
+        # a noise word equal to a pair's centre word is skipped, as word2vec does; built as
+        # (G, N, S), whose inner loop runs over S (6x faster than over N here)
+        centres = self.outputs[:n]
+        centres[:m] = outputs
+        centres[m:] = -1
+        skip = (noise[:, :, None] == centres.reshape(G, 1, S)).transpose(0, 2, 1)
+        e_pos = np.exp(-pos)  # 1 - sigmoid(pos) = e_pos / (1 + e_pos)
+        e_neg = np.exp(neg)  # sigmoid(neg) = e_neg / (1 + e_neg)
+        loss_neg = np.log1p(e_neg)
+        np.copyto(loss_neg, 0.0, where=skip)
+        loss = float(np.log1p(e_pos).sum(dtype=np.float64)) + weight * float(
+            loss_neg.reshape(n, N)[:m].sum(dtype=np.float64)
+        )
+        g_pos = e_pos / (1.0 + e_pos)
+        g_pos *= np.float32(alpha)
+        g_neg = np.divide(e_neg, 1.0 + e_neg, out=neg)
+        g_neg *= np.float32(-alpha * weight)
+        np.copyto(g_neg, 0.0, where=skip)
+        # all gradients from the weights as they were, then the updates
+        grad_h = np.matmul(g_neg, un, out=self.grad_h[:n].reshape(G, S, d)).reshape(n, d)[:m]
+        scatter_outer(grad_h, self.rows[:m], g_pos[:, None], up)  # + g_pos * up, row-wise
+        grad_un = np.matmul(g_neg.transpose(0, 2, 1), hg, out=self.grad_un[:G])
+        scatter_outer(self.W_out, outputs[:, None], g_pos[:, None], h)
+        scatter_outer(self.W_out, noise.reshape(-1, 1), self.ones[: G * N], grad_un.reshape(G * N, d))
+        scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
+        return loss
+
+
+def shared_group_size(batch_size: int, negative: int, shared: int) -> int:
+    """Pairs per group sharing noise words: a drawn noise word's row then gets at most
+    :data:`MAX_ROW_UPDATES` weighted updates per minibatch (``group * negative / shared``)."""
+    return max(1, min(batch_size, MAX_ROW_UPDATES * shared // negative))
 
 
 def effective_batch_size(
@@ -306,12 +426,32 @@ class _Progress:
         self.last_loss = math.nan
         self.epoch = 1
         self.alpha = config.alpha
-        self.started = time.perf_counter()
+        self.started = _clock()
         self.paused_seconds = 0.0
+        self.waiting = 0  # threads waiting in a pause
+        self.wait_started = self.started
         self.last_emit = self.started
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self.started - self.paused_seconds
+        return _clock() - self.started - self.paused_seconds
+
+    def wait_while_paused(self, control: TrainingControl) -> None:
+        """Block while ``control`` is paused; the pause counts once however many threads wait.
+
+        Paused time is the union of the threads' waits: from the moment the first thread
+        starts waiting until the last one stops.
+        """
+        with self.lock:
+            if self.waiting == 0:
+                self.wait_started = _clock()
+            self.waiting += 1
+        try:
+            control.wait_while_paused()
+        finally:
+            with self.lock:
+                self.waiting -= 1
+                if self.waiting == 0:
+                    self.paused_seconds += _clock() - self.wait_started
 
     def add(self, words: int, pairs: int, loss_sum: float, alpha: float) -> None:
         with self.lock:
@@ -348,7 +488,7 @@ class _Progress:
         )
 
     def emit(self, force: bool = False) -> TrainingEvent | None:
-        now = time.perf_counter()
+        now = _clock()
         if not force and now - self.last_emit < PROGRESS_INTERVAL:
             return None
         self.last_emit = now
@@ -378,6 +518,7 @@ class Trainer:
         control: TrainingControl | None = None,
     ) -> None:
         self.config = config.validate()
+        _check_int("shared_negatives", config.shared_negatives, 0, 10_000)
         self.corpus = corpus
         self.callbacks = CallbackList(list(callbacks))
         self.control = control or TrainingControl()
@@ -530,21 +671,18 @@ class Trainer:
             position = epoch * stream + start
             chunk_length = end - start
             words_reported = 0
-            for b0 in range(0, n_pairs, B):
+            noise_batches = self._noise_batches(worker, n_pairs, B, rng)
+            for b0, noise in zip(range(0, n_pairs, B), noise_batches):
                 if self.control.stopped:
                     return True
                 if self.control.paused:
-                    waited = self.control.wait_while_paused()
-                    with progress.lock:
-                        progress.paused_seconds += waited
+                    progress.wait_while_paused(self.control)
                 b1 = min(b0 + B, n_pairs)
                 done_here = chunk_words * b1 // n_pairs
                 alpha = config.alpha - (config.alpha - config.min_alpha) * (
                     (position + chunk_length * b0 / n_pairs) / total
                 )
                 alpha = max(alpha, config.min_alpha)
-                # noise per minibatch, not per chunk: the draw's temporaries stay small
-                noise = self._noise.draw((b1 - b0, config.negative), rng)
                 loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise, alpha)
                 progress.add(done_here - words_reported, b1 - b0, loss, alpha)
                 words_reported = done_here
@@ -553,6 +691,25 @@ class Trainer:
             progress.add(chunk_words - words_reported, 0, 0.0, progress.alpha)
             if emitter:
                 progress.emit()
+
+
+    def _noise_batches(self, worker: _Worker, n_pairs: int, B: int, rng) -> Iterable[np.ndarray]:
+        """The noise words of each minibatch of a chunk, in the shape ``worker.step`` takes.
+
+        Shared noise is drawn once per chunk (a few thousand words; one draw instead of one
+        per minibatch). Per-pair noise is drawn per minibatch, so that the draw's
+        temporaries stay small.
+        """
+        if not worker.shared:
+            for b0 in range(0, n_pairs, B):
+                yield self._noise.draw(worker.noise_shape(min(B, n_pairs - b0)), rng)
+            return
+        rows, width = worker.noise_shape(B)
+        n_batches = -(-n_pairs // B)
+        block = self._noise.draw((n_batches * rows, width), rng)
+        for i, b0 in enumerate(range(0, n_pairs, B)):
+            used = worker.noise_shape(min(B, n_pairs - b0))[0]
+            yield block[i * rows : i * rows + used]
 
 
 def prepare_corpus(
