@@ -347,36 +347,29 @@ class _Worker:
         n, d = G * S, self.W_in.shape[1]
         weight = self.config.negative / N
         h_all = self.h[:n]
-        h = np.take(self.W_in, inputs, axis=0, out=h_all[:m], mode="clip")
+        h = self.W_in.take(inputs, axis=0, out=h_all[:m], mode="clip")
         if n > m:  # padding rows (last group) must give zero noise gradients
             h_all[m:] = 0.0
-        up = np.take(self.W_out, outputs, axis=0, out=self.up[:m], mode="clip")
-        un = np.take(self.W_out, noise.ravel(), axis=0, out=self.un[: G * N], mode="clip")
+        up = self.W_out.take(outputs, axis=0, out=self.up[:m], mode="clip")
+        un = self.W_out.take(noise.ravel(), axis=0, out=self.un[: G * N], mode="clip")
         un = un.reshape(G, N, d)
         hg = h_all.reshape(G, S, d)
         # positive scores row by row, noise scores as one product per group
         pos = np.vecdot(h, up)
         neg = np.matmul(hg, un.transpose(0, 2, 1), out=self.neg[:G])
-        np.clip(pos, -_SCORE_CLIP, _SCORE_CLIP, out=pos)
-        np.clip(neg, -_SCORE_CLIP, _SCORE_CLIP, out=neg)
-        # a noise word equal to a pair's centre word is skipped, as word2vec does; built as
-        # (G, N, S), whose inner loop runs over S (6x faster than over N here)
-        centres = self.outputs[:n]
-        centres[:m] = outputs
-        centres[m:] = -1
-        skip = (noise[:, :, None] == centres.reshape(G, 1, S)).transpose(0, 2, 1)
+        # only the side that could overflow exp is clipped (two ufuncs, not np.clip's four)
+        np.maximum(pos, -_SCORE_CLIP, out=pos)
+        np.minimum(neg, _SCORE_CLIP, out=neg)
         e_pos = np.exp(-pos)  # 1 - sigmoid(pos) = e_pos / (1 + e_pos)
         e_neg = np.exp(neg)  # sigmoid(neg) = e_neg / (1 + e_neg)
-        loss_neg = np.log1p(e_neg)
-        np.copyto(loss_neg, 0.0, where=skip)
-        loss = float(np.log1p(e_pos).sum(dtype=np.float64)) + weight * float(
-            loss_neg.reshape(n, N)[:m].sum(dtype=np.float64)
+        self._skip_centres(e_neg, noise, outputs)  # e_neg = 0: no loss, no gradient
+        loss = float(np.log1p(e_pos).sum()) + weight * float(
+            np.log1p(e_neg).reshape(n, N)[:m].sum()
         )
         g_pos = e_pos / (1.0 + e_pos)
         g_pos *= np.float32(alpha)
         g_neg = np.divide(e_neg, 1.0 + e_neg, out=neg)
         g_neg *= np.float32(-alpha * weight)
-        np.copyto(g_neg, 0.0, where=skip)
         # all gradients from the weights as they were, then the updates
         grad_h = np.matmul(g_neg, un, out=self.grad_h[:n].reshape(G, S, d)).reshape(n, d)[:m]
         scatter_outer(grad_h, self.rows[:m], g_pos[:, None], up)  # + g_pos * up, row-wise
@@ -385,6 +378,22 @@ class _Worker:
         scatter_outer(self.W_out, noise.reshape(-1, 1), self.ones[: G * N], grad_un.reshape(G * N, d))
         scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
         return loss
+
+    def _skip_centres(self, e_neg: np.ndarray, noise: np.ndarray, outputs: np.ndarray) -> None:
+        """Zero the terms whose noise word is the pair's own centre word, as word2vec skips them.
+
+        Such collisions are few, so they are found in a (G, N, S) comparison, whose inner loop
+        runs over S (several times faster than over N), and zeroed by flat index.
+        """
+        G, S, N = e_neg.shape
+        centres = self.outputs[: G * S]
+        m = len(outputs)
+        centres[:m] = outputs
+        centres[m:] = -1
+        hits = np.flatnonzero(noise[:, :, None] == centres.reshape(G, 1, S))
+        if hits.size:
+            group, word, pair = np.unravel_index(hits, (G, N, S))
+            e_neg[group, pair, word] = 0.0
 
 
 def shared_group_size(batch_size: int, negative: int, shared: int) -> int:
