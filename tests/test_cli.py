@@ -112,7 +112,7 @@ def test_train_options_reach_the_config(corpus, tmp_path, capsys):
 @pytest.mark.parametrize(
     "option, value, name",
     [("--dim", "0", "dim"), ("--alpha", "-1", "alpha"), ("--window", "0", "window"),
-     ("--negative", "-2", "negative"), ("--min-alpha", "1", "min_alpha"),
+     ("--negative", "-2", "negative"), ("--min-alpha", "1", "--min-alpha"),
      ("--epochs", "0", "epochs"), ("--sample", "2", "sample")],
 )
 def test_train_bad_parameter_exits_2_naming_it(corpus, tmp_path, capsys, option, value, name):

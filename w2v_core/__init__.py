@@ -5,6 +5,7 @@
 >>> model.wv.most_similar("king", topn=5)                           # doctest: +SKIP
 """
 
+from .config import TrainConfig
 from .callbacks import Callback, StopTraining, TrainingControl, TrainingEvent, TrainingStart
 from .corpus import Corpus, open_corpus, tokenize
 from .encoding import EncodedCorpus
@@ -18,7 +19,7 @@ from .errors import (
 )
 from .io import load, save
 from .model import Model, TrainingSummary
-from .sgns import TrainConfig, Trainer, prepare_corpus, train
+from .sgns import Trainer, prepare_corpus, train
 from .vectors import KeyedVectors, parse_query
 from .vocab import Vocabulary
 

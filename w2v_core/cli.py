@@ -33,13 +33,14 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.status import Status
 from rich.table import Table
 
+from w2v_core.config import add_train_arguments, config_from_args, train_fields
 from w2v_core.callbacks import Callback, TrainingControl, TrainingEvent, TrainingStart
 from w2v_core.corpus import open_corpus
 from w2v_core.errors import ConfigError, TrainingDivergedError, W2VError
 from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
 from w2v_core.io import detect_format, load, save
 from w2v_core.model import Model
-from w2v_core.sgns import TrainConfig, train
+from w2v_core.sgns import train
 from w2v_core.vectors import KeyedVectors
 
 PROG = "w2v"
@@ -97,21 +98,10 @@ def _optional_int(text: str) -> int | None:
 _MODEL_HELP = "model file: native .npz, word2vec binary or text, or GloVe text"
 _OUT_HELP = "output file; the extension picks the format: .npz (native), .bin, .txt/.vec"
 
-# (TrainConfig field, argparse type, help) for the options of `w2v train`. Defaults come
-# from TrainConfig itself, so the command and the library cannot drift apart.
-TRAIN_OPTIONS: tuple[tuple[str, Callable[[str], Any], str], ...] = (
-    ("dim", int, "vector dimensions"),
-    ("window", int, "maximum context window (a reduced window is sampled per word)"),
-    ("negative", int, "negative samples per positive pair"),
-    ("min_count", int, "ignore words seen fewer times than this"),
-    ("max_vocab", _optional_int, "keep at most this many most frequent words ('none': no limit)"),
-    ("sample", float, "subsampling threshold for frequent words (0 disables)"),
-    ("epochs", int, "passes over the corpus"),
-    ("alpha", float, "initial learning rate"),
-    ("min_alpha", float, "final learning rate (linear decay)"),
-    ("seed", int, "random seed"),
-    ("threads", int, "worker threads"),
-    ("batch_size", int, "positive pairs per minibatch"),
+#: (field, argparse type, help) of the training options, derived from TrainConfig's fields;
+#: kept only for ``tui/options.py`` until it calls :func:`w2v_core.config.add_train_arguments`.
+TRAIN_OPTIONS: tuple[tuple[str, Callable[[str], Any], str], ...] = tuple(
+    (f.name, f.metadata["parse"], f.metadata["help"]) for f in train_fields()
 )
 
 
@@ -148,16 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_parser.add_argument(
         "-o", "--output", required=True, metavar="OUT", type=Path, help=_OUT_HELP
     )
-    defaults = TrainConfig()
-    for name, kind, text in TRAIN_OPTIONS:
-        train_parser.add_argument(
-            "--" + name.replace("_", "-"),
-            dest=name,
-            type=kind,
-            default=getattr(defaults, name),
-            metavar="N" if kind in (int, _optional_int) else "X",
-            help=text + " (default: %(default)s)",
-        )
+    add_train_arguments(train_parser)
     train_parser.set_defaults(func=cmd_train)
 
     neighbors = commands.add_parser(
@@ -250,6 +231,11 @@ def _seconds(value: float) -> str:
     minutes, secs = divmod(int(round(value)), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def epochs_text(epochs: int, reason: str | None) -> str:
+    """``epochs 40 (auto: small corpus)``, or ``epochs 5`` when the user chose them."""
+    return f"epochs {epochs}" + (f" ({reason})" if reason else "")
 
 
 def _number(value: float, digits: int = 4) -> str:
@@ -428,6 +414,12 @@ class ProgressReporter(Callback):
     def on_train_begin(self, info: TrainingStart) -> None:
         self.started = True
         self._stop_status()
+        self.console.print(
+            f"training on {info.corpus_words:,} words, vocabulary {info.vocab_size:,}, "
+            f"{epochs_text(info.config.epochs, info.epochs_reason)}",
+            highlight=False,
+            soft_wrap=True,
+        )
         if self.rich:
             self._progress = Progress(
                 TextColumn("[bold]{task.fields[epoch]}"),
@@ -451,12 +443,6 @@ class ProgressReporter(Callback):
                 note="",
             )
             self._progress.start()
-        else:
-            self.console.print(
-                f"training on {info.corpus_words:,} words, vocabulary {info.vocab_size:,}, "
-                f"{info.config.epochs} epoch(s)",
-                highlight=False,
-            )
 
     def on_progress(self, event: TrainingEvent) -> None:
         self._account(event)
@@ -512,8 +498,7 @@ def _stop_on_sigint(on_first: Callable[[], None]) -> Iterator[None]:
 
 def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v train``: train on a corpus and save the model (see the module docstring)."""
-    config = TrainConfig(**{name: getattr(args, name) for name, _, _ in TRAIN_OPTIONS})
-    config.validate()
+    config = config_from_args(args)
     fmt = _check_output(args.output)
 
     control = TrainingControl()
@@ -562,7 +547,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
     rows.append(("saved", f"{args.output} ({fmt})"))
     if stopped:
-        done = summary.words_trained / (summary.corpus_words * config.epochs)
+        done = summary.words_trained / (summary.corpus_words * model.config.epochs)
         out.print(
             f"[yellow]Interrupted:[/] saved the model trained so far ({done:.0%} of the planned "
             f"training) to {args.output}",
