@@ -21,7 +21,10 @@ rich inside its own error handling, so a Ctrl-C at any moment ends quietly with 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from types import ModuleType
 from typing import Any
 
 from ..errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, W2VError, exit_code
@@ -79,28 +82,43 @@ def main(argv: list[str] | None = None) -> int:
     int
         The exit code: 0 ok, 1 failure, 2 bad usage, 130 interrupted.
     """
+    modules = _import_quietly()
+    if modules is None:
+        return EXIT_INTERRUPTED
     try:
-        return _run(argv)
-    except KeyboardInterrupt:  # also while NumPy, SciPy or rich are still being imported
+        return _run(argv, *modules)
+    except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 
 
-def _run(argv: list[str] | None) -> int:
-    from .parser import build_parser
+def _import_quietly() -> tuple[ModuleType, ModuleType] | None:
+    """Import the parser and the commands (NumPy, SciPy, rich: about half a second).
 
+    A Ctrl-C meanwhile is held back until the imports are done, then ends the command:
+    raised inside an extension module's import, it would surface as an ImportError with a
+    traceback. Returns None after such a Ctrl-C.
+    """
+    interrupted: list[int] = []
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda s, f: interrupted.append(s)) if in_main else None
     try:
-        args = build_parser().parse_args(argv)
+        from . import commands, parser
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+    return None if interrupted else (parser, commands)
+
+
+def _run(argv: list[str] | None, parser: ModuleType, commands: ModuleType) -> int:
+    try:
+        args = parser.build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, or an argparse error already printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
 
-    from rich.console import Console
-
-    from .commands import run
-
-    out = Console(file=sys.stdout)
-    err = Console(file=sys.stderr)
+    out = commands.Console(file=sys.stdout)
+    err = commands.Console(file=sys.stderr)
     try:
-        return run(args, out, err)
+        return commands.run(args, out, err)
     except W2VError as exc:
         return _fail(str(exc), exit_code(exc))
     except BrokenPipeError:  # e.g. `w2v neighbors ... | head -3`

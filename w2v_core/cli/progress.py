@@ -1,16 +1,9 @@
-"""Training progress on a console: a rich bar on a terminal, plain lines in a log.
-
-Also how ``w2v train`` turns signals into a cooperative stop (:func:`stop_on_signals`).
-"""
+"""Training progress on a console: a rich bar on a terminal, plain lines in a log."""
 
 from __future__ import annotations
 
 import math
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -55,6 +48,7 @@ class ProgressReporter(Callback):
         self.info: TrainingStart | None = None
         self.last_event: TrainingEvent | None = None
         self.note = ""
+        self.muted = False
         self._progress: Progress | None = None
         self._status: Status | None = None
         self._task: Any = None
@@ -99,7 +93,23 @@ class ProgressReporter(Callback):
             "note": self.note,
         }
 
+    def mute(self) -> None:
+        """Print nothing more (the terminal is gone); live displays stop without drawing."""
+        self.muted = True
+        self.console.quiet = True
+
+    def say(self, text: str) -> None:
+        """Print one line unless muted; a console that has gone away is not an error."""
+        if self.muted:
+            return
+        try:
+            self.console.print(text, highlight=False, soft_wrap=True)
+        except OSError:
+            self.muted = True
+
     def _show(self, event: TrainingEvent, force: bool = False) -> None:
+        if self.muted:
+            return
         fields = self._fields(event)
         if self._progress is not None:
             self._progress.update(
@@ -113,14 +123,13 @@ class ProgressReporter(Callback):
             percent = f"{100.0 * event.fraction:5.1f}%"
             parts = [fields["epoch"], percent, fields["speed"], fields["loss"], fields["lr"]]
             parts.append(fields["eta"])
-            self.console.print("  ".join(parts) + (f"  {self.note}" if self.note else ""),
-                               highlight=False, soft_wrap=True)
+            self.say("  ".join(parts) + (f"  {self.note}" if self.note else ""))
 
     def interrupted(self, note: str = "stopping (Ctrl-C again aborts without saving)") -> None:
         """Tell the user that training is stopping (after Ctrl-C or a termination signal)."""
         self.note = note
         if self._progress is None:
-            self.console.print(f"{PROG}: {self.note}", highlight=False)
+            self.say(f"{PROG}: {self.note}")
         elif self.last_event is not None:
             self._show(self.last_event)
 
@@ -140,13 +149,11 @@ class ProgressReporter(Callback):
         self.started = True
         self.info = info
         self._stop_status()
-        self.console.print(
+        self.say(
             f"training on {info.corpus_words:,} words, vocabulary {info.vocab_size:,}, "
-            f"{epochs_text(info.config.epochs, info.epochs_reason)}",
-            highlight=False,
-            soft_wrap=True,
+            f"{epochs_text(info.config.epochs, info.epochs_reason)}"
         )
-        if self.rich:
+        if self.rich and not self.muted:
             self._progress = Progress(
                 TextColumn("[bold]{task.fields[epoch]}"),
                 BarColumn(),
@@ -184,34 +191,19 @@ class ProgressReporter(Callback):
         self.close()
 
     def _stop_status(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
+        status, self._status = self._status, None
+        if status is not None:
+            try:
+                status.stop()
+            except OSError:
+                self.muted = True
 
     def close(self) -> None:
         """Stop the live displays (idempotent)."""
         self._stop_status()
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
-
-
-@contextmanager
-def stop_on_sigint(on_first: Callable[[], None]) -> Iterator[None]:
-    """Turn the first Ctrl-C into ``on_first()``; a second one raises KeyboardInterrupt.
-
-    Only the main thread can install signal handlers; elsewhere this does nothing.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        on_first()
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+        progress, self._progress = self._progress, None
+        if progress is not None:
+            try:
+                progress.stop()
+            except OSError:
+                self.muted = True
