@@ -24,6 +24,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from .config import TrainConfig
 from .errors import ModelFormatError
 from .model import Model, TrainingSummary
 from .vectors import KeyedVectors
@@ -403,8 +404,6 @@ def _model_from_arrays(path: Path, arrays: dict[str, np.ndarray | None]) -> Mode
         raise ModelFormatError(f"{path}: 'output_vectors' must have the shape of 'vectors'")
     config = summary = None
     if arrays.get("config") is not None:
-        from .sgns import TrainConfig  # sgns imports the model layer; import late
-
         config = _from_json(path, arrays["config"], "config", TrainConfig.from_dict)
     if arrays.get("summary") is not None:
         summary = _from_json(path, arrays["summary"], "summary", TrainingSummary.from_dict)
