@@ -375,7 +375,7 @@ class _TempFile:
     def __init__(self, target: Path) -> None:
         self.target = target
         self.name: str | None = None
-        self.renaming = False
+        self.renaming: str | None = None  # the name given to ``os.replace``
 
     def open(self) -> IO[bytes]:
         while True:
@@ -412,13 +412,14 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        temp.renaming = True
+        temp.renaming = temp.name
         os.replace(temp.name, target)  # type: ignore[arg-type]
         temp.name = None
+        _fsync_directory(target.parent)
     except BaseException as exc:
-        done = temp.renaming and temp.name is not None and not os.path.lexists(temp.name)
+        done = temp.renaming is not None and not os.path.lexists(temp.renaming)
         if done:
-            temp.name = None  # renamed just before the interruption: the save is complete
+            temp.name = None  # renamed before the interruption: the save is complete
         temp.remove()
         if isinstance(exc, KeyboardInterrupt):
             if done:
@@ -427,10 +428,10 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
                 f"save interrupted: {path} was not written (any previous file is unchanged, "
                 "no temporary file is left)"
             ) from None
-        if isinstance(exc, OSError):
+        if isinstance(exc, OSError) and not done:
             raise UnwritablePathError(f"cannot write {path}: {_reason(exc)}") from exc
-        raise
-    _fsync_directory(target.parent)
+        if not done:
+            raise
 
 
 def _resolve_target(path: Path) -> Path:
