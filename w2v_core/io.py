@@ -89,7 +89,7 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed entry timestamp: identical models giv
 _HEADER = re.compile(rb"\s*(\d+)[ \t]+(\d+)\s*")
 _FLOAT32_LE = np.dtype("<f4")
 _MAX_WORD_BYTES = 4096
-_BLOCK = 8 << 20  # bytes read at a time
+_BLOCK = 2 << 20  # bytes read at a time (the temporaries of a block stay small)
 _HEAD = 1 << 20  # bytes inspected to detect the format
 _PADDING = b" \t\r\n\x00"  # tolerated after the last binary vector (gensim ignores it)
 _DEFLATE_MAX_RATIO = 1100  # deflate cannot expand data more than ~1032 times
@@ -917,14 +917,12 @@ def _read_word2vec(
     if kind == "glove":
         dim = len(_parse_row(_line(source.head, 0)))  # type: ignore[arg-type]  # sniffed
         _check_dimension(path, dim)
-        raw, vectors = _read_text(path, source, None, dim, 0, limit)
+        words, vectors = _read_text(path, source, None, dim, 0, limit, unicode_errors)
     else:
         n, dim, offset = header  # type: ignore[misc]  # sniffing found the header
         _check_dimension(path, dim)
         reader = _read_binary if kind == "bin" else _read_text
-        raw, vectors = reader(path, source, n, dim, offset, limit)
-    words = _decode_words(path, raw, unicode_errors)
-    del raw
+        words, vectors = reader(path, source, n, dim, offset, limit, unicode_errors)
     _check_finite(path, vectors, words)
     words, vectors, _ = _dedupe(words, vectors)
     return KeyedVectors(words, vectors)
@@ -978,15 +976,21 @@ def _truncated(path: Path, expected: int, found: int) -> ModelFormatError:
 
 # ------------------------------------------------------------------------------- text rows
 def _read_text(
-    path: Path, source: _Source, n: int | None, dim: int, offset: int, limit: int | None
-) -> tuple[list[bytes], np.ndarray]:
+    path: Path,
+    source: _Source,
+    n: int | None,
+    dim: int,
+    offset: int,
+    limit: int | None,
+    unicode_errors: str,
+) -> tuple[list[str], np.ndarray]:
     """Word2vec text (``n`` from the header) or GloVe (``n`` None) rows, block by block."""
     wanted = n if limit is None else (limit if n is None else min(n, limit))
     first_line = 1 if n is None else 2
     estimate = max(source.size - offset, 0) // (2 * dim) + 1  # a value takes >= 2 bytes
     capacity = 65536 if wanted is None or source.compressed else min(wanted, estimate)
     matrix = _Matrix(dim, capacity)
-    words: list[bytes] = []
+    words: list[str] = []
     pending = b""
     blank_at: int | None = None  # the first of the blank lines seen last (allowed at the end)
     skip = offset
@@ -1008,7 +1012,7 @@ def _read_text(
             block_words, blank_at, used = _parse_text_block(
                 path, text, dim, matrix, first_line + len(words), n, room, blank_at
             )
-            words.extend(block_words)
+            words.extend(_decode_words(path, block_words, unicode_errors, len(words) + 1))
             pending = text[used:] + pending  # rows after ``limit`` or the announced count
         if not chunk:
             break
@@ -1042,7 +1046,8 @@ def _parse_text_block(
     NumPy's C parser (``loadtxt``), so no Python code runs per value.
     """
     a = np.frombuffer(text, dtype=np.uint8)
-    space = (a == 32) | ((a >= 9) & (a <= 13))
+    space = a == 32
+    space |= (a - 9) < 5  # tab, newline, vertical tab, form feed, carriage return
     starts = ~space
     starts[1:] &= space[:-1]
     ends = np.flatnonzero(a == 10)
@@ -1108,20 +1113,27 @@ def _count_more_lines(source: _Source, pending: bytes) -> int:
 
 # ------------------------------------------------------------------------------- binary rows
 def _read_binary(
-    path: Path, source: _Source, n: int, dim: int, offset: int, limit: int | None
-) -> tuple[list[bytes], np.ndarray]:
+    path: Path,
+    source: _Source,
+    n: int,
+    dim: int,
+    offset: int,
+    limit: int | None,
+    unicode_errors: str,
+) -> tuple[list[str], np.ndarray]:
     """``word`` SPACE ``dim`` little-endian float32 [NEWLINE], block by block, into the matrix."""
     wanted = n if limit is None else min(n, limit)
     width = dim * _FLOAT32_LE.itemsize
     estimate = max(source.size - offset, 0) // (width + 2) + 1
     matrix = _Matrix(dim, min(wanted, estimate) if not source.compressed else min(wanted, 65536))
-    words: list[bytes] = []
+    words: list[str] = []
     data = source.read()[offset:]
     pos = 0
     end_of_file = False
     while len(words) < wanted:
         rows = matrix.reserve(min(wanted - len(words), 65536))
         flat = memoryview(rows.reshape(-1).view(np.uint8))
+        raw: list[bytes] = []
         got = 0
         size = len(data)
         while got < len(rows):
@@ -1136,12 +1148,15 @@ def _read_binary(
                 data, pos, size = data[pos:] + more, 0, len(data) - pos + len(more)
                 continue
             if space == pos:
-                raise _binary_error(path, source, n, dim, len(words) + 1, "has an empty word")
-            words.append(data[pos:space])
+                raise _binary_error(path, source, n, dim, len(words) + got + 1, "has an empty word")
+            raw.append(data[pos:space])
             flat[got * width : (got + 1) * width] = data[space + 1 : space + 1 + width]
             got += 1
             pos = space + 1 + width
+        del flat
         matrix.filled(got)
+        _check_binary_words(path, source, n, dim, raw)
+        words.extend(_decode_words(path, raw, unicode_errors, len(words) + 1))
         if got < len(rows):
             if end_of_file:
                 raise _binary_error(path, source, n, dim, len(words), "truncated")
@@ -1157,7 +1172,6 @@ def _read_binary(
     vectors = matrix.finish()
     if sys.byteorder != "little":  # pragma: no cover
         vectors.byteswap(inplace=True)
-    _check_binary_words(path, source, n, dim, words)
     return words, vectors
 
 
