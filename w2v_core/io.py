@@ -253,10 +253,12 @@ def export_projector(
     vectors = np.asarray(kv.vectors, dtype=np.float32)
     counts = [""] * len(kv) if kv.counts is None else [str(int(c)) for c in kv.counts]
 
+    row_format = "\t".join(["%.9g"] * kv.dim) + "\n"  # 9 digits give back the same float32
+
     def write_vectors(fh: IO[bytes]) -> None:
         for start in range(0, len(vectors), 4096):
-            block = vectors[start : start + 4096]
-            fh.write("".join(["\t".join([str(v) for v in row]) + "\n" for row in block]).encode())
+            block = vectors[start : start + 4096].tolist()
+            fh.write("".join([row_format % tuple(row) for row in block]).encode())
 
     def write_metadata(fh: IO[bytes]) -> None:
         fh.write(b"word\tcount\n")
@@ -472,6 +474,8 @@ def _check_target(path: Path, target: Path) -> os.stat_result | None:
 
 def _copy_permissions(fd: int, existing: os.stat_result) -> None:
     """Give the new file the old one's mode (and, when allowed, its owner)."""
+    if not hasattr(os, "fchmod"):  # pragma: no cover  # Windows
+        return
     os.fchmod(fd, stat.S_IMODE(existing.st_mode))
     if hasattr(os, "fchown") and (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
         with contextlib.suppress(OSError):
