@@ -274,3 +274,21 @@ def test_stop_interrupts_reading_the_corpus(monkeypatch):
         encode_corpus(sentences(), min_count=1, control=control)
     assert isinstance(info.value, StopTraining) and "reading" in str(info.value)
     assert read < 1000  # stopped after the next block, not at the end of the corpus
+
+
+# ------------------------------------------------------------------ decoding by blocks
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 1 << 20])
+def test_blocks_cut_anywhere_give_the_same_lines_and_offsets(tmp_path, monkeypatch, block):
+    import w2v_core.reading as reading
+
+    monkeypatch.setattr(reading, "_READ_BYTES", block)
+    path = tmp_path / "lines.txt"
+    path.write_bytes("one café\r\ntwo crème\rthree\n\nfour brûlée".encode())
+    assert list(open_corpus(str(path)).sentences()) == [
+        ["one", "café"], ["two", "crème"], ["three"], ["four", "brûlée"],
+    ]
+    bad = tmp_path / "bad.txt"
+    data = "né\r\nnà\n".encode() + b"x\xff"
+    bad.write_bytes(data)
+    with pytest.raises(CorpusError, match=f"at byte {len(data) - 1} "):
+        _words(open_corpus(str(bad)))

@@ -151,7 +151,7 @@ def not_text_reason(path: Path, options: TextOptions) -> str | None:
 
 def _open_bytes(path: Path, name: str, on_wait: WaitNotice | None) -> BinaryIO:
     """Open for reading bytes; a pipe is opened without blocking, then waited on."""
-    if not is_stream(path):
+    if not is_stream(path) or not hasattr(select, "poll"):  # no poll(): Windows
         return open(path, "rb")
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO's open would block for a writer
     try:
@@ -181,7 +181,7 @@ def _decompressed(raw: BinaryIO, path: Path) -> BinaryIO:
 def _decoded_lines(
     data: BinaryIO, name: str, options: TextOptions, final: bool = True
 ) -> Iterator[str]:
-    """Lines of ``data`` decoded by ``options``; ``\\r\\n`` and ``\\r`` end lines as ``\\n`` does.
+    """Lines of ``data`` decoded by ``options``, without their ends (``\\n``, ``\\r\\n``, ``\\r``).
 
     With ``final=False`` an incomplete character at the very end is no error (a cut sample).
     """
