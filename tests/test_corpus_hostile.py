@@ -213,11 +213,22 @@ def test_a_directory_of_only_skipped_files_says_why(tmp_path):
         open_corpus(str(tmp_path))
 
 
-def test_a_fifo_inside_a_directory_is_skipped_not_waited_on(tmp_path):
+def test_fifos_and_links_inside_a_directory_are_skipped_and_listed(tmp_path):
     (tmp_path / "a.txt").write_text("words\n")
-    os.mkfifo(tmp_path / "pipe")
+    os.mkfifo(tmp_path / "pipe")  # never waited on
+    os.symlink(tmp_path, tmp_path / "loop")  # a folder linking to its parent
+    os.symlink(tmp_path / "b", tmp_path / "c")
+    os.symlink(tmp_path / "c", tmp_path / "b")
+    os.symlink(tmp_path / "gone", tmp_path / "dangling")
     corpus = open_corpus(str(tmp_path))
-    assert corpus.skipped == [(str(tmp_path / "pipe"), "not a regular file")]
+    assert list(corpus.sentences()) == [["words"]]
+    assert sorted(corpus.skipped) == [
+        (str(tmp_path / "b"), "symlink loop"),
+        (str(tmp_path / "c"), "symlink loop"),
+        (str(tmp_path / "dangling"), "broken symlink"),
+        (str(tmp_path / "loop"), "symlink to a folder, not followed"),
+        (str(tmp_path / "pipe"), "not a regular file"),
+    ]
 
 
 # ------------------------------------------------------------------ item 12: NFC

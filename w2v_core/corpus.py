@@ -299,8 +299,15 @@ def _text_files_below(
     """
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def unlistable(exc: OSError) -> None:
+        skipped.append((str(exc.filename), f"folder cannot be read ({exc.strerror})"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in dirnames:  # os.walk does not descend into them (no loops)
+            if os.path.islink(os.path.join(dirpath, name)):
+                skipped.append((os.path.join(dirpath, name), "symlink to a folder, not followed"))
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
