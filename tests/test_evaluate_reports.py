@@ -92,3 +92,12 @@ def test_non_finite_scores_are_refused_with_the_line(kv, tmp_path, score):
     path.write_text(f"# header\nking\tqueen\t8\nman\twoman\t{score}\n")
     with pytest.raises(EvaluationDataError, match=f"line 3: score '{score}' is not a finite number"):
         evaluate_word_pairs(kv, path)
+
+
+def test_decomposed_words_in_evaluation_files_match_composed_vocabulary(tmp_path):
+    import unicodedata
+
+    kv = KeyedVectors(["café", "thé", "crème"], np.eye(3, dtype=np.float32))
+    path = tmp_path / "pairs.tsv"
+    path.write_text(unicodedata.normalize("NFD", "café\tthé\t5\ncafé\tcrème\t3\n"), encoding="utf-8")
+    assert evaluate_word_pairs(kv, path).used == 2

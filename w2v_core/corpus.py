@@ -99,8 +99,8 @@ class Corpus:
     _open_sentences: Callable[[], Iterator[list[str]]]
     rereadable: bool = True
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    _pending: Iterator[list[str]] | None = field(default=None, repr=False)
-    _started: bool = field(default=False, repr=False)
+    _pending: Iterator[list[str]] | None = field(default=None, init=False, repr=False)
+    _started: bool = field(default=False, init=False, repr=False)
 
     def sentences(self) -> Iterator[list[str]]:
         """Iterate over the sentences (lists of tokens), from the start, streaming.
@@ -134,7 +134,7 @@ class Corpus:
         if first is None:
             raise CorpusError(f"corpus is empty: {self.name} contains no words")
         if self.rereadable:
-            getattr(sentences, "close", lambda: None)()  # closes the file at once
+            getattr(sentences, "close", lambda: None)()  # a generator: close its file now
         else:
             self._pending = itertools.chain([first], sentences)
         return self

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -429,7 +430,7 @@ def _data_lines(path: Path) -> Iterator[tuple[int, str]]:
         raise EvaluationDataError(f"cannot read {path}: {exc.strerror or exc}") from None
     for number, raw in enumerate(raw_lines, start=1):
         try:
-            line = raw.decode("utf-8").strip()
+            line = unicodedata.normalize("NFC", raw.decode("utf-8")).strip()
         except UnicodeDecodeError:
             raise EvaluationDataError(f"{path}, line {number}: not valid UTF-8") from None
         if line and not line.startswith("#"):
