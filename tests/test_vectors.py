@@ -108,7 +108,7 @@ def test_normed_is_cached_and_unit_length(kv):
 
 def test_parse_query():
     assert parse_query("king -man +woman") == (["king", "woman"], ["man"])
-    assert parse_query("  Paris  ") == (["paris"], [])
+    assert parse_query("  Paris  ") == (["Paris"], [])  # case is left to the lookup
     assert parse_query("") == ([], [])
 
 
