@@ -9,8 +9,13 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds.
+
+    The ceiling is generous on purpose: a busy machine may take many times longer than a
+    quiet one (a t-SNE map, a worker thread); a healthy run stops waiting as soon as the
+    condition holds.
+    """
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
