@@ -478,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", default="a,b",
                         help="comma-separated: a (make_corpus.py), b (make_dict_corpus.py) "
                         "or files with one sentence per line; built when missing")
-    parser.add_argument("--pairs", type=int, default=3,
+    parser.add_argument("--pairs", "--repeat", type=int, default=3,
                         help="pairs of runs per corpus (engines alternate who goes first)")
     parser.add_argument("--scaling-epochs", type=int, default=1,
                         help="epochs of the 1-vs-2-thread runs (0: no scaling block)")
