@@ -38,7 +38,7 @@ from .encoding import EncodedCorpus, encode_corpus
 from .errors import CorpusError, TrainingDivergedError
 from .model import Model, TrainingSummary
 from .sampling import AliasTable, subsample
-from .scatter import scatter_outer
+from .scatter import scatter_outer, segment_scatter, segment_sum
 from .vectors import KeyedVectors
 
 #: Tokens per chunk of pair generation (bounded memory: a few MB of pairs and noise words).
@@ -184,7 +184,7 @@ class _Worker:
         return (pairs, self.config.negative)
 
     def step(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
-        """One SGD step on a minibatch; returns the summed loss of its pairs.
+        """One skip-gram SGD step on a minibatch; returns the summed loss of its pairs.
 
         Parameters
         ----------
@@ -202,18 +202,70 @@ class _Worker:
         float
             Summed loss of the pairs (shared mode: the noise terms weighted like the gradient).
         """
-        if self.shared:
-            return self._step_shared(inputs, outputs, noise, alpha)
-        return self._step_exact(inputs, outputs, noise, alpha)
+        m = len(inputs)
+        # mode="clip": with out=, the default mode="raise" buffers the output (2.6x slower)
+        self.W_in.take(inputs, axis=0, out=self.h[:m], mode="clip")
+        loss, grad_h = self._output_step(outputs, noise, alpha)
+        scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
+        return loss
 
-    def _step_exact(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
-        m, K1 = len(inputs), self.config.negative + 1
+    def step_cbow(
+        self,
+        contexts: np.ndarray,
+        indptr: np.ndarray,
+        outputs: np.ndarray,
+        noise: np.ndarray,
+        alpha: float,
+    ) -> float:
+        """One CBOW SGD step: the mean of each centre's context vectors predicts the centre.
+
+        As in word2vec (and gensim with ``cbow_mean=1``), the gradient with respect to the
+        mean is added in full to every context word's input vector (not divided by the
+        number of context words).
+
+        Parameters
+        ----------
+        contexts : ndarray (P,) of int32
+            Context words of all centres, centre after centre.
+        indptr : ndarray (m + 1,) of int32
+            Centre ``i``'s context words are ``contexts[indptr[i]:indptr[i + 1]]`` (at least one).
+        outputs : ndarray (m,) of int32
+            The centre words.
+        noise : ndarray of int32
+            As in :meth:`step`, with one example per centre.
+        alpha : float
+            The learning rate applied.
+
+        Returns
+        -------
+        float
+            Summed loss of the m examples.
+        """
+        m = len(outputs)
+        h = self.h[:m]
+        h.fill(0.0)
+        counts = np.diff(indptr)
+        weights = np.repeat(np.reciprocal(counts, dtype=np.float32), counts)
+        segment_sum(h, indptr, contexts, weights, self.W_in)  # h[i] = mean of its contexts
+        loss, grad_h = self._output_step(outputs, noise, alpha)
+        segment_scatter(self.W_in, indptr, contexts, grad_h)
+        return loss
+
+    def _output_step(self, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+        """Scores of the hidden vectors in ``self.h[:m]`` against the centre words and the noise
+        words; updates the output vectors; returns the loss and the (alpha-scaled) ascent
+        direction for the hidden vectors, to be added to the input side."""
+        if self.shared:
+            return self._output_shared(outputs, noise, alpha)
+        return self._output_exact(outputs, noise, alpha)
+
+    def _output_exact(self, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+        m, K1 = len(outputs), self.config.negative + 1
+        h = self.h[:m]
         targets = self.targets[:m]
         targets[:, 0] = outputs
         targets[:, 1:] = noise
-        # mode="clip": with out=, the default mode="raise" buffers the output (2.6x slower)
-        h = np.take(self.W_in, inputs, axis=0, out=self.h[:m], mode="clip")
-        U = np.take(self.W_out, targets.ravel(), axis=0, out=self.U[: m * K1], mode="clip")
+        U = self.W_out.take(targets.ravel(), axis=0, out=self.U[: m * K1], mode="clip")
         U = U.reshape(m, K1, -1)
         scores = np.vecdot(U, h[:, None, :])  # 18% faster than matmul for these shapes
         np.clip(scores, -_SCORE_CLIP, _SCORE_CLIP, out=scores)
@@ -230,15 +282,14 @@ class _Worker:
         g *= np.float32(alpha)
         grad_h = np.matmul(g[:, None, :], U, out=self.grad_h3[:m])[:, 0, :]
         scatter_outer(self.W_out, targets, g, h)
-        scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
-        return loss
+        return loss, grad_h
 
-    def _step_shared(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
-        m, S, (G, N) = len(inputs), self.group_size, noise.shape
+    def _output_shared(self, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+        m, S, (G, N) = len(outputs), self.group_size, noise.shape
         n, d = G * S, self.W_in.shape[1]
         weight = self.config.negative / N
         h_all = self.h[:n]
-        h = self.W_in.take(inputs, axis=0, out=h_all[:m], mode="clip")
+        h = h_all[:m]
         if n > m:  # padding rows (last group) must give zero noise gradients
             h_all[m:] = 0.0
         up = self.W_out.take(outputs, axis=0, out=self.up[:m], mode="clip")
@@ -267,8 +318,7 @@ class _Worker:
         grad_un = np.matmul(g_neg.transpose(0, 2, 1), hg, out=self.grad_un[:G])
         scatter_outer(self.W_out, outputs[:, None], g_pos[:, None], h)
         scatter_outer(self.W_out, noise.reshape(-1, 1), self.ones[: G * N], grad_un.reshape(G * N, d))
-        scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
-        return loss
+        return loss, grad_h
 
     def _skip_centres(self, e_neg: np.ndarray, noise: np.ndarray, outputs: np.ndarray) -> None:
         """Zero the terms whose noise word is the pair's own centre word, as word2vec skips them.
