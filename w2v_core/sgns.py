@@ -337,6 +337,14 @@ class _Worker:
             e_neg[group, pair, word] = 0.0
 
 
+def _segment_starts(centres: np.ndarray) -> np.ndarray:
+    """Where each centre's run of pairs starts in centre-major pairs, and the end: an indptr."""
+    if not len(centres):
+        return np.zeros(1, dtype=np.int32)
+    change = np.flatnonzero(centres[1:] != centres[:-1]) + 1
+    return np.concatenate(([0], change, [len(centres)])).astype(np.int32)
+
+
 def shared_group_size(batch_size: int, negative: int, shared: int) -> int:
     """Pairs per group sharing noise words: a drawn noise word's row then gets at most
     :data:`MAX_ROW_UPDATES` weighted updates per minibatch (``group * negative / shared``)."""
@@ -344,17 +352,25 @@ def shared_group_size(batch_size: int, negative: int, shared: int) -> int:
 
 
 def effective_batch_size(
-    batch_size: int, negative: int, counts: np.ndarray, keep_probabilities: np.ndarray, noise: np.ndarray
+    batch_size: int,
+    negative: int,
+    counts: np.ndarray,
+    keep_probabilities: np.ndarray,
+    noise: np.ndarray,
+    contexts_per_example: float = 1.0,
 ) -> int:
     """The minibatch size actually used: ``batch_size``, lowered for small vocabularies.
 
     The busiest output row expects ``B * (negative * noise[w] + kept_share[w])`` updates per
-    minibatch of ``B`` pairs; ``B`` is capped so that this stays under
+    minibatch of ``B`` examples, the busiest input row ``B * contexts_per_example *
+    kept_share[w]`` (skip-gram: 1, one context per pair; CBOW: about ``window + 1``
+    contexts per centre); ``B`` is capped so that both stay under
     :data:`MAX_ROW_UPDATES`. On ordinary corpora (thousands of words and more) the cap is
-    above the default of 1024 and changes nothing.
+    above the default of 1024 for skip-gram and changes nothing.
     """
     kept = counts * keep_probabilities.astype(np.float64)
-    share = negative * noise + kept / kept.sum()
+    kept_share = kept / kept.sum()
+    share = np.maximum(negative * noise + kept_share, contexts_per_example * kept_share)
     cap = int(MAX_ROW_UPDATES / share.max())
     return max(1, min(batch_size, cap))
 
@@ -488,7 +504,8 @@ class Trainer:
         noise = vocab.noise_distribution(0.75)
         self._noise = AliasTable(noise)
         self.batch_size = effective_batch_size(
-            config.batch_size, config.negative, vocab.counts, self._keep_prob, noise
+            config.batch_size, config.negative, vocab.counts, self._keep_prob, noise,
+            contexts_per_example=config.window + 1 if config.cbow else 1,
         )
         self._seeds = np.random.SeedSequence(config.seed).spawn(config.threads)
 
@@ -615,26 +632,38 @@ class Trainer:
             ids, sentence_ids = ids[keep], sentence_ids[keep]
             reduced = rng.integers(1, config.window + 1, size=len(ids))
             centres, contexts = make_pairs(ids, sentence_ids, reduced, config.window)
-            n_pairs = len(centres)
-            inputs = ids[contexts]
-            outputs = ids[centres]
+            if config.cbow:  # one example per centre: its contexts are a segment of the pairs
+                segments = _segment_starts(centres)
+                outputs = ids[centres[segments[:-1]]]
+                inputs = ids[contexts]
+                n_examples = len(outputs)
+            else:
+                inputs = ids[contexts]
+                outputs = ids[centres]
+                n_examples = len(centres)
             # the learning rate falls with the position in the stream, a close proxy for words
             position = epoch * stream + start
             chunk_length = end - start
             words_reported = 0
-            noise_batches = self._noise_batches(worker, n_pairs, B, rng)
-            for b0, noise in zip(range(0, n_pairs, B), noise_batches):
+            noise_batches = self._noise_batches(worker, n_examples, B, rng)
+            for b0, noise in zip(range(0, n_examples, B), noise_batches):
                 if self.control.stopped:
                     return True
                 if self.control.paused:
                     progress.wait_while_paused(self.control)
-                b1 = min(b0 + B, n_pairs)
-                done_here = chunk_words * b1 // n_pairs
+                b1 = min(b0 + B, n_examples)
+                done_here = chunk_words * b1 // n_examples
                 alpha = config.alpha - (config.alpha - config.min_alpha) * (
-                    (position + chunk_length * b0 / n_pairs) / total
+                    (position + chunk_length * b0 / n_examples) / total
                 )
                 alpha = max(alpha, config.min_alpha)
-                loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise, alpha)
+                if config.cbow:
+                    first, last = segments[b0], segments[b1]
+                    loss = worker.step_cbow(
+                        inputs[first:last], segments[b0 : b1 + 1] - first, outputs[b0:b1], noise, alpha
+                    )
+                else:
+                    loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise, alpha)
                 progress.add(done_here - words_reported, b1 - b0, loss, alpha)
                 words_reported = done_here
                 if emitter:
