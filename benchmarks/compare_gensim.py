@@ -92,6 +92,7 @@ class Params:
     seed: int = 1
     batch_size: int | None = None  #: w2v_core only; None keeps TrainConfig's default
     shared_negatives: int | None = None  #: w2v_core only; None keeps TrainConfig's default
+    cbow: bool = False  #: CBOW (gensim sg=0, cbow_mean=1) instead of skip-gram
 
 
 class LineSentences:
@@ -156,6 +157,8 @@ def _config(params: Params) -> dict[str, Any]:
         config["batch_size"] = params.batch_size
     if params.shared_negatives is not None:
         config["shared_negatives"] = params.shared_negatives
+    if params.cbow:
+        config["cbow"] = True
     return config
 
 
@@ -182,7 +185,8 @@ def _train_gensim(corpus: Path, params: Params) -> tuple[Any, float, float]:
     sentences = LineSentence(str(corpus))
     start = time.perf_counter()
     model = Word2Vec(
-        vector_size=params.dim, window=params.window, negative=params.negative, hs=0, sg=1,
+        vector_size=params.dim, window=params.window, negative=params.negative, hs=0,
+        sg=0 if params.cbow else 1, cbow_mean=1,
         min_count=params.min_count, sample=params.sample, epochs=params.epochs,
         alpha=params.alpha, min_alpha=params.min_alpha, workers=params.threads,
         seed=params.seed,
@@ -493,11 +497,16 @@ def main(argv: list[str] | None = None) -> int:
                         "map of 200 words")
     parser.add_argument("--output", type=Path, help="JSON results file "
                         "(default benchmarks/results/compare_gensim[-quick].json)")
+    parser.add_argument("--modes", default="sg,cbow",
+                        help="comma-separated: sg (skip-gram: comparison, scaling, map) and "
+                        "cbow (CBOW against gensim sg=0: comparison only)")
     for name, value in asdict(defaults).items():
+        if isinstance(value, bool):
+            continue
         kind = float if isinstance(value, float) else int
         parser.add_argument("--" + name.replace("_", "-"), type=kind, default=value)
     args = parser.parse_args(argv)
-    params = Params(**{f: getattr(args, f) for f in asdict(defaults)})
+    params = Params(**{f: getattr(args, f) for f in asdict(defaults) if hasattr(args, f)})
     if args.quick:
         args.max_words = args.max_words or QUICK_WORDS
         args.pairs = 1
@@ -510,6 +519,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--map-sizes must be comma-separated integers, got {args.map_sizes!r}")
     if args.pairs < 1:
         parser.error("--pairs must be at least 1")
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if not modes or any(m not in ("sg", "cbow") for m in modes):
+        parser.error(f"--modes takes sg and/or cbow, got {args.modes!r}")
 
     if args.simd == "avx2":
         os.environ.update(avx2_environment())  # inherited by the spawned children
@@ -531,22 +543,28 @@ def main(argv: list[str] | None = None) -> int:
         corpus = corpus_path(name, args.max_words)
         words = count_words(corpus)
         print(f"\ncorpus {name}: {corpus} ({words:,} words)", flush=True)
-        runs: dict[str, list[dict[str, Any]]] = {e: [] for e in ENGINES}
-        for pair, engine in _alternating(args.pairs, ENGINES):
-            save = str(vectors_file) if (index == 0 and pair == 0 and engine == "w2v_core"
-                                         and map_sizes) else None
-            r = in_child(run_engine, engine, str(corpus), asdict(params), words, True, save)
-            runs[engine].append(r)
-            print(f"  pair {pair + 1} {engine}: {_describe(r)}", flush=True)
-        table, numbers = comparison_table(runs)
-        entry: dict[str, Any] = {"file": str(corpus), "words": words, "runs": runs,
-                                 "medians": numbers}
-        heading = (f"Corpus {name} ({corpus.name}, {words:,} words), {params.epochs} epoch(s), "
-                   f"{params.threads} thread(s)/worker(s), {args.pairs} pair(s) of runs")
-        report += [heading, "", table, ""]
-        all_results += runs["w2v_core"] + runs["gensim"]
+        entry: dict[str, Any] = {"file": str(corpus), "words": words}
+        document["corpora"][name] = entry
+        for mode in modes:
+            mode_params = replace(params, cbow=(mode == "cbow"))
+            runs: dict[str, list[dict[str, Any]]] = {e: [] for e in ENGINES}
+            for pair, engine in _alternating(args.pairs, ENGINES):
+                save = str(vectors_file) if (index == 0 and pair == 0 and mode == "sg"
+                                             and engine == "w2v_core" and map_sizes) else None
+                r = in_child(run_engine, engine, str(corpus), asdict(mode_params), words, True,
+                             save)
+                runs[engine].append(r)
+                print(f"  {mode} pair {pair + 1} {engine}: {_describe(r)}", flush=True)
+            table, numbers = comparison_table(runs)
+            entry[mode] = {"runs": runs, "medians": numbers}
+            heading = (f"Corpus {name} ({corpus.name}, {words:,} words), "
+                       f"{'CBOW (gensim sg=0)' if mode == 'cbow' else 'skip-gram'}, "
+                       f"{params.epochs} epoch(s), {params.threads} thread(s)/worker(s), "
+                       f"{args.pairs} pair(s) of runs")
+            report += [heading, "", table, ""]
+            all_results += runs["w2v_core"] + runs["gensim"]
 
-        if args.scaling_epochs > 0:
+        if args.scaling_epochs > 0 and "sg" in modes:
             scaled = replace(params, epochs=args.scaling_epochs)
             scaling: dict[str, dict[int, list[dict[str, Any]]]] = {
                 e: {1: [], 2: []} for e in ENGINES
@@ -561,10 +579,9 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)
             table, numbers = scaling_table(scaling, args.scaling_epochs)
             entry["scaling"] = {"runs": scaling, "medians": numbers}
-            report += [table, ""]
-        document["corpora"][name] = entry
+            report += [f"Thread scaling, corpus {name}, skip-gram", "", table, ""]
 
-        if index == 0 and map_sizes:
+        if index == 0 and map_sizes and "sg" in modes:
             print(f"  map timing: t-SNE of {map_sizes} words ...", flush=True)
             result = in_child(run_map, str(vectors_file), map_sizes, args.map_repeat)
             table, numbers = map_table(result)
