@@ -5,12 +5,18 @@ words subsampled with the C formula (re-drawn every epoch), negatives drawn from
 unigram distribution raised to 0.75, input vectors initialised uniform in
 ``(-0.5, 0.5) / dim``, output vectors zero, and a learning rate decaying linearly over all
 words of all epochs. Each context word's input vector predicts the centre word, as in the
-C tool and gensim.
+C tool and gensim; with ``cbow=True`` the mean of the context vectors predicts it (CBOW).
 
 Vectorised: pairs are generated per chunk of the corpus with array operations; updates
 are applied per minibatch of pairs, gathered with ``take`` into preallocated buffers and
 scattered back with a compiled sparse kernel (see :mod:`w2v_core.scatter`). No Python loop
 runs per token or per pair.
+
+Noise words: by default (``shared_negatives=16``) consecutive pairs of a minibatch form groups
+that share their noise words, weighted so that each pair's expected gradient is word2vec's;
+scores and gradients become small matrix products (several times less work per pair than
+word2vec's dot products and row updates, and only a few noise rows to gather and update).
+``shared_negatives=0`` draws ``negative`` noise words per pair, exactly as word2vec.
 """
 
 from __future__ import annotations
