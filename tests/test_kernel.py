@@ -124,7 +124,7 @@ def test_a_pause_counts_once_however_many_threads_wait(monkeypatch):
     monkeypatch.setattr(time, "perf_counter", clock)  # also what TrainingControl measures
     control = _CountingControl(threads=2)
     control.pause()  # both threads stop at their first minibatch
-    corpus = prepare_corpus(planted_sentences(3000), min_count=1)  # 3 chunks of 10k tokens
+    corpus = prepare_corpus(planted_sentences(3000), min_count=1)  # 30k tokens: several chunks
     config = TrainConfig(dim=8, epochs=1, min_count=1, threads=2)
 
     def pause_for_100_seconds() -> None:
