@@ -127,21 +127,33 @@ def _status_kb(field: str) -> int:
     raise RuntimeError(f"{field} not in /proc/self/status")
 
 
+def _numpy_dispatch() -> dict[str, bool]:
+    """NumPy's runtime-dispatched SIMD targets and whether each is in use in this process."""
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # pragma: no cover - older NumPy
+        from numpy.core import _multiarray_umath as umath
+    features = umath.__cpu_features__
+    targets = getattr(umath, "__cpu_dispatch__", [k for k in features if k.startswith("AVX512")])
+    return {k: bool(features.get(k)) for k in targets}
+
+
+def _is_avx512(target: str) -> bool:
+    return target.startswith("AVX512") or target == "X86_V4"
+
+
 def _simd_info() -> dict[str, Any]:
-    """What this process computes with: NumPy's SIMD extensions in use, OpenBLAS's kernel."""
+    """What this process computes with: NumPy's SIMD targets in use, OpenBLAS's kernel."""
     from threadpoolctl import threadpool_info
 
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
-    except ImportError:  # pragma: no cover - older NumPy
-        from numpy.core._multiarray_umath import __cpu_features__ as features
     blas = sorted({
         f"{lib.get('internal_api')} {lib.get('version')} kernel {lib.get('architecture') or '?'}"
         for lib in threadpool_info() if lib.get("user_api") == "blas"
     })
+    dispatch = _numpy_dispatch()
     return {
-        "numpy_avx512": sorted(k for k, on in features.items() if on and k.startswith("AVX512")),
-        "numpy_avx2": bool(features.get("AVX2")),
+        "numpy_targets": sorted(k for k, on in dispatch.items() if on),
+        "numpy_avx512": sorted(k for k, on in dispatch.items() if on and _is_avx512(k)),
         "blas": blas,
     }
 
@@ -317,12 +329,8 @@ def cpu_description() -> dict[str, Any]:
 
 
 def avx2_environment() -> dict[str, str]:
-    """Environment that keeps NumPy and OpenBLAS off AVX-512 in child processes."""
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
-    except ImportError:  # pragma: no cover
-        from numpy.core._multiarray_umath import __cpu_features__ as features
-    disabled = [k for k, on in features.items() if on and k.startswith("AVX512")]
+    """Environment that keeps NumPy's dispatch and OpenBLAS off AVX-512 in child processes."""
+    disabled = [k for k, on in _numpy_dispatch().items() if on and _is_avx512(k)]
     env = {"OPENBLAS_CORETYPE": "Haswell"}
     if disabled:
         env["NPY_DISABLE_CPU_FEATURES"] = " ".join(disabled)
@@ -450,7 +458,7 @@ def _simd_used(results: list[dict[str, Any]]) -> str:
     seen = []
     for r in results:
         simd = r.get("simd", {})
-        text = (f"NumPy AVX-512: {', '.join(simd.get('numpy_avx512', [])) or 'off'}; "
+        text = (f"NumPy SIMD targets: {', '.join(simd.get('numpy_targets', [])) or 'baseline'}; "
                 f"{'; '.join(simd.get('blas', []))}")
         if text not in seen:
             seen.append(text)
