@@ -253,7 +253,8 @@ class KeyedVectors:
             basis = np.ascontiguousarray(basis, dtype=np.float32)
             projected = np.empty((len(normed), _APPROX_DIMS), dtype=np.float32)
             for start in range(0, len(normed), 65536):
-                np.matmul(normed[start : start + 65536], basis, out=projected[start : start + 65536])
+                block = slice(start, start + 65536)
+                np.matmul(normed[block], basis, out=projected[block])
         return basis, projected
 
     def _top_approximate(
