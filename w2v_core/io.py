@@ -386,9 +386,8 @@ class _TempFile:
                 return open(self.name, "xb", buffering=1 << 20)  # O_EXCL; mode 0o666 & ~umask
             except FileExistsError:
                 self.name = None  # another writer's file: never ours to remove
-            except BaseException:
-                self.name = None  # nothing was created
-                raise
+            # Any other exception keeps ``name``: the file may exist (Ctrl-C just after the
+            # open), and removing a name that was never created is harmless.
 
     def remove(self) -> None:
         """Unlink the file (again if a further Ctrl-C interrupts the unlink itself)."""
