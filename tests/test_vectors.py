@@ -62,7 +62,14 @@ def test_cosmul_follows_its_formula(kv):
 
 def test_restrict_vocab_limits_candidates(kv):
     got = kv.most_similar("w5", topn=5, restrict_vocab=50)
-    assert all(kv.index[w] < 50 for w, _ in got)
+    unit = kv.vectors / np.linalg.norm(kv.vectors, axis=1, keepdims=True)
+    scores = unit[:50] @ unit[kv.index["w5"]]
+    scores[5] = -np.inf  # the query word itself
+    best = np.argsort(-scores)[:5]
+    assert [w for w, _ in got] == [kv.words[i] for i in best]
+    np.testing.assert_allclose([s for _, s in got], scores[best], rtol=1e-5)
+    # the restriction changes the answer: some word beyond the first 50 would rank higher
+    assert kv.most_similar("w5", topn=5) != got
 
 
 def test_similarity_and_odd_one_out(kv):
@@ -108,7 +115,7 @@ def test_normed_is_cached_and_unit_length(kv):
 
 def test_parse_query():
     assert parse_query("king -man +woman") == (["king", "woman"], ["man"])
-    assert parse_query("  Paris  ") == (["paris"], [])
+    assert parse_query("  Paris  ") == (["Paris"], [])  # case is left to the lookup
     assert parse_query("") == ([], [])
 
 

@@ -57,3 +57,27 @@ class UnknownWordError(W2VError, KeyError):
         if self.suggestions:
             message += " (did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?)"
         return message
+
+
+# --------------------------------------------------------------------------- front ends
+#: Exit codes of both front ends (``w2v`` and ``w2v-tui``): success, a failure (missing or
+#: corrupt input, unknown word, diverged training), bad usage (unknown option, impossible
+#: parameter value), interrupted (Ctrl-C, SIGTERM, SIGHUP).
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(W2VError):
+    """Bad command-line usage found by either front end (exit code :data:`EXIT_USAGE`)."""
+
+
+def exit_code(error: BaseException) -> int:
+    """The exit code for an error that ended a command.
+
+    :class:`UsageError` and :class:`ConfigError` (a parameter out of range) are bad usage,
+    :class:`KeyboardInterrupt` is an interruption, everything else a failure.
+    """
+    if isinstance(error, (UsageError, ConfigError)):
+        return EXIT_USAGE
+    if isinstance(error, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    return EXIT_FAILURE

@@ -49,6 +49,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from .config import TrainConfig
 from .errors import ConfigError, ModelFormatError, SaveInterrupted, UnwritablePathError
 from .model import Model, TrainingSummary
 from .vectors import KeyedVectors
@@ -868,8 +869,6 @@ def _model_from_arrays(
         _check_finite(path, output, words, what="output vector")
     config = summary = None
     if arrays.get("config") is not None:
-        from .sgns import TrainConfig  # sgns imports the model layer; import late
-
         config = _from_json(path, arrays["config"], "config", TrainConfig.from_dict)
     if arrays.get("summary") is not None:
         summary = _from_json(path, arrays["summary"], "summary", TrainingSummary.from_dict)

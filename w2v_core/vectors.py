@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
 
 from .blas import single_threaded_blas
-from .corpus import tokenize
 from .errors import UnknownWordError, W2VError
+from .query import parse_query  # noqa: F401  (re-exported: it used to live here)
 
 WordList = str | Sequence[str]
 #: Above this many words sharing a prefix, completion scans in frequency order instead.
@@ -19,23 +20,6 @@ _SCAN_ABOVE = 2000
 _APPROX_DIMS = 64
 _APPROX_CANDIDATES = 2000
 _APPROX_MIN_WORDS = 100_000
-
-
-def parse_query(text: str) -> tuple[list[str], list[str]]:
-    """Split a signed query such as ``"king -man +woman"`` into positive and negative words.
-
-    Unsigned words are positive. Words are lowercased.
-
-    >>> parse_query("king -man +woman")
-    (['king', 'woman'], ['man'])
-    """
-    positive: list[str] = []
-    negative: list[str] = []
-    for term in text.split():
-        sign, word = (term[0], term[1:]) if term[0] in "+-" else ("+", term)
-        words = tokenize(word)
-        (negative if sign == "-" else positive).extend(words)
-    return positive, negative
 
 
 def _as_list(words: WordList | None) -> list[str]:
@@ -93,7 +77,7 @@ class KeyedVectors:
 
     def _lookup(self, word: str) -> int | None:
         """Exact match first (vectors loaded from elsewhere may be cased), then lowercase."""
-        key = word.strip()
+        key = unicodedata.normalize("NFC", word.strip())
         row = self.index.get(key)
         return self.index.get(key.lower()) if row is None else row
 
