@@ -163,3 +163,16 @@ def test_approximate_neighbours_match_exact_on_clustered_vectors(monkeypatch):
     assert kv._projection[1].shape == (6000, 64)
     small = kv.most_similar("w0", topn=5, restrict_vocab=100, approximate=True)
     assert small == kv.most_similar("w0", topn=5, restrict_vocab=100)
+
+
+@pytest.mark.parametrize("count", [1, 10, 2000])
+def test_best_rows_by_threshold_equals_a_full_sort(count):
+    from w2v_core.vectors import _best_rows
+
+    rng = np.random.default_rng(count)
+    scores = rng.standard_normal(250_000).astype(np.float32)
+    scores[rng.integers(250_000, size=50)] = -np.inf
+    scores[:3] = scores.max()  # ties at the top
+    got = _best_rows(scores, count)
+    assert len(got) >= count
+    assert np.sort(scores[got])[::-1][:count].tolist() == np.sort(scores)[::-1][:count].tolist()

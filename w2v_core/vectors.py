@@ -249,7 +249,7 @@ class KeyedVectors:
         with single_threaded_blas():
             rough = projected[:candidates] @ (unit @ basis)
             keep = min(candidates, _APPROX_CANDIDATES + len(exclude))
-            rows = np.argpartition(rough, candidates - keep)[candidates - keep :]
+            rows = _best_rows(rough, keep)
             scores = self.normed[rows] @ unit
         scores[np.isin(rows, list(exclude))] = -np.inf
         k = min(int(topn), int(np.isfinite(scores).sum()))
@@ -293,9 +293,31 @@ class KeyedVectors:
         k = min(int(topn), len(scores) - len(excluded))
         if k <= 0:
             return []
-        best = np.argpartition(scores, len(scores) - k)[len(scores) - k :]
-        best = best[np.argsort(-scores[best], kind="stable")]
+        best = _best_rows(scores, k)
+        best = best[np.argsort(-scores[best], kind="stable")[:k]]
         return [(self.words[i], float(scores[i])) for i in best]
+
+
+def _best_rows(scores: np.ndarray, count: int) -> np.ndarray:
+    """Rows of the ``count`` highest scores (unordered; ties may add a few more).
+
+    On long arrays a threshold is taken from every 32nd score and the rows at or above it are
+    kept: exact (every top score is at or above the threshold as long as ``count`` rows are),
+    and several times faster than ``argpartition`` over a million scores.
+    """
+    n = len(scores)
+    if count >= n:
+        return np.arange(n)
+    if n >= 100_000:
+        sample = scores[::32]
+        m = min(len(sample), count // 32 + 8)
+        threshold = np.partition(sample, len(sample) - m)[len(sample) - m]
+        rows = np.flatnonzero(scores >= threshold)
+        if len(rows) >= count:
+            if len(rows) > 4 * count:
+                rows = rows[np.argpartition(scores[rows], len(rows) - count)[len(rows) - count :]]
+            return rows
+    return np.argpartition(scores, n - count)[n - count :]
 
 
 def _normalise(word: str) -> str:
