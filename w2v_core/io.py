@@ -387,9 +387,8 @@ class _TempFile:
                 return open(self.name, "xb", buffering=1 << 20)  # O_EXCL; mode 0o666 & ~umask
             except FileExistsError:
                 self.name = None  # another writer's file: never ours to remove
-            except BaseException:
-                self.name = None  # nothing was created
-                raise
+            # Any other exception keeps ``name``: the file may exist (Ctrl-C just after the
+            # open), and removing a name that was never created is harmless.
 
     def remove(self) -> None:
         """Unlink the file (again if a further Ctrl-C interrupts the unlink itself)."""
@@ -604,7 +603,9 @@ def _shrink(array: np.ndarray, rows: int) -> np.ndarray:
     return array[:rows].copy()
 
 
-def _check_finite(path: Path, vectors: np.ndarray, words: Sequence[str], what: str = "vector") -> None:
+def _check_finite(
+    path: Path, vectors: np.ndarray, words: Sequence[str], what: str = "vector"
+) -> None:
     """Refuse NaN or infinite values, naming the first bad row and its word."""
     for start in range(0, len(vectors), 65536):
         good = np.isfinite(vectors[start : start + 65536]).all(axis=1)
@@ -622,7 +623,7 @@ def _check_dimension(path: Path, dim: int) -> None:
         raise ModelFormatError(f"{path}: header says the vectors have 0 dimensions")
     if dim == 1:
         raise ModelFormatError(
-            f"{path}: 1-dimensional vectors (every cosine would be 1): this looks like a "
+            f"{path}: 1-dimensional vectors (every cosine would be 1 or -1): this looks like a "
             "word-count list, not word vectors"
         )
 
