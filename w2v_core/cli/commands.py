@@ -25,7 +25,7 @@ from .training import check_output, cmd_train
 
 def load_model(args: argparse.Namespace) -> Model:
     """Load MODEL with the options every model-loading command has."""
-    return load(args.model)
+    return load(args.model, unicode_errors=args.unicode_errors)
 
 
 def _finite_or_none(value: float | None) -> float | None:
@@ -79,6 +79,17 @@ def cmd_analogy(args: argparse.Namespace, out: Console, err: Console) -> int:
     name = "3CosAdd" if args.method == "add" else "3CosMul"
     title = f"{args.a} : {args.b} :: {args.c} : ?  ({name})"
     out.print(results_table(title, results, kv, "cosine" if args.method == "add" else "score"))
+    return EXIT_OK
+
+
+def cmd_odd(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``w2v odd``: the odd one out, with each word's cosine to the mean."""
+    words = [word for arg in args.words for word in arg.replace(",", " ").split()]
+    if len(words) < 2:
+        raise UsageError("odd needs at least two words")
+    kv = load_model(args).wv
+    ranked = kv.cosines_to_mean(words)
+    out.print(results_table(f"odd one out: {ranked[0][0]}", ranked, kv, "cosine to mean"))
     return EXIT_OK
 
 
@@ -259,6 +270,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Console, Console], int]] = {
     "neighbors": cmd_neighbors,
     "neighbours": cmd_neighbors,
     "analogy": cmd_analogy,
+    "odd": cmd_odd,
     "eval": cmd_eval,
     "export": cmd_export,
     "info": cmd_info,

@@ -53,6 +53,13 @@ def optional_int(text: str) -> int | None:
 def _add_model(parser: argparse.ArgumentParser) -> None:
     """MODEL and the options of every command that loads one."""
     parser.add_argument("model", metavar="MODEL", type=Path, help=MODEL_HELP)
+    parser.add_argument(
+        "--unicode-errors",
+        choices=("strict", "replace", "ignore"),
+        default="strict",
+        help="what to do with words that are not valid UTF-8 in a word2vec or GloVe file: "
+        "refuse the file (strict, default), replace the bad bytes, or ignore them",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,6 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
         default="add",
         help="3CosAdd (add, default) or 3CosMul (mul)",
     )
+
+    odd = commands.add_parser(
+        "odd",
+        help="which word does not belong with the others",
+        description=(
+            "The odd one out among the WORDs (gensim's doesnt_match): each word's cosine to "
+            "the mean of their unit vectors, lowest first."
+        ),
+    )
+    _add_model(odd)
+    odd.add_argument("words", metavar="WORD", nargs="+", help="two or more words")
 
     evaluate = commands.add_parser(
         "eval",
