@@ -85,6 +85,10 @@ class StopTraining(Exception):
     """Raised by a callback to stop training early (the model trained so far is kept)."""
 
 
+class ReadingStopped(StopTraining):
+    """Stop was asked for while the corpus was still being read: there is no model yet."""
+
+
 class TrainingControl:
     """Thread-safe stop and pause switches, shared between a trainer and its controller."""
 

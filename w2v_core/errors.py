@@ -26,6 +26,20 @@ class ModelFormatError(W2VError):
     """A model file is missing, truncated, corrupt, or in a format we do not read."""
 
 
+class UnwritablePathError(ModelFormatError):
+    """A model cannot be written where asked: read-only file or filesystem, missing directory,
+    permission denied, disk full. Raised by :func:`w2v_core.io.probe_writable` before a long
+    run, and by every save; :func:`w2v_core.io.save_with_fallback` then tries other places."""
+
+
+class SaveInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or another interruption) arrived while a model was being saved.
+
+    The temporary file was removed and the destination left as it was; ``str()`` says so in
+    one line. It is a :class:`KeyboardInterrupt`, so code that stops on Ctrl-C still stops.
+    """
+
+
 class TrainingDivergedError(W2VError):
     """The training loss became NaN or infinite; training stopped before writing garbage."""
 
