@@ -112,7 +112,7 @@ def test_a_directory_that_only_looks_writable_is_refused_before_training(
     monkeypatch.setattr(os, "access", lambda *args, **kwargs: True)  # the check that lied
     code, _, err = run(["train", corpus, "-o", target, *FAST], capsys)
     assert code == 1
-    assert "not writable" in one_error_line(err)
+    assert f"cannot write {target}" in one_error_line(err)
     assert not target.exists()
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".")
                 and p.name.endswith(".probe")]
