@@ -74,7 +74,7 @@ def test_worker_step_applies_minus_alpha_times_gradient():
     """The fast float32 step equals one SGD step along the reference gradient."""
     rng = np.random.default_rng(1)
     V, d, K, B = 12, 6, 4, 9
-    config = TrainConfig(dim=d, negative=K, batch_size=B)
+    config = TrainConfig(dim=d, negative=K, batch_size=B, shared_negatives=0)
     W_in = rng.normal(scale=0.3, size=(V, d)).astype(np.float32)
     W_out = rng.normal(scale=0.3, size=(V, d)).astype(np.float32)
     inputs = rng.integers(V, size=B).astype(np.int32)
