@@ -288,7 +288,8 @@ class W2VApp(App[None]):
             return  # a late message while the app shuts down
         pane = self.pane("map")
         assert isinstance(pane, MapPane)
-        pane.set_query(message.positive + message.negative, [w for w, _ in message.results])
+        pane.set_query(message.positive + message.negative, [w for w, _ in message.results],
+                       text=self.pane("neighbours").current)  # type: ignore[attr-defined]
 
     def action_pause(self) -> None:
         """Pause or resume training."""

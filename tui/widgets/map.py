@@ -1,7 +1,10 @@
-"""The Map pane: a 2-D projection (t-SNE or PCA) of the most frequent words.
+"""The Map pane: a 2-D projection (t-SNE or PCA) of the most frequent words, or of the query's
+own neighbourhood.
 
-The projection runs in a thread worker while the plot shows a loading indicator. The query
-word of the Neighbours pane and its neighbours are labelled and coloured apart; every other
+The projection runs in a thread worker while the plot shows a loading indicator. The query of
+the Neighbours pane and its neighbours are always on the map, labelled and coloured apart:
+words the map does not hold are placed into the finished map from their nearest mapped words
+(``Projection.place``, a fraction of a second, no recomputation) and drawn hollow. Every other
 word is a dot.
 """
 
@@ -20,6 +23,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from w2v_core.errors import W2VError
+from w2v_core.projection import Projection
 from w2v_core.vectors import KeyedVectors
 
 from .plots import ScatterData, ScatterPlot, View
@@ -27,6 +31,8 @@ from .query import Pane, QueryInput, VocabSuggester
 
 METHOD_NAMES = {"tsne": "t-SNE", "pca": "PCA"}
 SIZES = (100, 250, 500, 1000, 2000)
+#: Neighbours of the query in the neighbourhood view (``v``).
+NEIGHBOURHOOD = 150
 
 
 class MapPane(Pane):
@@ -43,6 +49,7 @@ class MapPane(Pane):
         # in the help screen and the palette; the footer keeps to 80 columns
         Binding("0", "reset_view", "Reset", show=False),
         Binding("x", "toggle_method", "t-SNE/PCA", show=False),
+        Binding("v", "toggle_view", "Top words / the query's neighbourhood", show=False),
         Binding("greater_than_sign", "size(1)", "More words", show=False),
         Binding("less_than_sign", "size(-1)", "Fewer words", show=False),
     ]
@@ -59,19 +66,33 @@ class MapPane(Pane):
             self.key = key
             self.error = error
 
+    class WordsPlaced(Message):
+        """Words were placed into the current map (``projection`` is None if that failed)."""
+
+        def __init__(self, projection: Projection | None, base: Projection, words: list[str]) -> None:
+            super().__init__()
+            self.projection = projection
+            self.base = base
+            self.words = words
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.method = "tsne"
         self.top_n = 500
+        self.local = False  # the query's neighbourhood instead of the most frequent words
         self.computed_key: tuple | None = None
         self.pending_key: tuple | None = None
+        self.base: Projection | None = None  # the fitted map, before any placing
+        self.shown: Projection | None = None  # what the plot draws: base plus placed words
+        self.placing: list[str] | None = None  # words being placed into the base map
         self.query_words: list[str] = []
         self.neighbour_words: list[str] = []
+        self.query_text = ""  # the query as typed, shown in the input
         self.version = 0  # bumped with every new set of vectors
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="query-bar"):
-            yield QueryInput(placeholder="centre on a word", suggester=VocabSuggester(self), id="map-input")
+            yield QueryInput(placeholder="a word to map", suggester=VocabSuggester(self), id="map-input")
             yield Static("", id="map-info", classes="query-info")
         yield ScatterPlot(id="map-plot")
 
@@ -85,15 +106,29 @@ class MapPane(Pane):
     def plot(self) -> ScatterPlot:
         return self.query_one(ScatterPlot)
 
+    @property
+    def centre_word(self) -> str | None:
+        """The word whose neighbourhood the local view maps: the first query word."""
+        return self.query_words[0] if self.query_words else None
+
     def _key(self) -> tuple:
+        if self.local:
+            return (self.version, self.method, "local", self.centre_word)
         return (self.version, self.method, self.top_n)
 
     def _show_info(self, extra: str = "") -> None:
-        info = f"{METHOD_NAMES[self.method]} (x) · {self.top_n} words (</>)"
-        if self.pending_key is not None:
+        if self.local:
+            info = f"{METHOD_NAMES[self.method]} (x) · around {self.centre_word} (v)"
+        else:
+            info = f"{METHOD_NAMES[self.method]} (x) · {self.top_n} words (</>)"
+        if self.vectors is None:
+            info += " · no vectors yet"
+        elif self.pending_key is not None:
             info += " · computing…"
         elif extra:
             info += f" · {extra}"
+        elif self.shown is not None and self.shown.placed:
+            info += f" · ◇○ {len(self.shown.placed)} placed"
         self.query_one("#map-info", Static).update(info)
 
     # ------------------------------------------------------------ computing
@@ -106,7 +141,7 @@ class MapPane(Pane):
     def ensure_projection(self) -> None:
         """Start computing the projection unless it is current or on its way."""
         if self.vectors is None:
-            self._show_info("no vectors yet")
+            self._show_info()
             return
         key = self._key()
         if key in (self.computed_key, self.pending_key):
@@ -114,14 +149,18 @@ class MapPane(Pane):
         self.pending_key = key
         self.plot.loading = True
         self._show_info()
-        self._project(self.vectors, self.method, self.top_n, key)
+        self._project(self.vectors, key)
 
     @work(thread=True, exclusive=True, group="map", exit_on_error=False)
-    def _project(self, vectors: KeyedVectors, method: str, top_n: int, key: tuple) -> None:
-        from w2v_core.projection import project_2d
+    def _project(self, vectors: KeyedVectors, key: tuple) -> None:
+        from w2v_core.projection import project_2d, project_neighbourhood
 
+        method = key[1]
         try:
-            projection = project_2d(vectors, method=method, top_n=min(top_n, len(vectors)), seed=0)
+            if key[2] == "local":
+                projection = project_neighbourhood(vectors, key[3], n=NEIGHBOURHOOD, method=method)
+            else:
+                projection = project_2d(vectors, method=method, top_n=min(key[2], len(vectors)), seed=0)
         except (W2VError, ValueError) as error:
             projection, message = None, str(error)
         else:
@@ -139,21 +178,78 @@ class MapPane(Pane):
             self._show_info("failed")
             return
         self.computed_key = message.key
-        proj = message.projection
-        self.plot.data = ScatterData(list(proj.words), np.asarray(proj.coords, dtype=float))
-        self.plot.view = View.fit(self.plot.data.coords)
-        self._highlight()
+        self.base, self.placing = message.projection, None
+        self._show(self.base, fit=True)
+        self._place_missing()
         # focus went to the input while the plot was loading: hand it to the plot, unless typing
         focused, box = self.app.focused, self.query_input()
-        idle = focused is None or self not in focused.ancestors or (focused is box and not box.value)
+        typing = focused is box and box.value not in ("", self.query_text)
+        idle = focused is None or self not in focused.ancestors or (focused is box and not typing)
         if self.parent is not None and self.parent.display and idle:
             self.focus_body()
 
-    # ------------------------------------------------------------ highlighting
-    def set_query(self, query_words: list[str], neighbour_words: list[str]) -> None:
-        """The words to label: the query and its neighbours (from the Neighbours pane)."""
-        self.query_words, self.neighbour_words = query_words, neighbour_words
+    def _show(self, projection: Projection, fit: bool = False) -> None:
+        """Draw ``projection`` (the base map, or the base plus placed words)."""
+        self.shown = projection
+        self.plot.data = ScatterData(list(projection.words), np.asarray(projection.coords, dtype=float),
+                                     placed=projection.placed)
+        if fit:
+            self.plot.view = View.fit(self.plot.data.coords)
         self._highlight()
+
+    # ------------------------------------------------------------ placing the query's words
+    def _wanted(self) -> list[str]:
+        return list(dict.fromkeys(self.query_words + self.neighbour_words))
+
+    def _place_missing(self) -> None:
+        """Place the query and its neighbours into the map if it lacks any (no recomputation)."""
+        base, vectors = self.base, self.vectors
+        if base is None or vectors is None:
+            return
+        mapped = set(base.words)
+        missing = [w for w in self._wanted() if w not in mapped]
+        if missing == self.placing:
+            return  # already on its way
+        self.placing = missing or None
+        if not missing:
+            if self.shown is not base:
+                self._show(base)
+            return
+        self._place(base, vectors, missing)
+
+    @work(thread=True, exclusive=True, group="map-place", exit_on_error=False)
+    def _place(self, base: Projection, vectors: KeyedVectors, words: list[str]) -> None:
+        try:
+            projection: Projection | None = base.place(vectors, words)
+        except (W2VError, ValueError):
+            projection = None  # vectors replaced meanwhile: the next map places them again
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.WordsPlaced(projection, base, words))
+
+    def on_map_pane_words_placed(self, message: WordsPlaced) -> None:
+        if message.base is not self.base or message.words != self.placing:
+            return  # superseded by a newer map or query
+        self.placing = None
+        if message.projection is not None:
+            self._show(message.projection)
+
+    # ------------------------------------------------------------ highlighting
+    def set_query(self, query_words: list[str], neighbour_words: list[str], text: str | None = None) -> None:
+        """The words to label: the query and its neighbours (from the Neighbours pane).
+
+        ``text`` is the query as typed (``"king -man woman"``); the map's input shows it
+        unless the user is typing there. Words the map lacks are placed into it.
+        """
+        self.query_words, self.neighbour_words = query_words, neighbour_words
+        self.query_text = text if text is not None else " ".join(query_words)
+        box = self.query_input()
+        if self.app.focused is not box or not box.value:
+            box.value = self.query_text
+        if self.local and self.parent is not None and self.parent.display:
+            self.ensure_projection()  # a new centre: a new neighbourhood map
+        if self.shown is not None:
+            self._highlight()
+        self._place_missing()
 
     def _highlight(self) -> None:
         data = self.plot.data
@@ -161,10 +257,7 @@ class MapPane(Pane):
         data.neighbours = [w for w in self.neighbour_words if w not in data.query]
         if len(data.words):
             self.plot.draw()
-            shown = set(data.words)
-            wanted = data.query + data.neighbours
-            missing = sum(w not in shown for w in wanted)
-            self._show_info(f"{missing} of {len(wanted)} words not in the top {self.top_n}" if missing else "")
+        self._show_info()
 
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
         """Centre on a word: it becomes the query (in the Neighbours pane too)."""
@@ -211,8 +304,17 @@ class MapPane(Pane):
         self.method = "pca" if self.method == "tsne" else "tsne"
         self.ensure_projection()
 
+    def action_toggle_view(self) -> None:
+        """Switch between the most frequent words and the query's own neighbourhood."""
+        if not self.local and self.centre_word is None:
+            self.app.notify("Ask a word first (/): this view maps its nearest neighbours.", title="Map")
+            return
+        self.local = not self.local
+        self.ensure_projection()
+
     def action_size(self, direction: int) -> None:
         """Map more or fewer of the most frequent words (recomputes)."""
         i = SIZES.index(self.top_n) if self.top_n in SIZES else 2
         self.top_n = SIZES[max(0, min(len(SIZES) - 1, i + direction))]
+        self.local = False
         self.ensure_projection()
