@@ -16,10 +16,13 @@ import pytest
 from scipy.stats import spearmanr
 
 import w2v_core.cli
+import w2v_core.cli.commands
+import w2v_core.cli.training
 import w2v_core.io
 import w2v_core.sgns
 from w2v_core.callbacks import Callback
-from w2v_core.cli import main, signed_words
+from w2v_core.cli import main
+from w2v_core.cli.commands import signed_words
 from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -142,7 +145,7 @@ def test_train_options_reach_the_config(corpus, tmp_path, capsys):
 @pytest.mark.parametrize(
     "option, value, name",
     [("--dim", "0", "dim"), ("--alpha", "-1", "alpha"), ("--window", "0", "window"),
-     ("--negative", "-2", "negative"), ("--min-alpha", "1", "min_alpha"),
+     ("--negative", "-2", "negative"), ("--min-alpha", "1", "--min-alpha"),
      ("--epochs", "0", "epochs"), ("--sample", "2", "sample")],
 )
 def test_train_bad_parameter_exits_2_naming_it(corpus, tmp_path, capsys, option, value, name):
@@ -163,7 +166,7 @@ def test_unknown_output_extension_is_rejected_before_training(corpus, tmp_path, 
     def no_training(*args, **kwargs):
         raise AssertionError("training started despite a bad output extension")
 
-    monkeypatch.setattr(w2v_core.cli, "train", no_training)
+    monkeypatch.setattr(w2v_core.cli.training, "train", no_training)
     code, _, stderr = run(["train", corpus, "-o", tmp_path / "m.model"], capsys)
     assert code == 2
     assert_one_error_line(stderr, "m.model", ".npz")
@@ -227,7 +230,7 @@ def _interrupting_train(monkeypatch, presses: int) -> None:
     def train(corpus, config, callbacks=(), control=None):
         return real_train(corpus, config, [*callbacks, CtrlC()], control)
 
-    monkeypatch.setattr(w2v_core.cli, "train", train)
+    monkeypatch.setattr(w2v_core.cli.training, "train", train)
 
 
 def test_ctrl_c_stops_training_and_saves_the_model_so_far(corpus, tmp_path, capsys,
@@ -502,7 +505,7 @@ def test_ctrl_c_outside_training_exits_130_quietly(model, capsys, monkeypatch):
     def interrupted(path):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(w2v_core.cli, "load", interrupted)
+    monkeypatch.setattr(w2v_core.cli.commands, "load", interrupted)
     code, stdout, stderr = run(["neighbors", model, "king"], capsys)
     assert (code, stdout, stderr) == (130, "", "")
 
@@ -511,7 +514,7 @@ def test_unexpected_exception_is_one_line(model, capsys, monkeypatch):
     def broken(path):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(w2v_core.cli, "load", broken)
+    monkeypatch.setattr(w2v_core.cli.commands, "load", broken)
     monkeypatch.delenv("W2V_DEBUG", raising=False)
     code, _, stderr = run(["info", model], capsys)
     assert code == 1

@@ -27,7 +27,7 @@ from w2v_core.sampling import AliasTable, subsample
 from w2v_core.scatter import _scatter_public, scatter_outer
 from w2v_core.vocab import Vocabulary
 
-TINY = dict(dim=16, epochs=2, min_count=1, batch_size=256, seed=3)
+TINY = dict(dim=16, epochs=2, min_count=1, batch_size=256, seed=3, threads=1)
 
 
 # ------------------------------------------------------------------ gradients
@@ -189,12 +189,12 @@ def test_noise_distribution_is_unigram_to_the_three_quarters():
      ("seed", -1)],
 )
 def test_bad_parameters_are_named(field, value):
-    with pytest.raises(ConfigError, match=field):
+    with pytest.raises(ConfigError, match="--" + field.replace("_", "-")):
         TrainConfig(**{field: value}).validate()
 
 
 def test_min_alpha_may_not_exceed_alpha():
-    with pytest.raises(ConfigError, match="min_alpha"):
+    with pytest.raises(ConfigError, match="--min-alpha"):
         TrainConfig(alpha=0.01, min_alpha=0.02).validate()
 
 
@@ -271,7 +271,7 @@ class Recorder(Callback):
 
 def test_callbacks_report_true_mean_loss_and_linear_learning_rate(planted, monkeypatch):
     monkeypatch.setattr(sgns, "PROGRESS_INTERVAL", 0.0)  # one event per minibatch
-    config = TrainConfig(dim=8, epochs=3, min_count=1, batch_size=128, sample=0, negative=5)
+    config = TrainConfig(dim=8, epochs=3, min_count=1, batch_size=128, sample=0, negative=5, threads=1)
     recorder = Recorder()
     model = train(planted, config, [recorder])
     assert recorder.calls[0] == "begin" and recorder.calls[-1] == "end"

@@ -194,6 +194,7 @@ class W2VApp(App[None]):
         self.snapshot = message.vectors
         self.pane("training").epoch_ended(message.event, message.vectors)  # type: ignore[attr-defined]
         self._set_vectors(message.vectors, skip_training=True)
+        self.refresh_bindings()  # saving becomes possible with the first snapshot
         self.update_status()
 
     def on_training_finished(self, message: TrainingFinished) -> None:
