@@ -150,7 +150,8 @@ class PauseProbe:
     """Sees a trainer reach its pause point, and whether it trains on after that.
 
     It wraps ``control.wait_while_paused`` (the trainer calls it before a minibatch while
-    paused) to note the moment and the thread, and counts ``_Worker.step`` calls.
+    paused) to note the moment and the thread, and counts ``_Worker.step`` calls. Use it
+    with ``threads=1``: several threads each reach their pause point at their own time.
     """
 
     def __init__(self) -> None:

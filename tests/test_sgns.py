@@ -340,7 +340,8 @@ def test_pause_holds_training_until_resumed_and_stop_ends_it(planted, monkeypatc
             started.set()
 
     result = {}
-    config = TrainConfig(**{**TINY, "epochs": 1000})
+    # one training thread: with several, each reaches its pause point at its own time
+    config = TrainConfig(**{**TINY, "epochs": 1000, "threads": 1})
     thread = threading.Thread(
         target=lambda: result.setdefault("model", train(planted, config, [Signal()], control)),
         daemon=True,
