@@ -129,7 +129,7 @@ async def test_real_engine_stop_keeps_a_model_that_answers(planted_file) -> None
     config = TrainConfig(dim=16, window=3, min_count=1, epochs=5000, seed=1)  # never ends by itself
     app = W2VApp(corpus=str(planted_file), config=config)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.snapshot is not None, timeout=60)
+        await wait_until(pilot, lambda: app.snapshot is not None)
         # paused, r shows probes from the vectors as they are now, not the last epoch's copy
         pane = app.query_one(TrainingPane)
         await pilot.press("p")
@@ -147,7 +147,7 @@ async def test_real_engine_stop_keeps_a_model_that_answers(planted_file) -> None
         await wait_until(pilot, probes_now)
         assert app.query_one("#probe-table", DataTable).row_count == len(pane.probes) > 0
         await pilot.press("s")
-        await wait_until(pilot, lambda: not app.training, timeout=60)
+        await wait_until(pilot, lambda: not app.training)
         assert app.model is not None and app.model.summary.stopped_early
         await ask(pilot, "cat")
         assert app.query_one("#nb-table", DataTable).row_count == 10
