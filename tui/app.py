@@ -74,15 +74,15 @@ class W2VApp(App[None]):
     TITLE = "w2v-tui"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("t", "show_pane('training')", "Training", show=False),
-        Binding("n", "show_pane('neighbours')", "Neighbours", show=False),
-        Binding("a", "show_pane('analogies')", "Analogies", show=False),
-        Binding("m", "show_pane('map')", "Map", show=False),
-        Binding("e", "show_pane('evaluate')", "Evaluate", show=False),
-        Binding("slash", "focus_query", "Query"),
-        Binding("question_mark", "help", "Keys"),
-        Binding("ctrl+s", "save", "Save"),
-        Binding("q", "quit", "Quit"),
+        Binding("t", "show_pane('training')", "Training", show=False, tooltip="training dashboard"),
+        Binding("n", "show_pane('neighbours')", "Neighbours", show=False, tooltip="Neighbours pane"),
+        Binding("a", "show_pane('analogies')", "Analogies", show=False, tooltip="Analogies pane"),
+        Binding("m", "show_pane('map')", "Map", show=False, tooltip="Map pane"),
+        Binding("e", "show_pane('evaluate')", "Evaluate", show=False, tooltip="Evaluate pane"),
+        Binding("slash", "focus_query", "Query", tooltip="focus the pane's query input"),
+        Binding("question_mark", "help", "Keys", tooltip="show this help"),
+        Binding("ctrl+s", "save", "Save", tooltip="save the model (format from the extension)"),
+        Binding("q", "quit", "Quit", tooltip="quit (asks first if training or unsaved)"),
     ]
 
     def __init__(

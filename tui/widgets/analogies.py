@@ -20,9 +20,9 @@ class AnalogiesPane(Pane):
     """Three inputs, ``a : b :: c : ?``; Enter in the last one (or when all are filled) answers."""
 
     BINDINGS = [
-        Binding("x", "toggle_method", "3CosAdd/Mul"),
-        Binding("plus,equals_sign", "more", "More"),
-        Binding("minus", "fewer", "Fewer"),
+        Binding("x", "toggle_method", "3CosAdd/Mul", tooltip="switch 3CosAdd / 3CosMul"),
+        Binding("plus,equals_sign", "more", "More", tooltip="more results (top-k up)"),
+        Binding("minus", "fewer", "Fewer", tooltip="fewer results (top-k down)"),
     ]
 
     def __init__(self, **kwargs: object) -> None:

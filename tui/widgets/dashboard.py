@@ -56,9 +56,9 @@ class TrainingPane(Pane):
     """What training is doing now, and what the vectors look like after each epoch."""
 
     BINDINGS = [
-        Binding("p", "app.pause", "Pause"),
-        Binding("s", "app.stop", "Stop"),
-        Binding("r", "refresh_probes", "Probes"),
+        Binding("p", "app.pause", "Pause", tooltip="pause / resume training"),
+        Binding("s", "app.stop", "Stop", tooltip="stop training, keep the model so far"),
+        Binding("r", "refresh_probes", "Probes", tooltip="refresh the probe words' neighbours"),
     ]
 
     probe_count = 4

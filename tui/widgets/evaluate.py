@@ -26,8 +26,8 @@ class EvaluatePane(Pane):
     """Runs the bundled analogy and word-pair sets, or files the user names."""
 
     BINDINGS = [
-        Binding("r", "run", "Run"),
-        Binding("x", "toggle_method", "3CosAdd/Mul"),
+        Binding("r", "run", "Run", tooltip="run the evaluation"),
+        Binding("x", "toggle_method", "3CosAdd/Mul", tooltip="switch the analogy method 3CosAdd / 3CosMul"),
     ]
 
     class Finished(Message):

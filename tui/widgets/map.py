@@ -33,18 +33,18 @@ class MapPane(Pane):
     """A word map with zoom, pan and re-centring; computed lazily when first shown."""
 
     BINDINGS = [
-        Binding("plus,equals_sign", "zoom(1)", "Zoom in"),
-        Binding("minus", "zoom(-1)", "Zoom out"),
-        Binding("left,h", "pan(-1,0)", "Pan", show=False),
-        Binding("right,l", "pan(1,0)", "Pan", show=False),
-        Binding("up,k", "pan(0,1)", "Pan", show=False),
-        Binding("down,j", "pan(0,-1)", "Pan", show=False),
-        Binding("c", "centre", "Centre"),
+        Binding("plus,equals_sign", "zoom(1)", "Zoom in", tooltip="zoom in"),
+        Binding("minus", "zoom(-1)", "Zoom out", tooltip="zoom out"),
+        Binding("left,h", "pan(-1,0)", "Pan", show=False, tooltip="pan left"),
+        Binding("right,l", "pan(1,0)", "Pan", show=False, tooltip="pan right"),
+        Binding("up,k", "pan(0,1)", "Pan", show=False, tooltip="pan up"),
+        Binding("down,j", "pan(0,-1)", "Pan", show=False, tooltip="pan down"),
+        Binding("c", "centre", "Centre", tooltip="centre on the query word"),
         # in the help screen and the palette; the footer keeps to 80 columns
-        Binding("0", "reset_view", "Reset", show=False),
-        Binding("x", "toggle_method", "t-SNE/PCA", show=False),
-        Binding("greater_than_sign", "size(1)", "More words", show=False),
-        Binding("less_than_sign", "size(-1)", "Fewer words", show=False),
+        Binding("0", "reset_view", "Reset", show=False, tooltip="show the whole map"),
+        Binding("x", "toggle_method", "t-SNE/PCA", show=False, tooltip="switch t-SNE / PCA (recomputes)"),
+        Binding("greater_than_sign", "size(1)", "More words", show=False, tooltip="map more words (recomputes)"),
+        Binding("less_than_sign", "size(-1)", "Fewer words", show=False, tooltip="map fewer words (recomputes)"),
     ]
 
     zoom_factor = 1.6

@@ -51,10 +51,10 @@ class NeighboursPane(Pane):
     """Type a word or ``king -man +woman``; Enter on a row drills into that word."""
 
     BINDINGS = [
-        Binding("left_square_bracket,alt+left", "back", "Back"),
-        Binding("right_square_bracket,alt+right", "forward", "Fwd"),
-        Binding("plus,equals_sign", "more", "More"),
-        Binding("minus", "fewer", "Fewer"),
+        Binding("left_square_bracket,alt+left", "back", "Back", tooltip="previous query"),
+        Binding("right_square_bracket,alt+right", "forward", "Fwd", tooltip="next query"),
+        Binding("plus,equals_sign", "more", "More", tooltip="more results (top-k up)"),
+        Binding("minus", "fewer", "Fewer", tooltip="fewer results (top-k down)"),
     ]
 
     class QueryChanged(Message):
