@@ -22,6 +22,10 @@ class UsageError(Exception):
     """Bad command-line usage: one line for stderr, exit code 2."""
 
 
+class LoadError(Exception):
+    """The model or the output path cannot be used: one line for stderr, exit code 1."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
@@ -46,6 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", metavar="PATH", default=None,
         help="open a saved model (.npz, word2vec .bin/.txt, GloVe text) instead of training",
     )
+    parser.add_argument(
+        "--unicode-errors", choices=("strict", "replace", "ignore"), default="strict",
+        help="with --model: how to treat words that are not valid UTF-8",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="PATH", default=None,
+        help="when training: save the model here at the end (the extension picks the format), "
+        "write a checkpoint here at every epoch end, and save what is trained so far on "
+        "SIGHUP/SIGTERM",
+    )
     defaults = TrainConfig()
     for name, kind, text in TRAIN_OPTIONS:
         parser.add_argument(
@@ -63,6 +77,7 @@ class Launch:
     config: "TrainConfig | None"
     model: "Model | None"
     model_path: str | None
+    output: str | None = None
 
 
 def resolve(argv: list[str] | None = None) -> Launch:
@@ -78,10 +93,51 @@ def resolve(argv: list[str] | None = None) -> Launch:
     if args.model is not None:
         if args.corpus is not None:
             raise UsageError("give a CORPUS to train or --model to open, not both")
-        from w2v_core.io import load
-
-        return Launch(None, None, load(args.model), args.model)
+        if args.output is not None:
+            raise UsageError("-o/--output is for training; --model opens a saved model")
+        return Launch(None, None, load_model(args.model, args.unicode_errors), args.model)
+    if args.unicode_errors != "strict":
+        raise UsageError("--unicode-errors applies to --model")
     config = TrainConfig(**{name: getattr(args, name) for name, _, _ in TRAIN_OPTIONS}).validate()
     corpus = args.corpus or DEFAULT_CORPUS
     open_corpus(corpus).check_not_empty()
-    return Launch(corpus, config, None, None)
+    if args.output is not None:
+        check_output(args.output)
+    return Launch(corpus, config, None, None, args.output)
+
+
+def load_model(path: str, unicode_errors: str = "strict") -> "Model":
+    """Load a model for ``--model``; a file too big for memory is a one-line error too.
+
+    Raises ``ModelFormatError``/``OSError``, or :class:`LoadError` when the file declares
+    arrays that cannot be allocated (a corrupt or truncated header, or a real lack of memory).
+    """
+    from w2v_core.io import load
+
+    try:
+        return load(path, unicode_errors=unicode_errors)
+    except MemoryError as error:
+        raise LoadError(f"{path}: not enough memory for the arrays it declares "
+                        f"(corrupt file, or too large for this machine): {error}") from None
+
+
+def check_output(path: str) -> None:
+    """Refuse ``-o PATH`` before training when the model could not be written there."""
+    import os
+    from pathlib import Path
+
+    from w2v_core.errors import ModelFormatError
+    from w2v_core.io import _format_for  # TODO: the public io.format_for() once it lands
+
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"-o {path}: is a directory; give a file name such as model.npz")
+    try:
+        _format_for(target, None)
+    except ModelFormatError as error:
+        raise UsageError(str(error)) from None
+    directory = target.parent
+    if not directory.is_dir():
+        raise LoadError(f"-o {path}: no such directory: {directory}")
+    if not os.access(directory, os.W_OK):
+        raise LoadError(f"-o {path}: cannot write in {directory}")

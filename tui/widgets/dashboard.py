@@ -11,6 +11,7 @@ from textual.binding import Binding
 from rich.text import Text
 from textual.containers import Horizontal
 from textual.markup import escape
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
@@ -25,6 +26,7 @@ from .query import Pane, QueryInput
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.model import Model
+    from w2v_core.sgns import TrainConfig
 
 
 def fmt_count(n: float) -> str:
@@ -46,14 +48,62 @@ def fmt_duration(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def fmt_config(config: object) -> str:
-    """The parameters that matter at a glance, from a TrainConfig (or anything alike)."""
-    names = {"dim": "dim", "window": "win", "negative": "neg", "min_count": "min"}
-    return " ".join(f"{short} {getattr(config, k)}" for k, short in names.items() if hasattr(config, k))
+def fmt_config(config: "TrainConfig") -> str:
+    """The parameters that matter at a glance."""
+    return f"dim {config.dim} win {config.window} neg {config.negative} min {config.min_count}"
 
 
 class TrainingPane(Pane):
     """What training is doing now, and what the vectors look like after each epoch."""
+
+    DEFAULT_CSS = """
+    TrainingPane #train-title {
+        height: 1;
+        padding: 0 1;
+    }
+    TrainingPane #train-progress-row {
+        height: 1;
+        padding: 0 1;
+    }
+    TrainingPane #train-progress {
+        width: 1fr;
+    }
+    TrainingPane #train-progress Bar {
+        width: 1fr;
+    }
+    TrainingPane #train-epoch {
+        width: auto;
+        padding: 0 1;
+    }
+    TrainingPane #train-state {
+        width: auto;
+        padding: 0 1;
+        text-style: bold;
+    }
+    TrainingPane #train-state.state-busy { color: $text-accent; }
+    TrainingPane #train-state.state-paused { color: $text-warning; }
+    TrainingPane #train-state.state-stopped { color: $text-warning; }
+    TrainingPane #train-state.state-done { color: $text-success; }
+    TrainingPane #train-state.state-failed { color: $text-error; }
+    TrainingPane #train-stats {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    TrainingPane #probe-bar {
+        height: 1;
+    }
+    TrainingPane #probe-label {
+        width: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    TrainingPane #probe-table {
+        height: auto;
+        max-height: 6;
+        scrollbar-size-horizontal: 0;
+    }
+    """
 
     BINDINGS = [
         Binding("p", "app.pause", "Pause", tooltip="pause / resume training"),
@@ -63,6 +113,8 @@ class TrainingPane(Pane):
 
     probe_count = 4
     probe_neighbours = 5
+    #: whether training runs (bound to the app's)
+    training: reactive[bool] = reactive(False, repaint=False, init=False)
 
     def __init__(self, history: LossHistory, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -102,17 +154,17 @@ class TrainingPane(Pane):
         state.update(text)
         state.set_classes(f"state-{variant}")
 
-    def reading(self, corpus: str, config: object) -> None:
+    def reading(self, corpus: str, config: "TrainConfig") -> None:
         """Training was asked for: the corpus is being read and the vocabulary built."""
         self.query_one("#train-title", Static).update(f"[b]{escape(corpus)}[/] · {fmt_config(config)}")
-        self.epochs = int(getattr(config, "epochs", 0) or 0)
+        self.epochs = config.epochs or 0
         self._set_state("reading corpus…", "busy")
         self.query_one("#train-stats", Static).update("Reading the corpus and building the vocabulary…")
 
     def started(self, info: TrainingStart) -> None:
         """The vocabulary is ready; updates begin."""
         self.live_snapshot = info.snapshot
-        self.epochs = int(getattr(info.config, "epochs", self.epochs) or self.epochs)
+        self.epochs = info.config.epochs or self.epochs
         title = self.query_one("#train-title", Static)
         title.update(f"{title.content} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")
         bar = self.query_one("#train-progress", ProgressBar)
@@ -156,7 +208,6 @@ class TrainingPane(Pane):
             )
         self.query_one(LossPlot).redraw()
         self.snapshot_label = "final"
-        self.set_vectors(model.wv)
 
     def failed(self, error: str) -> None:
         self._set_state("failed", "failed")
@@ -173,16 +224,14 @@ class TrainingPane(Pane):
         if model.summary is not None:
             parts.append(f"final loss {model.summary.final_loss:.3f}")
         self.query_one("#train-stats", Static).update(" · ".join(parts))
-        self.set_vectors(model.wv)
 
     # ------------------------------------------------------------------ probes
-    def epoch_ended(self, event: TrainingEvent, vectors: KeyedVectors) -> None:
+    def epoch_ended(self, event: TrainingEvent) -> None:
+        """The vectors that arrive next are this epoch's snapshot."""
         self.snapshot_epoch = event.epoch
         self.snapshot_label = f"epoch {event.epoch}"
-        self.set_vectors(vectors)
 
-    def set_vectors(self, vectors: KeyedVectors | None) -> None:
-        super().set_vectors(vectors)
+    def watch_vectors(self, vectors: KeyedVectors | None) -> None:
         if vectors is not None and not self.probes_edited:
             self.probes = default_probes(vectors, self.probe_count)
             self.query_one("#probe-input", QueryInput).value = " ".join(self.probes)
@@ -200,11 +249,11 @@ class TrainingPane(Pane):
 
     def action_refresh_probes(self) -> None:
         """Recompute the probes' neighbours from the vectors as they are now."""
-        training = getattr(self.app, "training", False)
-        if training and self.live_snapshot is not None:
+        if self.training and self.live_snapshot is not None:
             self.snapshot_label = "now"
-            super().set_vectors(self.live_snapshot())
-        elif self.vectors is None:
+            self.vectors = self.live_snapshot()  # watch_vectors shows them
+            return
+        if self.vectors is None:
             self.app.notify("No vectors yet: probes are computed at the end of each epoch.")
         self.refresh_probes()
 

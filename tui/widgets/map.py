@@ -14,16 +14,15 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState
 
-from w2v_core.errors import W2VError
 from w2v_core.vectors import KeyedVectors
 
 from .plots import ScatterData, ScatterPlot, View
-from .query import Pane, QueryInput, VocabSuggester
+from .query import Pane, QueryInput, VocabSuggester, error_text
 
 METHOD_NAMES = {"tsne": "t-SNE", "pca": "PCA"}
 SIZES = (100, 250, 500, 1000, 2000)
@@ -50,19 +49,13 @@ class MapPane(Pane):
     zoom_factor = 1.6
     pan_step = 0.25
 
-    class ProjectionReady(Message):
-        """A projection finished (``error`` set if it failed)."""
-
-        def __init__(self, projection: Any, key: tuple, error: str = "") -> None:
-            super().__init__()
-            self.projection = projection
-            self.key = key
-            self.error = error
+    #: "tsne" or "pca"
+    method: reactive[str] = reactive("tsne", repaint=False, init=False)
+    #: how many of the most frequent words are mapped
+    top_n: reactive[int] = reactive(500, repaint=False, init=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.method = "tsne"
-        self.top_n = 500
         self.computed_key: tuple | None = None
         self.pending_key: tuple | None = None
         self.query_words: list[str] = []
@@ -97,11 +90,15 @@ class MapPane(Pane):
         self.query_one("#map-info", Static).update(info)
 
     # ------------------------------------------------------------ computing
-    def set_vectors(self, vectors: KeyedVectors | None) -> None:
-        super().set_vectors(vectors)
+    def watch_vectors(self) -> None:
         self.version += 1
         if self.parent is not None and self.parent.display:  # the Map tab is showing
             self.ensure_projection()
+
+    def watch_method(self) -> None:
+        self.ensure_projection()
+
+    watch_top_n = watch_method
 
     def ensure_projection(self) -> None:
         """Start computing the projection unless it is current or on its way."""
@@ -117,29 +114,29 @@ class MapPane(Pane):
         self._project(self.vectors, self.method, self.top_n, key)
 
     @work(thread=True, exclusive=True, group="map", exit_on_error=False)
-    def _project(self, vectors: KeyedVectors, method: str, top_n: int, key: tuple) -> None:
+    def _project(self, vectors: KeyedVectors, method: str, top_n: int, key: tuple) -> tuple[tuple, Any]:
         from w2v_core.projection import project_2d
 
-        try:
-            projection = project_2d(vectors, method=method, top_n=min(top_n, len(vectors)), seed=0)
-        except (W2VError, ValueError) as error:
-            projection, message = None, str(error)
-        else:
-            message = ""
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.ProjectionReady(projection, key, message))
+        return key, project_2d(vectors, method=method, top_n=min(top_n, len(vectors)), seed=0)
 
-    def on_map_pane_projection_ready(self, message: ProjectionReady) -> None:
-        if message.key != self.pending_key:
-            return  # superseded by a newer request
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """How a projection ended, whatever it raised: the pane never stays 'computing…'."""
+        if event.worker.group != "map":
+            return
+        if event.state is WorkerState.SUCCESS:
+            key, projection = event.worker.result
+            if key == self.pending_key:  # else superseded by a newer request
+                self._show_projection(key, projection)
+        elif event.state is WorkerState.ERROR:
+            self.pending_key = None
+            self.plot.loading = False
+            self.app.notify(error_text(event.worker.error), title="Map", severity="error")
+            self._show_info("failed")
+
+    def _show_projection(self, key: tuple, proj: Any) -> None:
         self.pending_key = None
         self.plot.loading = False
-        if message.error:
-            self.app.notify(message.error, title="Map", severity="error")
-            self._show_info("failed")
-            return
-        self.computed_key = message.key
-        proj = message.projection
+        self.computed_key = key
         self.plot.data = ScatterData(list(proj.words), np.asarray(proj.coords, dtype=float))
         self.plot.view = View.fit(self.plot.data.coords)
         self._highlight()
@@ -169,10 +166,7 @@ class MapPane(Pane):
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
         """Centre on a word: it becomes the query (in the Neighbours pane too)."""
         message.stop()
-        ask = getattr(self.app, "ask", None)
-        if ask is not None and ask(message.value):
-            self.action_centre()
-            self.focus_body()
+        self.post_message(self.AskNeighbours(self, message.value))
 
     # ------------------------------------------------------------ view
     def action_zoom(self, direction: int) -> None:
@@ -209,10 +203,8 @@ class MapPane(Pane):
     def action_toggle_method(self) -> None:
         """Switch between t-SNE and PCA (recomputes)."""
         self.method = "pca" if self.method == "tsne" else "tsne"
-        self.ensure_projection()
 
     def action_size(self, direction: int) -> None:
         """Map more or fewer of the most frequent words (recomputes)."""
         i = SIZES.index(self.top_n) if self.top_n in SIZES else 2
         self.top_n = SIZES[max(0, min(len(SIZES) - 1, i + direction))]
-        self.ensure_projection()

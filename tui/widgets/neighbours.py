@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
@@ -67,12 +68,15 @@ class NeighboursPane(Pane):
             self.results = results
 
     topk_steps = (5, 10, 15, 20, 30, 50, 100)
+    #: how many neighbours are listed
+    topk: reactive[int] = reactive(10, repaint=False, init=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.history = QueryHistory()
-        self.topk = 10
         self.current = ""
+        self.positive: list[str] = []  #: the current query's words, as parsed
+        self.negative: list[str] = []
         self.results: list[tuple[str, float]] = []
 
     def compose(self) -> ComposeResult:
@@ -99,10 +103,14 @@ class NeighboursPane(Pane):
     def body(self) -> Widget:
         return self.query_one("#nb-table")
 
-    def set_vectors(self, vectors: KeyedVectors | None) -> None:
-        super().set_vectors(vectors)
+    def watch_vectors(self, vectors: KeyedVectors | None) -> None:
         if self.current and vectors is not None:
             self.run_query(self.current, record=False, quiet=True)
+
+    def watch_topk(self) -> None:
+        if self.current:
+            self.run_query(self.current, record=False)
+        self._show_info()
 
     def _show_info(self) -> None:
         self.query_one("#nb-info", Static).update(f"top {self.topk} · history {self.history}")
@@ -127,6 +135,7 @@ class NeighboursPane(Pane):
                 self.app.notify(str(error), title="Neighbours", severity="error")
             return False
         self.current, self.results = text, results
+        self.positive, self.negative = positive, negative
         self.query_one("#nb-input", QueryInput).value = text
         if record:
             self.history.push(text)
@@ -176,9 +185,6 @@ class NeighboursPane(Pane):
         steps = self.topk_steps
         i = min(range(len(steps)), key=lambda j: abs(steps[j] - self.topk))
         self.topk = steps[max(0, min(len(steps) - 1, i + direction))]
-        if self.current:
-            self.run_query(self.current, record=False)
-        self._show_info()
 
     def action_more(self) -> None:
         """Show more neighbours."""
