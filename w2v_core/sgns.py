@@ -19,8 +19,7 @@ import math
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 
@@ -33,9 +32,10 @@ from .callbacks import (
     TrainingEvent,
     TrainingStart,
 )
+from .config import TrainConfig, resolve_epochs
 from .corpus import Corpus
 from .encoding import EncodedCorpus, encode_corpus
-from .errors import ConfigError, CorpusError, TrainingDivergedError
+from .errors import CorpusError, TrainingDivergedError
 from .model import Model, TrainingSummary
 from .sampling import AliasTable, subsample
 from .scatter import scatter_outer
@@ -51,108 +51,6 @@ MAX_ROW_UPDATES = 80
 #: Seconds between progress events (the hook promises 2 to a few dozen per second).
 PROGRESS_INTERVAL = 0.2
 _SCORE_CLIP = 30.0
-
-
-# --------------------------------------------------------------------------- configuration
-@dataclass(frozen=True)
-class TrainConfig:
-    """Training parameters (plain data; validated once by :meth:`validate`).
-
-    Parameters
-    ----------
-    dim : int
-        Vector dimensionality.
-    window : int
-        Maximum distance between centre and context word; the effective window of each
-        centre word is drawn uniformly from ``1..window``.
-    negative : int
-        Noise words per positive pair.
-    min_count : int
-        Words seen fewer times are dropped.
-    max_vocab : int or None
-        Keep only the most frequent words.
-    sample : float
-        Subsampling threshold for frequent words (0 disables).
-    epochs : int
-        Passes over the corpus.
-    alpha, min_alpha : float
-        Learning rate at the start and at the end (linear decay in between).
-    seed : int
-        Random seed; with ``threads=1`` the same seed gives the same vectors.
-    batch_size : int
-        Positive pairs per minibatch.
-    threads : int
-        Training threads sharing the weights (lock-free, as in word2vec).
-    """
-
-    dim: int = 100
-    window: int = 5
-    negative: int = 5
-    min_count: int = 5
-    max_vocab: int | None = None
-    sample: float = 1e-3
-    epochs: int = 5
-    alpha: float = 0.025
-    min_alpha: float = 1e-4
-    seed: int = 1
-    batch_size: int = 1024
-    threads: int = 1
-
-    def validate(self) -> "TrainConfig":
-        """Check every parameter; raise :class:`ConfigError` naming the first bad one."""
-        _check_int("dim", self.dim, 1, 10_000)
-        _check_int("window", self.window, 1, 1_000)
-        _check_int("negative", self.negative, 1, 100)
-        _check_int("min_count", self.min_count, 1, None)
-        if self.max_vocab is not None:
-            _check_int("max_vocab", self.max_vocab, 1, None)
-        _check_float("sample", self.sample, 0.0, 1.0, high_open=True)
-        _check_int("epochs", self.epochs, 1, 10_000)
-        _check_float("alpha", self.alpha, 0.0, 10.0, low_open=True)
-        _check_float("min_alpha", self.min_alpha, 0.0, self.alpha)
-        _check_int("seed", self.seed, 0, 2**63 - 1)
-        _check_int("batch_size", self.batch_size, 1, 1_000_000)
-        _check_int("threads", self.threads, 1, 256)
-        return self
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
-        """Build from a dict, ignoring unknown keys (files written by newer versions)."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-
-def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ConfigError(f"{name} must be an integer, got {value!r}")
-    if value < low or (high is not None and value > high):
-        allowed = f">= {low}" if high is None else f"from {low} to {high}"
-        raise ConfigError(f"{name} must be {allowed}, got {value}")
-
-
-def _check_float(
-    name: str,
-    value: Any,
-    low: float,
-    high: float,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise ConfigError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    bad = (
-        not math.isfinite(value)
-        or (value <= low if low_open else value < low)
-        or (value >= high if high_open else value > high)
-    )
-    if bad:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        raise ConfigError(f"{name} must be in {left}{low:g}, {high:g}{right}, got {value:g}")
 
 
 # --------------------------------------------------------------------------- kernels
@@ -377,7 +275,8 @@ class Trainer:
         callbacks: Sequence[Callback] = (),
         control: TrainingControl | None = None,
     ) -> None:
-        self.config = config.validate()
+        epochs, self.epochs_reason = resolve_epochs(config.validate().epochs, corpus.n_words)
+        self.config = config = replace(config, epochs=epochs)  #: epochs resolved
         self.corpus = corpus
         self.callbacks = CallbackList(list(callbacks))
         self.control = control or TrainingControl()
@@ -434,6 +333,7 @@ class Trainer:
                     progress.words_total,
                     config,
                     snapshot=self.snapshot,
+                    epochs_reason=self.epochs_reason,
                 )
             )
             for epoch in range(config.epochs):

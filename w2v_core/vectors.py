@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
 
 from .blas import single_threaded_blas
-from .corpus import tokenize
 from .errors import UnknownWordError, W2VError
+from .query import parse_query  # noqa: F401  (re-exported: it used to live here)
 
 WordList = str | Sequence[str]
-
-
-def parse_query(text: str) -> tuple[list[str], list[str]]:
-    """Split a signed query such as ``"king -man +woman"`` into positive and negative words.
-
-    Unsigned words are positive. Words are lowercased.
-
-    >>> parse_query("king -man +woman")
-    (['king', 'woman'], ['man'])
-    """
-    positive: list[str] = []
-    negative: list[str] = []
-    for term in text.split():
-        sign, word = (term[0], term[1:]) if term[0] in "+-" else ("+", term)
-        words = tokenize(word)
-        (negative if sign == "-" else positive).extend(words)
-    return positive, negative
+#: Above this many words sharing a prefix, completion scans in frequency order instead.
+_SCAN_ABOVE = 2000
 
 
 def _as_list(words: WordList | None) -> list[str]:
@@ -87,7 +73,7 @@ class KeyedVectors:
 
     def _lookup(self, word: str) -> int | None:
         """Exact match first (vectors loaded from elsewhere may be cased), then lowercase."""
-        key = word.strip()
+        key = unicodedata.normalize("NFC", word.strip())
         row = self.index.get(key)
         return self.index.get(key.lower()) if row is None else row
 
@@ -102,26 +88,52 @@ class KeyedVectors:
 
     @cached_property
     def normed(self) -> np.ndarray:
-        """Rows scaled to unit length, computed once (zero rows stay zero)."""
-        norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return (self.vectors / norms).astype(np.float32)
+        """Rows scaled to unit length, computed once (zero rows stay zero).
+
+        Computed block by block, so the only extra memory is the result itself.
+        """
+        out = np.empty_like(self.vectors)
+        for start in range(0, len(out), 65536):
+            block = self.vectors[start : start + 65536]
+            norms = np.sqrt(np.einsum("ij,ij->i", block, block))
+            norms[norms == 0] = 1.0
+            np.divide(block, norms[:, None], out=out[start : start + 65536])
+        return out
 
     @cached_property
-    def _sorted_words(self) -> tuple[list[str], np.ndarray]:
-        order = np.argsort(np.array(self.words, dtype=object), kind="stable")
-        return [self.words[i] for i in order], order
+    def _prefix_order(self) -> np.ndarray:
+        """Rows sorted by their lowercased word: the index behind :meth:`complete`."""
+        words = self.words
+        return np.array(sorted(range(len(words)), key=lambda i: words[i].lower()), dtype=np.int64)
 
     def complete(self, prefix: str, limit: int = 10) -> list[str]:
-        """Vocabulary words starting with ``prefix``, most frequent (lowest index) first."""
+        """Vocabulary words starting with ``prefix`` (any case), most frequent first.
+
+        A binary search in a sorted index finds the words with the prefix; when they are many,
+        the vocabulary is scanned in frequency order instead, which stops after ``limit``
+        matches. Both take about a millisecond at a million words (the index is built once, on
+        the first call).
+        """
         prefix = _normalise(prefix)
         if not prefix or limit <= 0:
             return []
-        words, order = self._sorted_words
-        lo = bisect.bisect_left(words, prefix)
-        hi = bisect.bisect_left(words, prefix + "\U0010ffff")
+        order, words = self._prefix_order, self.words
+
+        def key(i: np.int64) -> str:
+            return words[i].lower()
+
+        lo = bisect.bisect_left(order, prefix, key=key)
+        hi = bisect.bisect_left(order, prefix + "\U0010ffff", lo=lo, key=key)
+        if hi - lo > _SCAN_ABOVE:
+            found = []
+            for word in words:
+                if word[: len(prefix)].lower() == prefix:
+                    found.append(word)
+                    if len(found) == limit:
+                        break
+            return found
         rows = np.sort(order[lo:hi])[:limit]
-        return [self.words[i] for i in rows]
+        return [words[i] for i in rows]
 
     def _spelling_candidates(self, word: str) -> list[str]:
         """A few thousand frequent words sharing the first letter: enough for suggestions."""
@@ -149,6 +161,12 @@ class KeyedVectors:
         weighted = self.normed[pos].sum(axis=0) - self.normed[neg].sum(axis=0)
         norm = np.linalg.norm(weighted)
         if norm == 0:
+            zero = [row for row in pos + neg if not self.normed[row].any()]
+            if zero:
+                raise W2VError(
+                    f"{self.words[zero[0]]!r} has a zero vector: it has no direction, "
+                    "so no word is similar to it"
+                )
             raise W2VError("the query words cancel out: their vector sum is zero")
         return self.similar_by_vector(
             weighted / norm, topn, exclude=pos + neg, restrict_vocab=restrict_vocab
@@ -215,15 +233,15 @@ class KeyedVectors:
     def _top(
         self, scores: np.ndarray, topn: int, exclude: Sequence[int]
     ) -> list[tuple[str, float]]:
+        """The ``topn`` best rows; ``scores`` is a fresh array and is overwritten."""
         scores = np.asarray(scores, dtype=np.float32)
         excluded = [i for i in set(exclude) if i < len(scores)]
         if excluded:
-            scores = scores.copy()
             scores[excluded] = -np.inf
         k = min(int(topn), len(scores) - len(excluded))
         if k <= 0:
             return []
-        best = np.argpartition(-scores, k - 1)[:k]
+        best = np.argpartition(scores, len(scores) - k)[len(scores) - k :]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.words[i], float(scores[i])) for i in best]
 
