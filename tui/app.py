@@ -23,6 +23,8 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from w2v_core.callbacks import Callback, TrainingControl, TrainingEvent
+from w2v_core.errors import EXIT_FAILURE, W2VError
+from w2v_core.units import format_duration
 from w2v_core.vectors import KeyedVectors
 
 from .keys import key_rows
@@ -40,16 +42,16 @@ from .training import (
     TrainingStarted,
 )
 from .widgets.analogies import AnalogiesPane
-from .widgets.dashboard import TrainingPane, fmt_duration
+from .widgets.dashboard import TrainingPane
 from .widgets.evaluate import EvaluatePane
 from .widgets.map import MapPane
 from .widgets.neighbours import NeighboursPane
-from .widgets.query import Pane, error_text
+from .widgets.query import Pane, error_text, one_line
 from .widgets.status import StatusBar
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.model import Model
-    from w2v_core.sgns import TrainConfig
+    from w2v_core.config import TrainConfig
 
 #: (tab id, label with its key underlined, pane class)
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (
@@ -60,8 +62,6 @@ PANES: tuple[tuple[str, str, type[Pane]], ...] = (
     ("evaluate", "[u]E[/u]valuate", EvaluatePane),
 )
 
-#: Exit status after a failed training (a crash exits 1 too, through Textual).
-EXIT_FAILURE = 1
 #: Signals that end a session the way a dropped SSH connection or ``kill`` does.
 HANGUP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
@@ -193,7 +193,10 @@ class W2VApp(App[None]):
             self.start_training()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        pane = self.active_pane()
+        panes = event.pane.query(Pane)
+        if not panes:
+            return  # a late message while the app shuts down (the panes are gone)
+        pane = panes.first()
         if isinstance(pane, MapPane):
             pane.ensure_projection()
         self.call_after_refresh(self._focus_into, pane)
@@ -203,7 +206,8 @@ class W2VApp(App[None]):
 
         (Focus inside a hidden tab would switch back to it: TabbedContent follows focus.)
         """
-        if pane is not self.active_pane():
+        tabs = self.query(TabbedContent)
+        if not tabs or pane is not self.pane(tabs.first().active):
             return
         if self.focused is None or pane not in self.focused.ancestors_with_self:
             pane.focus_body()
@@ -219,7 +223,7 @@ class W2VApp(App[None]):
         """Show the dashboard in its 'reading' state and start the training worker."""
         assert self.corpus is not None
         if self.config is None:
-            from w2v_core.sgns import TrainConfig
+            from w2v_core.config import TrainConfig
 
             self.config = TrainConfig()
         self.training = True
@@ -304,7 +308,7 @@ class W2VApp(App[None]):
         elif summary is not None and summary.stopped_early:
             self.notify(f"Training stopped after {summary.epochs_completed:.2f} epochs; the model so far is kept.")
         else:
-            took = f" in {fmt_duration(summary.seconds)}" if summary is not None else ""
+            took = f" in {format_duration(summary.seconds)}" if summary is not None else ""
             where = f" Saved to {self.output}." if self.output is not None else " Ctrl+S saves the model."
             self.notify(f"Training finished{took}.{where}")
         if not self.neighbours.current and self.dashboard.probes:
@@ -510,21 +514,17 @@ class W2VApp(App[None]):
 
 def main(argv: list[str] | None = None) -> int:
     """The ``w2v-tui`` console script: 0 after a normal quit, non-zero after a failure."""
-    from w2v_core.errors import ConfigError, W2VError
+    from w2v_core.errors import EXIT_USAGE, exit_code
 
-    from .options import EXIT_USAGE, PROG, LoadError, UsageError, resolve
+    from .options import PROG, resolve
 
     try:
         launch = resolve(argv)
-    except (UsageError, ConfigError) as error:
-        print(f"{PROG}: error: {error} (see '{PROG} --help')", file=sys.stderr)
-        return EXIT_USAGE
-    except (W2VError, LoadError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return EXIT_FAILURE
-    except OSError as error:
-        print(f"{PROG}: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
-        return EXIT_FAILURE
+    except (W2VError, OSError) as error:
+        code = exit_code(error)
+        hint = f" (see '{PROG} --help')" if code == EXIT_USAGE else ""
+        print(f"{PROG}: error: {one_line(error)}{hint}", file=sys.stderr)
+        return code
     app = W2VApp(corpus=launch.corpus, config=launch.config, model=launch.model,
                  model_path=launch.model_path, output=launch.output)
     app.run()

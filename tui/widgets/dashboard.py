@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from w2v_core.callbacks import TrainingEvent, TrainingStart
 from w2v_core.errors import W2VError
+from w2v_core.units import format_duration
 from w2v_core.vectors import KeyedVectors
 
 from ..training import LossHistory
@@ -26,7 +27,7 @@ from .query import Pane, QueryInput
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.model import Model
-    from w2v_core.sgns import TrainConfig
+    from w2v_core.config import TrainConfig
 
 
 def fmt_count(n: float) -> str:
@@ -36,16 +37,6 @@ def fmt_count(n: float) -> str:
     if n >= 1_000_000:
         return f"{n / 1e6:.2f}M"
     return f"{int(n):,}"
-
-
-def fmt_duration(seconds: float) -> str:
-    """Seconds as m:ss or h:mm:ss; '—' when unknown."""
-    if not math.isfinite(seconds) or seconds < 0:
-        return "—"
-    s = int(round(seconds))
-    h, rest = divmod(s, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def fmt_config(config: "TrainConfig") -> str:
@@ -58,7 +49,8 @@ class TrainingPane(Pane):
 
     DEFAULT_CSS = """
     TrainingPane #train-title {
-        height: 1;
+        height: auto;
+        max-height: 2;
         padding: 0 1;
     }
     TrainingPane #train-progress-row {
@@ -164,9 +156,10 @@ class TrainingPane(Pane):
     def started(self, info: TrainingStart) -> None:
         """The vocabulary is ready; updates begin."""
         self.live_snapshot = info.snapshot
-        self.epochs = info.config.epochs or self.epochs
+        self.epochs = info.config.epochs
         title = self.query_one("#train-title", Static)
-        title.update(f"{title.content} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")
+        epochs = f" · epochs {self.epochs} ({info.epochs_reason})" if info.epochs_reason else ""
+        title.update(f"{title.content}{epochs} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")
         bar = self.query_one("#train-progress", ProgressBar)
         bar.update(total=info.words_total, progress=0)
         self.query_one("#train-epoch", Static).update(f"epoch 1/{self.epochs}")
@@ -180,7 +173,7 @@ class TrainingPane(Pane):
         loss = f"{event.loss:.3f}" if math.isfinite(event.loss) else "—"
         self.query_one("#train-stats", Static).update(
             f"words {fmt_count(event.words_done)} / {fmt_count(event.words_total)}"
-            f" · {fmt_count(event.words_per_second)} w/s · ETA {fmt_duration(event.eta)}"
+            f" · {fmt_count(event.words_per_second)} w/s · ETA {format_duration(event.eta)}"
             f" · lr {event.learning_rate:.5f} · loss {loss}"
         )
         if not paused:
@@ -202,7 +195,7 @@ class TrainingPane(Pane):
         self._set_state("stopped" if stopped else "done", "stopped" if stopped else "done")
         if summary is not None:
             self.query_one("#train-stats", Static).update(
-                f"trained {fmt_count(summary.words_trained)} words in {fmt_duration(summary.seconds)}"
+                f"trained {fmt_count(summary.words_trained)} words in {format_duration(summary.seconds)}"
                 f" · {fmt_count(summary.words_per_second)} w/s · {summary.epochs_completed:.2f} epochs"
                 f" · final loss {summary.final_loss:.3f}"
             )

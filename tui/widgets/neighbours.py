@@ -12,7 +12,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from w2v_core.errors import W2VError
-from w2v_core.vectors import KeyedVectors, parse_query
+from w2v_core.query import parse_query
+from w2v_core.vectors import KeyedVectors
 
 from .query import Pane, QueryInput, VocabSuggester, add_columns
 
@@ -124,7 +125,7 @@ class NeighboursPane(Pane):
         if self.vectors is None:
             self.app.notify("No vectors yet: they appear at the end of the first epoch.", severity="warning")
             return False
-        positive, negative = parse_query(text)
+        positive, negative = parse_query(text, self.vectors.index)  # vocabulary words stay whole
         if not positive and not negative:
             self.app.notify(f"No words in {text!r}.", severity="warning")
             return False
