@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from w2v_core.callbacks import Callback, TrainingControl, TrainingEvent
+from w2v_core.callbacks import Callback, ReadingStopped, TrainingControl, TrainingEvent
 from w2v_core.errors import EXIT_FAILURE, W2VError
 from w2v_core.units import format_duration
 from w2v_core.vectors import KeyedVectors
@@ -40,6 +40,7 @@ from .training import (
     TrainingBridge,
     TrainingProgress,
     TrainingStarted,
+    train_stoppable,
 )
 from .widgets.analogies import AnalogiesPane
 from .widgets.dashboard import TrainingPane
@@ -237,9 +238,7 @@ class W2VApp(App[None]):
         callbacks: list[Callback] = [bridge]
         if self.output is not None:
             callbacks.append(Checkpoint(self, self.output))
-        trainer = self.trainer
-        if trainer is None:
-            from w2v_core.sgns import train as trainer
+        trainer = self.trainer or train_stoppable
         model = trainer(self.corpus, self.config, callbacks=callbacks, control=self.control)
         save_error = ""
         if self.output is not None:
@@ -280,6 +279,8 @@ class W2VApp(App[None]):
         if worker.group == "training":
             if event.state is WorkerState.SUCCESS:
                 self._training_finished(worker.result)
+            elif isinstance(worker.error, ReadingStopped):
+                self._training_failed(str(worker.error), stopped=True)
             elif event.state is WorkerState.ERROR:
                 self._training_failed(error_text(worker.error))
         elif worker.group == "save":
@@ -316,10 +317,15 @@ class W2VApp(App[None]):
         if self.query_one(TabbedContent).active == "training":
             self.action_show_pane("neighbours")
 
-    def _training_failed(self, error: str) -> None:
-        self.training, self.paused, self.failed = False, False, True
-        self.dashboard.failed(error)
-        self.notify(error, title="Training failed", severity="error", timeout=10)
+    def _training_failed(self, error: str, stopped: bool = False) -> None:
+        """Training ended without a model: it failed, or was stopped while reading."""
+        self.training, self.paused, self.failed = False, False, not stopped
+        if stopped:
+            self.dashboard.stopped_reading(error)
+            self.notify(f"{error}: nothing was trained.", severity="warning")
+        else:
+            self.dashboard.failed(error)
+            self.notify(error, title="Training failed", severity="error", timeout=10)
         if self.hung_up is not None:
             self.exit(return_code=128 + self.hung_up)
 

@@ -285,3 +285,41 @@ def test_w2v_error_is_the_engines() -> None:
     from tui import options
 
     assert options.UsageError is UsageError and issubclass(UsageError, W2VError)
+
+
+# ----------------------------------------------------------------------------- item 21
+async def test_stop_while_reading_the_corpus_ends_the_reading(tmp_path) -> None:
+    import os
+
+    from w2v_core.config import TrainConfig
+
+    fifo = tmp_path / "corpus.fifo"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def write_forever() -> None:  # a corpus that never ends by itself
+        with open(fifo, "w") as fh:
+            while not done.is_set():
+                try:
+                    fh.write("the king and the queen walk in the garden\n" * 200)
+                    fh.flush()
+                except BrokenPipeError:
+                    return
+
+    writer = threading.Thread(target=write_forever, daemon=True)
+    writer.start()
+    app = W2VApp(corpus=str(fifo), config=TrainConfig(min_count=1, epochs=1))  # the real engine
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: "reading" in str(app.query_one("#train-state").content))
+            await settled(pilot)
+            await pilot.press("s")
+            await wait_until(pilot, lambda: not app.training)
+            assert "stopped" in str(app.query_one("#train-state").content)
+            assert "nothing was trained" in str(app.query_one("#train-stats").content)
+            assert app.model is None and not app.failed
+            await pilot.press("q")
+            await wait_until(pilot, lambda: not app.is_running)
+        assert app.return_code == 0
+    finally:
+        done.set()

@@ -206,6 +206,11 @@ class TrainingPane(Pane):
         self._set_state("failed", "failed")
         self.query_one("#train-stats", Static).update(error)
 
+    def stopped_reading(self, reason: str) -> None:
+        """Stopped before the corpus was read: there is no model."""
+        self._set_state("stopped", "stopped")
+        self.query_one("#train-stats", Static).update(f"{reason}: nothing was trained.")
+
     def loaded(self, source: str, model: "Model") -> None:
         """No training this session: describe the model that was opened."""
         self.query_one("#train-title", Static).update(f"[b]{escape(source)}[/] (loaded, not trained here)")
