@@ -40,7 +40,6 @@ from .training import (
     TrainingBridge,
     TrainingProgress,
     TrainingStarted,
-    train_stoppable,
 )
 from .widgets.analogies import AnalogiesPane
 from .widgets.dashboard import TrainingPane
@@ -238,7 +237,9 @@ class W2VApp(App[None]):
         callbacks: list[Callback] = [bridge]
         if self.output is not None:
             callbacks.append(Checkpoint(self, self.output))
-        trainer = self.trainer or train_stoppable
+        trainer = self.trainer
+        if trainer is None:  # stop works while reading too (ReadingStopped)
+            from w2v_core.sgns import train as trainer
         model = trainer(self.corpus, self.config, callbacks=callbacks, control=self.control)
         save_error = ""
         if self.output is not None:

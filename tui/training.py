@@ -44,26 +44,6 @@ class Trainer(Protocol):
     ) -> "Model": ...
 
 
-def train_stoppable(
-    corpus: Any,
-    config: Any = None,
-    callbacks: Sequence[Callback] = (),
-    control: TrainingControl | None = None,
-) -> "Model":
-    """:func:`w2v_core.sgns.train`, with the corpus read under ``control`` too.
-
-    So a stop while the corpus is still being read ends the reading (raising
-    :class:`~w2v_core.callbacks.ReadingStopped`) instead of waiting for it to finish.
-    """
-    from w2v_core.config import TrainConfig
-    from w2v_core.encoding import encode_corpus
-    from w2v_core.sgns import train
-
-    config = (config or TrainConfig()).validate()
-    encoded = encode_corpus(corpus, config.min_count, config.max_vocab, control=control)
-    return train(encoded, config, callbacks, control)
-
-
 class BridgeMessage(Message):
     """A message from a bridge; the handler calls ``bridge.delivered(kind)`` when done."""
 
