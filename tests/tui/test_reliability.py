@@ -298,13 +298,13 @@ async def test_stop_while_reading_the_corpus_ends_the_reading(tmp_path) -> None:
     done = threading.Event()
 
     def write_forever() -> None:  # a corpus that never ends by itself
-        with open(fifo, "w") as fh:
-            while not done.is_set():
-                try:
+        try:
+            with open(fifo, "w") as fh:
+                while not done.is_set():
                     fh.write("the king and the queen walk in the garden\n" * 200)
                     fh.flush()
-                except BrokenPipeError:
-                    return
+        except BrokenPipeError:  # the reader stopped and closed its end
+            pass
 
     writer = threading.Thread(target=write_forever, daemon=True)
     writer.start()
