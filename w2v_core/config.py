@@ -272,6 +272,8 @@ def train_fields() -> tuple[Field, ...]:
 
 
 def _default_text(f: Field, default: Any) -> str:
+    if isinstance(default, bool):
+        return "on" if default else "off"
     if default is None:
         return f.metadata.get("none") or "none"
     if isinstance(default, float):

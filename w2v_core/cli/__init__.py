@@ -35,20 +35,11 @@ __all__ = ["main", "build_parser"]
 
 
 def __getattr__(name: str) -> Any:
-    """``build_parser`` is imported on first use (it loads the engine's configuration).
-
-    ``TRAIN_OPTIONS`` (field, argparse type, help) is derived from TrainConfig's fields and
-    kept only for ``tui/options.py`` until it calls
-    :func:`w2v_core.config.add_train_arguments`.
-    """
+    """``build_parser`` is imported on first use (it loads the engine's configuration)."""
     if name == "build_parser":
         from .parser import build_parser
 
         return build_parser
-    if name == "TRAIN_OPTIONS":
-        from ..config import train_fields
-
-        return tuple((f.name, f.metadata["parse"], f.metadata["help"]) for f in train_fields())
     raise AttributeError(f"module 'w2v_core.cli' has no attribute {name!r}")
 
 

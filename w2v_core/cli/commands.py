@@ -19,8 +19,9 @@ from ..io import FORMATS, detect_format, export_projector, load, save
 from ..model import Model
 from ..query import parse_query
 from ..vectors import KeyedVectors
-from .output import percent, print_fields, results_table
+from .output import percent, print_fields, results_table, separation_rows
 from .progress import number
+from . import PROG
 from .training import check_output, cmd_train
 
 #: The extension ``w2v export`` writes the TensorBoard Projector pair for.
@@ -207,7 +208,11 @@ def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     ]
     if len(kv):
         rows.append(("most frequent", ", ".join(kv.words[:10])))
+    separation, warning = separation_rows(kv)
+    rows += separation
     print_fields(out, rows)
+    if warning:
+        err.print(f"{PROG}: {warning}", highlight=False, soft_wrap=True)
     for title, value in (("configuration", model.config), ("training", model.summary)):
         if value is None:
             continue
