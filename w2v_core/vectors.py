@@ -260,6 +260,18 @@ class KeyedVectors:
 
     def doesnt_match(self, words: Sequence[str]) -> str:
         """The word furthest from the mean of the given words (odd one out)."""
+        return self.cosines_to_mean(words)[0][0]
+
+    def cosines_to_mean(self, words: Sequence[str]) -> list[tuple[str, float]]:
+        """Each word's cosine to the mean of the words' unit vectors, the odd one out first.
+
+        :meth:`doesnt_match` returns the first word; the cosines tell how odd it is.
+
+        Raises
+        ------
+        W2VError
+            With fewer than two words; :class:`UnknownWordError` for a word not known.
+        """
         words = _as_list(words)
         if len(words) < 2:
             raise W2VError("odd-one-out needs at least two words")
@@ -267,7 +279,9 @@ class KeyedVectors:
         vectors = self.normed[rows]
         mean = vectors.mean(axis=0)
         mean /= np.linalg.norm(mean) or 1.0
-        return self.words[rows[int(np.argmin(vectors @ mean))]]
+        scores = vectors @ mean
+        order = np.argsort(scores, kind="stable")
+        return [(self.words[rows[i]], float(scores[i])) for i in order]
 
     # ---------------------------------------------------------------- helpers
     def _query_rows(
