@@ -576,10 +576,6 @@ def format_for(path: PathLike, format: str | None = None) -> str:
     return kind
 
 
-#: The old private name, kept until ``tui/options.py`` imports :func:`format_for`.
-_format_for = format_for
-
-
 def _keyed_vectors(model: Model | KeyedVectors) -> KeyedVectors:
     if isinstance(model, Model):
         return model.wv
