@@ -276,3 +276,20 @@ def test_train_shows_separation_per_epoch_and_at_the_end(tmp_path, capsys):
     assert any(line.startswith("epoch 2/2") and " sep " in line for line in err.splitlines())
     assert any(line.startswith("separation") for line in out.splitlines())
     assert any(line.split() == ["epochs", "2"] for line in out.splitlines())
+
+
+# ------------------------------------------------------------------ analogy methods (issue 7 §3)
+def test_analogy_methods_come_from_the_engine(vectors_file, capsys):
+    from w2v_core.vectors import ANALOGY_METHODS
+
+    kv = w2v_core.io.load(vectors_file).wv
+    for method, title in ANALOGY_METHODS.items():
+        code, out, err = run(["analogy", vectors_file, "apple", "pear", "hammer", "--method",
+                              method, "-k", "3"], capsys)
+        assert code == 0, err
+        assert f"({title})" in out
+        expected = (kv.most_similar if method == "add" else kv.most_similar_cosmul)(
+            positive=["pear", "hammer"], negative=["apple"], topn=3)
+        assert kv.analogy("apple", "pear", "hammer", method=method, topn=3) == expected
+    code, _, err = run(["analogy", vectors_file, "a", "b", "c", "--method", "cos"], capsys)
+    assert code == 2

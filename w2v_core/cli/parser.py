@@ -14,6 +14,7 @@ from typing import NoReturn
 from ..config import add_train_arguments
 from ..errors import EXIT_USAGE
 from ..io import ALLOWED_EXTENSIONS, UNICODE_ERRORS
+from ..vectors import ANALOGY_METHODS
 from . import PROG
 
 MODEL_HELP = "model file: native .npz, word2vec binary or text, or GloVe text"
@@ -25,6 +26,13 @@ EXPORT_HELP = (
 CORPUS_HELP = (
     "text file (.gz/.bz2 too), directory, nltk:NAME[/FILEID], builtin:hamlet or "
     "builtin:shakespeare"
+)
+
+METHOD_OPTION = dict(
+    choices=tuple(ANALOGY_METHODS),
+    default="add",
+    help="analogy method: " + ", ".join(f"{name} ({title})" for name, title in ANALOGY_METHODS.items())
+    + " (default: add)",
 )
 
 
@@ -151,12 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     analogy.add_argument("b", metavar="B")
     analogy.add_argument("c", metavar="C")
     analogy.add_argument("-k", type=positive_int, default=10, help="how many answers (10)")
-    analogy.add_argument(
-        "--method",
-        choices=("add", "mul"),
-        default="add",
-        help="3CosAdd (add, default) or 3CosMul (mul)",
-    )
+    analogy.add_argument("--method", **METHOD_OPTION)
 
     odd = commands.add_parser(
         "odd",
@@ -190,9 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=30000,
         help="answer analogies among the N most frequent words only ('none': all; default 30000)",
     )
-    evaluate.add_argument(
-        "--method", choices=("add", "mul"), default="add", help="analogy method (add)"
-    )
+    evaluate.add_argument("--method", **METHOD_OPTION)
     evaluate.add_argument("--json", action="store_true", help="print one JSON document")
 
     export = commands.add_parser(
