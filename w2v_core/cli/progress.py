@@ -22,9 +22,14 @@ from .output import frequent_separation
 PLAIN_PROGRESS_INTERVAL = 5.0
 
 
+def epochs_value(epochs: int, reason: str | None) -> str:
+    """``40 (auto: small corpus)``, or ``5`` when the user chose them."""
+    return f"{epochs}" + (f" ({reason})" if reason else "")
+
+
 def epochs_text(epochs: int, reason: str | None) -> str:
     """``epochs 40 (auto: small corpus)``, or ``epochs 5`` when the user chose them."""
-    return f"epochs {epochs}" + (f" ({reason})" if reason else "")
+    return f"epochs {epochs_value(epochs, reason)}"
 
 
 def number(value: float | None, digits: int = 4) -> str:

@@ -28,7 +28,7 @@ from ..io import FORMATS, format_for, probe_writable, save_with_fallback
 from ..sgns import train
 from . import PROG
 from .output import print_fields, separation_rows
-from .progress import ProgressReporter, epochs_text
+from .progress import ProgressReporter, epochs_value
 
 #: Signals that stop training and save the model trained so far. SIGTERM and SIGHUP end
 #: the command with 128 + the signal's number, as a shell reports a process they ended.
@@ -201,8 +201,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         ("vocabulary", f"{len(model.wv):,} words x {model.wv.dim} dimensions"),
         ("corpus words", f"{summary.corpus_words:,} in the vocabulary "
                          f"x {summary.epochs_completed:.2f} epochs"),
-        ("epochs", epochs_text(model.config.epochs, reporter.info.epochs_reason
-                               if reporter.info else None).removeprefix("epochs ")),
+        ("epochs", epochs_value(model.config.epochs, reporter.info and reporter.info.epochs_reason)),
         ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training)"),
         ("speed", f"{summary.words_per_second:,.0f} words/s"),
     ]
