@@ -109,3 +109,17 @@ def test_w2v_train_and_w2v_tui_offer_the_same_training_options():
     ours, theirs = _training_options(train_parser), _training_options(tui_parser())
     assert ours == theirs
     assert [names[0] for names, _ in ours] == [flag(f.name) for f in dataclasses.fields(TrainConfig)]
+
+
+def test_the_front_ends_parser_raises_a_usage_error_naming_the_help():
+    from w2v_core.config import ArgumentParser
+    from w2v_core.errors import EXIT_USAGE, UsageError, exit_code
+
+    parser = ArgumentParser(prog="w2v")
+    sub = parser.add_subparsers(dest="command").add_parser("train")
+    add_train_arguments(sub)
+    with pytest.raises(UsageError) as caught:
+        parser.parse_args(["train", "--dim", "many"])
+    assert "--dim" in str(caught.value)
+    assert caught.value.help_hint == "see 'w2v train --help'"
+    assert exit_code(caught.value) == EXIT_USAGE

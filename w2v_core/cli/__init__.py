@@ -27,7 +27,7 @@ import threading
 from types import ModuleType
 from typing import Any
 
-from ..errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, W2VError, exit_code
+from ..errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, W2VError, exit_code
 
 PROG = "w2v"
 
@@ -110,8 +110,10 @@ def _import_quietly() -> tuple[ModuleType, ModuleType] | None:
 def _run(argv: list[str] | None, parser: ModuleType, commands: ModuleType) -> int:
     try:
         args = parser.build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help, or an argparse error already printed
+    except SystemExit as exc:  # --help or --version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except UsageError as exc:
+        return _fail(f"{exc} ({exc.help_hint})", EXIT_USAGE)
 
     out = commands.Console(file=sys.stdout)
     err = commands.Console(file=sys.stderr)

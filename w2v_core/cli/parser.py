@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import NoReturn
 
-from ..config import add_train_arguments
-from ..errors import EXIT_USAGE
+from ..config import ArgumentParser, add_train_arguments
 from ..io import ALLOWED_EXTENSIONS, UNICODE_ERRORS
 from ..vectors import ANALOGY_METHODS
 from . import PROG
@@ -34,15 +32,6 @@ METHOD_OPTION = dict(
     help="analogy method: " + ", ".join(f"{name} ({title})" for name, title in ANALOGY_METHODS.items())
     + " (default: add)",
 )
-
-
-class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (``w2v: error: ...``) and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
-        hint = f" (see '{PROG} {command} --help')" if command else f" (see '{PROG} --help')"
-        self.exit(EXIT_USAGE, f"{PROG}: error: {message}{hint}\n")
 
 
 def positive_int(text: str) -> int:
@@ -90,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The parser; each subcommand sets ``command`` to its name.
     """
-    parser = Parser(
+    parser = ArgumentParser(
         prog=PROG,
         description="word2vec (skip-gram with negative sampling) in pure NumPy.",
         epilog="Exit codes: 0 ok, 1 failure, 2 bad usage, 130 interrupted.",
