@@ -5,18 +5,24 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from scipy.stats import spearmanr
 
 import w2v_core.cli
+import w2v_core.cli.commands
+import w2v_core.cli.training
 import w2v_core.io
 import w2v_core.sgns
 from w2v_core.callbacks import Callback
-from w2v_core.cli import main, signed_words
+from w2v_core.cli import main
+from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = ["--dim", "12", "--epochs", "1", "--min-count", "2"]
@@ -54,6 +60,32 @@ def assert_one_error_line(err: str, *fragments: str) -> None:
     for fragment in fragments:
         assert fragment in lines[0], err
     assert "Traceback" not in err
+
+
+def table_rows(stdout: str) -> list[list[str]]:
+    """The cells of every body row of the rich tables printed on ``stdout``."""
+    return [
+        [cell.strip() for cell in line.strip().strip("│").split("│")]
+        for line in stdout.splitlines()
+        if line.startswith("│")
+    ]
+
+
+def result_rows(stdout: str) -> list[tuple[str, float, str]]:
+    """(word, score, frequency) of each row of a ranked result table, checking the ranks."""
+    rows = [r for r in table_rows(stdout) if len(r) == 4 and r[0].isdigit()]
+    assert [int(r[0]) for r in rows] == list(range(1, len(rows) + 1)), stdout
+    return [(word, float(score), frequency) for _, word, score, frequency in rows]
+
+
+def assert_rows_match(stdout: str, expected: list[tuple[str, float]], kv) -> None:
+    """The printed rows are the library's answers: same words, same order, same scores."""
+    rows = result_rows(stdout)
+    assert [w for w, _, _ in rows] == [w for w, _ in expected]
+    np.testing.assert_allclose([s for _, s, _ in rows], [s for _, s in expected], atol=5.1e-5)
+    for word, _, frequency in rows:
+        known = kv.frequency(word)
+        assert frequency == ("—" if known is None else f"{known:,}")
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +144,7 @@ def test_train_options_reach_the_config(corpus, tmp_path, capsys):
 @pytest.mark.parametrize(
     "option, value, name",
     [("--dim", "0", "dim"), ("--alpha", "-1", "alpha"), ("--window", "0", "window"),
-     ("--negative", "-2", "negative"), ("--min-alpha", "1", "min_alpha"),
+     ("--negative", "-2", "negative"), ("--min-alpha", "1", "--min-alpha"),
      ("--epochs", "0", "epochs"), ("--sample", "2", "sample")],
 )
 def test_train_bad_parameter_exits_2_naming_it(corpus, tmp_path, capsys, option, value, name):
@@ -133,7 +165,7 @@ def test_unknown_output_extension_is_rejected_before_training(corpus, tmp_path, 
     def no_training(*args, **kwargs):
         raise AssertionError("training started despite a bad output extension")
 
-    monkeypatch.setattr(w2v_core.cli, "train", no_training)
+    monkeypatch.setattr(w2v_core.cli.training, "train", no_training)
     code, _, stderr = run(["train", corpus, "-o", tmp_path / "m.model"], capsys)
     assert code == 2
     assert_one_error_line(stderr, "m.model", ".npz")
@@ -197,7 +229,7 @@ def _interrupting_train(monkeypatch, presses: int) -> None:
     def train(corpus, config, callbacks=(), control=None):
         return real_train(corpus, config, [*callbacks, CtrlC()], control)
 
-    monkeypatch.setattr(w2v_core.cli, "train", train)
+    monkeypatch.setattr(w2v_core.cli.training, "train", train)
 
 
 def test_ctrl_c_stops_training_and_saves_the_model_so_far(corpus, tmp_path, capsys,
@@ -230,15 +262,19 @@ def test_neighbors_table(model, capsys):
     assert code == 0, stderr
     for column in ("rank", "word", "cosine", "frequency"):
         assert column in stdout
-    rows = [line for line in stdout.splitlines() if line.startswith("│")]
-    assert len(rows) == 4
-    assert "│    1 │" in rows[0]
+    kv = w2v_core.io.load(model).wv
+    assert_rows_match(stdout, kv.most_similar("king", topn=4), kv)
 
 
 def test_neighbors_with_negative_words(model, capsys):
-    code, stdout, _ = run(["neighbors", model, "king", "woman", "--negative", "man"], capsys)
+    code, stdout, _ = run(["neighbors", model, "king", "woman", "--negative", "man", "-k", "6"],
+                          capsys)
     assert code == 0
     assert "king + woman - man" in stdout
+    kv = w2v_core.io.load(model).wv
+    expected = kv.most_similar(positive=["king", "woman"], negative=["man"], topn=6)
+    assert expected != kv.most_similar(positive=["king", "woman"], topn=6)  # the sign matters
+    assert_rows_match(stdout, expected, kv)
 
 
 @pytest.mark.parametrize(
@@ -248,12 +284,8 @@ def test_neighbors_signed_query_forms(model, capsys, argv):
     code, stdout, stderr = run(["neighbors", model, *argv], capsys)
     assert code == 0, stderr
     assert "king + woman - man" in stdout
-
-
-def test_signed_words():
-    assert signed_words(["king -man", "+woman", "New_York", "-", "co-op"]) == (
-        ["king", "woman", "New_York", "co-op"], ["man"]
-    )
+    kv = w2v_core.io.load(model).wv
+    assert_rows_match(stdout, kv.most_similar(positive=["king", "woman"], negative=["man"]), kv)
 
 
 def test_neighbors_of_a_word2vec_file_show_unknown_frequency(corpus, tmp_path, capsys):
@@ -262,7 +294,9 @@ def test_neighbors_of_a_word2vec_file_show_unknown_frequency(corpus, tmp_path, c
     capsys.readouterr()
     code, stdout, _ = run(["neighbors", out, "queen", "-k", "3"], capsys)
     assert code == 0
-    assert "—" in stdout
+    kv = w2v_core.io.load(out).wv
+    assert kv.counts is None
+    assert_rows_match(stdout, kv.most_similar("queen", topn=3), kv)  # frequency "—"
 
 
 def test_unknown_word_names_it(model, capsys):
@@ -278,9 +312,11 @@ def test_analogy(model, capsys, method, column):
                                 "--method", method], capsys)
     assert code == 0, stderr
     assert "man : king :: woman : ?" in stdout and column in stdout
-    body = "\n".join(line for line in stdout.splitlines() if line.startswith("│"))
-    for word in ("man", "king", "woman"):  # inputs are excluded from the answers
-        assert f"│ {word} " not in body
+    kv = w2v_core.io.load(model).wv
+    query = kv.most_similar if method == "add" else kv.most_similar_cosmul
+    expected = query(positive=["king", "woman"], negative=["man"], topn=3)
+    assert_rows_match(stdout, expected, kv)
+    assert not {"man", "king", "woman"} & {w for w, _, _ in result_rows(stdout)}
 
 
 def test_analogy_unknown_word(model, capsys):
@@ -327,17 +363,43 @@ def test_eval_json(model, eval_files, capsys):
     assert result["questions"] == 4 and result["total"] == 3  # duke/duchess not covered
     assert result["coverage"] == pytest.approx(0.75)
     assert result["restrict_vocab"] == 30000
+    # each answer is KeyedVectors' top 3CosAdd word
+    kv = w2v_core.io.load(model).wv
+    questions = {"royals": [("king", "queen", "prince", "princess"), ("man", "woman", "boy", "girl")],
+                 "places": [("castle", "palace", "city", "river")]}
+    for section in result["sections"]:
+        answers = [kv.most_similar(positive=[b, c], negative=[a], topn=1, restrict_vocab=30000)[0][0]
+                   for a, b, c, _ in questions[section["name"]]]
+        correct = sum(answer == d for answer, (*_, d) in zip(answers, questions[section["name"]]))
+        assert (section["correct"], section["total"]) == (correct, len(answers))
+    assert result["correct"] == sum(s["correct"] for s in result["sections"])
     (scores,) = report["word_pairs"]
     assert scores["pairs"] == 7 and scores["used"] == 6
-    assert -1.0 <= scores["spearman"] <= 1.0
+    # Spearman of the model's cosines against the human scores, over the six usable pairs
+    used = [line.split("\t") for line in pairs.read_text().splitlines() if "unicorn" not in line]
+    cosines = [kv.similarity(a, b) for a, b, _ in used]
+    expected = spearmanr(cosines, [float(score) for *_, score in used]).statistic
+    assert abs(expected) < 0.999  # a value that says something about the model
+    assert scores["spearman"] == pytest.approx(expected, abs=1e-9)
 
 
 def test_eval_tables_with_bundled_files(model, capsys):
     code, stdout, stderr = run(["eval", model], capsys)
     assert code == 0, stderr
     assert "questions-words" in stdout and "wordsim353" in stdout
-    assert "capital-common-countries" in stdout and "total" in stdout
     assert "coverage:" in stdout and "Spearman" in stdout
+    kv = w2v_core.io.load(model).wv
+    analogies = evaluate_analogies(kv)
+    cells = {row[0]: row[1:] for row in table_rows(stdout)}
+    assert analogies.total > 0  # the family section has answerable questions
+    for section in analogies.sections:
+        assert cells[section.name][:2] == [f"{section.correct:,}", f"{section.total:,}"]
+    assert cells["total"][:2] == [f"{analogies.correct:,}", f"{analogies.total:,}"]
+    pairs = evaluate_word_pairs(kv)
+    spearman, pearson, used = cells["builtin:wordsim353.tsv"][:3]
+    assert float(spearman) == pytest.approx(pairs.spearman, abs=5e-4)
+    assert float(pearson) == pytest.approx(pairs.pearson, abs=5e-4)
+    assert used == f"{pairs.used:,} / {pairs.pairs:,}"
 
 
 def test_eval_several_pair_files_and_no_restriction(model, eval_files, capsys):
@@ -380,7 +442,16 @@ def test_export_unknown_extension(model, tmp_path, capsys):
 def test_info(model, capsys):
     code, stdout, stderr = run(["info", model], capsys)
     assert code == 0, stderr
-    assert "native .npz" in stdout and "dimensions" in stdout and "12" in stdout
+    fields = dict(re.split(r"\s{2,}", line, maxsplit=1) for line in stdout.splitlines()
+                  if re.match(r"[a-z][a-z ]*\S\s{2,}\S", line))
+    loaded = w2v_core.io.load(model)
+    assert fields["format"] == "native .npz" and fields["dimensions"] == "12"
+    assert fields["vocabulary"] == f"{len(loaded.wv):,} words"
+    assert fields["most frequent"] == ", ".join(loaded.wv.words[:10])
+    settings = {row[0]: row[1] for row in table_rows(stdout) if len(row) == 2}
+    for key, value in loaded.config.to_dict().items():
+        assert settings[key] == (f"{value:.6g}" if isinstance(value, float) else str(value))
+    assert settings["pairs_trained"] == str(loaded.summary.pairs_trained)
     assert "configuration" in stdout and "window" in stdout
 
 
@@ -424,19 +495,19 @@ def test_help_exits_0(capsys):
 
 
 def test_ctrl_c_outside_training_exits_130_quietly(model, capsys, monkeypatch):
-    def interrupted(path):
+    def interrupted(path, **options):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(w2v_core.cli, "load", interrupted)
+    monkeypatch.setattr(w2v_core.cli.commands, "load", interrupted)
     code, stdout, stderr = run(["neighbors", model, "king"], capsys)
     assert (code, stdout, stderr) == (130, "", "")
 
 
 def test_unexpected_exception_is_one_line(model, capsys, monkeypatch):
-    def broken(path):
+    def broken(path, **options):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(w2v_core.cli, "load", broken)
+    monkeypatch.setattr(w2v_core.cli.commands, "load", broken)
     monkeypatch.delenv("W2V_DEBUG", raising=False)
     code, _, stderr = run(["info", model], capsys)
     assert code == 1
@@ -461,7 +532,9 @@ def test_subprocess_train_and_query(corpus, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "epoch 1/1" in done.stderr
     done = _subprocess("neighbors", "m.txt", "queen", "-k", "2", cwd=tmp_path)
-    assert done.returncode == 0 and "queen" in done.stdout
+    assert done.returncode == 0, done.stderr
+    kv = w2v_core.io.load(tmp_path / "m.txt").wv
+    assert_rows_match(done.stdout, kv.most_similar("queen", topn=2), kv)
 
 
 @pytest.mark.parametrize(

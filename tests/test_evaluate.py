@@ -107,7 +107,7 @@ def test_restrict_vocab_skips_questions_and_lowers_coverage(questions: Path) -> 
 
 def test_case_sensitive_skips_capitalised_questions(questions: Path) -> None:
     report = evaluate_analogies(planted_vectors(), questions, case_insensitive=False)
-    assert report.total == 0 and report.accuracy == 0.0 and report.coverage == 0.0
+    assert report.total == 0 and report.accuracy is None and report.coverage == 0.0
 
 
 def _noisy_vectors(seed: int = 0, variants: bool = True) -> KeyedVectors:
@@ -172,7 +172,7 @@ def test_bundled_questions_file() -> None:
     assert report.sections[0].name == "capital-common-countries"
     assert report.path.endswith("questions-words.txt")
     empty = evaluate_analogies(KeyedVectors(["zzz"] * 0, np.zeros((0, 4), np.float32)))
-    assert (empty.total, empty.coverage, empty.accuracy) == (0, 0.0, 0.0)
+    assert (empty.total, empty.coverage, empty.accuracy) == (0, 0.0, None)
 
 
 # ------------------------------------------------------------------ word pairs

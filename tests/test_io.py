@@ -270,7 +270,7 @@ BAD_FILES = {
     ),
     "header dim wrong": (
         lambda p, m: (io.save(m, p, format="txt"), p.write_bytes(b"10 5" + p.read_bytes()[4:])),
-        "line 2: expected a word and 5 values, found 7 fields",
+        "header says 5 dimensions but line 2 has a word and 6 values .the header's dimension",
     ),
     "header zero dims": (lambda p, m: p.write_text("3 0\n"), "0 dimensions"),
     "not a number": (

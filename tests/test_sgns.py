@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 
 import numpy as np
 import pytest
 
 from conftest import PLANTED_GROUPS, planted_sentences
+from sgns_spies import PauseProbe
 from w2v_core import (
     Callback,
     ConfigError,
@@ -25,7 +27,7 @@ from w2v_core.sampling import AliasTable, subsample
 from w2v_core.scatter import _scatter_public, scatter_outer
 from w2v_core.vocab import Vocabulary
 
-TINY = dict(dim=16, epochs=2, min_count=1, batch_size=256, seed=3)
+TINY = dict(dim=16, epochs=2, min_count=1, batch_size=256, seed=3, threads=1)
 
 
 # ------------------------------------------------------------------ gradients
@@ -72,7 +74,7 @@ def test_worker_step_applies_minus_alpha_times_gradient():
     """The fast float32 step equals one SGD step along the reference gradient."""
     rng = np.random.default_rng(1)
     V, d, K, B = 12, 6, 4, 9
-    config = TrainConfig(dim=d, negative=K, batch_size=B)
+    config = TrainConfig(dim=d, negative=K, batch_size=B, shared_negatives=0)
     W_in = rng.normal(scale=0.3, size=(V, d)).astype(np.float32)
     W_out = rng.normal(scale=0.3, size=(V, d)).astype(np.float32)
     inputs = rng.integers(V, size=B).astype(np.int32)
@@ -187,12 +189,12 @@ def test_noise_distribution_is_unigram_to_the_three_quarters():
      ("seed", -1)],
 )
 def test_bad_parameters_are_named(field, value):
-    with pytest.raises(ConfigError, match=field):
+    with pytest.raises(ConfigError, match="--" + field.replace("_", "-")):
         TrainConfig(**{field: value}).validate()
 
 
 def test_min_alpha_may_not_exceed_alpha():
-    with pytest.raises(ConfigError, match="min_alpha"):
+    with pytest.raises(ConfigError, match="--min-alpha"):
         TrainConfig(alpha=0.01, min_alpha=0.02).validate()
 
 
@@ -269,7 +271,7 @@ class Recorder(Callback):
 
 def test_callbacks_report_true_mean_loss_and_linear_learning_rate(planted, monkeypatch):
     monkeypatch.setattr(sgns, "PROGRESS_INTERVAL", 0.0)  # one event per minibatch
-    config = TrainConfig(dim=8, epochs=3, min_count=1, batch_size=128, sample=0, negative=5)
+    config = TrainConfig(dim=8, epochs=3, min_count=1, batch_size=128, sample=0, negative=5, threads=1)
     recorder = Recorder()
     model = train(planted, config, [recorder])
     assert recorder.calls[0] == "begin" and recorder.calls[-1] == "end"
@@ -314,26 +316,49 @@ def test_stop_from_callback_keeps_a_usable_model(planted):
     assert recorder.calls[-1] == "end"
 
 
-def test_control_stops_training_from_another_thread(planted):
+def _wait_for(condition, timeout: float = 120.0) -> bool:
+    """Poll ``condition`` until it holds (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
+
+
+def test_pause_holds_training_until_resumed_and_stop_ends_it(planted, monkeypatch):
     control = TrainingControl()
+    probe = PauseProbe().watch(control, monkeypatch)
     started = threading.Event()
+    look: dict = {}
 
     class Signal(Callback):
+        def on_train_begin(self, info):
+            look["snapshot"] = info.snapshot
+
         def on_progress(self, event):
             started.set()
 
     result = {}
+    # one training thread: with several, each reaches its pause point at its own time
+    config = TrainConfig(**{**TINY, "epochs": 1000, "threads": 1})
     thread = threading.Thread(
-        target=lambda: result.setdefault(
-            "model", train(planted, TrainConfig(**{**TINY, "epochs": 1000}), [Signal()], control)
-        )
+        target=lambda: result.setdefault("model", train(planted, config, [Signal()], control)),
+        daemon=True,
     )
     thread.start()
-    assert started.wait(30)
+    assert started.wait(120)
     control.pause()
-    assert control.paused
+    assert probe.acknowledged.wait(120), "the trainer never reached its pause point"
+    vectors = look["snapshot"]().vectors
+    # observe again once the trainer is blocked (or, if it does not block, has trained on)
+    assert _wait_for(probe.settled)
+    assert probe.steps_while_paused == 0, "updates happened after the trainer acknowledged the pause"
+    np.testing.assert_array_equal(look["snapshot"]().vectors, vectors)
+    control.resume()
+    assert _wait_for(lambda: probe.steps_while_paused > 0), "training did not go on after resume"
     control.stop()
-    thread.join(30)
+    thread.join(120)
     assert not thread.is_alive()
     model = result["model"]
     assert model.summary.stopped_early and model.summary.epochs_completed < 1000

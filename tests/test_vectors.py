@@ -62,7 +62,14 @@ def test_cosmul_follows_its_formula(kv):
 
 def test_restrict_vocab_limits_candidates(kv):
     got = kv.most_similar("w5", topn=5, restrict_vocab=50)
-    assert all(kv.index[w] < 50 for w, _ in got)
+    unit = kv.vectors / np.linalg.norm(kv.vectors, axis=1, keepdims=True)
+    scores = unit[:50] @ unit[kv.index["w5"]]
+    scores[5] = -np.inf  # the query word itself
+    best = np.argsort(-scores)[:5]
+    assert [w for w, _ in got] == [kv.words[i] for i in best]
+    np.testing.assert_allclose([s for _, s in got], scores[best], rtol=1e-5)
+    # the restriction changes the answer: some word beyond the first 50 would rank higher
+    assert kv.most_similar("w5", topn=5) != got
 
 
 def test_similarity_and_odd_one_out(kv):
@@ -108,5 +115,64 @@ def test_normed_is_cached_and_unit_length(kv):
 
 def test_parse_query():
     assert parse_query("king -man +woman") == (["king", "woman"], ["man"])
-    assert parse_query("  Paris  ") == (["paris"], [])
+    assert parse_query("  Paris  ") == (["Paris"], [])  # case is left to the lookup
     assert parse_query("") == ([], [])
+
+
+def test_a_single_zero_vector_is_named_not_cancelled_out():
+    kv = KeyedVectors(["a", "b", "c"], np.array([[0, 0], [1, 0], [0, 1]], dtype=np.float32))
+    with pytest.raises(W2VError, match="'a' has a zero vector") as info:
+        kv.most_similar("a")
+    assert "cancel" not in str(info.value)
+    with pytest.raises(W2VError, match="cancel out"):
+        kv.most_similar(["b"], ["b"])
+
+
+def test_completion_ignores_case_and_keeps_frequency_order():
+    words = ["the", "New_York", "new", "News", "newt", "Newark"]
+    kv = KeyedVectors(words, np.ones((len(words), 2), dtype=np.float32))
+    assert kv.complete("new") == ["New_York", "new", "News", "newt", "Newark"]
+    assert kv.complete("NEW", limit=2) == ["New_York", "new"]
+    assert kv.complete("news") == ["News"]
+
+
+@pytest.mark.parametrize("scan_above", [0, 10_000])
+def test_completion_by_scan_and_by_index_agree(kv, monkeypatch, scan_above):
+    import w2v_core.vectors as vectors
+
+    monkeypatch.setattr(vectors, "_SCAN_ABOVE", scan_above)
+    assert kv.complete("w1", limit=4) == ["w1", "w10", "w11", "w12"]
+    assert kv.complete("w29", limit=20) == ["w29"] + [f"w29{i}" for i in range(10)]
+    assert kv.complete("kin") == ["king", "kingdom"]
+
+
+def test_approximate_neighbours_match_exact_on_clustered_vectors(monkeypatch):
+    import w2v_core.vectors as vectors
+
+    monkeypatch.setattr(vectors, "_APPROX_MIN_WORDS", 1000)
+    monkeypatch.setattr(vectors, "_APPROX_CANDIDATES", 200)
+    rng = np.random.default_rng(4)
+    centres = rng.standard_normal((300, 160)).astype(np.float32)
+    data = centres[rng.integers(300, size=6000)] + 0.8 * rng.standard_normal((6000, 160))
+    kv = KeyedVectors([f"w{i}" for i in range(6000)], data.astype(np.float32))
+    for word in ("w0", "w17", "w4242"):
+        exact = kv.most_similar(word, topn=10)
+        approx = kv.most_similar(word, topn=10, approximate=True)
+        assert [w for w, _ in approx] == [w for w, _ in exact]
+        np.testing.assert_allclose([s for _, s in approx], [s for _, s in exact], rtol=1e-5)
+    assert kv._projection[1].shape == (6000, 64)
+    small = kv.most_similar("w0", topn=5, restrict_vocab=100, approximate=True)
+    assert small == kv.most_similar("w0", topn=5, restrict_vocab=100)
+
+
+@pytest.mark.parametrize("count", [1, 10, 2000])
+def test_best_rows_by_threshold_equals_a_full_sort(count):
+    from w2v_core.vectors import _best_rows
+
+    rng = np.random.default_rng(count)
+    scores = rng.standard_normal(250_000).astype(np.float32)
+    scores[rng.integers(250_000, size=50)] = -np.inf
+    scores[:3] = scores.max()  # ties at the top
+    got = _best_rows(scores, count)
+    assert len(got) >= count
+    assert np.sort(scores[got])[::-1][:count].tolist() == np.sort(scores)[::-1][:count].tolist()

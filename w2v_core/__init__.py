@@ -3,32 +3,65 @@
 >>> from w2v_core import train, TrainConfig
 >>> model = train("builtin:hamlet", TrainConfig(dim=50, epochs=5))   # doctest: +SKIP
 >>> model.wv.most_similar("king", topn=5)                           # doctest: +SKIP
+
+The names below are imported on first use, so ``import w2v_core.cli`` stays light (the
+``w2v`` command handles Ctrl-C before NumPy and SciPy are loaded).
 """
 
-from .callbacks import Callback, StopTraining, TrainingControl, TrainingEvent, TrainingStart
-from .corpus import Corpus, open_corpus, tokenize
-from .encoding import EncodedCorpus
-from .errors import (
-    ConfigError,
-    CorpusError,
-    ModelFormatError,
-    TrainingDivergedError,
-    UnknownWordError,
-    W2VError,
-)
-from .io import load, save
-from .model import Model, TrainingSummary
-from .sgns import TrainConfig, Trainer, prepare_corpus, train
-from .vectors import KeyedVectors, parse_query
-from .vocab import Vocabulary
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Callback", "StopTraining", "TrainingControl", "TrainingEvent", "TrainingStart",
-    "Corpus", "open_corpus", "tokenize", "EncodedCorpus",
-    "ConfigError", "CorpusError", "ModelFormatError", "TrainingDivergedError",
-    "UnknownWordError", "W2VError", "Model", "TrainingSummary",
-    "TrainConfig", "Trainer", "prepare_corpus", "train", "KeyedVectors", "parse_query",
-    "Vocabulary", "load", "save",
-]
+#: public name -> the submodule that defines it
+_EXPORTS = {
+    "Callback": "callbacks", "StopTraining": "callbacks", "TrainingControl": "callbacks",
+    "TrainingEvent": "callbacks", "TrainingStart": "callbacks",
+    "TrainConfig": "config",
+    "Corpus": "corpus", "open_corpus": "corpus", "tokenize": "corpus",
+    "EncodedCorpus": "encoding",
+    "ConfigError": "errors", "CorpusError": "errors", "ModelFormatError": "errors",
+    "TrainingDivergedError": "errors", "UnknownWordError": "errors", "W2VError": "errors",
+    "load": "io", "save": "io",
+    "Model": "model", "TrainingSummary": "model",
+    "Trainer": "sgns", "prepare_corpus": "sgns", "train": "sgns",
+    "KeyedVectors": "vectors", "parse_query": "vectors",
+    "Vocabulary": "vocab",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'w2v_core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from .callbacks import Callback, StopTraining, TrainingControl, TrainingEvent, TrainingStart
+    from .config import TrainConfig
+    from .corpus import Corpus, open_corpus, tokenize
+    from .encoding import EncodedCorpus
+    from .errors import (
+        ConfigError,
+        CorpusError,
+        ModelFormatError,
+        TrainingDivergedError,
+        UnknownWordError,
+        W2VError,
+    )
+    from .io import load, save
+    from .model import Model, TrainingSummary
+    from .sgns import Trainer, prepare_corpus, train
+    from .vectors import KeyedVectors, parse_query
+    from .vocab import Vocabulary

@@ -11,7 +11,9 @@ import threading
 import time
 from dataclasses import dataclass
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .config import TrainConfig
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Model
@@ -25,9 +27,11 @@ class TrainingStart:
     vocab_size: int
     corpus_words: int  #: in-vocabulary words in one pass over the corpus
     words_total: int  #: corpus_words x epochs
-    config: Any  #: the :class:`~w2v_core.sgns.TrainConfig`
+    config: TrainConfig  #: with ``epochs`` resolved (never None)
     #: returns a copy of the current vectors; callable from any thread at any time
     snapshot: "Callable[[], KeyedVectors] | None" = None
+    #: why ``config.epochs`` was chosen (``"auto: small corpus"``), None when it was given
+    epochs_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,10 @@ class Callback:
 
 class StopTraining(Exception):
     """Raised by a callback to stop training early (the model trained so far is kept)."""
+
+
+class ReadingStopped(StopTraining):
+    """Stop was asked for while the corpus was still being read: there is no model yet."""
 
 
 class TrainingControl:

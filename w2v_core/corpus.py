@@ -2,36 +2,46 @@
 
 A corpus is named by one *spec* string:
 
-- a UTF-8 text file (``.gz`` and ``.bz2`` are decompressed on the fly);
-- a directory: every text file below it, in sorted order;
+- a text file (``.gz``, ``.bz2`` and ``.xz`` are decompressed on the fly), UTF-8 unless
+  another encoding is asked for or a byte-order mark says so (see :mod:`w2v_core.reading`);
+- a pipe, FIFO or device (``/dev/stdin``, ``<(...)``): read once, as it arrives;
+- a directory: every text file below it, in sorted order; binaries, model files and files
+  without a text file name are left out and listed in :attr:`Corpus.skipped`;
 - ``nltk:NAME`` for an installed NLTK corpus (``nltk:brown``), or ``nltk:NAME/FILEID`` for one
   file of it (``nltk:gutenberg/shakespeare-hamlet.txt``); ``NLTK_DATA`` is honoured;
 - ``builtin:hamlet`` (Hamlet, First Folio) or ``builtin:shakespeare`` (the complete works),
   both shipped inside the package.
 
-Every corpus yields *sentences*: lists of lowercase tokens. A text file whose first 64 KB
-hold no sentence punctuation (``. ! ?``) is taken as one sentence per line, as gensim's
-``LineSentence`` and the C tool read it; other text is split at blank lines and at sentence
-punctuation, so wrapped prose keeps its context across line breaks. A sentence longer than
-:data:`MAX_SENTENCE_LENGTH` tokens is cut into pieces. Text is read as a stream: memory does
-not grow with the corpus.
+Every corpus yields *sentences*: lists of lowercase, NFC-normalised tokens. A text file whose
+first 64 KB hold no sentence punctuation (``. ! ?``) is taken as one sentence per line, as
+gensim's ``LineSentence`` and the C tool read it; other text is split at blank lines and at
+sentence punctuation, so wrapped prose keeps its context across line breaks. A sentence
+longer than :data:`MAX_SENTENCE_LENGTH` tokens is cut into pieces. Text is read as a stream:
+memory does not grow with the corpus.
 """
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import io
+import errno
 import itertools
 import os
 import re
+import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import IO
 
 from .errors import CorpusError
+from .reading import (
+    BinaryFileError,
+    TextOptions,
+    WaitNotice,
+    is_stream,
+    not_text_reason,
+    read_lines,
+)
 
 #: Longest sentence handed to the trainer; longer ones are cut (gensim uses 10000, the C tool 1000).
 MAX_SENTENCE_LENGTH = 10_000
@@ -39,7 +49,7 @@ MAX_SENTENCE_LENGTH = 10_000
 _TOKEN = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"[.!?]+")
 _SNIFF_CHARS = 65_536
-_TEXT_SUFFIXES = {".txt", ".text", ".gz", ".bz2", ".md", ".rst", ""}
+_TEXT_SUFFIXES = {".txt", ".text", ".gz", ".bz2", ".xz", ".md", ".rst", ""}
 
 BUILTIN_CORPORA = {
     "hamlet": "hamlet-first-folio.txt",
@@ -50,9 +60,12 @@ BUILTIN_CORPORA = {
 def tokenize(text: str) -> list[str]:
     """Split text into lowercase tokens: runs of letters, as the original NumPy demo did.
 
-    The same rule is used for training and for queries, so ``"King's"`` gives
-    ``["king", "s"]`` in both places.
+    Text is first normalised to NFC, so a letter followed by a combining accent (NFD, as
+    macOS writes file names and some corpora their text) makes one letter, as its
+    precomposed form does. ``"King's"`` gives ``["king", "s"]``.
     """
+    if not text.isascii():  # isascii is O(1); most lines need no normalising
+        text = unicodedata.normalize("NFC", text)
     return _TOKEN.findall(text.lower())
 
 
@@ -64,9 +77,9 @@ def builtin_path(filename: str) -> Path:
     return path
 
 
-@dataclass(frozen=True)
+@dataclass
 class Corpus:
-    """A re-iterable stream of tokenised sentences.
+    """A stream of tokenised sentences, re-iterable unless it comes from a pipe.
 
     Parameters
     ----------
@@ -74,31 +87,101 @@ class Corpus:
         The spec the corpus was opened from, for display.
     _open_sentences : callable
         Returns a fresh iterator over the sentences each time it is called.
+    rereadable : bool
+        False for a pipe, FIFO or device: it is read once, so :meth:`sentences` can be
+        called once (after :meth:`check_not_empty`, which keeps what it read).
+    skipped : list of (str, str)
+        Files of a directory corpus left out, each with the reason (binary, a model file,
+        not a text file name...). Front ends show them: see :meth:`skip_notes`.
     """
 
     name: str
     _open_sentences: Callable[[], Iterator[list[str]]]
+    rereadable: bool = True
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    _pending: Iterator[list[str]] | None = field(default=None, init=False, repr=False)
+    _started: bool = field(default=False, init=False, repr=False)
 
     def sentences(self) -> Iterator[list[str]]:
-        """Iterate over the sentences (lists of tokens), from the start, streaming."""
+        """Iterate over the sentences (lists of tokens), from the start, streaming.
+
+        Raises
+        ------
+        CorpusError
+            For a pipe whose sentences were already handed out: it cannot be read twice.
+        """
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            return pending
+        if not self.rereadable and self._started:
+            raise CorpusError(
+                f"{self.name} is a pipe or device and was already read; it can be read only "
+                "once (save it to a file to train on it again)"
+            )
+        self._started = True
         return self._open_sentences()
 
     def __iter__(self) -> Iterator[list[str]]:
         return self.sentences()
 
     def check_not_empty(self) -> "Corpus":
-        """Raise :class:`CorpusError` if the corpus holds no word (reads up to the first one)."""
-        if next(self.sentences(), None) is None:
+        """Raise :class:`CorpusError` if the corpus holds no word (reads up to the first one).
+
+        For a pipe, what was read is kept: the next :meth:`sentences` starts with it.
+        """
+        sentences = self.sentences()
+        first = next(sentences, None)
+        if first is None:
             raise CorpusError(f"corpus is empty: {self.name} contains no words")
+        if self.rereadable:
+            getattr(sentences, "close", lambda: None)()  # a generator: close its file now
+        else:
+            self._pending = itertools.chain([first], sentences)
         return self
 
+    def skip_notes(self, limit: int = 5) -> list[str]:
+        """One printable line per skipped file (at most ``limit``, then a count of the rest)."""
+        notes = [f"skipped {path}: {reason}" for path, reason in self.skipped[:limit]]
+        if len(self.skipped) > limit:
+            notes.append(f"skipped {len(self.skipped) - limit} more files")
+        return notes
 
-def open_corpus(spec: str) -> Corpus:
+
+def open_corpus(
+    spec: str,
+    *,
+    encoding: str | None = None,
+    encoding_errors: str = "strict",
+    on_wait: WaitNotice | None = None,
+) -> Corpus:
     """Open a corpus spec; raise :class:`CorpusError` with one clear line if it cannot be read.
 
-    Opening checks that the source exists and is readable; emptiness is detected when the
-    vocabulary is built.
+    Opening checks that the source exists, is readable and is text (the start of each file
+    is read; a pipe is not touched). Emptiness is detected when the vocabulary is built, or
+    at once by :meth:`Corpus.check_not_empty`.
+
+    Parameters
+    ----------
+    spec : str
+        A path (file, directory, pipe), ``nltk:NAME[/FILEID]`` or ``builtin:NAME``.
+    encoding : str or None
+        Text encoding of the files (a Python codec name). None detects a byte-order mark
+        (UTF-8, UTF-16, UTF-32) and otherwise reads UTF-8.
+    encoding_errors : str
+        ``"strict"`` refuses bytes invalid in the encoding, naming the file and the byte
+        offset; ``"replace"`` or ``"ignore"`` read on.
+    on_wait : callable, optional
+        Called with a one-line message when reading a pipe has to wait for input (a FIFO
+        nobody writes to yet), so a front end can say so instead of hanging silently.
+
+    Raises
+    ------
+    CorpusError
+        Missing, unreadable, binary or model file; symlink loop; no text file in a directory.
+    ConfigError
+        Unknown encoding or error handler.
     """
+    options = TextOptions(encoding, encoding_errors)
     spec = str(spec).strip()
     if not spec:
         raise CorpusError("no corpus given")
@@ -108,21 +191,28 @@ def open_corpus(spec: str) -> Corpus:
             known = ", ".join(f"builtin:{n}" for n in BUILTIN_CORPORA)
             raise CorpusError(f"unknown built-in corpus {spec!r}; choose one of {known}")
         path = builtin_path(BUILTIN_CORPORA[name])
-        return Corpus(spec, lambda: _file_sentences(path))
+        return Corpus(spec, lambda: _file_sentences(path, spec, TextOptions()))
     if spec.startswith("nltk:"):
         return _open_nltk(spec)
     path = Path(spec).expanduser()
-    if path.is_dir():
-        files = _text_files_below(path)
+    if stat.S_ISDIR(_stat_mode(path, spec)):
+        files, skipped = _text_files_below(path, options)
         if not files:
-            raise CorpusError(f"corpus directory has no text files: {spec}")
-        return Corpus(spec, lambda: (s for f in files for s in _file_sentences(f)))
-    if not path.exists():
-        raise CorpusError(f"corpus not found: {spec}")
+            detail = f" ({len(skipped)} skipped, e.g. {skipped[0][0]}: {skipped[0][1]})" if skipped else ""
+            raise CorpusError(f"corpus directory has no text files: {spec}{detail}")
+        return Corpus(
+            spec,
+            lambda: (s for f in files for s in _file_sentences(f, str(f), options)),
+            skipped=skipped,
+        )
     if not os.access(path, os.R_OK):
         raise CorpusError(f"corpus is not readable: {spec}")
-    _check_readable(path)
-    return Corpus(spec, lambda: _file_sentences(path))
+    if is_stream(path):
+        return Corpus(spec, lambda: _file_sentences(path, spec, options, on_wait), rereadable=False)
+    reason = not_text_reason(path, options)
+    if reason:
+        raise CorpusError(f"corpus {spec} is {reason}")
+    return Corpus(spec, lambda: _file_sentences(path, spec, options))
 
 
 def split_sentences(lines: Iterable[str]) -> Iterator[list[str]]:
@@ -164,47 +254,89 @@ def _cut(tokens: list[str]) -> Iterator[list[str]]:
         yield tokens[start : start + MAX_SENTENCE_LENGTH]
 
 
-def _open_text(path: Path) -> IO[str]:
-    suffix = path.suffix.lower()
-    if suffix == ".gz":
-        raw: IO[bytes] = gzip.open(path, "rb")
-    elif suffix == ".bz2":
-        raw = bz2.open(path, "rb")
-    else:
-        raw = open(path, "rb")
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
-
-
-def _check_readable(path: Path) -> None:
-    """Read the first bytes so a corrupt archive fails before training, not during it."""
+def _stat_mode(path: Path, spec: str) -> int:
+    """``st_mode`` of ``path``, with a clear error for a missing path, broken link or loop."""
     try:
-        with _open_text(path) as handle:
-            handle.read(4096)
-    except (OSError, EOFError, UnicodeError) as exc:
-        raise CorpusError(f"cannot read corpus {path}: {exc}") from None
+        return path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise CorpusError(f"corpus path is a symlink loop: {spec}") from None
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            if path.is_symlink():
+                raise CorpusError(
+                    f"corpus not found: {spec} is a symlink to {os.readlink(path)}, "
+                    "which does not exist"
+                ) from None
+            raise CorpusError(f"corpus not found: {spec}") from None
+        if exc.errno == errno.EACCES:
+            raise CorpusError(f"corpus is not readable: {spec}") from None
+        raise CorpusError(f"cannot open corpus {spec}: {exc.strerror or exc}") from None
 
 
-def _file_sentences(path: Path) -> Iterator[list[str]]:
-    try:
-        with _open_text(path) as handle:
-            head = handle.read(_SNIFF_CHARS)
-            lines = itertools.chain(io.StringIO(head + handle.readline()), handle)
-            splitter = split_sentences if _SENTENCE_END.search(head) else line_sentences
-            yield from splitter(lines)
-    except (OSError, EOFError) as exc:
-        raise CorpusError(f"cannot read corpus {path}: {exc}") from None
+def _file_sentences(
+    path: Path, name: str, options: TextOptions, on_wait: WaitNotice | None = None
+) -> Iterator[list[str]]:
+    """Sentences of one file or pipe; the first 64 KB choose prose or one sentence a line."""
+    lines = read_lines(path, name, options, on_wait)
+    head: list[str] = []
+    size = 0
+    for line in lines:
+        head.append(line)
+        size += len(line)
+        if size >= _SNIFF_CHARS:
+            break
+    prose = any(_SENTENCE_END.search(line) for line in head)
+    splitter = split_sentences if prose else line_sentences
+    yield from splitter(itertools.chain(head, lines))
 
 
-def _text_files_below(root: Path) -> list[Path]:
-    files = []
-    for dirpath, dirnames, filenames in os.walk(root):
+def _text_files_below(
+    root: Path, options: TextOptions
+) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Text files below ``root`` in sorted order, and ``(path, reason)`` for those left out.
+
+    Hidden files and folders (``.git``, w2v's own ``.NAME.XXXX.tmp``) are left out silently.
+    """
+    files: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+
+    def unlistable(exc: OSError) -> None:
+        skipped.append((str(exc.filename), f"folder cannot be read ({exc.strerror})"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in dirnames:  # os.walk does not descend into them (no loops)
+            if os.path.islink(os.path.join(dirpath, name)):
+                skipped.append((os.path.join(dirpath, name), "symlink to a folder, not followed"))
         for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if name.startswith(".") or path.suffix.lower() not in _TEXT_SUFFIXES:
+            if name.startswith("."):
                 continue
-            files.append(path)
-    return files
+            path = Path(dirpath) / name
+            reason = _skip_reason(path, options)
+            if reason:
+                skipped.append((str(path), reason))
+            else:
+                files.append(path)
+    return files, skipped
+
+
+def _skip_reason(path: Path, options: TextOptions) -> str | None:
+    """Why a file in a directory corpus is not read, or None to read it."""
+    suffix = path.suffix.lower()
+    if suffix not in _TEXT_SUFFIXES:
+        return f"not a text file name ({suffix})"
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return "symlink loop" if exc.errno == errno.ELOOP else "broken symlink"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    if not os.access(path, os.R_OK):
+        return "not readable"
+    try:
+        return not_text_reason(path, options)
+    except BinaryFileError:
+        return "binary, not text"
 
 
 def _open_nltk(spec: str) -> Corpus:

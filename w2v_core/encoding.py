@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .callbacks import ReadingStopped, TrainingControl
 from .corpus import Corpus, open_corpus
 from .errors import CorpusError
 from .vocab import Vocabulary
@@ -149,13 +150,26 @@ def encode_corpus(
     min_count: int = 5,
     max_vocab: int | None = None,
     spill_tokens: int = SPILL_TOKENS,
+    control: TrainingControl | None = None,
 ) -> EncodedCorpus:
     """Read a corpus once: count words, build the vocabulary and encode tokens as ids.
+
+    Parameters
+    ----------
+    corpus : str, Corpus or iterable of token lists
+    min_count, max_vocab : int
+        Vocabulary pruning (see :meth:`Vocabulary.from_counts`).
+    spill_tokens : int
+        Streams longer than this are kept in a temporary file.
+    control : TrainingControl, optional
+        Checked after every block of tokens: once stopped, reading ends.
 
     Raises
     ------
     CorpusError
         If the corpus cannot be read, is empty, or no word reaches ``min_count``.
+    ReadingStopped
+        ``control`` was stopped before the corpus was read to its end.
     """
     if isinstance(corpus, str):
         corpus = open_corpus(corpus)
@@ -173,6 +187,8 @@ def encode_corpus(
         if len(buffer) >= _BLOCK_TOKENS:
             raw.append(np.frombuffer(buffer, dtype=np.int32))
             buffer = array("i")
+            _check_stop(control, name)
+    _check_stop(control, name)  # also a corpus shorter than one block
     raw.append(np.frombuffer(buffer, dtype=np.int32))
     raw.finish()
     if not provisional:
@@ -190,6 +206,11 @@ def encode_corpus(
     del raw, remap
     _release_freed_memory()
     return EncodedCorpus(vocab, store, n_words, n_sentences, name)
+
+
+def _check_stop(control: TrainingControl | None, name: str) -> None:
+    if control is not None and control.stopped:
+        raise ReadingStopped(f"stopped while reading the corpus {name}")
 
 
 def _release_freed_memory() -> None:

@@ -26,6 +26,20 @@ class ModelFormatError(W2VError):
     """A model file is missing, truncated, corrupt, or in a format we do not read."""
 
 
+class UnwritablePathError(ModelFormatError):
+    """A model cannot be written where asked: read-only file or filesystem, missing directory,
+    permission denied, disk full. Raised by :func:`w2v_core.io.probe_writable` before a long
+    run, and by every save; :func:`w2v_core.io.save_with_fallback` then tries other places."""
+
+
+class SaveInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or another interruption) arrived while a model was being saved.
+
+    The temporary file was removed and the destination left as it was; ``str()`` says so in
+    one line. It is a :class:`KeyboardInterrupt`, so code that stops on Ctrl-C still stops.
+    """
+
+
 class TrainingDivergedError(W2VError):
     """The training loss became NaN or infinite; training stopped before writing garbage."""
 
@@ -43,3 +57,27 @@ class UnknownWordError(W2VError, KeyError):
         if self.suggestions:
             message += " (did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?)"
         return message
+
+
+# --------------------------------------------------------------------------- front ends
+#: Exit codes of both front ends (``w2v`` and ``w2v-tui``): success, a failure (missing or
+#: corrupt input, unknown word, diverged training), bad usage (unknown option, impossible
+#: parameter value), interrupted (Ctrl-C, SIGTERM, SIGHUP).
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(W2VError):
+    """Bad command-line usage found by either front end (exit code :data:`EXIT_USAGE`)."""
+
+
+def exit_code(error: BaseException) -> int:
+    """The exit code for an error that ended a command.
+
+    :class:`UsageError` and :class:`ConfigError` (a parameter out of range) are bad usage,
+    :class:`KeyboardInterrupt` is an interruption, everything else a failure.
+    """
+    if isinstance(error, (UsageError, ConfigError)):
+        return EXIT_USAGE
+    if isinstance(error, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    return EXIT_FAILURE

@@ -4,16 +4,20 @@ Semantics follow gensim's ``KeyedVectors.evaluate_word_analogies`` / ``evaluate_
 C tool's ``compute-accuracy``: only the ``restrict_vocab`` most frequent words are candidates, and
 a question with a word outside them is skipped (it counts against coverage, not accuracy).
 Analogies are answered in batches with one matrix product per batch.
+
+An accuracy over no answered question is ``None`` (shown as n/a; ``null`` in JSON), never 0.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +36,7 @@ __all__ = [
 
 ANALOGIES_FILE = "questions-words.txt"
 PAIRS_FILE = "wordsim353.tsv"
+_BUNDLED_PREFIX = "builtin:"
 _METHODS = ("add", "mul")
 _BATCH_CELLS = 1 << 23  # score-matrix entries per batch (32 MiB of float32)
 _COSMUL_EPSILON = 1e-6  # as in gensim and Levy & Goldberg
@@ -51,9 +56,19 @@ class SectionScore:
     questions: int = 0  #: questions in the section, answered or not
 
     @property
-    def accuracy(self) -> float:
-        """Correct / answered (0.0 when none was answered)."""
-        return self.correct / self.total if self.total else 0.0
+    def accuracy(self) -> float | None:
+        """Correct / answered; None when none was answered."""
+        return _ratio(self.correct, self.total)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: name, correct, total (answered), questions and accuracy."""
+        return {
+            "name": self.name,
+            "correct": self.correct,
+            "total": self.total,
+            "questions": self.questions,
+            "accuracy": self.accuracy,
+        }
 
 
 @dataclass(frozen=True)
@@ -65,8 +80,9 @@ class AnalogyReport:
     total: int  #: questions answered
     questions: int  #: questions in the file
     method: str = "add"
-    restrict_vocab: int = 0
-    path: str = ""
+    restrict_vocab: int | None = None  #: as asked; None: the whole vocabulary
+    path: str = ""  #: the questions file, or ``builtin:questions-words.txt``
+    candidates: int = 0  #: words that could be answers (restrict_vocab capped at the vocabulary)
 
     @property
     def skipped(self) -> int:
@@ -74,14 +90,29 @@ class AnalogyReport:
         return self.questions - self.total
 
     @property
-    def accuracy(self) -> float:
-        """Correct / answered (0.0 when none was answered), as gensim's score."""
-        return self.correct / self.total if self.total else 0.0
+    def accuracy(self) -> float | None:
+        """Correct / answered, as gensim's score; None when no question was answered."""
+        return _ratio(self.correct, self.total)
 
     @property
-    def coverage(self) -> float:
-        """Answered / all questions."""
-        return self.total / self.questions if self.questions else 0.0
+    def coverage(self) -> float | None:
+        """Answered / all questions (None for a file without questions)."""
+        return _ratio(self.total, self.questions)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready report; ratios that cannot be computed are None."""
+        return {
+            "path": self.path,
+            "method": self.method,
+            "restrict_vocab": self.restrict_vocab,
+            "accuracy": self.accuracy,
+            "correct": self.correct,
+            "total": self.total,
+            "questions": self.questions,
+            "skipped": self.skipped,
+            "coverage": self.coverage,
+            "sections": [section.to_dict() for section in self.sections],
+        }
 
 
 @dataclass(frozen=True)
@@ -92,14 +123,25 @@ class PairReport:
     pearson: float
     pairs: int  #: pairs in the file
     used: int  #: pairs with both words within restrict_vocab
-    path: str = ""
+    path: str = ""  #: the pairs file, or ``builtin:wordsim353.tsv``
     spearman_pvalue: float = field(default=math.nan, repr=False)
     pearson_pvalue: float = field(default=math.nan, repr=False)
 
     @property
-    def oov_ratio(self) -> float:
-        """Fraction (0..1) of pairs skipped for an unknown word."""
-        return (self.pairs - self.used) / self.pairs if self.pairs else 0.0
+    def oov_ratio(self) -> float | None:
+        """Fraction (0..1) of pairs skipped for an unknown word (None without pairs)."""
+        return _ratio(self.pairs - self.used, self.pairs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready report; a correlation that cannot be computed (NaN) is None."""
+        return {
+            "path": self.path,
+            "spearman": _finite_or_none(self.spearman),
+            "pearson": _finite_or_none(self.pearson),
+            "pairs": self.pairs,
+            "used": self.used,
+            "oov_ratio": self.oov_ratio,
+        }
 
 
 # ---------------------------------------------------------------------- analogies
@@ -140,8 +182,8 @@ def evaluate_analogies(
     """
     if method not in _METHODS:
         raise ConfigError(f"method must be one of {', '.join(_METHODS)}, got {method!r}")
-    path = _resolve(path, ANALOGIES_FILE)
     limit = _limit(kv, restrict_vocab)
+    shown, path = _resolve(path, ANALOGIES_FILE)
     sections = _read_analogies(path, case_insensitive)
     keys, group = _candidate_keys(kv, limit, case_insensitive)
 
@@ -164,7 +206,14 @@ def evaluate_analogies(
         for s, name in enumerate(names)
     ]
     return AnalogyReport(
-        scores, int(hits.sum()), len(abcd), sum(questions), method, limit, str(path)
+        scores,
+        int(hits.sum()),
+        len(abcd),
+        sum(questions),
+        method=method,
+        restrict_vocab=restrict_vocab,
+        path=shown,
+        candidates=limit,
     )
 
 
@@ -270,8 +319,8 @@ def evaluate_word_pairs(
     EvaluationDataError
         Missing or malformed pairs file.
     """
-    path = _resolve(path, PAIRS_FILE)
     limit = _limit(kv, restrict_vocab)
+    shown, path = _resolve(path, PAIRS_FILE)
     pairs = _read_pairs(path, case_insensitive)
     keys, _ = _candidate_keys(kv, limit, case_insensitive)
     rows = [(keys.get(w1), keys.get(w2), gold) for w1, w2, gold in pairs]
@@ -282,9 +331,7 @@ def evaluate_word_pairs(
         normed = kv.normed
         model = np.einsum("ij,ij->i", normed[first], normed[second]).astype(np.float64)
         spearman, spearman_p, pearson, pearson_p = _correlations(gold, model)
-    return PairReport(
-        spearman, pearson, len(pairs), len(known), str(path), spearman_p, pearson_p
-    )
+    return PairReport(spearman, pearson, len(pairs), len(known), shown, spearman_p, pearson_p)
 
 
 def _correlations(gold: np.ndarray, model: np.ndarray) -> tuple[float, float, float, float]:
@@ -317,6 +364,10 @@ def _read_pairs(path: Path, case_insensitive: bool) -> list[tuple[str, str, floa
             raise EvaluationDataError(
                 f"{path}, line {number}: score {fields[2]!r} is not a number"
             ) from None
+        if not math.isfinite(score):
+            raise EvaluationDataError(
+                f"{path}, line {number}: score {fields[2]!r} is not a finite number"
+            )
         w1, w2 = (f.upper() for f in fields[:2]) if case_insensitive else fields[:2]
         pairs.append((w1, w2, score))
     if not pairs:
@@ -325,8 +376,19 @@ def _read_pairs(path: Path, case_insensitive: bool) -> list[tuple[str, str, floa
 
 
 # ---------------------------------------------------------------------- shared
-def _resolve(path: str | os.PathLike | None, bundled: str) -> Path:
-    return builtin_path(bundled) if path is None else Path(path).expanduser()
+def _resolve(path: str | os.PathLike | None, bundled: str) -> tuple[str, Path]:
+    """``(name to show, path to read)`` of an evaluation file; None is the bundled one."""
+    if path is None:
+        return _BUNDLED_PREFIX + bundled, builtin_path(bundled)
+    return str(path), Path(path).expanduser()
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def _limit(kv: KeyedVectors, restrict_vocab: int | None) -> int:
@@ -368,7 +430,7 @@ def _data_lines(path: Path) -> Iterator[tuple[int, str]]:
         raise EvaluationDataError(f"cannot read {path}: {exc.strerror or exc}") from None
     for number, raw in enumerate(raw_lines, start=1):
         try:
-            line = raw.decode("utf-8").strip()
+            line = unicodedata.normalize("NFC", raw.decode("utf-8")).strip()
         except UnicodeDecodeError:
             raise EvaluationDataError(f"{path}, line {number}: not valid UTF-8") from None
         if line and not line.startswith("#"):

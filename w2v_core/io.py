@@ -2,39 +2,74 @@
 
 The native format keeps everything (input and output vectors, counts, training configuration
 and summary); the word2vec formats keep only words and input vectors, written exactly as the
-original C tool and gensim write them. Every save is atomic, and every unreadable file raises
+original C tool and gensim write them. Every unreadable file raises
 :class:`~w2v_core.errors.ModelFormatError` with one line that names the file.
+
+Saving
+    Atomic: the model goes to a temporary ``.NAME.XXXX.tmp`` next to the destination, which
+    replaces the destination only once complete. An existing file keeps its permission bits
+    (and, for root, its owner); a read-only file (no write bit, even for root) is refused; a
+    symbolic link is followed and its target is written, so the link stays a link. Any failure
+    or interruption, a second Ctrl-C included, removes the temporary file and leaves the
+    destination as it was. :func:`probe_writable` checks a destination before a long run, and
+    :func:`save_with_fallback` saves elsewhere when the destination fails at the end.
+
+Loading
+    Files are read block by block (gzip and bz2 decompressed on the fly) into a matrix sized
+    from the header, so the peak memory stays close to the size of the matrix.
+    The same rules hold for every format:
+
+    - a word that appears twice keeps its first vector (gensim's rule);
+    - a vector holding NaN or infinity is refused: the error names its row and word;
+    - 1-dimensional vectors (a word-count list such as ``the 1000``) are refused;
+    - ``unicode_errors`` (``strict``, ``replace``, ``ignore``) says how words that are not valid
+      UTF-8 are decoded; with ``ignore`` a word can become empty, and is then kept as ``""``
+      like any other word, as gensim does;
+    - ``limit=N`` reads only the first N vectors, as gensim's ``limit`` does.
 """
 
 from __future__ import annotations
 
-import codecs
+import bz2
 import contextlib
 import gzip
 import json
-import mmap
 import os
 import re
 import secrets
+import stat
+import sys
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
-from .errors import ModelFormatError
+from .config import TrainConfig
+from .errors import ConfigError, ModelFormatError, SaveInterrupted, UnwritablePathError
 from .model import Model, TrainingSummary
 from .vectors import KeyedVectors
 
 __all__ = [
     "FORMAT_TAG",
     "FORMAT_VERSION",
+    "UNICODE_ERRORS",
+    "FORMATS",
+    "ALLOWED_EXTENSIONS",
+    "Format",
+    "format_for",
     "detect_format",
+    "export_projector",
     "load",
     "load_word2vec_format",
+    "probe_writable",
     "save",
+    "save_with_fallback",
     "save_word2vec_format",
 ]
 
@@ -42,24 +77,58 @@ __all__ = [
 FORMAT_TAG = "w2v-tui-model"
 #: Version of the native layout; files from a newer version are refused.
 FORMAT_VERSION = 1
+#: The accepted values of ``unicode_errors`` (the CLI's ``--unicode-errors``).
+UNICODE_ERRORS = ("strict", "replace", "ignore")
 
 PathLike = str | os.PathLike
-_EXTENSIONS = {".npz": "npz", ".bin": "bin", ".txt": "txt", ".vec": "txt"}
-_FORMAT_NAMES = {
-    "npz": "npz", "native": "npz",
-    "bin": "bin", "binary": "bin",
-    "txt": "txt", "text": "txt", "vec": "txt",
+
+
+@dataclass(frozen=True)
+class Format:
+    """A model file format: its name, what users call it, and the extensions that select it."""
+
+    name: str  #: as :func:`detect_format` reports it and ``save(format=...)`` takes it
+    description: str
+    extensions: tuple[str, ...] = ()  #: empty: read (detected by content), never written
+    aliases: tuple[str, ...] = ()  #: other names ``save(format=...)`` accepts
+
+    @property
+    def writable(self) -> bool:
+        return bool(self.extensions)
+
+
+#: Every model format, the one list both front ends describe formats from.
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("npz", "native .npz", (".npz",), ("native",)),
+        Format("bin", "word2vec binary", (".bin",), ("binary",)),
+        Format("txt", "word2vec text", (".txt", ".vec"), ("text", "vec")),
+        Format("glove", "GloVe text (no header)"),
+    )
 }
-_ALLOWED = ".npz (native), .bin (word2vec binary), .txt or .vec (word2vec text)"
+_EXTENSIONS = {ext: f.name for f in FORMATS.values() for ext in f.extensions}
+_FORMAT_NAMES = {
+    alias: f.name for f in FORMATS.values() if f.writable for alias in (f.name, *f.aliases)
+}
+#: The writable formats by extension, for messages and help: ".npz (native .npz ...), ..."
+ALLOWED_EXTENSIONS = ", ".join(
+    f"{' or '.join(f.extensions)} ({f.description})" for f in FORMATS.values() if f.writable
+)
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _GZIP_MAGIC = b"\x1f\x8b"
+_BZ2_MAGIC = b"BZh"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed entry timestamp: identical models give identical files
 _HEADER = re.compile(rb"\s*(\d+)[ \t]+(\d+)\s*")
 _FLOAT32_LE = np.dtype("<f4")
 _MAX_WORD_BYTES = 4096
+_BLOCK = 2 << 20  # bytes read at a time (the temporaries of a block stay small)
+_HEAD = 1 << 20  # bytes inspected to detect the format
+_PADDING = b" \t\r\n\x00"  # tolerated after the last binary vector (gensim ignores it)
+_DEFLATE_MAX_RATIO = 1100  # deflate cannot expand data more than ~1032 times
 
 
-# ---------------------------------------------------------------------- public API
+# ---------------------------------------------------------------------- public API: saving
 def save(model: Model | KeyedVectors, path: PathLike, format: str | None = None) -> None:
     """Write a model or bare vectors to ``path``, atomically.
 
@@ -68,18 +137,24 @@ def save(model: Model | KeyedVectors, path: PathLike, format: str | None = None)
     model : Model or KeyedVectors
         What to save. The word2vec formats keep only the words and input vectors.
     path : str or path-like
-        Destination; an existing file is replaced only once the new one is complete.
+        Destination; an existing file is replaced only once the new one is complete, and keeps
+        its permission bits. A symbolic link is followed: its target is written.
     format : {"npz", "bin", "txt"}, optional
         Defaults to the one the extension names: ``.npz`` native, ``.bin`` word2vec binary,
         ``.txt``/``.vec`` word2vec text.
 
     Raises
     ------
+    UnwritablePathError
+        The destination cannot be written (read-only file, directory, permissions, disk full).
     ModelFormatError
-        Unknown format or extension, a word the format cannot store, or the file cannot be written.
+        Unknown format or extension, or a word the format cannot store.
+    SaveInterrupted
+        Ctrl-C arrived while writing; the temporary file is gone, the message says whether the
+        destination was already complete.
     """
     path = Path(path).expanduser()
-    kind = _format_for(path, format)
+    kind = format_for(path, format)
     if kind == "npz":
         arrays = _native_arrays(model)
         _atomic_write(path, lambda fh: _write_npz(fh, arrays))
@@ -87,17 +162,164 @@ def save(model: Model | KeyedVectors, path: PathLike, format: str | None = None)
         save_word2vec_format(_keyed_vectors(model), path, binary=kind == "bin")
 
 
-def load(path: PathLike, unicode_errors: str = "strict") -> Model:
+def probe_writable(path: PathLike) -> Path:
+    """Check that a model can be saved at ``path`` by really writing a file next to it.
+
+    A temporary ``.NAME.XXXX.tmp`` is created in the destination directory, written and
+    removed, so a read-only mount, ``/sys`` or a full disk is caught before a long training
+    run rather than at the final save.
+
+    Returns
+    -------
+    Path
+        The file a save will write (the target of a symbolic link).
+
+    Raises
+    ------
+    UnwritablePathError
+        With one line naming the path and the reason.
+    """
+    path = Path(path).expanduser()
+    target = _resolve_target(path)
+    _check_target(path, target)
+    if not target.parent.is_dir():
+        raise UnwritablePathError(f"cannot write {path}: directory {target.parent} does not exist")
+    temp = _TempFile(target)
+    try:
+        with temp.open() as fh:
+            fh.write(b"w2v")
+            fh.flush()
+    except OSError as exc:
+        raise UnwritablePathError(f"cannot write {path}: {_reason(exc)}") from None
+    finally:
+        temp.remove()
+    return target
+
+
+def save_with_fallback(
+    model: Model | KeyedVectors, path: PathLike, fmt: str | None = None
+) -> Path:
+    """Save to ``path``; if that cannot be written, save under the same name elsewhere.
+
+    The places tried after ``path`` are the home directory, the current directory and the
+    temporary directory; an existing file there is never replaced (``NAME-2.EXT``... is used).
+
+    Returns
+    -------
+    Path
+        Where the model was saved: compare it with ``path`` to tell the user.
+
+    Raises
+    ------
+    UnwritablePathError
+        No place could be written; the message gives the first reason.
+    ModelFormatError
+        The format cannot store the model (not retried elsewhere).
+    """
+    path = Path(path).expanduser()
+    kind = format_for(path, fmt)
+    try:
+        save(model, path, kind)
+        return path
+    except UnwritablePathError as first:
+        tried = {path.parent.resolve()}
+        for directory in _fallback_directories():
+            if directory.resolve() in tried:
+                continue
+            tried.add(directory.resolve())
+            candidate = _free_name(directory / path.name)
+            try:
+                save(model, candidate, kind)
+                return candidate
+            except UnwritablePathError:
+                continue
+        raise UnwritablePathError(
+            f"{first}; the home, current and temporary directories failed too"
+        ) from None
+
+
+def save_word2vec_format(kv: KeyedVectors, path: PathLike, binary: bool = False) -> None:
+    """Write vectors in the word2vec C tool's format, atomically (see :func:`save`).
+
+    Header ``"N D\\n"``, then one row per word in index order: text rows are
+    ``word v1 ... vD\\n`` with the shortest float32 repr of each value (as gensim writes them);
+    binary rows are the UTF-8 word, a space, D little-endian float32 and ``"\\n"`` (as the C tool
+    writes them).
+
+    Raises
+    ------
+    ModelFormatError
+        A word is empty or contains whitespace (the format cannot store it), or the file cannot be
+        written (:class:`UnwritablePathError`).
+    """
+    path = Path(path).expanduser()
+    _check_words(kv.words, forbidden=" \t\n\r", what="word2vec files")
+    vectors = np.asarray(kv.vectors, dtype=_FLOAT32_LE)
+    rows = _binary_rows if binary else _text_rows
+
+    def write(fh: IO[bytes]) -> None:
+        fh.write(f"{len(kv.words)} {vectors.shape[1]}\n".encode())
+        for chunk in rows(kv.words, vectors):
+            fh.write(chunk)
+
+    _atomic_write(path, write)
+
+
+def export_projector(
+    model: Model | KeyedVectors, vectors_tsv: PathLike, metadata_tsv: PathLike
+) -> None:
+    """Write the TensorBoard Embedding Projector pair, each file atomically.
+
+    ``vectors_tsv`` holds one tab-separated row of values per word, without a header;
+    ``metadata_tsv`` starts with the header ``word\\tcount`` and has one ``word\\tcount`` row per
+    word in the same order (the count is empty when unknown). Load both at
+    https://projector.tensorflow.org ("Load").
+
+    Raises
+    ------
+    ModelFormatError
+        A word contains a tab or a newline, which the TSV files cannot store, or a file cannot
+        be written (:class:`UnwritablePathError`).
+    """
+    kv = _keyed_vectors(model)
+    _check_words(kv.words, forbidden="\t\n\r", what="TSV files")
+    vectors = np.asarray(kv.vectors, dtype=np.float32)
+    counts = [""] * len(kv) if kv.counts is None else [str(int(c)) for c in kv.counts]
+
+    row_format = "\t".join(["%.9g"] * kv.dim) + "\n"  # 9 digits give back the same float32
+
+    def write_vectors(fh: IO[bytes]) -> None:
+        for start in range(0, len(vectors), 4096):
+            block = vectors[start : start + 4096].tolist()
+            fh.write("".join([row_format % tuple(row) for row in block]).encode())
+
+    def write_metadata(fh: IO[bytes]) -> None:
+        fh.write(b"word\tcount\n")
+        for start in range(0, len(kv), 4096):
+            rows = zip(kv.words[start : start + 4096], counts[start : start + 4096])
+            fh.write("".join([f"{word}\t{count}\n" for word, count in rows]).encode("utf-8"))
+
+    _atomic_write(Path(vectors_tsv).expanduser(), write_vectors)
+    _atomic_write(Path(metadata_tsv).expanduser(), write_metadata)
+
+
+# ---------------------------------------------------------------------- public API: loading
+def load(
+    path: PathLike, unicode_errors: str = "strict", limit: int | None = None
+) -> Model:
     """Read a model, detecting the format from the file's content.
 
     Parameters
     ----------
     path : str or path-like
-        A native ``.npz``, a word2vec binary or text file (optionally gzip-compressed), or GloVe
-        text.
-    unicode_errors : str
-        How to treat words that are not valid UTF-8 in word2vec/GloVe files (``"strict"``,
-        ``"replace"``, ``"ignore"``; the C tool may cut multi-byte characters).
+        A native ``.npz``, a word2vec binary or text file, or GloVe text; word2vec and GloVe
+        files may be gzip- or bz2-compressed.
+    unicode_errors : {"strict", "replace", "ignore"}
+        How to decode words that are not valid UTF-8 (the C tool may cut multi-byte characters;
+        some fastText files hold Latin-1 words). With "ignore" a word may become empty; it is
+        then kept as ``""``, as gensim does.
+    limit : int, optional
+        Read only the first ``limit`` vectors (the most frequent ones in most files).
 
     Returns
     -------
@@ -107,13 +329,54 @@ def load(path: PathLike, unicode_errors: str = "strict") -> Model:
     Raises
     ------
     ModelFormatError
-        Missing, empty, truncated, corrupt or foreign file.
+        Missing, empty, truncated, corrupt or foreign file, NaN or infinite values (the message
+        names the row and the word), or a word-count list instead of vectors.
+    ConfigError
+        ``unicode_errors`` or ``limit`` out of range.
     """
     path = Path(path).expanduser()
-    with _open_content(path) as data:
-        if data[:4] not in _ZIP_MAGIC:
-            return Model(_read_word2vec(path, data, None, unicode_errors))
-    return _load_native(path)
+    _check_options(unicode_errors, limit)
+    with _open_source(path) as source:
+        if source.is_zip:
+            return _load_native(path, unicode_errors, limit)
+        return Model(_read_word2vec(path, source, None, unicode_errors, limit))
+
+
+def load_word2vec_format(
+    path: PathLike,
+    binary: bool | None = None,
+    unicode_errors: str = "strict",
+    limit: int | None = None,
+) -> KeyedVectors:
+    """Read a word2vec text or binary file, or GloVe text (no header).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file; gzip- and bz2-compressed files are read too.
+    binary : bool, optional
+        Force binary (True) or text (False); detected from the content when None.
+    unicode_errors : {"strict", "replace", "ignore"}
+        See :func:`load`.
+    limit : int, optional
+        Read only the first ``limit`` vectors.
+
+    Returns
+    -------
+    KeyedVectors
+        Counts unknown (None). A word repeated in the file keeps its first vector, as in gensim.
+
+    Raises
+    ------
+    ModelFormatError
+        See :func:`load`.
+    """
+    path = Path(path).expanduser()
+    _check_options(unicode_errors, limit)
+    with _open_source(path) as source:
+        if source.is_zip:
+            raise ModelFormatError(f"{path}: this is an .npz archive, not a word2vec file")
+        return _read_word2vec(path, source, binary, unicode_errors, limit)
 
 
 def detect_format(path: PathLike) -> str:
@@ -130,102 +393,125 @@ def detect_format(path: PathLike) -> str:
         The file is missing, empty, or none of these formats.
     """
     path = Path(path).expanduser()
-    with _open_content(path) as data:
-        if data[:4] in _ZIP_MAGIC:
+    with _open_source(path) as source:
+        if source.is_zip:
             return "npz"
-        return _sniff_text_format(path, data)
-
-
-def save_word2vec_format(kv: KeyedVectors, path: PathLike, binary: bool = False) -> None:
-    """Write vectors in the word2vec C tool's format, atomically.
-
-    Header ``"N D\\n"``, then one row per word in index order: text rows are
-    ``word v1 ... vD\\n`` with the shortest float32 repr of each value (as gensim writes them);
-    binary rows are the UTF-8 word, a space, D little-endian float32 and ``"\\n"`` (as the C tool
-    writes them).
-
-    Raises
-    ------
-    ModelFormatError
-        A word is empty or contains whitespace (the format cannot store it), or the file cannot be
-        written.
-    """
-    path = Path(path).expanduser()
-    _check_words(kv.words, forbidden=" \t\n\r", what="word2vec files")
-    vectors = np.asarray(kv.vectors, dtype=_FLOAT32_LE)
-    rows = _binary_rows if binary else _text_rows
-
-    def write(fh: IO[bytes]) -> None:
-        fh.write(f"{len(kv.words)} {vectors.shape[1]}\n".encode())
-        for chunk in rows(kv.words, vectors):
-            fh.write(chunk)
-
-    _atomic_write(path, write)
-
-
-def load_word2vec_format(
-    path: PathLike, binary: bool | None = None, unicode_errors: str = "strict"
-) -> KeyedVectors:
-    """Read a word2vec text or binary file, or GloVe text (no header).
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file; gzip-compressed files are read too.
-    binary : bool, optional
-        Force binary (True) or text (False); detected from the content when None.
-    unicode_errors : str
-        Passed to ``bytes.decode`` for every word (gensim's ``unicode_errors``).
-
-    Returns
-    -------
-    KeyedVectors
-        Counts unknown (None). A word repeated in the file keeps its first vector, as in gensim.
-
-    Raises
-    ------
-    ModelFormatError
-        Missing, empty, truncated or corrupt file, or a header that disagrees with the rows.
-    """
-    path = Path(path).expanduser()
-    with _open_content(path) as data:
-        if data[:4] in _ZIP_MAGIC:
-            raise ModelFormatError(f"{path}: this is an .npz archive, not a word2vec file")
-        return _read_word2vec(path, data, binary, unicode_errors)
+        return _sniff_text_format(path, source.head)
 
 
 # ---------------------------------------------------------------------- atomic writes
+class _TempFile:
+    """``.<name>.<random>.tmp`` next to a destination, removed on every failure path.
+
+    ``name`` is set *before* the file is created and cleared only when the file is known to be
+    someone else's or gone, so an interruption at any point leaves nothing behind.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.name: str | None = None
+        self.renaming: str | None = None  # the name given to ``os.replace``
+
+    def open(self) -> IO[bytes]:
+        while True:
+            self.name = str(self.target.parent / f".{self.target.name}.{secrets.token_hex(4)}.tmp")
+            try:
+                return open(self.name, "xb", buffering=1 << 20)  # O_EXCL; mode 0o666 & ~umask
+            except FileExistsError:
+                self.name = None  # another writer's file: never ours to remove
+            # Any other exception keeps ``name``: the file may exist (Ctrl-C just after the
+            # open), and removing a name that was never created is harmless.
+
+    def remove(self) -> None:
+        """Unlink the file (again if a further Ctrl-C interrupts the unlink itself)."""
+        while self.name is not None:
+            try:
+                os.unlink(self.name)
+            except KeyboardInterrupt:
+                continue
+            except OSError:
+                pass
+            self.name = None
+
+
 def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write through a temp file in the same directory, fsync, then rename over ``path``."""
-    if path.is_dir():
-        raise ModelFormatError(f"cannot save to {path}: it is a directory")
+    """Write through a temp file next to the target, fsync, then rename over the target."""
+    target = _resolve_target(path)
+    existing = _check_target(path, target)
+    temp = _TempFile(target)
     try:
-        fd, temp = _create_temp(path)
-    except OSError as exc:
-        raise ModelFormatError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+        with temp.open() as fh:
+            if existing is not None:
+                _copy_permissions(fh.fileno(), existing)
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(temp, path)
+        temp.renaming = temp.name
+        os.replace(temp.name, target)  # type: ignore[arg-type]
+        temp.name = None
+        _fsync_directory(target.parent)
     except BaseException as exc:
+        done = temp.renaming is not None and not os.path.lexists(temp.renaming)
+        if done:
+            temp.name = None  # renamed before the interruption: the save is complete
+        temp.remove()
+        if isinstance(exc, KeyboardInterrupt):
+            if done:
+                raise SaveInterrupted(f"interrupted, but {path} was saved completely") from None
+            raise SaveInterrupted(
+                f"save interrupted: {path} was not written (any previous file is unchanged, "
+                "no temporary file is left)"
+            ) from None
+        if isinstance(exc, OSError) and not done:
+            raise UnwritablePathError(f"cannot write {path}: {_reason(exc)}") from exc
+        if not done:
+            raise
+
+
+def _resolve_target(path: Path) -> Path:
+    """The file a save to ``path`` writes: the path itself, or the file its symlink names."""
+    if not path.is_symlink():
+        return path
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        pass  # a dangling link: create its target
+    except OSError as exc:
+        raise UnwritablePathError(f"cannot write {path}: {_reason(exc)}") from None
+    return Path(os.path.realpath(path))
+
+
+def _check_target(path: Path, target: Path) -> os.stat_result | None:
+    """Refuse directories, special files and read-only files; the stat of an existing file."""
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UnwritablePathError(f"cannot write {path}: {_reason(exc)}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UnwritablePathError(f"cannot save to {path}: it is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnwritablePathError(f"cannot save to {path}: it is not a regular file")
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & 0o222:  # checked on the bits: root may write anything
+        raise UnwritablePathError(
+            f"cannot save to {path}: the file is read-only (mode {mode:04o}); "
+            "make it writable or choose another name"
+        )
+    if not os.access(target, os.W_OK):
+        raise UnwritablePathError(f"cannot save to {path}: permission denied")
+    return info
+
+
+def _copy_permissions(fd: int, existing: os.stat_result) -> None:
+    """Give the new file the old one's mode (and, when allowed, its owner)."""
+    if not hasattr(os, "fchmod"):  # pragma: no cover  # Windows
+        return
+    os.fchmod(fd, stat.S_IMODE(existing.st_mode))
+    if hasattr(os, "fchown") and (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
         with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, OSError):
-            raise ModelFormatError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        raise
-    _fsync_directory(path.parent)
-
-
-def _create_temp(path: Path) -> tuple[int, str]:
-    """Create ``.<name>.<random>.tmp`` next to ``path``; mode 0o666 lets the umask apply."""
-    while True:
-        temp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
-        try:
-            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(temp)
-        except FileExistsError:
-            continue
+            os.fchown(fd, existing.st_uid, existing.st_gid)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -238,8 +524,42 @@ def _fsync_directory(directory: Path) -> None:
             os.close(fd)
 
 
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _fallback_directories() -> list[Path]:
+    places = []
+    home = os.environ.get("HOME")
+    if home:
+        places.append(Path(home))
+    with contextlib.suppress(OSError):
+        places.append(Path.cwd())
+    places.append(Path(tempfile.gettempdir()))
+    return [p for p in places if p.is_dir()]
+
+
+def _free_name(path: Path) -> Path:
+    """``path`` if nothing is there, else ``NAME-2.EXT``, ``NAME-3.EXT``..."""
+    candidate, number = path, 2
+    while os.path.lexists(candidate):
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+        number += 1
+    return candidate
+
+
 # ---------------------------------------------------------------------- helpers
-def _format_for(path: Path, format: str | None) -> str:
+def format_for(path: PathLike, format: str | None = None) -> str:
+    """The name of the format a save to ``path`` writes (a key of :data:`FORMATS`).
+
+    ``format`` (a name or alias such as ``"binary"``) wins over the extension.
+
+    Raises
+    ------
+    ModelFormatError
+        An unknown format name, or an extension that selects no format.
+    """
+    path = Path(path)
     if format is not None:
         kind = _FORMAT_NAMES.get(format.lower().lstrip("."))
         if kind is None:
@@ -251,7 +571,7 @@ def _format_for(path: Path, format: str | None) -> str:
     if kind is None:
         shown = path.suffix or "no extension"
         raise ModelFormatError(
-            f"cannot tell the model format of {path} ({shown}): use {_ALLOWED}"
+            f"cannot tell the model format of {path} ({shown}): use {ALLOWED_EXTENSIONS}"
         )
     return kind
 
@@ -272,45 +592,173 @@ def _check_words(words: Sequence[str], forbidden: str, what: str) -> None:
             )
 
 
-def _dedupe(words: list[str], vectors: np.ndarray) -> KeyedVectors:
-    """Keep the first occurrence of a repeated word, like gensim."""
+def _check_options(unicode_errors: str, limit: int | None) -> None:
+    if unicode_errors not in UNICODE_ERRORS:
+        raise ConfigError(
+            f"--unicode-errors must be one of {', '.join(UNICODE_ERRORS)}, not {unicode_errors!r}"
+        )
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ConfigError(f"--limit must be a whole number of at least 1, not {limit!r}")
+
+
+# ---------------------------------------------------------------------- the rules of every format
+def _first_occurrences(words: Sequence[str]) -> np.ndarray | None:
+    """Rows that keep each word's first vector (gensim's rule), or None if no word repeats."""
     first: dict[str, int] = {}
     for i, word in enumerate(words):
         first.setdefault(word, i)
-    if len(first) != len(words):
-        rows = np.fromiter(first.values(), dtype=np.int64, count=len(first))
-        words, vectors = list(first), vectors[rows]
-    return KeyedVectors(words, vectors)
+    if len(first) == len(words):
+        return None
+    return np.fromiter(first.values(), dtype=np.int64, count=len(first))
+
+
+def _dedupe(
+    words: list[str], vectors: np.ndarray, *parallel: np.ndarray | None
+) -> tuple[list[str], np.ndarray, list[np.ndarray | None]]:
+    """Keep the first occurrence of a repeated word, in ``vectors`` and in every parallel array.
+
+    Arrays are compacted in place (block by block, so no second copy of the matrix is made).
+    """
+    rows = _first_occurrences(words)
+    if rows is None:
+        return words, vectors, list(parallel)
+    arrays = [vectors, *parallel]
+    compacted = []
+    for array in arrays:
+        if array is None:
+            compacted.append(None)
+            continue
+        for start in range(0, len(rows), 65536):
+            block = rows[start : start + 65536]
+            array[start : start + len(block)] = array[block]
+        compacted.append(_shrink(array, len(rows)))
+    return [words[i] for i in rows], compacted[0], compacted[1:]
+
+
+def _shrink(array: np.ndarray, rows: int) -> np.ndarray:
+    """``array[:rows]`` without keeping the rest allocated (realloc in place when possible)."""
+    if len(array) == rows:
+        return array
+    if array.flags.owndata and array.flags.c_contiguous and array.base is None:
+        array.resize((rows, *array.shape[1:]), refcheck=False)
+        return array
+    return array[:rows].copy()
+
+
+def _check_finite(
+    path: Path, vectors: np.ndarray, words: Sequence[str], what: str = "vector"
+) -> None:
+    """Refuse NaN or infinite values, naming the first bad row and its word."""
+    for start in range(0, len(vectors), 65536):
+        good = np.isfinite(vectors[start : start + 65536]).all(axis=1)
+        if not good.all():
+            row = start + int(np.argmin(good))
+            word = words[row] if row < len(words) else "?"
+            raise ModelFormatError(
+                f"{path}: {what} {row + 1} (word {word!r}) holds NaN or infinite values; "
+                "the file is damaged (NaN/inf models are refused)"
+            )
+
+
+def _check_dimension(path: Path, dim: int) -> None:
+    if dim == 0:
+        raise ModelFormatError(f"{path}: header says the vectors have 0 dimensions")
+    if dim == 1:
+        raise ModelFormatError(
+            f"{path}: 1-dimensional vectors (every cosine would be 1 or -1): this looks like a "
+            "word-count list, not word vectors"
+        )
+
+
+# ---------------------------------------------------------------------- reading bytes
+class _Source:
+    """The bytes of a model file read block by block, gzip and bz2 decompressed on the fly."""
+
+    def __init__(self, path: Path, raw: IO[bytes]) -> None:
+        self.path = path
+        magic = raw.read(4)
+        raw.seek(0)
+        self.is_zip = magic in _ZIP_MAGIC
+        self.compressed = magic[:2] == _GZIP_MAGIC or magic[:3] == _BZ2_MAGIC
+        if magic[:2] == _GZIP_MAGIC:
+            self._kind, self._stream = "gzip", gzip.GzipFile(fileobj=raw, mode="rb")
+        elif magic[:3] == _BZ2_MAGIC:
+            self._kind, self._stream = "bz2", bz2.BZ2File(raw, mode="rb")
+        else:
+            self._kind, self._stream = "", raw
+        self.size = os.fstat(raw.fileno()).st_size  # of the file, compressed or not
+        self.head = b"" if self.is_zip else self.read(_HEAD)
+        self._unread = self.head
+        if not self.head and not self.is_zip:
+            raise ModelFormatError(f"{path} is empty")
+        if self.compressed and self.head[:4] in _ZIP_MAGIC:
+            raise ModelFormatError(f"{path}: a compressed .npz; decompress it first")
+
+    def read(self, size: int = _BLOCK) -> bytes:
+        """The next ``size`` bytes (fewer only at the end); the head is returned first."""
+        if getattr(self, "_unread", b""):
+            data, self._unread = self._unread, b""
+            return data
+        try:
+            return self._stream.read(size)
+        except (OSError, EOFError, zlib.error, ValueError) as exc:
+            if self._kind:
+                raise ModelFormatError(f"{self.path}: corrupt {self._kind} data ({exc})") from None
+            raise ModelFormatError(f"cannot read {self.path}: {exc}") from None
 
 
 @contextlib.contextmanager
-def _open_content(path: Path) -> Iterator[Any]:
-    """Yield the file's bytes (memory-mapped, or decompressed when gzip)."""
+def _open_source(path: Path) -> Iterator[_Source]:
     if not path.exists():
         raise ModelFormatError(f"no such model file: {path}")
     if path.is_dir():
         raise ModelFormatError(f"{path} is a directory, not a model file")
     try:
-        with open(path, "rb") as fh:
-            if os.fstat(fh.fileno()).st_size == 0:
+        with open(path, "rb") as raw:
+            if os.fstat(raw.fileno()).st_size == 0:
                 raise ModelFormatError(f"{path} is empty")
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                if mapped[:2] == _GZIP_MAGIC:
-                    data = _gunzip(path, mapped)
-                    if not data:
-                        raise ModelFormatError(f"{path} is empty")
-                    yield data
-                else:
-                    yield mapped
+            yield _Source(path, raw)
     except OSError as exc:
-        raise ModelFormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ModelFormatError(f"cannot read {path}: {_reason(exc)}") from None
 
 
-def _gunzip(path: Path, data: Any) -> bytes:
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ModelFormatError(f"{path}: corrupt gzip data ({exc})") from None
+class _Matrix:
+    """A float32 matrix filled row block by row block, grown and shrunk in place."""
+
+    def __init__(self, dim: int, capacity: int) -> None:
+        self.dim = dim
+        self.rows = 0
+        self.array = np.empty((max(capacity, 1), dim), dtype=np.float32)
+
+    def reserve(self, extra: int) -> np.ndarray:
+        """The next ``extra`` rows to fill (call :meth:`filled` after filling them)."""
+        need = self.rows + extra
+        if need > len(self.array):
+            self.array.resize((max(need, 2 * len(self.array)), self.dim), refcheck=False)
+        return self.array[self.rows : need]
+
+    def filled(self, count: int) -> None:
+        self.rows += count
+
+    def finish(self) -> np.ndarray:
+        self.array.resize((self.rows, self.dim), refcheck=False)
+        return self.array
+
+
+def _decode_words(
+    path: Path, raw: Sequence[bytes], unicode_errors: str, first: int = 1
+) -> list[str]:
+    """UTF-8 words; the error names the vector and the option that reads it anyway."""
+    words = []
+    for number, word in enumerate(raw, start=first):
+        try:
+            words.append(word.decode("utf-8", errors=unicode_errors))
+        except UnicodeDecodeError:
+            raise ModelFormatError(
+                f"{path}: the word of vector {number} is not valid UTF-8 "
+                "(open it with --unicode-errors replace or ignore to read it anyway)"
+            ) from None
+    return words
 
 
 # ---------------------------------------------------------------------- native .npz
@@ -355,20 +803,72 @@ def _json_array(data: dict[str, Any]) -> np.ndarray:
     return _utf8_array(json.dumps(data, sort_keys=True, separators=(",", ":")))
 
 
-def _load_native(path: Path) -> Model:
+_ROW_ARRAYS = ("vectors", "output_vectors", "counts")  # one row per word: ``limit`` applies
+_NATIVE_ARRAYS = ("format", "format_version", "words", *_ROW_ARRAYS, "config", "summary")
+
+
+def _load_native(path: Path, unicode_errors: str, limit: int | None) -> Model:
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            _check_tag(path, _member(npz, "format"), _member(npz, "format_version"))
-            arrays = {name: _member(npz, name) for name in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+        with zipfile.ZipFile(path) as zf:
+            members = {info.filename: info for info in zf.infolist()}
+            size = path.stat().st_size
+
+            def read(name: str) -> np.ndarray | None:
+                info = members.get(f"{name}.npy")
+                if info is None:
+                    return None
+                rows = limit if name in _ROW_ARRAYS else None
+                return _read_npy(path, zf, info, size, rows)
+
+            _check_tag(path, read("format"), read("format_version"))
+            arrays = {name: read(name) for name in _NATIVE_ARRAYS[2:]}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile,
+            zlib.error, NotImplementedError) as exc:
         raise ModelFormatError(f"{path}: corrupt .npz file ({exc})") from None
-    return _model_from_arrays(path, arrays)
+    return _model_from_arrays(path, arrays, unicode_errors, limit)
 
 
-def _member(npz: Any, name: str) -> np.ndarray | None:
-    """An array of the archive, or None when absent or not a ``.npy`` member."""
-    value = npz[name] if name in npz.files else None
-    return value if isinstance(value, np.ndarray) else None
+def _read_npy(
+    path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive_size: int, rows: int | None
+) -> np.ndarray:
+    """One ``.npy`` member, its declared shape checked against the bytes it really holds."""
+    name = info.filename[:-4]
+    stored = info.compress_type == zipfile.ZIP_STORED
+    if info.compress_size > archive_size or info.file_size > info.compress_size * (
+        1 if stored else _DEFLATE_MAX_RATIO
+    ):
+        raise ModelFormatError(f"{path}: corrupt file: {name!r} declares more data than it holds")
+    with zf.open(info) as fp:
+        version = np.lib.format.read_magic(fp)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fp)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fp)
+        else:
+            raise ModelFormatError(f"{path}: {name!r} uses an unknown .npy version {version}")
+        if dtype.hasobject:
+            raise ModelFormatError(f"{path}: {name!r} holds Python objects (refused)")
+        available = info.file_size - fp.tell()
+        declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        if declared != available:
+            raise ModelFormatError(
+                f"{path}: corrupt file: {name!r} declares shape {tuple(shape)} "
+                f"({declared:,} bytes) but holds {max(available, 0):,} bytes"
+            )
+        if fortran or not shape or rows is None or rows >= shape[0]:
+            rows = shape[0] if shape else None
+        out_shape = tuple(shape) if rows is None else (rows, *shape[1:])
+        if fortran:
+            out_shape = out_shape[::-1]
+        array = np.empty(out_shape, dtype=dtype)
+        view = memoryview(array.reshape(-1).view(np.uint8)) if array.size else memoryview(b"")
+        done = 0
+        while done < len(view):
+            got = fp.readinto(view[done : done + _BLOCK])
+            if not got:
+                raise ModelFormatError(f"{path}: corrupt file: {name!r} is cut short")
+            done += got
+    return array.T if fortran else array
 
 
 def _check_tag(path: Path, tag: np.ndarray | None, version: np.ndarray | None) -> None:
@@ -383,7 +883,9 @@ def _check_tag(path: Path, tag: np.ndarray | None, version: np.ndarray | None) -
         )
 
 
-def _model_from_arrays(path: Path, arrays: dict[str, np.ndarray | None]) -> Model:
+def _model_from_arrays(
+    path: Path, arrays: dict[str, np.ndarray | None], unicode_errors: str, limit: int | None
+) -> Model:
     for name in ("words", "vectors"):
         if arrays.get(name) is None:
             raise ModelFormatError(f"{path}: w2v-tui model without {name!r}")
@@ -391,8 +893,11 @@ def _model_from_arrays(path: Path, arrays: dict[str, np.ndarray | None]) -> Mode
     if vectors.ndim != 2 or vectors.dtype != np.float32:
         raise ModelFormatError(f"{path}: 'vectors' must be a 2-d float32 array")
     n = vectors.shape[0]
-    text = _utf8_text(path, arrays["words"], "words")
-    words = text.split("\n") if n else []
+    words = _utf8_text(path, arrays["words"], "words", unicode_errors).split("\n")
+    if limit is not None:
+        words = words[:limit]
+    if not n and words == [""]:
+        words = []
     if len(words) != n:
         raise ModelFormatError(f"{path}: {len(words)} words for {n} vectors")
     counts = arrays.get("counts")
@@ -401,23 +906,28 @@ def _model_from_arrays(path: Path, arrays: dict[str, np.ndarray | None]) -> Mode
     output = arrays.get("output_vectors")
     if output is not None and (output.shape != vectors.shape or output.dtype != np.float32):
         raise ModelFormatError(f"{path}: 'output_vectors' must have the shape of 'vectors'")
+    _check_finite(path, vectors, words)
+    if output is not None:
+        _check_finite(path, output, words, what="output vector")
     config = summary = None
     if arrays.get("config") is not None:
-        from .sgns import TrainConfig  # sgns imports the model layer; import late
-
         config = _from_json(path, arrays["config"], "config", TrainConfig.from_dict)
     if arrays.get("summary") is not None:
         summary = _from_json(path, arrays["summary"], "summary", TrainingSummary.from_dict)
+    words, vectors, (counts, output) = _dedupe(words, vectors, counts, output)
     return Model(KeyedVectors(words, vectors, counts), output, config, summary)
 
 
-def _utf8_text(path: Path, array: np.ndarray, name: str) -> str:
+def _utf8_text(path: Path, array: np.ndarray, name: str, unicode_errors: str = "strict") -> str:
     if array.dtype != np.uint8 or array.ndim != 1:
         raise ModelFormatError(f"{path}: {name!r} must be UTF-8 bytes")
     try:
-        return array.tobytes().decode("utf-8")
+        return array.tobytes().decode("utf-8", errors=unicode_errors)
     except UnicodeDecodeError:
-        raise ModelFormatError(f"{path}: {name!r} is not valid UTF-8") from None
+        raise ModelFormatError(
+            f"{path}: {name!r} is not valid UTF-8"
+            + (" (open it with --unicode-errors replace or ignore)" if name == "words" else "")
+        ) from None
 
 
 def _from_json(path: Path, array: np.ndarray, name: str, build: Callable[[dict], Any]) -> Any:
@@ -443,22 +953,28 @@ def _binary_rows(words: Sequence[str], vectors: np.ndarray) -> Iterator[bytes]:
 
 
 # ---------------------------------------------------------------------- word2vec reading
-def _read_word2vec(path: Path, data: Any, binary: bool | None, unicode_errors: str) -> KeyedVectors:
-    try:
-        codecs.lookup_error(unicode_errors)
-    except LookupError:
-        raise ModelFormatError(
-            f"unknown unicode_errors {unicode_errors!r}: use 'strict', 'replace' or 'ignore'"
-        ) from None
-    kind = _sniff_text_format(path, data)
+def _read_word2vec(
+    path: Path, source: _Source, binary: bool | None, unicode_errors: str, limit: int | None
+) -> KeyedVectors:
+    kind = _sniff_text_format(path, source.head)
     if binary is not None and kind != "glove":
         kind = "bin" if binary else "txt"
-    reader = {"bin": _read_binary, "txt": _read_text, "glove": _read_glove}[kind]
-    words, vectors = reader(path, data, unicode_errors)
-    return _dedupe(words, vectors)
+    header = _header(source.head)
+    if kind == "glove":
+        dim = len(_parse_row(_line(source.head, 0)))  # type: ignore[arg-type]  # sniffed
+        _check_dimension(path, dim)
+        words, vectors = _read_text(path, source, None, dim, 0, limit, unicode_errors)
+    else:
+        n, dim, offset = header  # type: ignore[misc]  # sniffing found the header
+        _check_dimension(path, dim)
+        reader = _read_binary if kind == "bin" else _read_text
+        words, vectors = reader(path, source, n, dim, offset, limit, unicode_errors)
+    _check_finite(path, vectors, words)
+    words, vectors, _ = _dedupe(words, vectors)
+    return KeyedVectors(words, vectors)
 
 
-def _header(data: Any) -> tuple[int, int, int] | None:
+def _header(data: bytes) -> tuple[int, int, int] | None:
     """``(n, dim, offset of the first row)`` if the first line is ``"N D"``, else None."""
     end = data.find(b"\n", 0, 256)
     line = data[: end if end >= 0 else min(len(data), 256)]
@@ -468,11 +984,11 @@ def _header(data: Any) -> tuple[int, int, int] | None:
     return int(match[1]), int(match[2]), (end + 1 if end >= 0 else len(data))
 
 
-def _sniff_text_format(path: Path, data: Any) -> str:
+def _sniff_text_format(path: Path, head: bytes) -> str:
     """``"bin"`` or ``"txt"`` after a word2vec header, ``"glove"`` without one."""
-    header = _header(data)
+    header = _header(head)
     if header is None:
-        if _parse_row(_line(data, 0), "replace") is None:
+        if _parse_row(_line(head, 0)) is None:
             raise ModelFormatError(
                 f"{path}: not a model file (expected a w2v-tui .npz, a word2vec .bin/.txt/.vec "
                 "file, or GloVe text)"
@@ -481,106 +997,289 @@ def _sniff_text_format(path: Path, data: Any) -> str:
     _, dim, offset = header
     if dim == 0:
         raise ModelFormatError(f"{path}: header says the vectors have 0 dimensions")
-    return "txt" if _parse_row(_line(data, offset), "replace") is not None else "bin"
+    return "txt" if _parse_row(_line(head, offset)) is not None else "bin"
 
 
-def _line(data: Any, start: int) -> bytes:
+def _line(data: bytes, start: int) -> bytes:
     end = data.find(b"\n", start)
     return data[start : end if end >= 0 else len(data)]
 
 
-def _parse_row(line: bytes, unicode_errors: str) -> tuple[str, list[float]] | None:
-    """``(word, values)`` of a text row, or None if it is not one."""
-    parts = [p for p in line.rstrip(b" \t\r\n").split(b" ") if p]
+def _parse_row(line: bytes) -> list[float] | None:
+    """The values of a text row ``word v1 ... vD``, or None if it is not one."""
+    parts = line.split()
     if len(parts) < 2:
         return None
     try:
-        word = parts[0].decode("utf-8", errors=unicode_errors)
-        return word, [float(p) for p in parts[1:]]
-    except (UnicodeDecodeError, ValueError):
+        return [float(p) for p in parts[1:]]
+    except ValueError:
         return None
-
-
-def _decode_word(path: Path, raw: bytes, number: int, unicode_errors: str) -> str:
-    try:
-        word = raw.decode("utf-8", errors=unicode_errors)
-    except UnicodeDecodeError:
-        raise ModelFormatError(
-            f"{path}: word of vector {number} is not valid UTF-8 (load with "
-            "unicode_errors='replace' or 'ignore' to read it anyway)"
-        ) from None
-    if not word:
-        raise ModelFormatError(f"{path}: vector {number} has an empty word")
-    return word
 
 
 def _truncated(path: Path, expected: int, found: int) -> ModelFormatError:
     return ModelFormatError(f"{path}: truncated: expected {expected} vectors, found {found}")
 
 
-def _read_binary(path: Path, data: Any, unicode_errors: str) -> tuple[list[str], np.ndarray]:
-    n, dim, pos = _header(data)  # type: ignore[misc]  # sniffing found the header
-    width = dim * _FLOAT32_LE.itemsize
-    size = len(data)
-    vectors = np.empty((min(n, (size - pos) // (width + 2)), dim), dtype=np.float32)
+# ------------------------------------------------------------------------------- text rows
+def _read_text(
+    path: Path,
+    source: _Source,
+    n: int | None,
+    dim: int,
+    offset: int,
+    limit: int | None,
+    unicode_errors: str,
+) -> tuple[list[str], np.ndarray]:
+    """Word2vec text (``n`` from the header) or GloVe (``n`` None) rows, block by block."""
+    wanted = n if limit is None else (limit if n is None else min(n, limit))
+    first_line = 1 if n is None else 2
+    estimate = max(source.size - offset, 0) // (2 * dim) + 1  # a value takes >= 2 bytes
+    capacity = 65536 if wanted is None or source.compressed else min(wanted, estimate)
+    matrix = _Matrix(dim, capacity)
     words: list[str] = []
-    while len(words) < n:
-        while pos < size and data[pos : pos + 1] in (b"\n", b"\r"):
-            pos += 1  # the C tool ends rows with "\n"; gensim 4 does not
-        space = data.find(b" ", pos, pos + _MAX_WORD_BYTES)
-        if space < 0 and pos + _MAX_WORD_BYTES < size:
-            raise ModelFormatError(f"{path}: vector {len(words) + 1}: no word found (corrupt file)")
-        if space < 0 or space + 1 + width > size or len(words) == len(vectors):
-            raise _truncated(path, n, len(words))
-        words.append(_decode_word(path, data[pos:space], len(words) + 1, unicode_errors))
-        vectors[len(words) - 1] = np.frombuffer(data[space + 1 : space + 1 + width], _FLOAT32_LE)
-        pos = space + 1 + width
-    if data[pos:].strip():
+    pending = b""
+    blank_at: int | None = None  # the first of the blank lines seen last (allowed at the end)
+    skip = offset
+    while wanted is None or len(words) < wanted:
+        chunk = source.read()
+        if skip:
+            chunk, skip = chunk[skip:], 0
+        data = pending + chunk
+        if chunk:
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                pending = data
+                continue
+            text, pending = data[:cut], data[cut:]
+        else:
+            text, pending = (data if data.endswith(b"\n") or not data else data + b"\n"), b""
+        if text:
+            room = None if wanted is None else wanted - len(words)
+            block_words, blank_at, used = _parse_text_block(
+                path, text, dim, matrix, first_line + len(words), n, room, blank_at
+            )
+            words.extend(_decode_words(path, block_words, unicode_errors, len(words) + 1))
+            pending = text[used:] + pending  # rows after ``limit`` or the announced count
+        if not chunk:
+            break
+    if n is not None and len(words) < n and (limit is None or len(words) < limit):
+        raise _truncated(path, n, len(words))
+    if n is not None and limit is None:
+        extra = _count_more_lines(source, pending)
+        if extra:
+            raise ModelFormatError(
+                f"{path}: {n + extra} rows but the header announces {n} (wrong header?)"
+            )
+    return words, matrix.finish()
+
+
+def _parse_text_block(
+    path: Path,
+    text: bytes,
+    dim: int,
+    matrix: _Matrix,
+    first_line: int,
+    n: int | None,
+    room: int | None,
+    blank_before: int | None,
+) -> tuple[list[bytes], int | None, int]:
+    """Parse whole lines ``text`` into ``matrix``.
+
+    Returns the words, the number of a trailing blank line, and how many bytes were used
+    (fewer than all when ``room`` rows are wanted).
+
+    The fields of every line are counted with array operations and the numbers are read by
+    NumPy's C parser (``loadtxt``), so no Python code runs per value.
+    """
+    a = np.frombuffer(text, dtype=np.uint8)
+    space = a == 32
+    space |= (a - 9) < 5  # tab, newline, vertical tab, form feed, carriage return
+    starts = ~space
+    starts[1:] &= space[:-1]
+    ends = np.flatnonzero(a == 10)
+    line_starts = np.zeros_like(ends)
+    line_starts[1:] = ends[:-1] + 1
+    counts = np.add.reduceat(starts, line_starts, dtype=np.int64)
+    filled = np.flatnonzero(counts)
+    if not len(filled):
+        return [], blank_before if blank_before is not None else first_line, len(text)
+    if blank_before is not None:
+        raise ModelFormatError(f"{path}: line {blank_before} is empty")
+    last = int(filled[-1])
+    gaps = np.flatnonzero(counts[:last] == 0)
+    if len(gaps):
+        raise ModelFormatError(f"{path}: line {first_line + int(gaps[0])} is empty")
+    trailing = first_line + last + 1 if last + 1 < len(counts) else None
+    take = last + 1 if room is None else min(last + 1, room)
+    bad = np.flatnonzero(counts[:take] != dim + 1)
+    if len(bad):
+        i = int(bad[0])
+        found = int(counts[i]) - 1
+        number = first_line + i
+        if n is not None and number == 2:
+            raise ModelFormatError(
+                f"{path}: the header says {dim} dimensions but line 2 has a word and "
+                f"{found} value{'s' if found != 1 else ''} (the header's dimension looks wrong)"
+            )
         raise ModelFormatError(
-            f"{path}: data after the {n} vectors the header announces (wrong header?)"
+            f"{path}: line {number}: expected a word and {dim} values, found a word and "
+            f"{found} value{'s' if found != 1 else ''}"
         )
+    body = text[: int(ends[take - 1]) + 1]
+    lines = body.split(b"\n", take - 1)
+    rows = matrix.reserve(take)
+    try:
+        rows[...] = np.loadtxt(
+            BytesIO(body), dtype=np.float32, usecols=range(1, dim + 1), comments=None,
+            encoding="latin-1", ndmin=2,
+        )
+    except ValueError:
+        for i, line in enumerate(lines):
+            try:
+                [float(p) for p in line.split()[1:]]
+            except ValueError:
+                raise ModelFormatError(
+                    f"{path}: line {first_line + i}: a value is not a number"
+                ) from None
+        raise
+    matrix.filled(take)
+    return [line.split(None, 1)[0] for line in lines], trailing, len(body)
+
+
+def _count_more_lines(source: _Source, pending: bytes) -> int:
+    """Non-blank lines left in the file (after the rows the header announced)."""
+    extra = 0
+    data = pending
+    while True:
+        extra += sum(1 for line in data.split(b"\n") if line.strip())
+        data = source.read()
+        if not data:
+            return extra
+
+
+# ------------------------------------------------------------------------------- binary rows
+def _read_binary(
+    path: Path,
+    source: _Source,
+    n: int,
+    dim: int,
+    offset: int,
+    limit: int | None,
+    unicode_errors: str,
+) -> tuple[list[str], np.ndarray]:
+    """``word`` SPACE ``dim`` little-endian float32 [NEWLINE], block by block, into the matrix."""
+    wanted = n if limit is None else min(n, limit)
+    width = dim * _FLOAT32_LE.itemsize
+    estimate = max(source.size - offset, 0) // (width + 2) + 1
+    matrix = _Matrix(dim, min(wanted, estimate) if not source.compressed else min(wanted, 65536))
+    words: list[str] = []
+    data = source.read()[offset:]
+    pos = 0
+    end_of_file = False
+    while len(words) < wanted:
+        rows = matrix.reserve(min(wanted - len(words), 65536))
+        flat = memoryview(rows.reshape(-1).view(np.uint8))
+        raw: list[bytes] = []
+        got = 0
+        size = len(data)
+        while got < len(rows):
+            while pos < size and data[pos] in (10, 13):
+                pos += 1  # the C tool ends rows with "\n"; gensim 4 does not
+            space = data.find(b" ", pos, pos + _MAX_WORD_BYTES)
+            if space < 0 or space + 1 + width > size:
+                if end_of_file or (space < 0 and size - pos >= _MAX_WORD_BYTES):
+                    break
+                more = source.read()
+                end_of_file = not more
+                data, pos, size = data[pos:] + more, 0, len(data) - pos + len(more)
+                continue
+            if space == pos:
+                raise _binary_error(path, source, n, dim, len(words) + got + 1, "has an empty word")
+            raw.append(data[pos:space])
+            flat[got * width : (got + 1) * width] = data[space + 1 : space + 1 + width]
+            got += 1
+            pos = space + 1 + width
+        del flat
+        matrix.filled(got)
+        _check_binary_words(path, source, n, dim, raw)
+        words.extend(_decode_words(path, raw, unicode_errors, len(words) + 1))
+        if got < len(rows):
+            if end_of_file:
+                raise _binary_error(path, source, n, dim, len(words), "truncated")
+            raise _binary_error(path, source, n, dim, len(words) + 1, "no word found")
+    if limit is None or limit >= n:
+        rest = data[pos:]
+        while not rest.strip(_PADDING) and not end_of_file:
+            more = source.read()
+            end_of_file = not more
+            rest = more
+        if rest.strip(_PADDING):
+            raise _binary_error(path, source, n, dim, n, "data after")
+    vectors = matrix.finish()
+    if sys.byteorder != "little":  # pragma: no cover
+        vectors.byteswap(inplace=True)
     return words, vectors
 
 
-def _read_text(path: Path, data: Any, unicode_errors: str) -> tuple[list[str], np.ndarray]:
-    n, dim, offset = _header(data)  # type: ignore[misc]  # sniffing found the header
-    lines = bytes(data[offset:]).split(b"\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if len(lines) < n:
-        raise _truncated(path, n, len(lines))
-    if len(lines) > n:
-        raise ModelFormatError(
-            f"{path}: {len(lines)} rows but the header announces {n} (wrong header?)"
-        )
-    return _parse_rows(path, lines, dim, first_line=2, unicode_errors=unicode_errors)
-
-
-def _read_glove(path: Path, data: Any, unicode_errors: str) -> tuple[list[str], np.ndarray]:
-    lines = bytes(data).split(b"\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    dim = len(_parse_row(lines[0], "replace")[1])  # type: ignore[index]  # sniffed
-    return _parse_rows(path, lines, dim, first_line=1, unicode_errors=unicode_errors)
-
-
-def _parse_rows(
-    path: Path, lines: list[bytes], dim: int, first_line: int, unicode_errors: str
-) -> tuple[list[str], np.ndarray]:
-    """Parse ``word v1 ... vD`` rows (C tool's trailing space and CRLF accepted)."""
-    words: list[str] = []
-    values: list[float] = []
-    for number, line in enumerate(lines, start=first_line):
-        parts = [p for p in line.rstrip(b" \t\r\n").split(b" ") if p]
-        if len(parts) != dim + 1:
-            raise ModelFormatError(
-                f"{path}: line {number}: expected a word and {dim} values, found "
-                f"{len(parts)} fields"
-            )
-        words.append(_decode_word(path, parts[0], number - first_line + 1, unicode_errors))
+def _check_binary_words(path: Path, source: _Source, n: int, dim: int, words: list[bytes]) -> None:
+    """Words that are not clean text may be floats read as words: a wrong header dimension."""
+    joined = b" ".join(words)
+    suspicious = re.search(rb"[\x00-\x1f]", joined) is not None
+    if not suspicious:
         try:
-            values.extend([float(p) for p in parts[1:]])
-        except ValueError:
-            raise ModelFormatError(f"{path}: line {number}: a value is not a number") from None
-    vectors = np.array(values, dtype=np.float64).astype(np.float32)
-    return words, vectors.reshape(len(words), dim)
+            joined.decode("utf-8")
+        except UnicodeDecodeError:
+            suspicious = True
+    if suspicious and _fitting_dimension(source.head, n, dim) is not None:
+        raise _binary_error(path, source, n, dim, 1, "has an unreadable word")
+
+
+def _binary_error(
+    path: Path, source: _Source, n: int, dim: int, number: int, problem: str
+) -> ModelFormatError:
+    """The clearest message for a binary file that does not parse as its header says."""
+    fits = _fitting_dimension(source.head, n, dim)
+    if fits is not None:
+        return ModelFormatError(
+            f"{path}: the header's dimension looks wrong: it says {dim}, but the rows fit {fits}"
+        )
+    if problem == "truncated":
+        return _truncated(path, n, number)
+    if problem == "data after":
+        return ModelFormatError(
+            f"{path}: data after the {n} vectors the header announces (wrong header?)"
+        )
+    return ModelFormatError(f"{path}: vector {number} {problem} (corrupt file)")
+
+
+def _fitting_dimension(head: bytes, n: int, dim: int, rows: int = 20) -> int | None:
+    """Another dimension whose rows parse cleanly in ``head`` when ``dim``'s do not, or None."""
+    header = _header(head)
+    if header is None:
+        return None
+    offset = header[2]
+
+    def clean(d: int) -> bool:
+        pos, width, parsed, needed = offset, 4 * d, 0, min(n, rows)
+        while parsed < needed:
+            while pos < len(head) and head[pos] in (10, 13):
+                pos += 1
+            space = head.find(b" ", pos, pos + 256)
+            if space < 0 or space + 1 + width > len(head):  # the head ends: enough rows seen?
+                return parsed >= min(needed, 3) and (space >= 0 or len(head) - pos < 256)
+            try:
+                word = head[pos:space].decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+            if not word or not word.isprintable():
+                return False
+            pos = space + 1 + width
+            parsed += 1
+        return True
+
+    if clean(dim):
+        return None
+    for candidate in range(1, max(2 * dim, dim + 1024)):
+        if candidate != dim and clean(candidate):
+            return candidate
+    return None

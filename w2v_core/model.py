@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from .config import TrainConfig
 from .vectors import KeyedVectors
 from .vocab import Vocabulary
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .sgns import TrainConfig
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,24 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
+#: Ceiling of every wait: generous, since CI may run on a slow host with other processes busy.
+#: A wait normally ends within milliseconds, as soon as its condition holds.
+WAIT_TIMEOUT = 120.0
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = WAIT_TIMEOUT) -> None:
+    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds (a ceiling, not a delay)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)
+
+
+async def settled(pilot: Pilot) -> None:
+    """Wait until the initial focus has moved into the active pane's body (keys then go to the app)."""
+    app = pilot.app
+    await wait_until(pilot, lambda: app.focused is not None and app.focused is app.active_pane().body())
 
 
 async def ask(pilot: Pilot, text: str) -> None:

@@ -6,6 +6,7 @@ from helpers import ask, column, notifications, wait_until
 from textual.widgets import DataTable, TabbedContent
 
 from tui.app import W2VApp
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.widgets.map import MapPane
 from tui.widgets.neighbours import NeighboursPane
@@ -158,6 +159,7 @@ async def test_evaluate_bundled_sets(model) -> None:
         await pilot.pause()
         await pilot.press("r")
         pane = app.query_one("#evaluate-pane")
+        await wait_until(pilot, lambda: "coverage" in str(app.query_one("#ev-summary").content))
         await wait_until(pilot, lambda: not pane.running)
         summary = str(app.query_one("#ev-summary").content)
         assert "coverage" in summary and "Spearman" in summary
@@ -175,15 +177,15 @@ async def test_evaluate_user_files_and_a_bad_file(model, tmp_path) -> None:
         await pilot.pause()
         await pilot.press("slash", *str(questions), "tab", *str(pairs), "enter")
         pane = app.query_one("#evaluate-pane")
-        await wait_until(pilot, lambda: not pane.running)
         table = app.query_one("#ev-table", DataTable)
+        await wait_until(pilot, lambda: not pane.running and table.row_count > 0)
         assert column(table, "section") == ["royals", "capitals", "all"]
         assert column(table, "questions") == ["2", "1", "3"]
         await pilot.press("slash")
         app.focused.value = str(tmp_path / "missing.txt")  # type: ignore[union-attr]
         await pilot.press("enter")
-        await wait_until(pilot, lambda: not pane.running)
-        assert any("missing.txt" in m for m in notifications(app))
+        await wait_until(pilot, lambda: any("missing.txt" in m for m in notifications(app)))
+        assert not pane.running
 
 
 async def test_help_screen_and_command_palette(model) -> None:
@@ -217,7 +219,19 @@ async def test_palette_command_switches_pane_and_runs(model) -> None:
 
 async def test_quit_loaded_model_without_asking(model) -> None:
     app = W2VApp(model=model, model_path="m.npz")
+    pushed: list[object] = []
     async with app.run_test(size=SIZE) as pilot:
+        real_push_screen = app.push_screen
+
+        def push_screen(screen, *args, **kwargs):
+            pushed.append(screen)
+            return real_push_screen(screen, *args, **kwargs)
+
+        app.push_screen = push_screen  # type: ignore[method-assign]
+        assert app.return_code is None and not app.dirty
         await pilot.press("q")
-        await pilot.pause()
-        assert app._exit_renderables is not None or not app.is_running or app.return_code == 0
+        await wait_until(pilot, lambda: app.return_code is not None or bool(pushed))
+        assert not any(isinstance(screen, ConfirmScreen) for screen in pushed)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.return_code == 0
+    assert not app.is_running

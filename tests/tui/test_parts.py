@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tui.keys import key_display, key_rows, markdown_table
 from tui.training import LossHistory
 from tui.widgets.neighbours import QueryHistory
@@ -14,8 +16,25 @@ from tui.words import default_probes
 
 def test_thin_keeps_short_series_and_averages_long_ones() -> None:
     assert thin([1, 2], [3, 4]) == ([1, 2], [3, 4])
-    x, y = thin(list(range(10_001)), [1.0] * 10_001, max_points=1000)
-    assert len(x) <= 1001 and set(y) == {1.0} and x[-1] > 9_990
+    # 10 points into buckets of ceil(10 / 3) = 4, then the ragged tail of 2
+    x, y = thin(list(range(10)), [float(i * i) for i in range(10)], max_points=3)
+    assert x == [1.5, 5.5, 8.5]
+    assert y == [(0 + 1 + 4 + 9) / 4, (16 + 25 + 36 + 49) / 4, (64 + 81) / 2]
+
+
+def test_thin_averages_a_long_series_bucket_by_bucket() -> None:
+    n = 10_001
+    xs = [i / 10 for i in range(n)]
+    ys = [(-1) ** i * 100 + i for i in range(n)]  # alternating: averaging removes the swing
+    x, y = thin(xs, ys, max_points=1000)
+    assert 900 <= len(x) <= 1001 and len(x) == len(y)
+    bucket = 11  # ceil(10_001 / 1000)
+    for k in (0, 1, 500, len(x) - 2):
+        members = range(k * bucket, (k + 1) * bucket)
+        assert x[k] == pytest.approx(sum(xs[i] for i in members) / bucket)
+        assert y[k] == pytest.approx(sum(ys[i] for i in members) / bucket)
+    assert x[-1] == pytest.approx((xs[-2] + xs[-1]) / 2)  # the tail reaches the latest point
+    assert y[-1] == pytest.approx((ys[-2] + ys[-1]) / 2)
 
 
 def test_loss_history_skips_nan() -> None:

@@ -7,7 +7,7 @@ FakeTrainer, the explorer shows a hand-built model, and inputs do not blink in h
 from __future__ import annotations
 
 from fakes import CONFIG, FakeTrainer, planted_model
-from helpers import wait_until
+from helpers import settled, wait_until
 from textual.pilot import Pilot
 
 from tui.app import W2VApp
@@ -21,12 +21,21 @@ def explorer() -> W2VApp:
 
 
 def test_dashboard(snap_compare) -> None:
-    async def run_before(pilot: Pilot) -> None:
-        pane = pilot.app.query_one(TrainingPane)
-        await wait_until(pilot, lambda: pane.snapshot_epoch == 1)
-        pilot.app.query_one(LossPlot).redraw()
+    trainer = FakeTrainer(hold_after=1)
 
-    app = W2VApp(corpus="planted", config=CONFIG, trainer=FakeTrainer(hold_after=1))
+    async def run_before(pilot: Pilot) -> None:
+        # A fixed state, whatever the order and number of messages drawn before it: the
+        # trainer holds after epoch 1, the pane shows that epoch's last event and snapshot,
+        # and focus has settled (which also refreshes the footer's key states).
+        app = pilot.app
+        pane = app.query_one(TrainingPane)
+        stats = app.query_one("#train-stats")
+        await wait_until(pilot, lambda: trainer.holding.is_set() and pane.snapshot_epoch == 1
+                         and "words 5,000 / 10,000" in str(stats.content))
+        await settled(pilot)
+        app.query_one(LossPlot).redraw()
+
+    app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer)
     assert snap_compare(app, run_before=run_before)
 
 

@@ -10,24 +10,22 @@ word is a dot.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState
 
 from w2v_core.errors import W2VError
 from w2v_core.projection import Projection
 from w2v_core.vectors import KeyedVectors
 
 from .plots import ScatterData, ScatterPlot, View
-from .query import Pane, QueryInput, VocabSuggester
+from .query import Pane, QueryInput, VocabSuggester, error_text
 
 METHOD_NAMES = {"tsne": "t-SNE", "pca": "PCA"}
 SIZES = (100, 250, 500, 1000, 2000)
@@ -39,46 +37,32 @@ class MapPane(Pane):
     """A word map with zoom, pan and re-centring; computed lazily when first shown."""
 
     BINDINGS = [
-        Binding("plus,equals_sign", "zoom(1)", "Zoom in"),
-        Binding("minus", "zoom(-1)", "Zoom out"),
-        Binding("left,h", "pan(-1,0)", "Pan", show=False),
-        Binding("right,l", "pan(1,0)", "Pan", show=False),
-        Binding("up,k", "pan(0,1)", "Pan", show=False),
-        Binding("down,j", "pan(0,-1)", "Pan", show=False),
-        Binding("c", "centre", "Centre"),
+        Binding("plus,equals_sign", "zoom(1)", "Zoom in", tooltip="zoom in"),
+        Binding("minus", "zoom(-1)", "Zoom out", tooltip="zoom out"),
+        Binding("left,h", "pan(-1,0)", "Pan", show=False, tooltip="pan left"),
+        Binding("right,l", "pan(1,0)", "Pan", show=False, tooltip="pan right"),
+        Binding("up,k", "pan(0,1)", "Pan", show=False, tooltip="pan up"),
+        Binding("down,j", "pan(0,-1)", "Pan", show=False, tooltip="pan down"),
+        Binding("c", "centre", "Centre", tooltip="centre on the query word"),
         # in the help screen and the palette; the footer keeps to 80 columns
-        Binding("0", "reset_view", "Reset", show=False),
-        Binding("x", "toggle_method", "t-SNE/PCA", show=False),
-        Binding("v", "toggle_view", "Top words / the query's neighbourhood", show=False),
-        Binding("greater_than_sign", "size(1)", "More words", show=False),
-        Binding("less_than_sign", "size(-1)", "Fewer words", show=False),
+        Binding("0", "reset_view", "Reset", show=False, tooltip="show the whole map"),
+        Binding("x", "toggle_method", "t-SNE/PCA", show=False, tooltip="switch t-SNE / PCA (recomputes)"),
+        Binding("v", "toggle_view", "Neighbourhood", show=False,
+                tooltip="switch between the most frequent words and the query's own neighbourhood"),
+        Binding("greater_than_sign", "size(1)", "More words", show=False, tooltip="map more words (recomputes)"),
+        Binding("less_than_sign", "size(-1)", "Fewer words", show=False, tooltip="map fewer words (recomputes)"),
     ]
 
     zoom_factor = 1.6
     pan_step = 0.25
 
-    class ProjectionReady(Message):
-        """A projection finished (``error`` set if it failed)."""
-
-        def __init__(self, projection: Any, key: tuple, error: str = "") -> None:
-            super().__init__()
-            self.projection = projection
-            self.key = key
-            self.error = error
-
-    class WordsPlaced(Message):
-        """Words were placed into the current map (``projection`` is None if that failed)."""
-
-        def __init__(self, projection: Projection | None, base: Projection, words: list[str]) -> None:
-            super().__init__()
-            self.projection = projection
-            self.base = base
-            self.words = words
+    #: "tsne" or "pca"
+    method: reactive[str] = reactive("tsne", repaint=False, init=False)
+    #: how many of the most frequent words are mapped
+    top_n: reactive[int] = reactive(500, repaint=False, init=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.method = "tsne"
-        self.top_n = 500
         self.local = False  # the query's neighbourhood instead of the most frequent words
         self.computed_key: tuple | None = None
         self.pending_key: tuple | None = None
@@ -132,11 +116,15 @@ class MapPane(Pane):
         self.query_one("#map-info", Static).update(info)
 
     # ------------------------------------------------------------ computing
-    def set_vectors(self, vectors: KeyedVectors | None) -> None:
-        super().set_vectors(vectors)
+    def watch_vectors(self) -> None:
         self.version += 1
         if self.parent is not None and self.parent.display:  # the Map tab is showing
             self.ensure_projection()
+
+    def watch_method(self) -> None:
+        self.ensure_projection()
+
+    watch_top_n = watch_method
 
     def ensure_projection(self) -> None:
         """Start computing the projection unless it is current or on its way."""
@@ -152,33 +140,40 @@ class MapPane(Pane):
         self._project(self.vectors, key)
 
     @work(thread=True, exclusive=True, group="map", exit_on_error=False)
-    def _project(self, vectors: KeyedVectors, key: tuple) -> None:
+    def _project(self, vectors: KeyedVectors, key: tuple) -> tuple[tuple, Projection]:
         from w2v_core.projection import project_2d, project_neighbourhood
 
         method = key[1]
-        try:
-            if key[2] == "local":
-                projection = project_neighbourhood(vectors, key[3], n=NEIGHBOURHOOD, method=method)
-            else:
-                projection = project_2d(vectors, method=method, top_n=min(key[2], len(vectors)), seed=0)
-        except (W2VError, ValueError) as error:
-            projection, message = None, str(error)
-        else:
-            message = ""
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.ProjectionReady(projection, key, message))
+        if key[2] == "local":
+            return key, project_neighbourhood(vectors, key[3], n=NEIGHBOURHOOD, method=method)
+        return key, project_2d(vectors, method=method, top_n=min(key[2], len(vectors)), seed=0)
 
-    def on_map_pane_projection_ready(self, message: ProjectionReady) -> None:
-        if message.key != self.pending_key:
-            return  # superseded by a newer request
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """How a projection or a placing ended, whatever it raised: the pane never stays 'computing…'."""
+        group = event.worker.group
+        if group == "map":
+            if event.state is WorkerState.SUCCESS:
+                key, projection = event.worker.result
+                if key == self.pending_key:  # else superseded by a newer request
+                    self._show_projection(key, projection)
+            elif event.state is WorkerState.ERROR:
+                self.pending_key = None
+                self.plot.loading = False
+                self.app.notify(error_text(event.worker.error), title="Map", severity="error")
+                self._show_info("failed")
+        elif group == "map-place" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            base, words, projection = event.worker.result if event.state is WorkerState.SUCCESS \
+                else (None, None, None)
+            if event.state is WorkerState.ERROR or (base is self.base and words == self.placing):
+                self.placing = None  # else superseded by a newer map or query
+                if projection is not None:
+                    self._show(projection)
+
+    def _show_projection(self, key: tuple, projection: Projection) -> None:
         self.pending_key = None
         self.plot.loading = False
-        if message.error:
-            self.app.notify(message.error, title="Map", severity="error")
-            self._show_info("failed")
-            return
-        self.computed_key = message.key
-        self.base, self.placing = message.projection, None
+        self.computed_key = key
+        self.base, self.placing = projection, None
         self._show(self.base, fit=True)
         self._place_missing()
         # focus went to the input while the plot was loading: hand it to the plot, unless typing
@@ -218,20 +213,12 @@ class MapPane(Pane):
         self._place(base, vectors, missing)
 
     @work(thread=True, exclusive=True, group="map-place", exit_on_error=False)
-    def _place(self, base: Projection, vectors: KeyedVectors, words: list[str]) -> None:
+    def _place(self, base: Projection, vectors: KeyedVectors, words: list[str]) -> tuple:
         try:
             projection: Projection | None = base.place(vectors, words)
         except (W2VError, ValueError):
             projection = None  # vectors replaced meanwhile: the next map places them again
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.WordsPlaced(projection, base, words))
-
-    def on_map_pane_words_placed(self, message: WordsPlaced) -> None:
-        if message.base is not self.base or message.words != self.placing:
-            return  # superseded by a newer map or query
-        self.placing = None
-        if message.projection is not None:
-            self._show(message.projection)
+        return base, words, projection
 
     # ------------------------------------------------------------ highlighting
     def set_query(self, query_words: list[str], neighbour_words: list[str], text: str | None = None) -> None:
@@ -262,10 +249,7 @@ class MapPane(Pane):
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
         """Centre on a word: it becomes the query (in the Neighbours pane too)."""
         message.stop()
-        ask = getattr(self.app, "ask", None)
-        if ask is not None and ask(message.value):
-            self.action_centre()
-            self.focus_body()
+        self.post_message(self.AskNeighbours(self, message.value))
 
     # ------------------------------------------------------------ view
     def action_zoom(self, direction: int) -> None:
@@ -302,7 +286,6 @@ class MapPane(Pane):
     def action_toggle_method(self) -> None:
         """Switch between t-SNE and PCA (recomputes)."""
         self.method = "pca" if self.method == "tsne" else "tsne"
-        self.ensure_projection()
 
     def action_toggle_view(self) -> None:
         """Switch between the most frequent words and the query's own neighbourhood."""
@@ -315,6 +298,6 @@ class MapPane(Pane):
     def action_size(self, direction: int) -> None:
         """Map more or fewer of the most frequent words (recomputes)."""
         i = SIZES.index(self.top_n) if self.top_n in SIZES else 2
-        self.top_n = SIZES[max(0, min(len(SIZES) - 1, i + direction))]
         self.local = False
-        self.ensure_projection()
+        self.top_n = SIZES[max(0, min(len(SIZES) - 1, i + direction))]
+        self.ensure_projection()  # also when top_n was already at its bound: the view changed

@@ -47,7 +47,12 @@ def thin(x: Sequence[float], y: Sequence[float], max_points: int = 1000) -> tupl
 class LossPlot(PlotextPlot):
     """The training loss curve, redrawn at most every ``min_interval`` seconds."""
 
-    DEFAULT_CSS = ""
+    DEFAULT_CSS = """
+    LossPlot {
+        height: 1fr;
+        min-height: 5;
+    }
+    """
 
     def __init__(
         self,
@@ -142,6 +147,15 @@ class ScatterPlot(PlotextPlot):
     """A word map: plain words are dots, the query words and their neighbours are labelled.
 
     Markers: ◆ query, ● neighbour; hollow (◇ ○) when the word was placed into the map.
+    """
+
+    DEFAULT_CSS = """
+    ScatterPlot {
+        height: 1fr;
+    }
+    ScatterPlot:focus {
+        background-tint: $foreground 3%;
+    }
     """
 
     can_focus = True

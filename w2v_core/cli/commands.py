@@ -1,0 +1,239 @@
+"""The ``w2v`` query, evaluation and conversion commands, and the table that runs them."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import EXIT_OK, UsageError
+from ..evaluate import evaluate_analogies, evaluate_word_pairs
+from ..io import FORMATS, detect_format, export_projector, load, save
+from ..model import Model
+from ..query import parse_query
+from ..vectors import KeyedVectors
+from .output import percent, print_fields, results_table
+from .progress import number
+from .training import check_output, cmd_train
+
+#: The extension ``w2v export`` writes the TensorBoard Projector pair for.
+PROJECTOR_SUFFIX = ".tsv"
+
+
+def load_model(args: argparse.Namespace) -> Model:
+    """Load MODEL with the options every model-loading command has."""
+    return load(args.model, unicode_errors=args.unicode_errors, limit=args.limit)
+
+
+def query_words(words: Sequence[str], subtract: Sequence[str], kv: KeyedVectors) -> tuple[list[str], list[str]]:
+    """The positive and negative words of WORD arguments and ``-n`` values.
+
+    Both go through the engine's query parser (:func:`w2v_core.query.parse_query`), so
+    ``"king -man"``, ``king,queen`` and vocabulary words such as ``New_York`` or ``-lrb-``
+    read the same here as in the TUI. Every word of a ``-n`` value is subtracted.
+    """
+    positive, negative = parse_query(" ".join(words), kv.index)
+    for value in subtract:
+        plus, minus = parse_query(value, kv.index)
+        negative += plus + minus
+    return positive, negative
+
+
+def cmd_neighbors(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``w2v neighbors``: nearest neighbours of the query words."""
+    if not any(q.positive or q.negative for q in map(parse_query, args.words + args.negative)):
+        raise UsageError("no query word given")
+    kv = load_model(args).wv
+    positive, negative = query_words(args.words, args.negative, kv)
+    if not positive and not negative:
+        raise UsageError("no query word given")
+    results = kv.most_similar(positive=positive, negative=negative, topn=args.k)
+    query = " + ".join(positive) + "".join(f" - {w}" for w in negative)
+    out.print(results_table(f"nearest to {query}", results, kv, "cosine"))
+    return EXIT_OK
+
+
+def cmd_analogy(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``w2v analogy``: A is to B as C is to ? (positive B, C; negative A)."""
+    kv = load_model(args).wv
+    query = kv.most_similar if args.method == "add" else kv.most_similar_cosmul
+    results = query(positive=[args.b, args.c], negative=[args.a], topn=args.k)
+    name = "3CosAdd" if args.method == "add" else "3CosMul"
+    title = f"{args.a} : {args.b} :: {args.c} : ?  ({name})"
+    out.print(results_table(title, results, kv, "cosine" if args.method == "add" else "score"))
+    return EXIT_OK
+
+
+def cmd_odd(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``w2v odd``: the odd one out, with each word's cosine to the mean."""
+    kv = load_model(args).wv
+    positive, negative = parse_query(" ".join(args.words), kv.index)
+    words = positive + negative
+    if len(words) < 2:
+        raise UsageError("odd needs at least two words")
+    ranked = kv.cosines_to_mean(words)
+    out.print(results_table(f"odd one out: {ranked[0][0]}", ranked, kv, "cosine to mean"))
+    return EXIT_OK
+
+
+def evaluation_report(
+    kv: KeyedVectors,
+    analogies: Path | None = None,
+    pairs: Sequence[Path] | None = None,
+    restrict_vocab: int | None = 30000,
+    method: str = "add",
+) -> dict[str, Any]:
+    """Evaluate vectors on analogies and word pairs; return a JSON-ready dictionary.
+
+    The entries are :meth:`AnalogyReport.to_dict` and :meth:`PairReport.to_dict`: a ratio
+    that cannot be computed (no question answered) is None, ``null`` in JSON.
+
+    Returns
+    -------
+    dict
+        ``{"analogies": {...}, "word_pairs": [{...}, ...]}``.
+    """
+    report = evaluate_analogies(kv, analogies, restrict_vocab=restrict_vocab, method=method)
+    return {
+        "analogies": report.to_dict(),
+        "word_pairs": [evaluate_word_pairs(kv, path).to_dict() for path in pairs or [None]],
+    }
+
+
+def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``w2v eval``: analogy accuracy per section and word-pair correlations."""
+    kv = load_model(args).wv
+    report = evaluation_report(kv, args.analogies, args.pairs, args.restrict_vocab, args.method)
+    report = {"model": str(args.model), **report}
+    if args.json:
+        # plain print: rich would wrap long lines and highlight
+        print(json.dumps(report, indent=2))
+        return EXIT_OK
+
+    analogies = report["analogies"]
+    table = Table(title=escape(f"analogies: {analogies['path']}"), title_justify="left")
+    table.add_column("section")
+    table.add_column("correct", justify="right")
+    table.add_column("answered", justify="right")
+    table.add_column("accuracy", justify="right")
+    for section in analogies["sections"]:
+        table.add_row(
+            escape(section["name"]),
+            f"{section['correct']:,}",
+            f"{section['total']:,}",
+            percent(section["accuracy"]),
+        )
+    table.add_section()
+    table.add_row(
+        "[bold]total",
+        f"{analogies['correct']:,}",
+        f"{analogies['total']:,}",
+        f"[bold]{percent(analogies['accuracy'])}",
+    )
+    out.print(table)
+    restrict = analogies["restrict_vocab"]
+    out.print(
+        f"coverage: {analogies['total']:,} of {analogies['questions']:,} questions answered "
+        f"({percent(analogies['coverage'])}); {analogies['skipped']:,} skipped (out of vocabulary"
+        + (f" or beyond the {restrict:,} most frequent words)" if restrict else ")"),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+    pairs = Table(title="word similarity", title_justify="left")
+    for name in ("file", "Spearman", "Pearson", "pairs used", "OOV"):
+        pairs.add_column(name, justify="left" if name == "file" else "right")
+    for row in report["word_pairs"]:
+        pairs.add_row(
+            escape(row["path"]),
+            number(row["spearman"], 3),
+            number(row["pearson"], 3),
+            f"{row['used']:,} / {row['pairs']:,}",
+            percent(row["oov_ratio"]),
+        )
+    out.print(pairs)
+    return EXIT_OK
+
+
+def projector_paths(output: Path) -> tuple[Path, Path]:
+    """The Projector pair for OUT: ``vectors.tsv`` goes with ``metadata.tsv``, any other
+    ``NAME.tsv`` with ``NAME-metadata.tsv``."""
+    stem = "metadata" if output.stem == "vectors" else f"{output.stem}-metadata"
+    return output, output.with_name(stem + output.suffix)
+
+
+def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``w2v export``: convert MODEL to the format OUT's extension selects."""
+    if args.output.suffix.lower() == PROJECTOR_SUFFIX:
+        vectors_tsv, metadata_tsv = projector_paths(args.output)
+        for path in (vectors_tsv, metadata_tsv):
+            check_output(path, projector=True)
+        model = load_model(args)
+        export_projector(model, vectors_tsv, metadata_tsv)
+        out.print(
+            f"wrote {len(model.wv):,} vectors x {model.wv.dim} to {vectors_tsv} and words with "
+            f"counts to {metadata_tsv} (TensorBoard Projector: projector.tensorflow.org, Load)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return EXIT_OK
+    fmt = check_output(args.output)
+    model = load_model(args)
+    save(model, args.output)
+    out.print(f"wrote {len(model.wv):,} vectors x {model.wv.dim} to {args.output} ({fmt})",
+              highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``w2v info``: format, size, vocabulary, dimensions, configuration and summary."""
+    model = load_model(args)
+    kind = detect_format(args.model)
+    kv = model.wv
+    rows = [
+        ("file", f"{args.model} ({args.model.stat().st_size:,} bytes)"),
+        ("format", FORMATS[kind].description if kind in FORMATS else kind),
+        ("vocabulary", f"{len(kv):,} words" + (" (--limit)" if args.limit else "")),
+        ("dimensions", str(kv.dim)),
+        ("counts", "known" if kv.counts is not None else "unknown"),
+        ("output vectors", "yes" if model.output_vectors is not None else "no"),
+    ]
+    if len(kv):
+        rows.append(("most frequent", ", ".join(kv.words[:10])))
+    print_fields(out, rows)
+    for title, value in (("configuration", model.config), ("training", model.summary)):
+        if value is None:
+            continue
+        data = value.to_dict() if hasattr(value, "to_dict") else dataclasses.asdict(value)
+        table = Table(title=title, title_justify="left", show_header=False)
+        table.add_column(style="dim")
+        table.add_column()
+        for key, item in data.items():
+            table.add_row(key, f"{item:.6g}" if isinstance(item, float) else str(item))
+        out.print(table)
+    return EXIT_OK
+
+
+#: Each subcommand's function; ``args.command`` (set by the parser) selects one.
+COMMANDS: dict[str, Callable[[argparse.Namespace, Console, Console], int]] = {
+    "train": cmd_train,
+    "neighbors": cmd_neighbors,
+    "neighbours": cmd_neighbors,
+    "analogy": cmd_analogy,
+    "odd": cmd_odd,
+    "eval": cmd_eval,
+    "export": cmd_export,
+    "info": cmd_info,
+}
+
+
+def run(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """Run the subcommand ``args`` names; return its exit code."""
+    return COMMANDS[args.command](args, out, err)

@@ -1,0 +1,224 @@
+"""``w2v train``: check the output, train with progress, and save even when interrupted.
+
+Everything that can make the final save fail is checked before training starts: the
+output's extension, that it is not the corpus itself (or a file inside a directory corpus),
+and that its directory really accepts a new file. A Ctrl-C, SIGTERM or SIGHUP during
+training stops it and saves the model trained so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ..callbacks import TrainingControl
+from ..config import config_from_args
+from ..corpus import open_corpus
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, ModelFormatError, TrainingDivergedError, UsageError
+from ..io import FORMATS, format_for, probe_writable, save_with_fallback
+from ..sgns import train
+from . import PROG
+from .output import print_fields
+from .progress import ProgressReporter
+
+#: Signals that stop training and save the model trained so far. SIGTERM and SIGHUP end
+#: the command with 128 + the signal's number, as a shell reports a process they ended.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def check_not_corpus(output: Path, corpus: str) -> None:
+    """Refuse an output that would replace the corpus or land inside a directory corpus.
+
+    Symbolic links and ``..`` are resolved first, so no spelling of the corpus slips
+    through. Built-in and NLTK corpora are never files a save could reach.
+
+    Raises
+    ------
+    UsageError
+        Naming both paths.
+    """
+    if corpus.startswith(("builtin:", "nltk:")):
+        return
+    source = Path(corpus).expanduser()
+    if not source.exists():
+        return
+    source, target = source.resolve(), output.expanduser().resolve()
+    if target == source:
+        raise UsageError(f"output '{output}' is the corpus file: saving would replace the corpus")
+    if source.is_dir() and target.is_relative_to(source):
+        raise UsageError(
+            f"output '{output}' is inside the corpus directory '{corpus}': the next run would "
+            "read the model as text; save it elsewhere"
+        )
+
+
+def check_output(path: Path, corpus: str | None = None, projector: bool = False) -> str:
+    """Validate OUT before any long work starts; return its format description.
+
+    The extension must name a format (or be ``.tsv`` for a ``projector`` export), OUT must
+    not be the corpus, and a file must really be creatable where OUT goes
+    (:func:`w2v_core.io.probe_writable`).
+
+    Raises
+    ------
+    UsageError
+        Unknown extension, a directory, or the corpus itself (exit 2).
+    UnwritablePathError
+        The directory is missing or does not take a new file (exit 1).
+    """
+    if corpus is not None:
+        check_not_corpus(path, corpus)
+    if projector:
+        fmt = "TensorBoard Projector TSV"
+    else:
+        try:
+            fmt = FORMATS[format_for(path)].description
+        except ModelFormatError as exc:
+            raise UsageError(str(exc)) from None
+    if path.is_dir():
+        raise UsageError(f"output '{path}' is a directory")
+    probe_writable(path)
+    return fmt
+
+
+class _Stop:
+    """What the stop signals asked for, set from the signal handler."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None  #: the first stop signal received
+        self.hangup = False  #: the terminal is gone: print nothing more
+
+    @property
+    def exit_code(self) -> int:
+        if self.signum is None or self.signum == getattr(signal, "SIGINT", None):
+            return EXIT_INTERRUPTED
+        return 128 + self.signum
+
+
+@contextmanager
+def stop_on_signals(on_first: Callable[[int], None]) -> Iterator[None]:
+    """Turn the first Ctrl-C, SIGTERM or SIGHUP into ``on_first(signum)``.
+
+    After that, a second Ctrl-C raises KeyboardInterrupt (abort) and further SIGTERM or
+    SIGHUP are ignored (the model trained so far is being saved). Only the main thread can
+    install signal handlers; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    fired = False
+
+    def handler(signum: int, frame: Any) -> None:
+        nonlocal fired
+        if fired:
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            return
+        fired = True
+        on_first(signum)
+
+    previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, action in previous.items():
+            signal.signal(signum, action)
+
+
+def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``w2v train``: train on a corpus and save the model.
+
+    The first Ctrl-C, a SIGTERM or a SIGHUP stops training and saves the model trained so
+    far (exit 130, 143 or 129); a second Ctrl-C aborts without saving.
+    """
+    config = config_from_args(args)
+    fmt = check_output(args.output, args.corpus)
+
+    control = TrainingControl()
+    reporter = ProgressReporter(err)
+    stop = _Stop()
+    saving = False
+
+    def on_signal(signum: int) -> None:
+        stop.signum = signum
+        if signum == getattr(signal, "SIGHUP", None):
+            stop.hangup = True
+            reporter.mute()  # writing to a closed terminal would fail
+        if not reporter.started:  # still reading the corpus: nothing to save
+            raise KeyboardInterrupt
+        control.stop()
+        if saving:
+            reporter.interrupted("saving the model (Ctrl-C again aborts the save)")
+        elif signum == signal.SIGINT:
+            reporter.interrupted()
+        else:
+            reporter.interrupted(f"stopping on {signal.Signals(signum).name}: saving the model "
+                                 "trained so far")
+
+    corpus = open_corpus(
+        args.corpus,
+        encoding=args.encoding,
+        encoding_errors=args.encoding_errors,
+        on_wait=lambda message: reporter.say(f"{PROG}: {message}"),
+    ).check_not_empty()  # missing, unreadable, binary, empty: at once
+    for note in corpus.skip_notes():
+        reporter.say(f"{PROG}: {note}")
+    started = time.perf_counter()
+    reporter.reading(corpus.name)
+    with stop_on_signals(on_signal):
+        try:
+            model = train(corpus, config, callbacks=[reporter], control=control)
+        except KeyboardInterrupt:
+            reporter.close()
+            reporter.say(f"{PROG}: aborted; nothing saved")
+            return stop.exit_code
+        except TrainingDivergedError as exc:
+            raise TrainingDivergedError(f"{exc}; nothing saved") from None
+        finally:
+            reporter.close()
+        seconds = time.perf_counter() - started
+        summary = model.summary  # always set by train()
+        stopped = control.stopped or summary.stopped_early
+        if stopped and summary.words_trained == 0:
+            reporter.say(f"{PROG}: interrupted before any word was trained; nothing saved")
+            return stop.exit_code
+        saving = True
+        saved = save_with_fallback(model, args.output)
+
+    rows = [
+        ("corpus", str(args.corpus)),
+        ("vocabulary", f"{len(model.wv):,} words x {model.wv.dim} dimensions"),
+        ("corpus words", f"{summary.corpus_words:,} in the vocabulary "
+                         f"x {summary.epochs_completed:.2f} epochs"),
+        ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training)"),
+        ("speed", f"{summary.words_per_second:,.0f} words/s"),
+    ]
+    loss = reporter.mean_loss
+    if math.isfinite(loss):
+        rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
+    rows.append(("saved", f"{saved} ({fmt})"))
+    if saved != args.output:
+        reporter.say(f"{PROG}: could not write {args.output}; saved the model to {saved} instead")
+    if stop.hangup:
+        return stop.exit_code
+    if stopped:
+        done = summary.words_trained / (summary.corpus_words * model.config.epochs)
+        out.print(
+            f"[yellow]Interrupted:[/] saved the model trained so far ({done:.0%} of the planned "
+            f"training) to {saved}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    print_fields(out, rows)
+    return stop.exit_code if stopped else EXIT_OK

@@ -1,0 +1,336 @@
+"""Training configuration: every option once, with its validation and its help text.
+
+:class:`TrainConfig` is plain data. Each field carries its command-line flag and help text
+in ``field(metadata=...)``, so both front ends (``w2v train`` and ``w2v-tui``) build their
+training options from it with :func:`add_train_arguments` and read them back with
+:func:`config_from_args`; the flags, defaults and help cannot drift apart. Validation
+errors name the flag (``--min-alpha must be ...``), the name a user typed.
+
+This module imports nothing else from :mod:`w2v_core` but its errors, so any module may
+import it without creating an import cycle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from dataclasses import MISSING, Field, asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError
+
+#: Words to train on when ``epochs`` is left to :func:`resolve_epochs`: enough passes over
+#: a small corpus for its vectors to separate (Hamlet needs dozens; 5 leaves every cosine
+#: near 1).
+AUTO_EPOCHS_WORDS = 1_500_000
+#: Fewest and most passes :func:`resolve_epochs` chooses.
+AUTO_EPOCHS_MIN, AUTO_EPOCHS_MAX = 5, 50
+
+
+def available_cpus() -> int:
+    """The number of CPUs this process may run on (its affinity mask), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_epochs(epochs: int | None, corpus_words: int) -> tuple[int, str | None]:
+    """The number of passes to train, and why when it was chosen automatically.
+
+    Parameters
+    ----------
+    epochs : int or None
+        The configured number of passes; None chooses enough passes to train on about
+        :data:`AUTO_EPOCHS_WORDS` words, between :data:`AUTO_EPOCHS_MIN` and
+        :data:`AUTO_EPOCHS_MAX`.
+    corpus_words : int
+        In-vocabulary words in one pass over the corpus.
+
+    Returns
+    -------
+    tuple of (int, str or None)
+        The passes, and a reason such as ``"auto: small corpus"`` (None when ``epochs``
+        was given).
+    """
+    if epochs is not None:
+        return epochs, None
+    wanted = math.ceil(AUTO_EPOCHS_WORDS / max(corpus_words, 1))
+    chosen = min(max(AUTO_EPOCHS_MIN, wanted), AUTO_EPOCHS_MAX)
+    return chosen, "auto: large corpus" if chosen == AUTO_EPOCHS_MIN else "auto: small corpus"
+
+
+# --------------------------------------------------------------------------- parsing
+def _parse_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid integer: {text!r}") from None
+
+
+def _parse_float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
+
+
+def _parse_int_or(word: str) -> Any:
+    """An argparse type: an integer, or ``word`` (for example ``none``) meaning None."""
+
+    def parse(text: str) -> int | None:
+        if text.strip().lower() == word:
+            return None
+        return _parse_int(text)
+
+    parse.__name__ = f"integer or {word!r}"
+    return parse
+
+
+def _option(
+    default: Any = MISSING,
+    *,
+    help: str,
+    metavar: str = "N",
+    parse: Any = _parse_int,
+    none: str | None = None,
+    default_factory: Any = MISSING,
+) -> Any:
+    """A TrainConfig field with its flag's metadata (the flag is derived from the name).
+
+    ``none`` is the word a user types for a None value (``auto``, ``none``).
+    """
+    metadata = {"help": help, "metavar": metavar, "parse": parse, "none": none}
+    if default_factory is not MISSING:
+        return field(default_factory=default_factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def flag(name: str) -> str:
+    """The command-line flag of a TrainConfig field: ``min_alpha`` -> ``--min-alpha``."""
+    return "--" + name.replace("_", "-")
+
+
+# --------------------------------------------------------------------------- the config
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training parameters (plain data; validated once by :meth:`validate`).
+
+    Each field's help text is in its metadata (``fields(TrainConfig)[i].metadata["help"]``),
+    which is also the help of its command-line flag.
+
+    Parameters
+    ----------
+    dim : int
+        Vector dimensionality.
+    window : int
+        Maximum distance between centre and context word; the effective window of each
+        centre word is drawn uniformly from ``1..window``.
+    negative : int
+        Noise words per positive pair.
+    min_count : int
+        Words seen fewer times are dropped.
+    max_vocab : int or None
+        Keep only the most frequent words.
+    sample : float
+        Subsampling threshold for frequent words (0 disables).
+    epochs : int or None
+        Passes over the corpus; None chooses them from the corpus size when training
+        starts (:func:`resolve_epochs`).
+    alpha, min_alpha : float
+        Learning rate at the start and at the end (linear decay in between).
+    seed : int
+        Random seed; with ``threads=1`` the same seed gives the same vectors.
+    batch_size : int
+        Positive pairs per minibatch.
+    threads : int
+        Training threads sharing the weights (lock-free, as in word2vec); by default the
+        CPUs this process may use.
+    shared_negatives : int
+        Noise words shared by each group of pairs of a minibatch (0: ``negative`` noise
+        words drawn for every pair, exactly as word2vec). Shared noise turns scores and
+        gradients into small matrix products; each noise term is weighted by
+        ``negative / shared_negatives``, so a pair's expected gradient is word2vec's.
+    cbow : bool
+        Continuous bag of words instead of skip-gram: the mean of a word's context vectors
+        predicts it (word2vec ``-cbow 1``, gensim ``sg=0, cbow_mean=1``).
+    """
+
+    dim: int = _option(100, help="vector dimensions")
+    window: int = _option(5, help="maximum context window (a reduced window is sampled per word)")
+    negative: int = _option(5, help="negative samples per positive pair")
+    min_count: int = _option(5, help="ignore words seen fewer times than this")
+    max_vocab: int | None = _option(
+        None,
+        help="keep at most this many most frequent words ('none': no limit)",
+        parse=_parse_int_or("none"),
+        none="none",
+    )
+    sample: float = _option(
+        1e-3, help="subsampling threshold for frequent words (0 disables)", metavar="X",
+        parse=_parse_float,
+    )
+    epochs: int | None = _option(
+        None,
+        help="passes over the corpus ('auto': enough to train on about 1.5M words, 5 to 50)",
+        parse=_parse_int_or("auto"),
+        none="auto",
+    )
+    alpha: float = _option(0.025, help="initial learning rate", metavar="X", parse=_parse_float)
+    min_alpha: float = _option(
+        1e-4, help="final learning rate (linear decay)", metavar="X", parse=_parse_float
+    )
+    seed: int = _option(1, help="random seed (identical vectors need --threads 1)")
+    batch_size: int = _option(1024, help="positive pairs per minibatch")
+    threads: int = _option(
+        help="training threads (default: the CPUs this process may use)",
+        default_factory=available_cpus,
+    )
+    shared_negatives: int = _option(
+        16,
+        help="noise words shared by each group of pairs of a minibatch, weighted to stay "
+        "unbiased (much faster); 0: drawn per pair, exactly as word2vec",
+    )
+    cbow: bool = _option(
+        False,
+        help="continuous bag of words: the mean of the context vectors predicts the word "
+        "(word2vec -cbow 1, gensim sg=0) instead of skip-gram",
+    )
+
+    def validate(self) -> "TrainConfig":
+        """Check every parameter; raise :class:`ConfigError` naming the first bad one's flag."""
+        _check_int("dim", self.dim, 1, 10_000)
+        _check_int("window", self.window, 1, 1_000)
+        _check_int("negative", self.negative, 1, 100)
+        _check_int("min_count", self.min_count, 1, None)
+        if self.max_vocab is not None:
+            _check_int("max_vocab", self.max_vocab, 1, None)
+        _check_float("sample", self.sample, 0.0, 1.0, high_open=True)
+        if self.epochs is not None:
+            _check_int("epochs", self.epochs, 1, 10_000)
+        _check_float("alpha", self.alpha, 0.0, 10.0, low_open=True)
+        _check_float("min_alpha", self.min_alpha, 0.0, self.alpha, high_name="--alpha")
+        _check_int("seed", self.seed, 0, 2**63 - 1)
+        _check_int("batch_size", self.batch_size, 1, 1_000_000)
+        _check_int("threads", self.threads, 1, 256)
+        _check_int("shared_negatives", self.shared_negatives, 0, 10_000)
+        if not isinstance(self.cbow, (bool, np.bool_)):
+            raise ConfigError(f"{flag('cbow')} must be true or false, got {self.cbow!r}")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        """Build from a dict, ignoring unknown keys (files written by newer versions)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ConfigError(f"{flag(name)} must be an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        allowed = f">= {low}" if high is None else f"from {low} to {high}"
+        raise ConfigError(f"{flag(name)} must be {allowed}, got {value}")
+
+
+def _check_float(
+    name: str,
+    value: Any,
+    low: float,
+    high: float,
+    low_open: bool = False,
+    high_open: bool = False,
+    high_name: str | None = None,
+) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise ConfigError(f"{flag(name)} must be a number, got {value!r}")
+    value = float(value)
+    bad = (
+        not math.isfinite(value)
+        or (value <= low if low_open else value < low)
+        or (value >= high if high_open else value > high)
+    )
+    if bad:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        upper = f"{high:g}" if high_name is None else f"{high_name} ({high:g})"
+        raise ConfigError(
+            f"{flag(name)} must be in {left}{low:g}, {upper}{right}, got {value:g}"
+        )
+
+
+# --------------------------------------------------------------------------- front ends
+def train_fields() -> tuple[Field, ...]:
+    """The TrainConfig fields that are command-line options, in declaration order."""
+    return tuple(f for f in fields(TrainConfig) if "help" in f.metadata)
+
+
+def _default_text(f: Field, default: Any) -> str:
+    if default is None:
+        return f.metadata.get("none") or "none"
+    if isinstance(default, float):
+        return f"{default:g}"
+    return str(default)
+
+
+def add_train_arguments(
+    parser: argparse.ArgumentParser, title: str = "training options"
+) -> argparse._ArgumentGroup:
+    """Add one option per TrainConfig field to ``parser``, in an argument group.
+
+    Each option is the field's :func:`flag`, stores into the field's name, defaults to the
+    field's default, and shows the field's help text with that default. Boolean fields
+    become switches (``--cbow``). Read the options back with :func:`config_from_args`.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser (or subparser) to extend.
+    title : str
+        The argument group's title in ``--help``.
+
+    Returns
+    -------
+    argparse._ArgumentGroup
+        The group holding the options.
+    """
+    group = parser.add_argument_group(title)
+    defaults = TrainConfig()
+    for f in train_fields():
+        default = getattr(defaults, f.name)
+        help_text = f.metadata["help"].replace("%", "%%")
+        if "(default:" not in help_text:
+            help_text += f" (default: {_default_text(f, default)})"
+        help_text += "%(default).0s"  # stops ArgumentDefaultsHelpFormatter adding it twice
+        if isinstance(default, bool):
+            group.add_argument(
+                flag(f.name), dest=f.name, action="store_true", default=default, help=help_text
+            )
+            continue
+        group.add_argument(
+            flag(f.name),
+            dest=f.name,
+            type=f.metadata.get("parse", _parse_int),
+            default=default,
+            metavar=f.metadata.get("metavar", "N"),
+            help=help_text,
+        )
+    return group
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The validated TrainConfig of options added by :func:`add_train_arguments`.
+
+    Raises
+    ------
+    ConfigError
+        When a value is out of range; the message names the flag.
+    """
+    values = {f.name: getattr(args, f.name) for f in train_fields() if hasattr(args, f.name)}
+    return TrainConfig(**values).validate()
