@@ -113,7 +113,7 @@ def _run(argv: list[str] | None, parser: ModuleType, commands: ModuleType) -> in
     except SystemExit as exc:  # --help or --version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except UsageError as exc:
-        return _fail(f"{exc} ({exc.help_hint})", EXIT_USAGE)
+        return _fail(f"{exc} ({exc.help_hint})" if exc.help_hint else str(exc), EXIT_USAGE)
 
     out = commands.Console(file=sys.stdout)
     err = commands.Console(file=sys.stderr)
