@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from w2v_core.sgns import TrainConfig  # noqa: E402
+from w2v_core.config import TrainConfig  # noqa: E402
 
 from tui.app import W2VApp  # noqa: E402
 from tui.keys import key_rows, markdown_table  # noqa: E402

@@ -7,21 +7,24 @@ default, in a thread worker); ``W2VApp(model=...)`` opens a ready model in the e
 from __future__ import annotations
 
 import re
+import signal
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
+from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
+from textual.widgets import Footer, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from w2v_core.callbacks import TrainingControl
-from w2v_core.errors import W2VError
+from w2v_core.callbacks import Callback, ReadingStopped, TrainingControl, TrainingEvent
+from w2v_core.errors import EXIT_FAILURE, W2VError
+from w2v_core.units import format_duration
 from w2v_core.vectors import KeyedVectors
 
 from .keys import key_rows
@@ -29,25 +32,26 @@ from .screens.confirm import ConfirmScreen
 from .screens.help import HelpScreen
 from .screens.save import SaveScreen
 from .training import (
+    Checkpoint,
+    Checkpointed,
     EpochEnded,
     LossHistory,
     Trainer,
     TrainingBridge,
-    TrainingFailed,
-    TrainingFinished,
     TrainingProgress,
     TrainingStarted,
 )
 from .widgets.analogies import AnalogiesPane
-from .widgets.dashboard import TrainingPane, fmt_duration
+from .widgets.dashboard import TrainingPane
 from .widgets.evaluate import EvaluatePane
 from .widgets.map import MapPane
 from .widgets.neighbours import NeighboursPane
-from .widgets.query import Pane
+from .widgets.query import Pane, error_text, one_line
+from .widgets.status import StatusBar
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.model import Model
-    from w2v_core.sgns import TrainConfig
+    from w2v_core.config import TrainConfig
 
 #: (tab id, label with its key underlined, pane class)
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (
@@ -58,32 +62,51 @@ PANES: tuple[tuple[str, str, type[Pane]], ...] = (
     ("evaluate", "[u]E[/u]valuate", EvaluatePane),
 )
 
+#: Signals that end a session the way a dropped SSH connection or ``kill`` does.
+HANGUP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
-class Saved(Message):
-    """A save finished (``error`` set if it failed)."""
 
-    def __init__(self, path: str, error: str = "") -> None:
-        super().__init__()
-        self.path = path
-        self.error = error
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """What the training worker returns: the model, the last event, and how the autosave went."""
+
+    model: "Model"
+    event: TrainingEvent | None
+    save_error: str = ""
 
 
 class W2VApp(App[None]):
-    """Train word2vec and explore the vectors."""
+    """Train word2vec and explore the vectors.
+
+    State lives in reactives; the panes and the status bar are bound to them (``data_bind``)
+    and redraw themselves when they change.
+    """
 
     TITLE = "w2v-tui"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("t", "show_pane('training')", "Training", show=False),
-        Binding("n", "show_pane('neighbours')", "Neighbours", show=False),
-        Binding("a", "show_pane('analogies')", "Analogies", show=False),
-        Binding("m", "show_pane('map')", "Map", show=False),
-        Binding("e", "show_pane('evaluate')", "Evaluate", show=False),
-        Binding("slash", "focus_query", "Query"),
-        Binding("question_mark", "help", "Keys"),
-        Binding("ctrl+s", "save", "Save"),
-        Binding("q", "quit", "Quit"),
+        Binding("t", "show_pane('training')", "Training", show=False, tooltip="training dashboard"),
+        Binding("n", "show_pane('neighbours')", "Neighbours", show=False, tooltip="Neighbours pane"),
+        Binding("a", "show_pane('analogies')", "Analogies", show=False, tooltip="Analogies pane"),
+        Binding("m", "show_pane('map')", "Map", show=False, tooltip="Map pane"),
+        Binding("e", "show_pane('evaluate')", "Evaluate", show=False, tooltip="Evaluate pane"),
+        Binding("slash", "focus_query", "Query", tooltip="focus the pane's query input"),
+        Binding("question_mark", "help", "Keys", tooltip="show this help"),
+        Binding("ctrl+s", "save", "Save", tooltip="save the model (format from the extension)"),
+        Binding("q", "quit", "Quit", tooltip="quit (asks first if training or unsaved)"),
     ]
+
+    #: the vectors queries use: the model's, or the latest epoch snapshot while training
+    vectors: var[KeyedVectors | None] = var(None, always_update=True)
+    #: the trained or loaded model (None while training)
+    model: var["Model | None"] = var(None)
+    training: var[bool] = var(False)
+    paused: var[bool] = var(False)
+    #: the epoch whose snapshot the explorer shows while training (0: none yet)
+    snapshot_epoch: var[int] = var(0)
+    #: the model shown is not the one last saved
+    dirty: var[bool] = var(False)
+    saved_to: var[str | None] = var(None)
 
     def __init__(
         self,
@@ -92,170 +115,220 @@ class W2VApp(App[None]):
         model: "Model | None" = None,
         model_path: str | None = None,
         trainer: Trainer | None = None,
+        output: str | None = None,
     ) -> None:
         super().__init__()
         if (corpus is None) == (model is None):
             raise ValueError("give either a corpus to train or a model to open")
         self.corpus = corpus
         self.config = config
-        self.model: Model | None = model
+        self.loaded_model = model
         self.model_path = model_path
         self.trainer = trainer
+        self.output = output  #: train mode: autosave and checkpoint path (``-o``)
         self.history = LossHistory()
         self.control = TrainingControl()
-        self.training = False
-        self.snapshot: KeyedVectors | None = None
-        self.dirty = False
-        self.saved_to: str | None = None
+        self.snapshot: KeyedVectors | None = None  #: the latest epoch snapshot
+        self.saved: object | None = None  #: the Model or KeyedVectors last saved to ``saved_to``
+        self.failed = False  #: training failed: the app exits non-zero
+        self.hung_up: int | None = None  #: the hang-up signal received, if any
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="training" if self.corpus else "neighbours"):
-            for tab_id, label, cls in PANES:
+            with TabPane(PANES[0][1], id="training"):
+                yield TrainingPane(self.history, id="training-pane").data_bind(
+                    W2VApp.vectors, W2VApp.training
+                )
+            for tab_id, label, cls in PANES[1:]:
                 with TabPane(label, id=tab_id):
-                    yield TrainingPane(self.history, id=f"{tab_id}-pane") if cls is TrainingPane \
-                        else cls(id=f"{tab_id}-pane")
-        yield Static("", id="status")
+                    yield cls(id=f"{tab_id}-pane").data_bind(W2VApp.vectors)
+        yield StatusBar(id="status").data_bind(
+            W2VApp.vectors, W2VApp.model, W2VApp.training, W2VApp.paused,
+            W2VApp.snapshot_epoch, W2VApp.dirty, W2VApp.saved_to,
+        )
         yield Footer()
+
+    @property
+    def dashboard(self) -> TrainingPane:
+        return self.query_one("#training-pane", TrainingPane)
+
+    @property
+    def neighbours(self) -> NeighboursPane:
+        return self.query_one("#neighbours-pane", NeighboursPane)
+
+    @property
+    def analogies(self) -> AnalogiesPane:
+        return self.query_one("#analogies-pane", AnalogiesPane)
+
+    @property
+    def map(self) -> MapPane:
+        return self.query_one("#map-pane", MapPane)
+
+    @property
+    def evaluate(self) -> EvaluatePane:
+        return self.query_one("#evaluate-pane", EvaluatePane)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
 
     def pane(self, tab_id: str) -> Pane:
         """The pane widget of a tab."""
         return self.query_one(f"#{tab_id}-pane", Pane)
 
-    @property
-    def panes(self) -> list[Pane]:
-        return [self.pane(tab_id) for tab_id, _, _ in PANES]
-
     def active_pane(self) -> Pane:
         return self.pane(self.query_one(TabbedContent).active)
 
     def on_mount(self) -> None:
-        if self.model is not None:
-            self.pane("training").loaded(self.model_path or "model", self.model)  # type: ignore[attr-defined]
-            self._set_vectors(self.model.wv)
-            self.saved_to = self.model_path
+        self.status.source = self.model_path or self.corpus or ""
+        if not self.is_headless:
+            self._install_signal_handlers()
+        if self.loaded_model is not None:
+            self.dashboard.loaded(self.model_path or "model", self.loaded_model)
+            self.model = self.loaded_model
+            self.saved, self.saved_to = self.loaded_model, self.model_path
+            self.vectors = self.loaded_model.wv
         else:
             self.start_training()
-        self.update_status()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        pane = self.active_pane()
+        panes = event.pane.query(Pane)
+        if not panes:
+            return  # a late message while the app shuts down (the panes are gone)
+        pane = panes.first()
         if isinstance(pane, MapPane):
             pane.ensure_projection()
         self.call_after_refresh(self._focus_into, pane)
 
     def _focus_into(self, pane: Pane) -> None:
-        """Focus the pane's body unless focus is already inside the pane."""
+        """Focus the pane's body unless focus is already inside it, or another tab is shown now.
+
+        (Focus inside a hidden tab would switch back to it: TabbedContent follows focus.)
+        """
+        tabs = self.query(TabbedContent)
+        if not tabs or pane is not self.pane(tabs.first().active):
+            return
         if self.focused is None or pane not in self.focused.ancestors_with_self:
             pane.focus_body()
+
+    def watch_training(self) -> None:
+        self.refresh_bindings()
+
+    def watch_vectors(self) -> None:
+        self.refresh_bindings()
 
     # ------------------------------------------------------------------ training
     def start_training(self) -> None:
         """Show the dashboard in its 'reading' state and start the training worker."""
         assert self.corpus is not None
         if self.config is None:
-            from w2v_core.sgns import TrainConfig
+            from w2v_core.config import TrainConfig
 
             self.config = TrainConfig()
         self.training = True
-        self.pane("training").reading(self.corpus, self.config)  # type: ignore[attr-defined]
+        self.dashboard.reading(self.corpus, self.config)
         self._train()
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    def _train(self) -> None:
+    def _train(self) -> TrainingOutcome:
         worker = get_current_worker()
         bridge = TrainingBridge(self, self.history, lambda: worker.is_cancelled)
+        callbacks: list[Callback] = [bridge]
+        if self.output is not None:
+            callbacks.append(Checkpoint(self, self.output))
         trainer = self.trainer
-        if trainer is None:
+        if trainer is None:  # stop works while reading too (ReadingStopped)
             from w2v_core.sgns import train as trainer
-        try:
-            model = trainer(self.corpus, self.config, callbacks=[bridge], control=self.control)
-        except W2VError as error:
-            self.post_message(TrainingFailed(str(error)))
-        except Exception as error:  # noqa: BLE001 - the UI must survive any engine failure
-            self.post_message(TrainingFailed(f"{type(error).__name__}: {error}"))
-        else:
-            self.post_message(TrainingFinished(model, bridge.last_event))
+        model = trainer(self.corpus, self.config, callbacks=callbacks, control=self.control)
+        save_error = ""
+        if self.output is not None:
+            from w2v_core.io import save
+
+            try:
+                save(model, self.output)
+            except Exception as error:  # noqa: BLE001 - the model must survive a failed autosave
+                save_error = error_text(error)
+        return TrainingOutcome(model, bridge.last_event, save_error)
 
     def on_training_started(self, message: TrainingStarted) -> None:
-        if not self.is_running:
-            return  # a late message while the app shuts down
-        self.pane("training").started(message.info)  # type: ignore[attr-defined]
+        self.dashboard.started(message.info)
 
     def on_training_progress(self, message: TrainingProgress) -> None:
-        if self.training and self.is_running:
-            self.pane("training").progress(message.event, self.control.paused)  # type: ignore[attr-defined]
+        if self.training:
+            self.dashboard.progress(message.event, self.control.paused)
         message.delivered()
 
     def on_epoch_ended(self, message: EpochEnded) -> None:
         message.delivered()
-        if not (self.training and self.is_running):
+        if not self.training:
             return  # a late snapshot: the final model is already shown
         self.snapshot = message.vectors
-        self.pane("training").epoch_ended(message.event, message.vectors)  # type: ignore[attr-defined]
-        self._set_vectors(message.vectors, skip_training=True)
-        self.refresh_bindings()  # saving becomes possible with the first snapshot
-        self.update_status()
+        self.dashboard.epoch_ended(message.event)
+        self.snapshot_epoch = message.event.epoch
+        self.vectors = message.vectors
 
-    def on_training_finished(self, message: TrainingFinished) -> None:
-        if not self.is_running:
+    def on_checkpointed(self, message: Checkpointed) -> None:
+        if message.error:
+            self.notify(message.error, title=f"Checkpoint to {message.path} failed", severity="error")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """How each of the app's workers ended, in one place (whatever they raised)."""
+        worker = event.worker
+        if not self.is_running or event.state in (WorkerState.PENDING, WorkerState.RUNNING):
             return  # a late message while the app shuts down
-        self.training = False
-        self.model, self.dirty = message.model, True
-        dashboard = self.pane("training")
-        dashboard.finished(message.model, message.event)  # type: ignore[attr-defined]
-        self._set_vectors(message.model.wv, skip_training=True)
-        summary = message.model.summary
-        if summary is not None and summary.stopped_early:
+        if worker.group == "training":
+            if event.state is WorkerState.SUCCESS:
+                self._training_finished(worker.result)
+            elif isinstance(worker.error, ReadingStopped):
+                self._training_failed(str(worker.error), stopped=True)
+            elif event.state is WorkerState.ERROR:
+                self._training_failed(error_text(worker.error))
+        elif worker.group == "save":
+            if event.state is WorkerState.SUCCESS:
+                self._saved(*worker.result)
+            elif event.state is WorkerState.ERROR:
+                self.notify(error_text(worker.error), title="Save failed", severity="error")
+
+    def _training_finished(self, outcome: TrainingOutcome) -> None:
+        model = outcome.model
+        self.training, self.paused = False, False
+        self.dashboard.finished(model, outcome.event)
+        self.model = model
+        self.vectors = model.wv
+        if self.output is not None and not outcome.save_error:
+            self.saved, self.saved_to, self.dirty = model, self.output, False
+        else:
+            self.dirty = True
+        if self.hung_up is not None:
+            self.exit(return_code=128 + self.hung_up)
+            return
+        summary = model.summary
+        if outcome.save_error:
+            self.notify(f"{outcome.save_error}. Ctrl+S saves it elsewhere.",
+                        title=f"Could not save to {self.output}", severity="error", timeout=10)
+        elif summary is not None and summary.stopped_early:
             self.notify(f"Training stopped after {summary.epochs_completed:.2f} epochs; the model so far is kept.")
         else:
-            took = f" in {fmt_duration(summary.seconds)}" if summary is not None else ""
-            self.notify(f"Training finished{took}. Ctrl+S saves the model.")
-        neighbours = self.pane("neighbours")
-        assert isinstance(neighbours, NeighboursPane)
-        if not neighbours.current and getattr(dashboard, "probes", None):
-            neighbours.run_query(dashboard.probes[0], quiet=True)  # type: ignore[attr-defined]
+            took = f" in {format_duration(summary.seconds)}" if summary is not None else ""
+            where = f" Saved to {self.output}." if self.output is not None else " Ctrl+S saves the model."
+            self.notify(f"Training finished{took}.{where}")
+        if not self.neighbours.current and self.dashboard.probes:
+            self.neighbours.run_query(self.dashboard.probes[0], quiet=True)
         if self.query_one(TabbedContent).active == "training":
             self.action_show_pane("neighbours")
-        self.refresh_bindings()
-        self.update_status()
 
-    def on_training_failed(self, message: TrainingFailed) -> None:
-        if not self.is_running:
-            return  # a late message while the app shuts down
-        self.training = False
-        self.pane("training").failed(message.error)  # type: ignore[attr-defined]
-        self.notify(message.error, title="Training failed", severity="error", timeout=10)
-        self.refresh_bindings()
-        self.update_status()
-
-    def _set_vectors(self, vectors: KeyedVectors, skip_training: bool = False) -> None:
-        for pane in self.panes:
-            if not (skip_training and isinstance(pane, TrainingPane)):
-                pane.set_vectors(vectors)
-
-    @property
-    def vectors(self) -> KeyedVectors | None:
-        """The vectors queries use: the model's, or the latest epoch snapshot while training."""
-        return self.model.wv if self.model is not None else self.snapshot
-
-    # ------------------------------------------------------------------ status
-    def update_status(self) -> None:
-        """The one-line status bar: what is loaded and whether it is saved."""
-        name = self.model_path or self.corpus or ""
-        kv = self.vectors
-        parts = [name]
-        if kv is not None:
-            parts.append(f"{len(kv):,} words × {kv.dim}d")
-        if self.training:
-            parts.append("paused" if self.control.paused else "training")
-            if self.snapshot is not None:
-                parts.append(f"explorer uses epoch {self.pane('training').snapshot_epoch}")  # type: ignore[attr-defined]
-        elif self.model is not None:
-            parts.append("unsaved" if self.dirty else f"saved: {self.saved_to}" if self.saved_to else "")
-        status = self.query_one("#status", Static)
-        status.update(" · ".join(p for p in parts if p))
-        status.set_class(self.dirty or self.training, "-unsaved")
+    def _training_failed(self, error: str, stopped: bool = False) -> None:
+        """Training ended without a model: it failed, or was stopped while reading."""
+        self.training, self.paused, self.failed = False, False, not stopped
+        if stopped:
+            self.dashboard.stopped_reading(error)
+            self.notify(f"{error}: nothing was trained.", severity="warning")
+        else:
+            self.dashboard.failed(error)
+            self.notify(error, title="Training failed", severity="error", timeout=10)
+        if self.hung_up is not None:
+            self.exit(return_code=128 + self.hung_up)
 
     # ------------------------------------------------------------------ actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -277,18 +350,22 @@ class W2VApp(App[None]):
         """Focus the current pane's query input."""
         self.active_pane().focus_query()
 
-    def ask(self, text: str) -> bool:
-        """Run a neighbours query from anywhere (the map's input uses it)."""
-        pane = self.pane("neighbours")
-        assert isinstance(pane, NeighboursPane)
-        return pane.run_query(text)
+    @on(Pane.AskNeighbours)
+    def ask_neighbours(self, message: Pane.AskNeighbours) -> None:
+        """A pane (the map's input) asks a neighbours query; the map centres on its answer."""
+        if self.neighbours.run_query(message.text):
+            self._show_query_on_map()
+            if message.control is self.map:
+                self.map.action_centre()
+                self.map.focus_body()
 
-    def on_neighbours_pane_query_changed(self, message: NeighboursPane.QueryChanged) -> None:
-        if not self.is_running:
-            return  # a late message while the app shuts down
-        pane = self.pane("map")
-        assert isinstance(pane, MapPane)
-        pane.set_query(message.positive + message.negative, [w for w, _ in message.results])
+    def on_neighbours_pane_query_changed(self) -> None:
+        if self.is_running:  # else a late message while the app shuts down
+            self._show_query_on_map()
+
+    def _show_query_on_map(self) -> None:
+        pane = self.neighbours
+        self.map.set_query(pane.positive + pane.negative, [w for w, _ in pane.results], text=pane.current)
 
     def action_pause(self) -> None:
         """Pause or resume training."""
@@ -298,14 +375,14 @@ class W2VApp(App[None]):
             self.control.resume()
         else:
             self.control.pause()
-        self.pane("training").paused(self.control.paused)  # type: ignore[attr-defined]
-        self.update_status()
+        self.paused = self.control.paused
+        self.dashboard.paused(self.paused)
 
     def action_stop(self) -> None:
         """Stop training; the model trained so far is kept."""
         if self.training and not self.control.stopped:
             self.control.stop()
-            self.pane("training").stopping()  # type: ignore[attr-defined]
+            self.dashboard.stopping()
 
     def action_help(self) -> None:
         """Show every key."""
@@ -359,34 +436,32 @@ class W2VApp(App[None]):
             return
         stem = Path(self.model_path).stem if self.model_path else re.sub(r"\W+", "-", (self.corpus or "model").split(":")[-1]).strip("-")
         note = "Training is running: this saves the vectors of the last epoch." if self.training else ""
-        self.push_screen(SaveScreen(f"{stem or 'model'}.npz", note), self._save_to)
+        self.push_screen(SaveScreen(self.output or f"{stem or 'model'}.npz", note), self._save_to)
+
+    def to_save(self) -> "Model | KeyedVectors | None":
+        """What ``ctrl+s`` saves now: the model, or the latest epoch snapshot while training."""
+        return self.model if self.model is not None and not self.training else self.vectors
 
     def _save_to(self, path: str | None) -> None:
-        if path:
-            what = self.model if self.model is not None and not self.training else self.vectors
+        what = self.to_save()
+        if path and what is not None:
             self._save(what, path)
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def _save(self, what: Any, path: str) -> None:
+    @work(thread=True, group="save", exit_on_error=False)
+    def _save(self, what: "Model | KeyedVectors", path: str) -> tuple[object, str]:
         from w2v_core.io import save
 
-        try:
-            save(what, path)
-        except (W2VError, OSError, ValueError) as error:
-            self.post_message(Saved(path, str(error)))
-        else:
-            self.post_message(Saved(path))
+        save(what, path)
+        return what, path
 
-    def on_saved(self, message: Saved) -> None:
-        if not self.is_running:
-            return  # a late message while the app shuts down
-        if message.error:
-            self.notify(message.error, title="Save failed", severity="error")
-            return
-        self.notify(f"Saved to {message.path}")
-        if not self.training:
-            self.dirty, self.saved_to = False, message.path
-        self.update_status()
+    def _saved(self, what: object, path: str) -> None:
+        """A save returned: the model shown is saved only if it is what was written."""
+        if what is self.to_save():
+            self.saved, self.saved_to, self.dirty = what, path, False
+            self.notify(f"Saved to {path}")
+        else:  # training moved on (or ended) while the save ran
+            self.notify(f"Saved the epoch {self.snapshot_epoch} snapshot to {path}; "
+                        "the model shown now is newer and not saved.", severity="warning")
 
     # ------------------------------------------------------------------ quitting
     async def action_quit(self) -> None:
@@ -396,16 +471,18 @@ class W2VApp(App[None]):
         elif self.dirty:
             question = "The model is not saved. Quit anyway?"
         else:
-            self._shutdown_training()
-            self.exit()
+            self._quit()
             return
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self._shutdown_training()
-                self.exit()
+                self._quit()
 
         self.push_screen(ConfirmScreen(question), answer)
+
+    def _quit(self) -> None:
+        self._shutdown_training()
+        self.exit(return_code=EXIT_FAILURE if self.failed else 0)
 
     def _shutdown_training(self) -> None:
         self.control.stop()
@@ -414,24 +491,48 @@ class W2VApp(App[None]):
     def on_unmount(self) -> None:
         self._shutdown_training()
 
+    # ------------------------------------------------------------------ signals
+    def _install_signal_handlers(self) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        for signum in HANGUP_SIGNALS:
+            loop.add_signal_handler(signum, self.hang_up, signum)
+
+    def hang_up(self, signum: int) -> None:
+        """SIGHUP or SIGTERM: keep what is trained so far (saved to ``-o``), then exit.
+
+        While training, training stops; the worker saves the model so far to ``-o`` and the
+        app exits when it returns. Otherwise an unsaved model is saved to ``-o`` now.
+        """
+        self.hung_up = signum
+        if self.training:
+            self.control.stop()
+            return
+        if self.dirty and self.output is not None and self.model is not None:
+            from w2v_core.io import save
+
+            try:
+                save(self.model, self.output)
+            except Exception as error:  # noqa: BLE001 - exiting anyway; say why on stderr
+                print(f"w2v-tui: error: could not save to {self.output}: {error_text(error)}", file=sys.stderr)
+        self.exit(return_code=128 + signum)
+
 
 def main(argv: list[str] | None = None) -> int:
-    """The ``w2v-tui`` console script."""
-    from w2v_core.errors import ConfigError
+    """The ``w2v-tui`` console script: 0 after a normal quit, non-zero after a failure."""
+    from w2v_core.errors import EXIT_USAGE, exit_code
 
-    from .options import EXIT_FAILURE, EXIT_USAGE, PROG, UsageError, resolve
+    from .options import PROG, resolve
 
     try:
         launch = resolve(argv)
-    except (UsageError, ConfigError) as error:
-        print(f"{PROG}: error: {error} (see '{PROG} --help')", file=sys.stderr)
-        return EXIT_USAGE
-    except W2VError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return EXIT_FAILURE
-    except OSError as error:
-        print(f"{PROG}: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
-        return EXIT_FAILURE
-    app = W2VApp(corpus=launch.corpus, config=launch.config, model=launch.model, model_path=launch.model_path)
+    except (W2VError, OSError) as error:
+        code = exit_code(error)
+        hint = f" (see '{PROG} --help')" if code == EXIT_USAGE else ""
+        print(f"{PROG}: error: {one_line(error)}{hint}", file=sys.stderr)
+        return code
+    app = W2VApp(corpus=launch.corpus, config=launch.config, model=launch.model,
+                 model_path=launch.model_path, output=launch.output)
     app.run()
-    return 0
+    return app.return_code or 0

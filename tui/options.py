@@ -1,25 +1,27 @@
-"""Command-line options of ``w2v-tui``: a corpus or ``--model``, plus the training options
-of ``w2v train`` (shared with :mod:`w2v_core.cli`, so the two cannot drift apart)."""
+"""Command-line options of ``w2v-tui``: a corpus or ``--model``, plus the training options.
+
+The training options come from :func:`w2v_core.config.add_train_arguments`, built from the
+fields of :class:`~w2v_core.config.TrainConfig`: ``w2v train`` uses the same function, so the
+two front ends cannot drift apart. Errors and exit codes are the engine's
+(:class:`~w2v_core.errors.UsageError`, :func:`~w2v_core.errors.exit_code`).
+"""
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from w2v_core.cli import TRAIN_OPTIONS
+from w2v_core.config import add_train_arguments, config_from_args
+from w2v_core.errors import ModelFormatError, UsageError, W2VError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from w2v_core.config import TrainConfig
     from w2v_core.model import Model
-    from w2v_core.sgns import TrainConfig
 
 PROG = "w2v-tui"
 DEFAULT_CORPUS = "builtin:shakespeare"
-EXIT_FAILURE, EXIT_USAGE = 1, 2
-
-
-class UsageError(Exception):
-    """Bad command-line usage: one line for stderr, exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,9 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``w2v-tui`` argument parser; training defaults are TrainConfig's."""
-    from w2v_core.sgns import TrainConfig
-
+    """The ``w2v-tui`` argument parser; training options and defaults are TrainConfig's."""
     parser = _Parser(
         prog=PROG,
         description="Train word2vec (skip-gram with negative sampling) and explore the vectors "
@@ -43,15 +43,27 @@ def build_parser() -> argparse.ArgumentParser:
         f"builtin:shakespeare (default: {DEFAULT_CORPUS})%(default).0s",  # .0s: no "None"
     )
     parser.add_argument(
-        "--model", metavar="PATH", default=None,
-        help="open a saved model (.npz, word2vec .bin/.txt, GloVe text) instead of training",
+        "-o", "--output", metavar="PATH", default=None,
+        help="when training: save the model here at the end (the extension picks the format), "
+        "write a checkpoint here at every epoch end, and save what is trained so far on "
+        "SIGHUP/SIGTERM%(default).0s",
     )
-    defaults = TrainConfig()
-    for name, kind, text in TRAIN_OPTIONS:
-        parser.add_argument(
-            "--" + name.replace("_", "-"), dest=name, type=kind, default=getattr(defaults, name),
-            metavar="N" if kind is not float else "X", help=text,
-        )
+    model = parser.add_argument_group("opening a saved model instead of training")
+    model.add_argument(
+        "--model", metavar="PATH", default=None,
+        help="open a saved model (.npz, word2vec .bin/.txt, GloVe text) instead of training"
+        "%(default).0s",
+    )
+    model.add_argument(
+        "--unicode-errors", choices=("strict", "replace", "ignore"), default="strict",
+        help="with --model: how to read words that are not valid UTF-8",
+    )
+    model.add_argument(
+        "--limit", metavar="N", type=int, default=None,
+        help="with --model: read only the first N vectors (the most frequent in most files)"
+        "%(default).0s",
+    )
+    add_train_arguments(parser)
     return parser
 
 
@@ -63,25 +75,76 @@ class Launch:
     config: "TrainConfig | None"
     model: "Model | None"
     model_path: str | None
+    output: str | None = None
 
 
 def resolve(argv: list[str] | None = None) -> Launch:
     """Parse and check everything that can fail before the UI starts.
 
-    Raises :class:`UsageError` or ``ConfigError`` (exit 2), ``CorpusError`` or
-    ``ModelFormatError``/``OSError`` (exit 1).
+    Raises
+    ------
+    UsageError, ConfigError
+        Bad usage or a parameter out of range (exit 2).
+    W2VError, OSError
+        A missing or unreadable corpus or model, an output that cannot be written (exit 1).
     """
     from w2v_core.corpus import open_corpus
-    from w2v_core.sgns import TrainConfig
 
     args = build_parser().parse_args(argv)
     if args.model is not None:
         if args.corpus is not None:
             raise UsageError("give a CORPUS to train or --model to open, not both")
-        from w2v_core.io import load
-
-        return Launch(None, None, load(args.model), args.model)
-    config = TrainConfig(**{name: getattr(args, name) for name, _, _ in TRAIN_OPTIONS}).validate()
+        if args.output is not None:
+            raise UsageError("-o/--output is for training; --model opens a saved model")
+        model = load_model(args.model, args.unicode_errors, args.limit)
+        return Launch(None, None, model, args.model)
+    for name in ("unicode_errors", "limit"):
+        if getattr(args, name) != build_parser().get_default(name):
+            raise UsageError(f"--{name.replace('_', '-')} applies to --model")
+    config = config_from_args(args)
     corpus = args.corpus or DEFAULT_CORPUS
     open_corpus(corpus).check_not_empty()
-    return Launch(corpus, config, None, None)
+    if args.output is not None:
+        check_output(args.output)
+    return Launch(corpus, config, None, None, args.output)
+
+
+def load_model(path: str, unicode_errors: str = "strict", limit: int | None = None) -> "Model":
+    """Load a model for ``--model``; a file too big for memory is a one-line error too.
+
+    Raises
+    ------
+    ModelFormatError, ConfigError, OSError
+        From :func:`w2v_core.io.load`.
+    W2VError
+        When the arrays the file declares cannot be allocated.
+    """
+    from w2v_core.io import load
+
+    try:
+        return load(path, unicode_errors=unicode_errors, limit=limit)
+    except MemoryError:
+        raise W2VError(f"{path}: not enough memory for the arrays it declares "
+                       "(a corrupt file, or too large for this machine; try --limit)") from None
+
+
+def check_output(path: str) -> None:
+    """Refuse ``-o PATH`` before training when the model could not be saved there.
+
+    Raises
+    ------
+    UsageError
+        A directory, or an extension that names no format.
+    UnwritablePathError
+        The directory does not accept a new file (probed by writing one).
+    """
+    from w2v_core.io import format_for, probe_writable
+
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"-o {path}: is a directory; give a file name such as model.npz")
+    try:
+        format_for(target)
+    except ModelFormatError as error:
+        raise UsageError(str(error)) from None
+    probe_writable(target)

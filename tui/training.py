@@ -91,20 +91,13 @@ class EpochEnded(BridgeMessage):
         self.vectors = vectors
 
 
-class TrainingFinished(Message):
-    """Training ended, completed or stopped early; ``model`` is the result."""
+class Checkpointed(Message):
+    """An epoch's checkpoint was written to ``path`` (``error`` set if it failed)."""
 
-    def __init__(self, model: "Model", event: TrainingEvent | None) -> None:
+    def __init__(self, epoch: int, path: str, error: str = "") -> None:
         super().__init__()
-        self.model = model
-        self.event = event
-
-
-class TrainingFailed(Message):
-    """Training raised; ``error`` is one line for the user."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__()
+        self.epoch = epoch
+        self.path = path
         self.error = error
 
 
@@ -188,8 +181,34 @@ class TrainingBridge(Callback):
 
     def on_epoch_end(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
         self.last_event = event
+        vectors.normed  # noqa: B018 - normalise here, on the training thread, not at the first query
         self._send(EpochEnded(event, vectors))
         self._check()
 
     def on_train_end(self, event: TrainingEvent, model: "Model") -> None:
         self.last_event = event
+
+
+class Checkpoint(Callback):
+    """Saves each epoch's snapshot to ``path`` (atomically: the file is always a whole model).
+
+    Runs on the training thread; a failed write is reported to ``target`` once as a
+    :class:`Checkpointed` message with ``error`` set, and training goes on.
+    """
+
+    def __init__(self, target: MessagePump, path: str) -> None:
+        self.target = target
+        self.path = path
+        self.failed = False
+
+    def on_epoch_end(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
+        from w2v_core.io import save
+
+        try:
+            save(vectors, self.path)
+        except Exception as error:  # noqa: BLE001 - a checkpoint must never stop training
+            if not self.failed:
+                self.failed = True
+                self.target.post_message(Checkpointed(event.epoch, self.path, f"{type(error).__name__}: {error}"))
+        else:
+            self.target.post_message(Checkpointed(event.epoch, self.path))

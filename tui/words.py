@@ -1,30 +1,38 @@
 """Word lists the UI needs: stopwords for choosing default probe words.
 
-NLTK's stopword corpus may not be installed, so a small list ships here; it includes the
-function words of Early Modern English so that Shakespeare's probes are content words.
+scikit-learn's ``ENGLISH_STOP_WORDS`` (a runtime dependency already), plus what it lacks for
+the bundled corpora: the function words of Early Modern English, the fragments the tokenizer
+leaves of contractions, and stage directions, so that Shakespeare's probes are content words.
 """
 
 from __future__ import annotations
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from w2v_core.vectors import KeyedVectors
 
-STOPWORDS: frozenset[str] = frozenset(
+#: Early Modern English function words (thee, thou, hath, doth, art, ...).
+EARLY_MODERN_ENGLISH: frozenset[str] = frozenset(
     """
-    a about above after again against all am an and any are aren as at be because been before
-    being below between both but by can cannot could couldn did didn do does doesn doing don
-    down during each few for from further had hadn has hasn have haven having he her here hers
-    herself him himself his how i if in into is isn it its itself just let ll me more most
-    mustn my myself no nor not now of off on once only or other ought our ours ourselves out
-    over own re s same shan she should shouldn so some such t than that the their theirs them
-    themselves then there these they this those through to too under until up upon us ve very
-    was wasn we were weren what when where which while who whom why will with won would
-    wouldn you your yours yourself yourselves also may might must shall one two yet still
-    thou thee thy thine ye hath doth dost art hast wilt shalt wouldst canst didst o oh ay aye
-    tis twas nay yea hither thither whither thence hence whence ere oft methinks prithee
-    sir enter exit exeunt scene act
-    well like go come say said make made get got see know th d st er em
+    thou thee thy thine ye hath doth dost art hast wilt shalt wouldst canst didst shan
+    o oh ay aye tis twas nay yea hither thither whither thence hence whence ere oft
+    methinks prithee sir
     """.split()
 )
+
+#: What the tokenizer leaves of contractions ("didn't" -> didn, t), common verbs that make
+#: poor probes, and stage directions.
+EXTRA: frozenset[str] = frozenset(
+    """
+    aren couldn didn doesn don hadn hasn haven isn mustn shouldn wasn weren won wouldn
+    d ll re s st t th ve er em
+    did does doing having just let ought theirs shall
+    like come say said make got know
+    enter exit exeunt scene act
+    """.split()
+)
+
+STOPWORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | EARLY_MODERN_ENGLISH | EXTRA
 
 
 def default_probes(kv: KeyedVectors, n: int = 4, min_length: int = 3) -> list[str]:

@@ -187,8 +187,8 @@ def encode_corpus(
         if len(buffer) >= _BLOCK_TOKENS:
             raw.append(np.frombuffer(buffer, dtype=np.int32))
             buffer = array("i")
-            if control is not None and control.stopped:
-                raise ReadingStopped(f"stopped while reading the corpus {name}")
+            _check_stop(control, name)
+    _check_stop(control, name)  # also a corpus shorter than one block
     raw.append(np.frombuffer(buffer, dtype=np.int32))
     raw.finish()
     if not provisional:
@@ -206,6 +206,11 @@ def encode_corpus(
     del raw, remap
     _release_freed_memory()
     return EncodedCorpus(vocab, store, n_words, n_sentences, name)
+
+
+def _check_stop(control: TrainingControl | None, name: str) -> None:
+    if control is not None and control.stopped:
+        raise ReadingStopped(f"stopped while reading the corpus {name}")
 
 
 def _release_freed_memory() -> None:

@@ -191,7 +191,8 @@ def _decoded_lines(
     # UTF-8 and 8-bit codecs: a NUL byte is a NUL character, and its offset is exact
     nul_is_zero_byte = encoding == "utf-8-sig" or "\x00".encode(encoding, "ignore") == b"\x00"
     offset = 0  # bytes handed to the decoder before ``block``
-    pending = ""  # an unfinished line, left for the next block
+    pending: list[str] = []  # pieces of an unfinished line (a list: long lines stay linear)
+    held_cr = False  # a block ended in "\r": maybe the first half of "\r\n"
     block = first
     while True:
         last = not block
@@ -205,16 +206,23 @@ def _decoded_lines(
         if not nul_is_zero_byte and "\x00" in text:
             raise BinaryFileError(_binary_message(name, None))
         offset += len(block)
-        text = pending + text
-        held_cr = "\r" if not last and text.endswith("\r") else ""  # maybe half of \r\n
+        if held_cr:
+            text = "\r" + text
+        held_cr = not last and text.endswith("\r")
         if held_cr:
             text = text[:-1]
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        pending = lines.pop() + held_cr
-        yield from lines
+        if len(lines) > 1:
+            lines[0] = "".join(pending) + lines[0]
+            pending = []
+            pending.append(lines.pop())
+            yield from lines
+        else:
+            pending.append(lines[0])
         if last:
-            if pending:
-                yield pending
+            tail = "".join(pending)
+            if tail:
+                yield tail
             return
         block = data.read(_READ_BYTES)
 

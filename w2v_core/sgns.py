@@ -701,10 +701,17 @@ class Trainer:
 
 
 def prepare_corpus(
-    corpus: str | Corpus | Iterable[list[str]], min_count: int = 5, max_vocab: int | None = None
+    corpus: str | Corpus | Iterable[list[str]],
+    min_count: int = 5,
+    max_vocab: int | None = None,
+    control: TrainingControl | None = None,
 ) -> EncodedCorpus:
-    """Read, count and encode a corpus (see :func:`w2v_core.encoding.encode_corpus`)."""
-    return encode_corpus(corpus, min_count=min_count, max_vocab=max_vocab)
+    """Read, count and encode a corpus (see :func:`w2v_core.encoding.encode_corpus`).
+
+    A stop asked through ``control`` while the corpus is read raises
+    :class:`~w2v_core.callbacks.ReadingStopped`.
+    """
+    return encode_corpus(corpus, min_count=min_count, max_vocab=max_vocab, control=control)
 
 
 def train(
@@ -734,8 +741,10 @@ def train(
     Raises
     ------
     ConfigError, CorpusError, TrainingDivergedError
+    ReadingStopped
+        Stopped through ``control`` before training began (nothing trained yet).
     """
     config.validate()
     if not isinstance(corpus, EncodedCorpus):
-        corpus = prepare_corpus(corpus, config.min_count, config.max_vocab)
+        corpus = prepare_corpus(corpus, config.min_count, config.max_vocab, control)
     return Trainer(corpus, config, callbacks, control).train()

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static
 
@@ -19,16 +20,26 @@ METHODS = {"add": "3CosAdd", "mul": "3CosMul"}
 class AnalogiesPane(Pane):
     """Three inputs, ``a : b :: c : ?``; Enter in the last one (or when all are filled) answers."""
 
+    DEFAULT_CSS = """
+    AnalogiesPane .an-term {
+        width: 1fr;
+    }
+    AnalogiesPane .an-sep {
+        width: auto;
+        color: $text-muted;
+    }
+    """
+
     BINDINGS = [
-        Binding("x", "toggle_method", "3CosAdd/Mul"),
-        Binding("plus,equals_sign", "more", "More"),
-        Binding("minus", "fewer", "Fewer"),
+        Binding("x", "toggle_method", "3CosAdd/Mul", tooltip="switch 3CosAdd / 3CosMul"),
+        Binding("plus,equals_sign", "more", "More", tooltip="more results (top-k up)"),
+        Binding("minus", "fewer", "Fewer", tooltip="fewer results (top-k down)"),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.method = "add"
-        self.topk = 10
+    #: "add" (3CosAdd) or "mul" (3CosMul)
+    method: reactive[str] = reactive("add", repaint=False, init=False)
+    #: how many answers are listed
+    topk: reactive[int] = reactive(10, repaint=False, init=False)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="query-bar", id="an-bar"):
@@ -96,17 +107,16 @@ class AnalogiesPane(Pane):
         else:
             self._show_info()
 
+    watch_method = watch_topk = _rerun
+
     def action_toggle_method(self) -> None:
         """Switch between 3CosAdd and 3CosMul."""
         self.method = "mul" if self.method == "add" else "add"
-        self._rerun()
 
     def action_more(self) -> None:
         """Show more answers."""
         self.topk = min(100, self.topk + 5)
-        self._rerun()
 
     def action_fewer(self) -> None:
         """Show fewer answers."""
         self.topk = max(5, self.topk - 5)
-        self._rerun()

@@ -11,11 +11,13 @@ from textual.binding import Binding
 from rich.text import Text
 from textual.containers import Horizontal
 from textual.markup import escape
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from w2v_core.callbacks import TrainingEvent, TrainingStart
 from w2v_core.errors import W2VError
+from w2v_core.units import format_duration
 from w2v_core.vectors import KeyedVectors
 
 from ..training import LossHistory
@@ -25,6 +27,7 @@ from .query import Pane, QueryInput
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.model import Model
+    from w2v_core.config import TrainConfig
 
 
 def fmt_count(n: float) -> str:
@@ -36,33 +39,74 @@ def fmt_count(n: float) -> str:
     return f"{int(n):,}"
 
 
-def fmt_duration(seconds: float) -> str:
-    """Seconds as m:ss or h:mm:ss; '—' when unknown."""
-    if not math.isfinite(seconds) or seconds < 0:
-        return "—"
-    s = int(round(seconds))
-    h, rest = divmod(s, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def fmt_config(config: object) -> str:
-    """The parameters that matter at a glance, from a TrainConfig (or anything alike)."""
-    names = {"dim": "dim", "window": "win", "negative": "neg", "min_count": "min"}
-    return " ".join(f"{short} {getattr(config, k)}" for k, short in names.items() if hasattr(config, k))
+def fmt_config(config: "TrainConfig") -> str:
+    """The parameters that matter at a glance."""
+    return f"dim {config.dim} win {config.window} neg {config.negative} min {config.min_count}"
 
 
 class TrainingPane(Pane):
     """What training is doing now, and what the vectors look like after each epoch."""
 
+    DEFAULT_CSS = """
+    TrainingPane #train-title {
+        height: auto;
+        max-height: 2;
+        padding: 0 1;
+    }
+    TrainingPane #train-progress-row {
+        height: 1;
+        padding: 0 1;
+    }
+    TrainingPane #train-progress {
+        width: 1fr;
+    }
+    TrainingPane #train-progress Bar {
+        width: 1fr;
+    }
+    TrainingPane #train-epoch {
+        width: auto;
+        padding: 0 1;
+    }
+    TrainingPane #train-state {
+        width: auto;
+        padding: 0 1;
+        text-style: bold;
+    }
+    TrainingPane #train-state.state-busy { color: $text-accent; }
+    TrainingPane #train-state.state-paused { color: $text-warning; }
+    TrainingPane #train-state.state-stopped { color: $text-warning; }
+    TrainingPane #train-state.state-done { color: $text-success; }
+    TrainingPane #train-state.state-failed { color: $text-error; }
+    TrainingPane #train-stats {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    TrainingPane #probe-bar {
+        height: 1;
+    }
+    TrainingPane #probe-label {
+        width: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    TrainingPane #probe-table {
+        height: auto;
+        max-height: 6;
+        scrollbar-size-horizontal: 0;
+    }
+    """
+
     BINDINGS = [
-        Binding("p", "app.pause", "Pause"),
-        Binding("s", "app.stop", "Stop"),
-        Binding("r", "refresh_probes", "Probes"),
+        Binding("p", "app.pause", "Pause", tooltip="pause / resume training"),
+        Binding("s", "app.stop", "Stop", tooltip="stop training, keep the model so far"),
+        Binding("r", "refresh_probes", "Probes", tooltip="refresh the probe words' neighbours"),
     ]
 
     probe_count = 4
     probe_neighbours = 5
+    #: whether training runs (bound to the app's)
+    training: reactive[bool] = reactive(False, repaint=False, init=False)
 
     def __init__(self, history: LossHistory, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -102,19 +146,20 @@ class TrainingPane(Pane):
         state.update(text)
         state.set_classes(f"state-{variant}")
 
-    def reading(self, corpus: str, config: object) -> None:
+    def reading(self, corpus: str, config: "TrainConfig") -> None:
         """Training was asked for: the corpus is being read and the vocabulary built."""
         self.query_one("#train-title", Static).update(f"[b]{escape(corpus)}[/] · {fmt_config(config)}")
-        self.epochs = int(getattr(config, "epochs", 0) or 0)
+        self.epochs = config.epochs or 0
         self._set_state("reading corpus…", "busy")
         self.query_one("#train-stats", Static).update("Reading the corpus and building the vocabulary…")
 
     def started(self, info: TrainingStart) -> None:
         """The vocabulary is ready; updates begin."""
         self.live_snapshot = info.snapshot
-        self.epochs = int(getattr(info.config, "epochs", self.epochs) or self.epochs)
+        self.epochs = info.config.epochs
         title = self.query_one("#train-title", Static)
-        title.update(f"{title.content} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")
+        epochs = f" · epochs {self.epochs} ({info.epochs_reason})" if info.epochs_reason else ""
+        title.update(f"{title.content}{epochs} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")
         bar = self.query_one("#train-progress", ProgressBar)
         bar.update(total=info.words_total, progress=0)
         self.query_one("#train-epoch", Static).update(f"epoch 1/{self.epochs}")
@@ -128,7 +173,7 @@ class TrainingPane(Pane):
         loss = f"{event.loss:.3f}" if math.isfinite(event.loss) else "—"
         self.query_one("#train-stats", Static).update(
             f"words {fmt_count(event.words_done)} / {fmt_count(event.words_total)}"
-            f" · {fmt_count(event.words_per_second)} w/s · ETA {fmt_duration(event.eta)}"
+            f" · {fmt_count(event.words_per_second)} w/s · ETA {format_duration(event.eta)}"
             f" · lr {event.learning_rate:.5f} · loss {loss}"
         )
         if not paused:
@@ -150,17 +195,21 @@ class TrainingPane(Pane):
         self._set_state("stopped" if stopped else "done", "stopped" if stopped else "done")
         if summary is not None:
             self.query_one("#train-stats", Static).update(
-                f"trained {fmt_count(summary.words_trained)} words in {fmt_duration(summary.seconds)}"
+                f"trained {fmt_count(summary.words_trained)} words in {format_duration(summary.seconds)}"
                 f" · {fmt_count(summary.words_per_second)} w/s · {summary.epochs_completed:.2f} epochs"
                 f" · final loss {summary.final_loss:.3f}"
             )
         self.query_one(LossPlot).redraw()
         self.snapshot_label = "final"
-        self.set_vectors(model.wv)
 
     def failed(self, error: str) -> None:
         self._set_state("failed", "failed")
         self.query_one("#train-stats", Static).update(error)
+
+    def stopped_reading(self, reason: str) -> None:
+        """Stopped before the corpus was read: there is no model."""
+        self._set_state("stopped", "stopped")
+        self.query_one("#train-stats", Static).update(f"{reason}: nothing was trained.")
 
     def loaded(self, source: str, model: "Model") -> None:
         """No training this session: describe the model that was opened."""
@@ -173,16 +222,14 @@ class TrainingPane(Pane):
         if model.summary is not None:
             parts.append(f"final loss {model.summary.final_loss:.3f}")
         self.query_one("#train-stats", Static).update(" · ".join(parts))
-        self.set_vectors(model.wv)
 
     # ------------------------------------------------------------------ probes
-    def epoch_ended(self, event: TrainingEvent, vectors: KeyedVectors) -> None:
+    def epoch_ended(self, event: TrainingEvent) -> None:
+        """The vectors that arrive next are this epoch's snapshot."""
         self.snapshot_epoch = event.epoch
         self.snapshot_label = f"epoch {event.epoch}"
-        self.set_vectors(vectors)
 
-    def set_vectors(self, vectors: KeyedVectors | None) -> None:
-        super().set_vectors(vectors)
+    def watch_vectors(self, vectors: KeyedVectors | None) -> None:
         if vectors is not None and not self.probes_edited:
             self.probes = default_probes(vectors, self.probe_count)
             self.query_one("#probe-input", QueryInput).value = " ".join(self.probes)
@@ -200,11 +247,11 @@ class TrainingPane(Pane):
 
     def action_refresh_probes(self) -> None:
         """Recompute the probes' neighbours from the vectors as they are now."""
-        training = getattr(self.app, "training", False)
-        if training and self.live_snapshot is not None:
+        if self.training and self.live_snapshot is not None:
             self.snapshot_label = "now"
-            super().set_vectors(self.live_snapshot())
-        elif self.vectors is None:
+            self.vectors = self.live_snapshot()  # watch_vectors shows them
+            return
+        if self.vectors is None:
             self.app.notify("No vectors yet: probes are computed at the end of each epoch.")
         self.refresh_probes()
 

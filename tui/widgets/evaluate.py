@@ -10,38 +10,44 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState
 
-from w2v_core.errors import W2VError
 from w2v_core.vectors import KeyedVectors
 
 from .analogies import METHODS
-from .query import Pane, QueryInput, add_columns
+from .query import Pane, QueryInput, add_columns, error_text
 
 
 class EvaluatePane(Pane):
     """Runs the bundled analogy and word-pair sets, or files the user names."""
 
+    DEFAULT_CSS = """
+    EvaluatePane Horizontal.query-bar {
+        margin: 0;
+    }
+    EvaluatePane .ev-label {
+        width: 12;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    EvaluatePane #ev-summary {
+        margin: 1 0 0 0;
+    }
+    """
+
     BINDINGS = [
-        Binding("r", "run", "Run"),
-        Binding("x", "toggle_method", "3CosAdd/Mul"),
+        Binding("r", "run", "Run", tooltip="run the evaluation"),
+        Binding("x", "toggle_method", "3CosAdd/Mul", tooltip="switch the analogy method 3CosAdd / 3CosMul"),
     ]
 
-    class Finished(Message):
-        """Evaluation results, or the error that stopped it."""
-
-        def __init__(self, analogies: Any, pairs: Any, error: str = "") -> None:
-            super().__init__()
-            self.analogies = analogies
-            self.pairs = pairs
-            self.error = error
+    #: the analogy method, "add" (3CosAdd) or "mul" (3CosMul)
+    method: reactive[str] = reactive("add", repaint=False, init=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.method = "add"
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -77,10 +83,12 @@ class EvaluatePane(Pane):
         message.stop()
         self.action_run()
 
+    def watch_method(self) -> None:
+        self._summary("press r to evaluate with it.")
+
     def action_toggle_method(self) -> None:
         """Switch the analogy method between 3CosAdd and 3CosMul."""
         self.method = "mul" if self.method == "add" else "add"
-        self._summary("press r to evaluate with it.")
 
     def action_run(self) -> None:
         """Evaluate the current vectors in a worker."""
@@ -98,26 +106,33 @@ class EvaluatePane(Pane):
         self._evaluate(self.vectors, self.method, *files)
 
     @work(thread=True, exclusive=True, group="evaluate", exit_on_error=False)
-    def _evaluate(self, vectors: KeyedVectors, method: str, analogies: str | None, pairs: str | None) -> None:
+    def _evaluate(
+        self, vectors: KeyedVectors, method: str, analogies: str | None, pairs: str | None
+    ) -> tuple[Any, Any]:
         from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
 
-        try:
-            result = self.Finished(evaluate_analogies(vectors, analogies, method=method),
-                                   evaluate_word_pairs(vectors, pairs))
-        except (W2VError, OSError, ValueError) as error:
-            result = self.Finished(None, None, str(error))
-        if not get_current_worker().is_cancelled:
-            self.post_message(result)
+        return evaluate_analogies(vectors, analogies, method=method), evaluate_word_pairs(vectors, pairs)
 
-    def on_evaluate_pane_finished(self, message: Finished) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """How the evaluation ended, whatever it raised: the pane never stays 'evaluating…'."""
+        if event.worker.group != "evaluate" or event.state not in (
+            WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED
+        ):
+            return
         self.running = False
         table = self.query_one("#ev-table", DataTable)
         table.loading = False
-        if message.error:
-            self.app.notify(message.error, title="Evaluation failed", severity="error")
-            self._summary("failed.")
-            return
-        rep, pairs = message.analogies, message.pairs
+        if event.state is WorkerState.CANCELLED:
+            self._summary("cancelled.")
+        elif event.state is WorkerState.ERROR:
+            error = error_text(event.worker.error)
+            self.app.notify(error, title="Evaluation failed", severity="error")
+            self._summary(f"failed: {error}")
+        else:
+            self._show_report(*event.worker.result)
+
+    def _show_report(self, rep: Any, pairs: Any) -> None:
+        table = self.query_one("#ev-table", DataTable)
         table.clear()
         rows = [(s.name, s.correct, s.total, s.questions, s.accuracy, "") for s in rep.sections]
         rows.append(("all", rep.correct, rep.total, rep.questions, rep.accuracy, "bold"))

@@ -7,11 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from w2v_core.errors import W2VError
-from w2v_core.vectors import KeyedVectors, parse_query
+from w2v_core.query import parse_query
+from w2v_core.vectors import KeyedVectors
 
 from .query import Pane, QueryInput, VocabSuggester, add_columns
 
@@ -51,10 +53,10 @@ class NeighboursPane(Pane):
     """Type a word or ``king -man +woman``; Enter on a row drills into that word."""
 
     BINDINGS = [
-        Binding("left_square_bracket,alt+left", "back", "Back"),
-        Binding("right_square_bracket,alt+right", "forward", "Fwd"),
-        Binding("plus,equals_sign", "more", "More"),
-        Binding("minus", "fewer", "Fewer"),
+        Binding("left_square_bracket,alt+left", "back", "Back", tooltip="previous query"),
+        Binding("right_square_bracket,alt+right", "forward", "Fwd", tooltip="next query"),
+        Binding("plus,equals_sign", "more", "More", tooltip="more results (top-k up)"),
+        Binding("minus", "fewer", "Fewer", tooltip="fewer results (top-k down)"),
     ]
 
     class QueryChanged(Message):
@@ -67,12 +69,15 @@ class NeighboursPane(Pane):
             self.results = results
 
     topk_steps = (5, 10, 15, 20, 30, 50, 100)
+    #: how many neighbours are listed
+    topk: reactive[int] = reactive(10, repaint=False, init=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.history = QueryHistory()
-        self.topk = 10
         self.current = ""
+        self.positive: list[str] = []  #: the current query's words, as parsed
+        self.negative: list[str] = []
         self.results: list[tuple[str, float]] = []
 
     def compose(self) -> ComposeResult:
@@ -99,10 +104,14 @@ class NeighboursPane(Pane):
     def body(self) -> Widget:
         return self.query_one("#nb-table")
 
-    def set_vectors(self, vectors: KeyedVectors | None) -> None:
-        super().set_vectors(vectors)
+    def watch_vectors(self, vectors: KeyedVectors | None) -> None:
         if self.current and vectors is not None:
             self.run_query(self.current, record=False, quiet=True)
+
+    def watch_topk(self) -> None:
+        if self.current:
+            self.run_query(self.current, record=False)
+        self._show_info()
 
     def _show_info(self) -> None:
         self.query_one("#nb-info", Static).update(f"top {self.topk} · history {self.history}")
@@ -116,7 +125,7 @@ class NeighboursPane(Pane):
         if self.vectors is None:
             self.app.notify("No vectors yet: they appear at the end of the first epoch.", severity="warning")
             return False
-        positive, negative = parse_query(text)
+        positive, negative = parse_query(text, self.vectors.index)  # vocabulary words stay whole
         if not positive and not negative:
             self.app.notify(f"No words in {text!r}.", severity="warning")
             return False
@@ -127,6 +136,7 @@ class NeighboursPane(Pane):
                 self.app.notify(str(error), title="Neighbours", severity="error")
             return False
         self.current, self.results = text, results
+        self.positive, self.negative = positive, negative
         self.query_one("#nb-input", QueryInput).value = text
         if record:
             self.history.push(text)
@@ -176,9 +186,6 @@ class NeighboursPane(Pane):
         steps = self.topk_steps
         i = min(range(len(steps)), key=lambda j: abs(steps[j] - self.topk))
         self.topk = steps[max(0, min(len(steps) - 1, i + direction))]
-        if self.current:
-            self.run_query(self.current, record=False)
-        self._show_info()
 
     def action_more(self) -> None:
         """Show more neighbours."""

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import DataTable, Input
@@ -50,6 +52,17 @@ class VocabSuggester(Suggester):
 class QueryInput(Input):
     """A one-line input; ``escape`` hands focus back to the pane's body."""
 
+    DEFAULT_CSS = """
+    QueryInput, QueryInput.-textual-compact {
+        width: 1fr;
+        padding: 0 1;
+        background: $boost;
+    }
+    QueryInput:focus, QueryInput.-textual-compact:focus {
+        background: $accent 25%;
+    }
+    """
+
     BINDINGS = [Binding("escape", "leave", "Leave input", show=False)]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -69,10 +82,68 @@ class QueryInput(Input):
             self.screen.set_focus(None)
 
 
-class Pane(Vertical):
-    """Base class of the app's panes: each has a query input and a body, and gets the vectors."""
+def one_line(error: BaseException) -> str:
+    """An expected error (the engine's, or the system's) as one line for the user."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return " ".join(str(error).split()) or type(error).__name__
 
-    vectors: KeyedVectors | None = None
+
+def error_text(error: BaseException | None) -> str:
+    """One line for the user about any error: an unexpected one is named by its type."""
+    from w2v_core.errors import W2VError
+
+    if error is None:
+        return "unknown error"
+    if isinstance(error, (W2VError, OSError)):
+        return one_line(error)
+    return f"{type(error).__name__}: {one_line(error)}"
+
+
+class Pane(Vertical):
+    """Base class of the app's panes: each has a query input and a body, and gets the vectors.
+
+    ``vectors`` is bound to the app's (``data_bind``): a pane reacts in ``watch_vectors``.
+    """
+
+    DEFAULT_CSS = """
+    Pane {
+        height: 1fr;
+    }
+    Pane .query-bar {
+        height: 1;
+        margin: 0 0 1 0;
+    }
+    Pane .query-info {
+        width: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    Pane .pane-info {
+        width: 1fr;
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    Pane DataTable {
+        height: 1fr;
+    }
+    """
+
+    #: The vectors queries use; the same object again still notifies (a new epoch may reuse it).
+    vectors: reactive[KeyedVectors | None] = reactive(None, always_update=True, repaint=False, init=False)
+
+    class AskNeighbours(Message):
+        """``pane`` asks for ``text`` to become the neighbours query (the app answers it)."""
+
+        def __init__(self, pane: "Pane", text: str) -> None:
+            super().__init__()
+            self.pane = pane
+            self.text = text
+
+        @property
+        def control(self) -> "Pane":
+            return self.pane
 
     def query_input(self) -> QueryInput:
         """The input ``/`` focuses."""
@@ -90,7 +161,3 @@ class Pane(Vertical):
         """Focus the body, or the query input while the body cannot take focus (loading)."""
         body = self.body()
         self.screen.set_focus(body if body.focusable else self.query_input())
-
-    def set_vectors(self, vectors: KeyedVectors | None) -> None:
-        """New vectors (a training snapshot or the final model); override to refresh."""
-        self.vectors = vectors

@@ -1,0 +1,325 @@
+"""Issue 6, TUI items: nothing lost (5, 6), exit codes (19), panes never stuck (20), queries
+keep vocabulary words whole (14), and issue 7's snapshot normalisation on the training thread.
+
+Every wait is on state (helpers.wait_until), never on time.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import numpy as np
+import pytest
+from fakes import CONFIG, FakeTrainer, planted_model
+from helpers import ask, column, notifications, settled, wait_until
+from textual.widgets import DataTable
+
+from tui.app import W2VApp, main
+from tui.screens.save import SaveScreen
+from tui.training import LossHistory, TrainingBridge
+from tui.widgets.evaluate import EvaluatePane
+from tui.widgets.map import MapPane
+from tui.widgets.neighbours import NeighboursPane
+from w2v_core.errors import W2VError
+from w2v_core.io import load, save
+from w2v_core.model import Model
+from w2v_core.vectors import KeyedVectors
+
+SIZE = (80, 24)
+
+
+def boom(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("boom")
+
+
+# ----------------------------------------------------------------------------- item 20
+async def test_map_pane_recovers_from_an_unexpected_worker_exception(model, monkeypatch) -> None:
+    import w2v_core.projection
+
+    monkeypatch.setattr(w2v_core.projection, "project_2d", boom)
+    app = W2VApp(model=model)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        pane = app.query_one(MapPane)
+        await wait_until(pilot, lambda: pane.pending_key is None and not pane.plot.loading)
+        info = str(app.query_one("#map-info").content)
+        assert "computing" not in info and "failed" in info
+        assert any("RuntimeError: boom" in m for m in notifications(app))
+        monkeypatch.undo()  # the next request computes: nothing is left "on its way"
+        await pilot.press("x")
+        await wait_until(pilot, lambda: pane.computed_key is not None)
+        assert pane.computed_key[1] == "pca"
+
+
+async def test_evaluate_pane_recovers_from_an_unexpected_worker_exception(model, monkeypatch) -> None:
+    import w2v_core.evaluate
+
+    monkeypatch.setattr(w2v_core.evaluate, "evaluate_analogies", boom)
+    app = W2VApp(model=model)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await settled(pilot)
+        await pilot.press("r")
+        pane = app.query_one(EvaluatePane)
+        await wait_until(pilot, lambda: not pane.running)
+        summary = str(app.query_one("#ev-summary").content)
+        assert "evaluating" not in summary and "RuntimeError: boom" in summary
+        assert not app.query_one("#ev-table", DataTable).loading
+        monkeypatch.undo()
+        await pilot.press("r")  # not "already running"
+        await wait_until(pilot, lambda: not pane.running and "coverage" in str(app.query_one("#ev-summary").content))
+        assert not any("already running" in m for m in notifications(app))
+
+
+# ----------------------------------------------------------------------------- item 5
+async def test_a_snapshot_save_that_returns_after_training_ended_leaves_the_model_unsaved(
+    tmp_path, monkeypatch
+) -> None:
+    import w2v_core.io
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow_save(what: object, path: object, format: str | None = None) -> None:
+        started.set()
+        release.wait(60)
+        save(what, path, format)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(w2v_core.io, "save", slow_save)
+    trainer = FakeTrainer(hold_after=1)
+    app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer)
+    path = tmp_path / "snapshot.npz"
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, trainer.holding.is_set)
+        await wait_until(pilot, lambda: app.snapshot is not None)
+        await settled(pilot)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SaveScreen)
+        app.screen.query_one("#save-path").value = str(path)
+        await pilot.press("enter")
+        await wait_until(pilot, started.is_set)  # the epoch-1 snapshot is being written
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training and app.model is not None)
+        release.set()
+        await wait_until(pilot, lambda: path.exists() and any("snapshot" in m for m in notifications(app)))
+        await wait_until(pilot, lambda: not app.workers)
+        assert app.dirty
+        assert "unsaved" in str(app.query_one("#status").content)
+
+
+# ----------------------------------------------------------------------------- item 6
+async def test_output_gets_a_checkpoint_each_epoch_and_the_model_at_the_end(tmp_path) -> None:
+    path = tmp_path / "run.npz"
+    trainer = FakeTrainer(hold_after=1)
+    app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer, output=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, trainer.holding.is_set)
+        await wait_until(pilot, path.exists)  # epoch 1's checkpoint, written on the training thread
+        checkpoint = load(path)
+        assert checkpoint.wv.words == planted_model().wv.words and checkpoint.summary is None
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training)
+        assert not app.dirty and app.saved_to == str(path)
+        assert f"saved: {path}" in str(app.query_one("#status").content)
+        final = load(path)
+        assert final.summary is not None and final.summary.stopped_early
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+async def test_a_hang_up_while_training_saves_what_is_trained_and_exits(tmp_path, signum) -> None:
+    path = tmp_path / "run.npz"
+    trainer = FakeTrainer(hold_after=1)
+    app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer, output=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, trainer.holding.is_set)
+        app.hang_up(signum)
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 128 + signum
+    model = load(path)
+    assert model.summary is not None and model.summary.stopped_early  # the model, not a checkpoint
+
+
+async def test_a_hang_up_after_training_saves_an_unsaved_model(tmp_path, monkeypatch) -> None:
+    import w2v_core.io
+
+    path = tmp_path / "run.npz"
+    calls: list[object] = []
+    real_save = w2v_core.io.save
+
+    def failing_once(what: object, where: object, format: str | None = None) -> None:
+        """Epoch checkpoints (vectors) pass; the first save of the whole model fails."""
+        if isinstance(what, Model):
+            calls.append(what)
+            if len(calls) == 1:
+                raise OSError(28, "No space left on device")
+        real_save(what, where, format)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(w2v_core.io, "save", failing_once)
+    app = W2VApp(corpus="planted", config=CONFIG, trainer=FakeTrainer(), output=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: not app.training and app.model is not None)
+        assert app.dirty and load(path).summary is None  # only a checkpoint; the autosave failed
+        assert any("No space left" in m for m in notifications(app))
+        app.hang_up(signal.SIGHUP)
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 128 + signal.SIGHUP
+    assert isinstance(calls[-1], Model) and load(path).summary is not None
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "text"),
+    [
+        (["--model", "m.npz", "-o", "x.npz"], 2, "for training"),
+        (["builtin:hamlet", "-o", "model.xyz"], 2, "format"),
+        (["builtin:hamlet", "--limit", "5"], 2, "--limit applies to --model"),
+    ],
+)
+def test_output_and_model_options_are_checked_before_the_ui(argv, code, text, capsys) -> None:
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and text in err
+
+
+def test_output_in_a_missing_directory_fails_before_training(tmp_path, capsys) -> None:
+    assert main(["builtin:hamlet", "-o", str(tmp_path / "no" / "m.npz")]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+# ----------------------------------------------------------------------------- item 19
+async def test_exit_status_is_non_zero_after_a_failed_training(tmp_path) -> None:
+    from w2v_core.config import TrainConfig
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("one two three\n")
+    app = W2VApp(corpus=str(corpus), config=TrainConfig(min_count=50, epochs=1))  # the real engine
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "failed" in str(app.query_one("#train-state").content))
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 1
+
+
+def test_main_exits_non_zero_after_a_crash(tmp_path, monkeypatch, model) -> None:
+    from textual.app import App
+
+    path = tmp_path / "m.npz"
+    save(model, path)
+    monkeypatch.setattr(W2VApp, "on_mount", boom)
+    monkeypatch.setattr(W2VApp, "run", lambda self: App.run(self, headless=True))
+    assert main(["--model", str(path)]) == 1
+
+
+# ----------------------------------------------------------------------------- item 14
+def special_vectors() -> KeyedVectors:
+    words = ["New_York", "co-operate", "2000", "city", "year", "work", "new", "york"]
+    rng = np.random.default_rng(0)
+    return KeyedVectors(words, rng.normal(size=(len(words), 8)), np.arange(len(words), 0, -1))
+
+
+async def test_neighbours_keep_vocabulary_words_whole() -> None:
+    kv = special_vectors()
+    app = W2VApp(model=Model(kv, None, None, None))
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "New_York -co-operate 2000")
+        expected = kv.most_similar(positive=["New_York", "2000"], negative=["co-operate"], topn=10)
+        assert column(app.query_one("#nb-table", DataTable), "word") == [w for w, _ in expected]
+        pane = app.query_one(NeighboursPane)
+        assert (pane.positive, pane.negative) == (["New_York", "2000"], ["co-operate"])
+
+
+# ----------------------------------------------------------------------------- issue 7
+def test_epoch_snapshots_are_normalised_on_the_training_thread(kv) -> None:
+    class Target:
+        def post_message(self, message: object) -> bool:
+            return True
+
+    from fakes import event
+
+    bridge = TrainingBridge(Target(), LossHistory())  # type: ignore[arg-type]
+    assert "normed" not in kv.__dict__
+    bridge.on_epoch_end(event(1, 5), kv)
+    assert "normed" in kv.__dict__  # computed here, not at the UI's first query
+
+
+# ----------------------------------------------------------------------------- items 17, 23, --limit
+def test_model_with_a_huge_declared_shape_is_one_line(tmp_path, capsys) -> None:
+    import io
+    import zipfile
+
+    header = np.lib.format.header_data_from_array_1_0(np.zeros((1, 1), dtype=np.float32))
+    header["shape"] = (10**9, 10**4)
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, header)
+    path = tmp_path / "huge.npz"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("vectors.npy", buffer.getvalue() + b"\0" * 64)
+        z.writestr("words.npy", b"")
+    assert main(["--model", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "huge.npz" in err
+
+
+def test_model_unicode_errors_option(tmp_path, capsys) -> None:
+    path = tmp_path / "latin1.vec"
+    path.write_bytes(b"2 3\ncaf\xe9 0.1 0.2 0.3\ntea 0.3 0.2 0.1\n")
+    assert main(["--model", str(path)]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
+    from tui.options import resolve
+
+    launch = resolve(["--model", str(path), "--unicode-errors", "replace"])
+    assert launch.model is not None and launch.model.wv.words == ["caf\ufffd", "tea"]
+
+
+def test_model_limit_option(tmp_path, model) -> None:
+    from tui.options import resolve
+
+    path = tmp_path / "m.npz"
+    save(model, path)
+    launch = resolve(["--model", str(path), "--limit", "5"])
+    assert launch.model is not None and launch.model.wv.words == model.wv.words[:5]
+
+
+def test_w2v_error_is_the_engines() -> None:
+    from w2v_core.errors import UsageError
+
+    from tui import options
+
+    assert options.UsageError is UsageError and issubclass(UsageError, W2VError)
+
+
+# ----------------------------------------------------------------------------- item 21
+async def test_stop_while_reading_the_corpus_ends_the_reading(tmp_path) -> None:
+    import os
+
+    from w2v_core.config import TrainConfig
+
+    fifo = tmp_path / "corpus.fifo"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def write_forever() -> None:  # a corpus that never ends by itself
+        try:
+            with open(fifo, "w") as fh:
+                while not done.is_set():
+                    fh.write("the king and the queen walk in the garden\n" * 200)
+                    fh.flush()
+        except BrokenPipeError:  # the reader stopped and closed its end
+            pass
+
+    writer = threading.Thread(target=write_forever, daemon=True)
+    writer.start()
+    app = W2VApp(corpus=str(fifo), config=TrainConfig(min_count=1, epochs=1))  # the real engine
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: "reading" in str(app.query_one("#train-state").content))
+            await settled(pilot)
+            await pilot.press("s")
+            await wait_until(pilot, lambda: not app.training)
+            assert "stopped" in str(app.query_one("#train-state").content)
+            assert "nothing was trained" in str(app.query_one("#train-stats").content)
+            assert app.model is None and not app.failed
+            await pilot.press("q")
+            await wait_until(pilot, lambda: not app.is_running)
+        assert app.return_code == 0
+    finally:
+        done.set()
