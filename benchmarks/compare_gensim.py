@@ -1,27 +1,44 @@
-"""Compare w2v_core with gensim's Word2Vec on the same corpus and parameters.
+"""Compare w2v_core with gensim's Word2Vec: speed, memory, quality, thread scaling, map timing.
 
 Both engines train skip-gram with negative sampling (gensim: ``sg=1, hs=0``) on the same
-sentences: every line of the corpus file is one sentence of space-separated tokens (gensim
+sentences: every line of a corpus file is one sentence of space-separated tokens (gensim
 reads it through ``LineSentence``; w2v_core gets an equivalent iterable over the same file),
 so neither tokenises and both see identical context windows.
 
-Each engine runs in its own child process (multiprocessing, ``spawn`` start method), one
-after the other. Measured per engine:
+Protocol, per corpus:
 
-- ``prepare_seconds``: vocabulary building (and, for w2v_core, encoding the corpus to ids);
-- ``train_seconds``: the training call only; ``total_seconds`` = both;
+- ``--pairs N`` (default 3) pairs of runs, each run a whole fresh process (``spawn``); the
+  engine that goes first alternates from pair to pair. Medians are reported, and the ratio
+  of the medians;
+- a thread-scaling block: each engine with 1 and with 2 threads/workers, ``--pairs`` times,
+  alternating, ``--scaling-epochs`` epochs (default 1), each run a fresh process;
+- once, on the first corpus: the map timing, ``w2v_core.projection.project_2d(kv, "tsne",
+  top_n=N)`` against plain scikit-learn ``TSNE(n_components=2, random_state=0)`` (its
+  defaults, default threads) on the same unit-normalised vectors of the N most frequent
+  words, alternating, in a fresh process, for N in ``--map-sizes`` (default 500 and 2000).
+
+Measured per run:
+
+- ``train_seconds``: the training call only; ``prepare_seconds``: vocabulary building (and,
+  for w2v_core, encoding the corpus to ids);
 - effective words/s = corpus words (tokens in the file) x epochs / train seconds;
 - peak memory: ``VmHWM`` (the child's peak resident set) minus ``VmRSS`` measured in the child
-  after its imports, before reading the corpus. Not ``ru_maxrss``: Linux carries the parent's
-  high-water mark into a spawned child's ``ru_maxrss`` across ``exec``, ``VmHWM`` is reset;
+  after its imports, before reading the corpus (not ``ru_maxrss``: Linux carries the parent's
+  high-water mark into a spawned child's ``ru_maxrss`` across ``exec``);
 - analogy accuracy with :func:`w2v_core.evaluate.evaluate_analogies` (``restrict_vocab=30000``,
-  bundled questions-words.txt) on both models' vectors (gensim's converted to ours), and the
-  questions covered; WordSim353 Spearman with :func:`w2v_core.evaluate.evaluate_word_pairs`.
+  bundled questions-words.txt) and WordSim353 Spearman with
+  :func:`w2v_core.evaluate.evaluate_word_pairs`, on both engines' vectors.
 
-Run it with the machine's own BLAS kernel (this environment forces one via OPENBLAS_*)::
+The CPU (``lscpu`` model name, whether it has AVX-512) and the SIMD level NumPy and OpenBLAS
+actually used are printed with the results. ``--simd avx2`` makes the children ignore
+AVX-512 (``NPY_DISABLE_CPU_FEATURES`` and ``OPENBLAS_CORETYPE=Haswell``), to measure on an
+AVX-512 host what a CPU without it would do.
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compare_gensim.py
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compare_gensim.py --quick
+Usage::
+
+    python benchmarks/compare_gensim.py                      # corpora a and b, ~1 h quiet
+    python benchmarks/compare_gensim.py --corpora a --pairs 3
+    python benchmarks/compare_gensim.py --quick              # smoke test, a few minutes
 """
 
 from __future__ import annotations
@@ -31,10 +48,12 @@ import json
 import multiprocessing
 import os
 import platform
+import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +65,14 @@ if str(BENCHMARKS) not in sys.path:
     sys.path.insert(0, str(BENCHMARKS))
 
 RESULTS = REPO / "benchmarks" / "results"
-DEFAULT_CORPUS = RESULTS / "corpus.txt"
+#: corpus name -> (file, builder module, builder function)
+CORPORA = {
+    "a": (RESULTS / "corpus.txt", "make_corpus", "build_corpus"),
+    "b": (RESULTS / "dict-corpus.txt", "make_dict_corpus", "build_dict_corpus"),
+}
 QUICK_WORDS = 200_000
 ENGINES = ("w2v_core", "gensim")
-#: Variables of this environment that force an OpenBLAS kernel (unset them for the benchmark).
+#: Variables that force an OpenBLAS kernel; warned about unless --simd sets them.
 FORCING_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
@@ -68,6 +91,8 @@ class Params:
     threads: int = 2
     seed: int = 1
     batch_size: int | None = None  #: w2v_core only; None keeps TrainConfig's default
+    shared_negatives: int | None = None  #: w2v_core only; None keeps TrainConfig's default
+    cbow: bool = False  #: CBOW (gensim sg=0, cbow_mean=1) instead of skip-gram
 
 
 class LineSentences:
@@ -102,21 +127,26 @@ def _status_kb(field: str) -> int:
     raise RuntimeError(f"{field} not in /proc/self/status")
 
 
-def _blas_info() -> list[dict[str, Any]]:
-    """The BLAS/OpenMP libraries loaded in this process, per threadpoolctl."""
+def _simd_info() -> dict[str, Any]:
+    """What this process computes with: NumPy's SIMD extensions in use, OpenBLAS's kernel."""
     from threadpoolctl import threadpool_info
 
-    keys = ("user_api", "internal_api", "version", "architecture", "threading_layer", "num_threads")
-    return [
-        {**{k: lib.get(k) for k in keys}, "library": Path(lib.get("filepath", "")).name}
-        for lib in threadpool_info()
-    ]
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # pragma: no cover - older NumPy
+        from numpy.core._multiarray_umath import __cpu_features__ as features
+    blas = sorted({
+        f"{lib.get('internal_api')} {lib.get('version')} kernel {lib.get('architecture') or '?'}"
+        for lib in threadpool_info() if lib.get("user_api") == "blas"
+    })
+    return {
+        "numpy_avx512": sorted(k for k, on in features.items() if on and k.startswith("AVX512")),
+        "numpy_avx2": bool(features.get("AVX2")),
+        "blas": blas,
+    }
 
 
-def _train_w2v(corpus: Path, params: Params) -> tuple[Any, float, float]:
-    """Train w2v_core; return (KeyedVectors, prepare seconds, train seconds)."""
-    from w2v_core.sgns import TrainConfig, prepare_corpus, train
-
+def _config(params: Params) -> dict[str, Any]:
     config = {
         "dim": params.dim, "window": params.window, "negative": params.negative,
         "min_count": params.min_count, "sample": params.sample, "epochs": params.epochs,
@@ -125,10 +155,21 @@ def _train_w2v(corpus: Path, params: Params) -> tuple[Any, float, float]:
     }
     if params.batch_size is not None:
         config["batch_size"] = params.batch_size
+    if params.shared_negatives is not None:
+        config["shared_negatives"] = params.shared_negatives
+    if params.cbow:
+        config["cbow"] = True
+    return config
+
+
+def _train_w2v(corpus: Path, params: Params) -> tuple[Any, float, float]:
+    """Train w2v_core; return (KeyedVectors, prepare seconds, train seconds)."""
+    from w2v_core.sgns import TrainConfig, prepare_corpus, train
+
     start = time.perf_counter()
     encoded = prepare_corpus(LineSentences(corpus), min_count=params.min_count)
     prepared = time.perf_counter()
-    model = train(encoded, TrainConfig(**config))
+    model = train(encoded, TrainConfig(**_config(params)))
     done = time.perf_counter()
     return model.wv, prepared - start, done - prepared
 
@@ -144,7 +185,8 @@ def _train_gensim(corpus: Path, params: Params) -> tuple[Any, float, float]:
     sentences = LineSentence(str(corpus))
     start = time.perf_counter()
     model = Word2Vec(
-        vector_size=params.dim, window=params.window, negative=params.negative, hs=0, sg=1,
+        vector_size=params.dim, window=params.window, negative=params.negative, hs=0,
+        sg=0 if params.cbow else 1, cbow_mean=1,
         min_count=params.min_count, sample=params.sample, epochs=params.epochs,
         alpha=params.alpha, min_alpha=params.min_alpha, workers=params.threads,
         seed=params.seed,
@@ -162,13 +204,14 @@ def _train_gensim(corpus: Path, params: Params) -> tuple[Any, float, float]:
     return kv, prepared - start, done - prepared
 
 
-def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int) -> dict[str, Any]:
-    """Train and evaluate one engine; meant to run in a fresh (spawned) child process.
+def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int,
+               evaluate: bool = True, save_vectors: str | None = None) -> dict[str, Any]:
+    """Train (and evaluate) one engine; meant to run in a fresh (spawned) child process.
 
     Returns
     -------
     dict
-        Timings, memory, vocabulary size, analogy and WordSim353 scores, BLAS libraries.
+        Timings, memory, vocabulary size, analogy and WordSim353 scores, SIMD in use.
     """
     import numpy  # noqa: F401  - imports belong to the baseline, not to training
     import scipy.sparse  # noqa: F401
@@ -183,40 +226,107 @@ def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int) -> 
     baseline_kb = _status_kb("VmRSS")
     kv, prepare_seconds, train_seconds = trainer(Path(corpus), p)
     peak_kb = _status_kb("VmHWM")
-
-    analogies = evaluate_analogies(kv, restrict_vocab=30000)
-    pairs = evaluate_word_pairs(kv)
-    return {
+    result = {
         "engine": engine,
+        "threads": p.threads,
+        "epochs": p.epochs,
         "vocab_size": len(kv),
         "prepare_seconds": prepare_seconds,
         "train_seconds": train_seconds,
-        "total_seconds": prepare_seconds + train_seconds,
         "words_per_second": words * p.epochs / train_seconds,
-        "baseline_rss_mb": baseline_kb / 1024,
-        "peak_rss_mb": peak_kb / 1024,
         "peak_above_baseline_mb": (peak_kb - baseline_kb) / 1024,
-        "analogy_accuracy": analogies.accuracy,
-        "analogy_correct": analogies.correct,
-        "analogy_covered": analogies.total,
-        "analogy_questions": analogies.questions,
-        "wordsim_spearman": pairs.spearman,
-        "wordsim_used": pairs.used,
-        "wordsim_pairs": pairs.pairs,
-        "blas": _blas_info(),
+        "simd": _simd_info(),
     }
+    if save_vectors:  # for the map timing
+        numpy.savez(save_vectors, vectors=kv.vectors, words=numpy.array(kv.words), counts=kv.counts)
+    if evaluate:
+        analogies = evaluate_analogies(kv, restrict_vocab=30000)
+        pairs = evaluate_word_pairs(kv)
+        result.update({
+            "analogy_accuracy": analogies.accuracy,
+            "analogy_covered": analogies.total,
+            "wordsim_spearman": pairs.spearman,
+        })
+    return result
 
 
-def run_in_child(engine: str, corpus: Path, params: Params, words: int) -> dict[str, Any]:
-    """Run :func:`run_engine` in a spawned child process and return its result."""
+def run_map(vectors_file: str, sizes: list[int], repeat: int) -> dict[str, Any]:
+    """Time project_2d's t-SNE against plain scikit-learn TSNE, alternating (in a child)."""
+    import numpy as np
+    from sklearn.manifold import TSNE
+
+    from w2v_core import projection
+    from w2v_core.vectors import KeyedVectors
+
+    with np.load(vectors_file) as data:
+        kv = KeyedVectors(list(data["words"]), data["vectors"], data["counts"])
+    timings: dict[str, dict[str, list[float]]] = {}
+    for size in sizes:
+        runs: dict[str, list[float]] = {"project_2d": [], "sklearn": []}
+        for attempt in range(repeat):
+            order = ["project_2d", "sklearn"] if attempt % 2 == 0 else ["sklearn", "project_2d"]
+            for name in order:
+                projection.clear_cache()
+                start = time.perf_counter()
+                if name == "project_2d":
+                    projection.project_2d(kv, "tsne", top_n=size)
+                else:
+                    TSNE(n_components=2, random_state=0).fit_transform(
+                        kv.normed[:size].astype(np.float64)
+                    )
+                runs[name].append(time.perf_counter() - start)
+        timings[str(size)] = runs
+    return {"timings": timings, "simd": _simd_info()}
+
+
+def in_child(function: Callable[..., Any], *args: Any) -> Any:
+    """Run ``function(*args)`` in a fresh spawned process and return its result."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(1, maxtasksperchild=1) as pool:
-        return pool.apply(run_engine, (engine, str(corpus), asdict(params), words))
+        return pool.apply(function, args)
 
 
 # --------------------------------------------------------------------------------------
-# corpus, report
+# host, corpus, report
 # --------------------------------------------------------------------------------------
+
+
+def cpu_description() -> dict[str, Any]:
+    """``lscpu``'s model name and the CPU's SIMD level (AVX-512 or not)."""
+    model = platform.processor() or platform.machine()
+    flags: set[str] = set()
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "Model name":
+                model = value.strip()
+            elif key.strip() == "Flags":
+                flags = set(value.split())
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    if not flags and Path("/proc/cpuinfo").is_file():
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                flags = set(line.partition(":")[2].split())
+                break
+    avx512 = sorted(f for f in flags if f.startswith("avx512"))
+    level = ("AVX-512 (" + ", ".join(avx512[:4]) + (", ..." if len(avx512) > 4 else "") + ")"
+             if avx512 else "AVX2, no AVX-512" if "avx2" in flags else "no AVX2")
+    return {"model": model, "simd": level, "avx512": bool(avx512), "cpus": os.cpu_count()}
+
+
+def avx2_environment() -> dict[str, str]:
+    """Environment that keeps NumPy and OpenBLAS off AVX-512 in child processes."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # pragma: no cover
+        from numpy.core._multiarray_umath import __cpu_features__ as features
+    disabled = [k for k, on in features.items() if on and k.startswith("AVX512")]
+    env = {"OPENBLAS_CORETYPE": "Haswell"}
+    if disabled:
+        env["NPY_DISABLE_CPU_FEATURES"] = " ".join(disabled)
+    return env
 
 
 def count_words(path: Path) -> int:
@@ -225,27 +335,29 @@ def count_words(path: Path) -> int:
         return sum(len(line.split()) for line in handle)
 
 
-def quick_corpus(source: Path, words: int = QUICK_WORDS) -> Path:
-    """Write the first ``words`` tokens (whole lines) of ``source`` to a quick-mode corpus.
-
-    When ``source`` does not exist, the bundled Shakespeare is used instead.
-    """
-    target = RESULTS / "corpus-quick.txt"
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    if source.is_file():
-        lines: Iterator[list[str]] = iter(LineSentences(source))
+def corpus_path(name: str, max_words: int | None) -> Path:
+    """The file of corpus ``name`` (``a``, ``b`` or a path), built when missing; cut to
+    its first ``max_words`` words (whole lines) when asked."""
+    if name in CORPORA:
+        path, module, function = CORPORA[name]
+        if not path.is_file():
+            print(f"building corpus {name}: {path} ({module}.py) ...", flush=True)
+            builder = getattr(__import__(module), function)
+            builder(path, quiet=True)
     else:
-        from w2v_core.corpus import open_corpus
-
-        lines = open_corpus("builtin:shakespeare").sentences()
+        path = Path(name)
+        if not path.is_file():
+            raise SystemExit(f"error: corpus not found: {path}")
+    if not max_words:
+        return path
+    target = RESULTS / f"{path.stem}-first{max_words}.txt"
     written = 0
     with open(target, "w", encoding="utf-8") as handle:
-        for tokens in lines:
-            if written >= words:
+        for tokens in LineSentences(path):
+            if written >= max_words:
                 break
-            if tokens:
-                handle.write(" ".join(tokens) + "\n")
-                written += len(tokens)
+            handle.write(" ".join(tokens) + "\n")
+            written += len(tokens)
     return target
 
 
@@ -257,165 +369,247 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
-    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         return None
     return value
 
 
+def _median(runs: list[dict[str, Any]], key: str) -> float | None:
+    values = [r[key] for r in runs if r.get(key) is not None and r[key] == r[key]]
+    return statistics.median(values) if values else None
+
+
 def _ratio(a: float | None, b: float | None) -> float | None:
-    if a is None or b is None or b == 0 or a != a or b != b:
+    if a is None or b is None or b == 0:
         return None
     return a / b
 
 
 ROWS: tuple[tuple[str, str, str], ...] = (
     # (key, label, format)
-    ("train_seconds", "training time (s)", "{:.1f}"),
-    ("total_seconds", "total time incl. vocabulary/encoding (s)", "{:.1f}"),
     ("words_per_second", "effective words/s (training)", "{:,.0f}"),
+    ("train_seconds", "training time (s)", "{:.1f}"),
+    ("prepare_seconds", "vocabulary/encoding time (s)", "{:.1f}"),
     ("peak_above_baseline_mb", "peak memory above baseline (MB)", "{:,.0f}"),
     ("analogy_accuracy", "analogy accuracy (top 30k words)", "{:.1%}"),
-    ("analogy_covered", "analogy questions covered", "{:,}"),
+    ("analogy_covered", "analogy questions covered", "{:,.0f}"),
     ("wordsim_spearman", "WordSim353 Spearman", "{:.3f}"),
-    ("vocab_size", "vocabulary", "{:,}"),
+    ("vocab_size", "vocabulary", "{:,.0f}"),
 )
 
 
-def markdown_table(results: dict[str, dict[str, Any]]) -> str:
-    """The README table: one row per measure, a column per engine and the w2v/gensim ratio."""
-    engines = [e for e in ENGINES if e in results]
-    both = len(engines) == 2
-    header = "| measure | " + " | ".join(engines) + (" | w2v/gensim |" if both else " |")
-    rule = "|---|" + "---:|" * (len(engines) + both)
-    lines = [header, rule]
+def _cell(value: float | None, fmt: str) -> str:
+    return "n/a" if value is None else fmt.format(value)
+
+
+def comparison_table(runs: dict[str, list[dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
+    """Markdown table of medians with the w2v/gensim ratio; and the numbers behind it."""
+    lines = ["| measure (median) | w2v_core | gensim | w2v/gensim |", "|---|---:|---:|---:|"]
+    numbers: dict[str, Any] = {}
     for key, label, fmt in ROWS:
-        cells = []
-        for engine in engines:
-            value = results[engine].get(key)
-            cells.append("n/a" if value is None or value != value else fmt.format(value))
-        if both:
-            ratio = _ratio(results["w2v_core"].get(key), results["gensim"].get(key))
-            cells.append("n/a" if ratio is None else f"{ratio:.2f}x")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        a, b = _median(runs["w2v_core"], key), _median(runs["gensim"], key)
+        ratio = _ratio(a, b)
+        numbers[key] = {"w2v_core": a, "gensim": b, "ratio": ratio}
+        lines.append(f"| {label} | {_cell(a, fmt)} | {_cell(b, fmt)} | "
+                     f"{_cell(ratio, '{:.2f}x')} |")
+    per_pair = [_ratio(x["words_per_second"], y["words_per_second"])
+                for x, y in zip(runs["w2v_core"], runs["gensim"])]
+    numbers["words_per_second_ratio_per_pair"] = per_pair
+    lines.append("| words/s ratio in each pair | | | "
+                 + ", ".join(f"{r:.2f}x" for r in per_pair) + " |")
+    return "\n".join(lines), numbers
 
 
-def _describe_blas(libraries: list[dict[str, Any]]) -> str:
+def scaling_table(runs: dict[str, dict[int, list[dict[str, Any]]]], epochs: int) -> tuple[str, dict]:
+    """Markdown rows: words/s with 1 and 2 threads per engine, and their ratio."""
+    lines = [f"| thread scaling ({epochs} epoch(s), median words/s) | 1 thread | 2 threads | "
+             "2 / 1 |", "|---|---:|---:|---:|"]
+    numbers = {}
+    for engine, by_threads in runs.items():
+        one = _median(by_threads[1], "words_per_second")
+        two = _median(by_threads[2], "words_per_second")
+        numbers[engine] = {"1": one, "2": two, "scaling": _ratio(two, one)}
+        lines.append(f"| {engine} | {_cell(one, '{:,.0f}')} | {_cell(two, '{:,.0f}')} | "
+                     f"{_cell(_ratio(two, one), '{:.2f}x')} |")
+    return "\n".join(lines), numbers
+
+
+def map_table(result: dict[str, Any]) -> tuple[str, dict]:
+    """Markdown rows: t-SNE seconds of project_2d and of plain scikit-learn, per size."""
+    lines = ["| map: t-SNE (median s) | w2v_core project_2d | scikit-learn TSNE | sklearn/ours |",
+             "|---|---:|---:|---:|"]
+    numbers = {}
+    for size, runs in result["timings"].items():
+        ours, theirs = statistics.median(runs["project_2d"]), statistics.median(runs["sklearn"])
+        numbers[size] = {"project_2d": ours, "sklearn": theirs, "speedup": theirs / ours}
+        lines.append(f"| {int(size):,} words | {ours:.2f} | {theirs:.2f} | {theirs / ours:.2f}x |")
+    return "\n".join(lines), numbers
+
+
+def _simd_used(results: list[dict[str, Any]]) -> str:
     seen = []
-    for lib in libraries:
-        text = (
-            f"{lib['internal_api']} {lib['version']} ({lib['library']}): "
-            f"kernel {lib.get('architecture') or '?'}, {lib['num_threads']} thread(s)"
-        )
+    for r in results:
+        simd = r.get("simd", {})
+        text = (f"NumPy AVX-512: {', '.join(simd.get('numpy_avx512', [])) or 'off'}; "
+                f"{'; '.join(simd.get('blas', []))}")
         if text not in seen:
             seen.append(text)
-    return "; ".join(seen)
+    return " | ".join(seen)
+
+
+def _alternating(pairs: int, items: tuple[Any, ...]) -> Iterator[tuple[int, Any]]:
+    """``(pair, item)`` for each pair, the first item of a pair alternating."""
+    for i in range(pairs):
+        for item in (items if i % 2 == 0 else tuple(reversed(items))):
+            yield i, item
+
+
+def _describe(r: dict[str, Any]) -> str:
+    text = (f"{r['train_seconds']:.1f} s training, {r['words_per_second']:,.0f} words/s, "
+            f"peak +{r['peak_above_baseline_mb']:.0f} MB")
+    if "analogy_accuracy" in r:
+        text += f", analogy {r['analogy_accuracy']:.1%}, WS353 {r['wordsim_spearman']:.3f}"
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: run both engines, print and save the comparison."""
+    """Command-line entry point: run the comparison, print and save it."""
     defaults = Params()
     parser = argparse.ArgumentParser(
         description="Compare w2v_core with gensim Word2Vec (skip-gram, negative sampling).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
-                        help="one sentence per line (built by make_corpus.py when missing)")
+    parser.add_argument("--corpora", default="a,b",
+                        help="comma-separated: a (make_corpus.py), b (make_dict_corpus.py) "
+                        "or files with one sentence per line; built when missing")
+    parser.add_argument("--pairs", "--repeat", type=int, default=3,
+                        help="pairs of runs per corpus (engines alternate who goes first)")
+    parser.add_argument("--scaling-epochs", type=int, default=1,
+                        help="epochs of the 1-vs-2-thread runs (0: no scaling block)")
+    parser.add_argument("--map-sizes", default="500,2000",
+                        help="comma-separated t-SNE sizes timed once ('' : no map timing)")
+    parser.add_argument("--map-repeat", type=int, default=1, help="runs per map size and method")
+    parser.add_argument("--max-words", type=int, help="use the first N words of each corpus")
+    parser.add_argument("--simd", choices=("native", "avx2"), default="native",
+                        help="avx2: keep NumPy and OpenBLAS off AVX-512 in the runs")
     parser.add_argument("--quick", action="store_true",
-                        help=f"smoke test: the first {QUICK_WORDS:,} words, 1 epoch")
-    parser.add_argument("--only", choices=ENGINES, help="run one engine only")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs per engine, alternating engines; each engine's fastest run "
-                        "is reported (other load on a shared host only ever slows a run)")
+                        help=f"smoke test: first {QUICK_WORDS:,} words, 1 epoch, 1 pair, "
+                        "map of 200 words")
     parser.add_argument("--output", type=Path, help="JSON results file "
                         "(default benchmarks/results/compare_gensim[-quick].json)")
-    for field, value in asdict(defaults).items():
+    parser.add_argument("--modes", default="sg,cbow",
+                        help="comma-separated: sg (skip-gram: comparison, scaling, map) and "
+                        "cbow (CBOW against gensim sg=0: comparison only)")
+    for name, value in asdict(defaults).items():
+        if isinstance(value, bool):
+            continue
         kind = float if isinstance(value, float) else int
-        parser.add_argument("--" + field.replace("_", "-"), type=kind, default=value)
+        parser.add_argument("--" + name.replace("_", "-"), type=kind, default=value)
     args = parser.parse_args(argv)
-    params = Params(**{f: getattr(args, f) for f in asdict(defaults)})
-
+    params = Params(**{f: getattr(args, f) for f in asdict(defaults) if hasattr(args, f)})
     if args.quick:
-        corpus = quick_corpus(args.corpus)
+        args.max_words = args.max_words or QUICK_WORDS
+        args.pairs = 1
+        args.map_sizes = "200" if args.map_sizes == "500,2000" else args.map_sizes
         if args.epochs == defaults.epochs:
-            params = Params(**{**asdict(params), "epochs": 1})
+            params = replace(params, epochs=1)
+    try:
+        map_sizes = [int(s) for s in args.map_sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--map-sizes must be comma-separated integers, got {args.map_sizes!r}")
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if not modes or any(m not in ("sg", "cbow") for m in modes):
+        parser.error(f"--modes takes sg and/or cbow, got {args.modes!r}")
+
+    if args.simd == "avx2":
+        os.environ.update(avx2_environment())  # inherited by the spawned children
     else:
-        corpus = args.corpus
-        if not corpus.is_file():
-            if corpus != DEFAULT_CORPUS:
-                parser.error(f"corpus not found: {corpus}")
-            from make_corpus import build_corpus
+        forced = {k: os.environ[k] for k in FORCING_VARIABLES if k in os.environ}
+        if forced:
+            print(f"warning: {forced} force a BLAS kernel; unset them for the machine's own",
+                  file=sys.stderr)
+    cpu = cpu_description()
+    print(f"CPU: {cpu['model']}, {cpu['cpus']} CPUs, {cpu['simd']}; runs: --simd {args.simd}",
+          flush=True)
 
-            print(f"building the benchmark corpus {corpus} (make_corpus.py) ...", flush=True)
-            build_corpus(corpus, quiet=True)
-    words = count_words(corpus)
+    report: list[str] = []
+    document: dict[str, Any] = {"cpu": cpu, "simd_mode": args.simd, "params": asdict(params),
+                                "corpora": {}}
+    all_results: list[dict[str, Any]] = []
+    vectors_file = RESULTS / "map-vectors.npz"
+    for index, name in enumerate(n.strip() for n in args.corpora.split(",") if n.strip()):
+        corpus = corpus_path(name, args.max_words)
+        words = count_words(corpus)
+        print(f"\ncorpus {name}: {corpus} ({words:,} words)", flush=True)
+        entry: dict[str, Any] = {"file": str(corpus), "words": words}
+        document["corpora"][name] = entry
+        for mode in modes:
+            mode_params = replace(params, cbow=(mode == "cbow"))
+            runs: dict[str, list[dict[str, Any]]] = {e: [] for e in ENGINES}
+            for pair, engine in _alternating(args.pairs, ENGINES):
+                save = str(vectors_file) if (index == 0 and pair == 0 and mode == "sg"
+                                             and engine == "w2v_core" and map_sizes) else None
+                r = in_child(run_engine, engine, str(corpus), asdict(mode_params), words, True,
+                             save)
+                runs[engine].append(r)
+                print(f"  {mode} pair {pair + 1} {engine}: {_describe(r)}", flush=True)
+            table, numbers = comparison_table(runs)
+            entry[mode] = {"runs": runs, "medians": numbers}
+            heading = (f"Corpus {name} ({corpus.name}, {words:,} words), "
+                       f"{'CBOW (gensim sg=0)' if mode == 'cbow' else 'skip-gram'}, "
+                       f"{params.epochs} epoch(s), {params.threads} thread(s)/worker(s), "
+                       f"{args.pairs} pair(s) of runs")
+            report += [heading, "", table, ""]
+            all_results += runs["w2v_core"] + runs["gensim"]
 
-    forced = {k: os.environ[k] for k in FORCING_VARIABLES if k in os.environ}
-    if forced:
-        print(f"warning: {forced} force a BLAS kernel; for the machine's own kernel run\n"
-              "  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/compare_gensim.py",
-              file=sys.stderr)
-    print(f"corpus: {corpus} ({words:,} words); parameters: {asdict(params)}", flush=True)
+        if args.scaling_epochs > 0 and "sg" in modes:
+            scaled = replace(params, epochs=args.scaling_epochs)
+            scaling: dict[str, dict[int, list[dict[str, Any]]]] = {
+                e: {1: [], 2: []} for e in ENGINES
+            }
+            for pair, (engine, threads) in _alternating(
+                args.pairs, tuple((e, t) for e in ENGINES for t in (1, 2))
+            ):
+                r = in_child(run_engine, engine, str(corpus),
+                             asdict(replace(scaled, threads=threads)), words, False, None)
+                scaling[engine][threads].append(r)
+                print(f"  scaling pair {pair + 1} {engine} {threads} thread(s): {_describe(r)}",
+                      flush=True)
+            table, numbers = scaling_table(scaling, args.scaling_epochs)
+            entry["scaling"] = {"runs": scaling, "medians": numbers}
+            report += [f"Thread scaling, corpus {name}, skip-gram", "", table, ""]
 
-    engines = [e for e in ENGINES if not args.only or e == args.only]
-    runs: dict[str, list[dict[str, Any]]] = {engine: [] for engine in engines}
-    for attempt in range(1, max(args.repeat, 1) + 1):
-        for engine in engines:
-            print(f"training {engine} (run {attempt}/{max(args.repeat, 1)}) ...", flush=True)
-            r = run_in_child(engine, corpus, params, words)
-            runs[engine].append(r)
-            print(f"  {r['train_seconds']:.1f} s training, {r['total_seconds']:.1f} s total, "
-                  f"{r['words_per_second']:,.0f} words/s, "
-                  f"peak +{r['peak_above_baseline_mb']:.0f} MB", flush=True)
-    results: dict[str, dict[str, Any]] = {}
-    for engine, engine_runs in runs.items():
-        results[engine] = dict(min(engine_runs, key=lambda r: r["train_seconds"]))
-        results[engine]["all_train_seconds"] = [r["train_seconds"] for r in engine_runs]
+        if index == 0 and map_sizes and "sg" in modes:
+            print(f"  map timing: t-SNE of {map_sizes} words ...", flush=True)
+            result = in_child(run_map, str(vectors_file), map_sizes, args.map_repeat)
+            table, numbers = map_table(result)
+            document["map"] = {"corpus": name, "timings": result["timings"], "medians": numbers}
+            report += [f"Map timing (vectors of corpus {name}, w2v_core run 1)", "", table, ""]
+            all_results.append(result)
 
     import gensim
     import numpy
 
-    import w2v_core
-
-    blas = _describe_blas([lib for r in results.values() for lib in r["blas"]])
-    machine = {
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "gensim": gensim.__version__,
-        "w2v_core": getattr(w2v_core, "__version__", "?"),
-        "cpus": os.cpu_count(),
-        "processor": platform.processor() or platform.machine(),
-        "blas": blas,
-        "forced_openblas_env": forced,
+    document["machine"] = {
+        "python": platform.python_version(), "numpy": numpy.__version__,
+        "gensim": gensim.__version__, "simd_used": _simd_used(all_results),
     }
-    table = markdown_table(results)
     print()
-    print(f"BLAS: {blas}")
-    print(f"Corpus: {words:,} words ({corpus.name}); dim {params.dim}, window {params.window}, "
-          f"negative {params.negative}, min_count {params.min_count}, sample {params.sample:g}, "
-          f"{params.epochs} epoch(s), alpha {params.alpha:g}->{params.min_alpha:g}, "
-          f"{params.threads} thread(s)/worker(s). Peak memory: VmHWM minus the child's RSS "
-          "after imports.")
+    print(f"CPU: {cpu['model']} ({cpu['cpus']} CPUs), {cpu['simd']}; in the runs: "
+          f"{_simd_used(all_results)}")
+    print(f"Parameters: dim {params.dim}, window {params.window}, negative {params.negative}, "
+          f"min_count {params.min_count}, sample {params.sample:g}, alpha {params.alpha:g}->"
+          f"{params.min_alpha:g}. Peak memory: VmHWM minus the child's RSS after imports.")
     print()
-    print(table)
-
+    print("\n".join(report))
+    document["markdown"] = "\n".join(report)
     default_name = "compare_gensim-quick.json" if args.quick else "compare_gensim.json"
     output = args.output or RESULTS / default_name
     output.parent.mkdir(parents=True, exist_ok=True)
-    document = {
-        "corpus": str(corpus),
-        "corpus_words": words,
-        "params": asdict(params),
-        "machine": machine,
-        "results": results,
-        "ratios": {
-            key: _ratio(results.get("w2v_core", {}).get(key), results.get("gensim", {}).get(key))
-            for key, _, _ in ROWS
-        },
-        "markdown": table,
-    }
     output.write_text(json.dumps(_jsonable(document), indent=2) + "\n", encoding="utf-8")
-    print(f"\nresults written to {output}")
+    print(f"results written to {output}")
     return 0
 
 

@@ -8,12 +8,15 @@ changing what they return:
   reduced windows the trainer drew;
 - ``Trainer._noise.draw(shape, rng)``: the noise words;
 - ``_Worker.step(inputs, outputs, noise, alpha)``: one minibatch update, with the learning
-  rate actually applied.
+  rate actually applied;
+- ``TrainingControl.wait_while_paused()``: where the trainer holds while paused.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +25,7 @@ import numpy as np
 import pytest
 
 from w2v_core import sgns
+from w2v_core.callbacks import TrainingControl
 from w2v_core.model import Model
 from w2v_core.sgns import TrainConfig
 
@@ -140,3 +144,54 @@ def train_recorded(
         recording = spy_on(trainer, monkeypatch)
         model = trainer.train()
     return trainer, initial, model, recording
+
+
+class PauseProbe:
+    """Sees a trainer reach its pause point, and whether it trains on after that.
+
+    It wraps ``control.wait_while_paused`` (the trainer calls it before a minibatch while
+    paused) to note the moment and the thread, and counts ``_Worker.step`` calls. Use it
+    with ``threads=1``: several threads each reach their pause point at their own time.
+    """
+
+    def __init__(self) -> None:
+        self.acknowledged = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.steps = 0
+        self.steps_at_pause = -1
+
+    def watch(self, control: TrainingControl, monkeypatch: pytest.MonkeyPatch) -> "PauseProbe":
+        real_wait, real_step = control.wait_while_paused, sgns._Worker.step
+
+        def wait_while_paused() -> float:
+            if control.paused and not self.acknowledged.is_set():
+                self.thread, self.steps_at_pause = threading.current_thread(), self.steps
+                self.acknowledged.set()
+            return real_wait()
+
+        def step(worker, *args):
+            self.steps += 1
+            return real_step(worker, *args)
+
+        monkeypatch.setattr(control, "wait_while_paused", wait_while_paused)
+        monkeypatch.setattr(sgns._Worker, "step", step)
+        return self
+
+    def blocked(self) -> bool:
+        """Is the trainer's thread blocked on a lock inside ``wait_while_paused`` now?"""
+        frame = sys._current_frames().get(self.thread.ident) if self.thread else None
+        if frame is None or frame.f_code.co_name != "wait" or not frame.f_code.co_filename.endswith("threading.py"):
+            return False
+        while frame is not None:
+            if frame.f_code.co_name == "wait_while_paused":
+                return True
+            frame = frame.f_back
+        return False
+
+    def settled(self) -> bool:
+        """The pause was acknowledged, and the trainer is now blocked in it or trained on past it."""
+        return self.acknowledged.is_set() and (self.blocked() or self.steps > self.steps_at_pause)
+
+    @property
+    def steps_while_paused(self) -> int:
+        return self.steps - self.steps_at_pause

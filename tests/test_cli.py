@@ -22,7 +22,6 @@ import w2v_core.io
 import w2v_core.sgns
 from w2v_core.callbacks import Callback
 from w2v_core.cli import main
-from w2v_core.cli.commands import signed_words
 from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -289,12 +288,6 @@ def test_neighbors_signed_query_forms(model, capsys, argv):
     assert_rows_match(stdout, kv.most_similar(positive=["king", "woman"], negative=["man"]), kv)
 
 
-def test_signed_words():
-    assert signed_words(["king -man", "+woman", "New_York", "-", "co-op"]) == (
-        ["king", "woman", "New_York", "co-op"], ["man"]
-    )
-
-
 def test_neighbors_of_a_word2vec_file_show_unknown_frequency(corpus, tmp_path, capsys):
     out = tmp_path / "m.bin"
     assert main(["train", str(corpus), "-o", str(out), *TINY]) == 0
@@ -502,7 +495,7 @@ def test_help_exits_0(capsys):
 
 
 def test_ctrl_c_outside_training_exits_130_quietly(model, capsys, monkeypatch):
-    def interrupted(path):
+    def interrupted(path, **options):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(w2v_core.cli.commands, "load", interrupted)
@@ -511,7 +504,7 @@ def test_ctrl_c_outside_training_exits_130_quietly(model, capsys, monkeypatch):
 
 
 def test_unexpected_exception_is_one_line(model, capsys, monkeypatch):
-    def broken(path):
+    def broken(path, **options):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(w2v_core.cli.commands, "load", broken)

@@ -112,7 +112,7 @@ def test_a_directory_that_only_looks_writable_is_refused_before_training(
     monkeypatch.setattr(os, "access", lambda *args, **kwargs: True)  # the check that lied
     code, _, err = run(["train", corpus, "-o", target, *FAST], capsys)
     assert code == 1
-    assert "not writable" in one_error_line(err)
+    assert f"cannot write {target}" in one_error_line(err)
     assert not target.exists()
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".")
                 and p.name.endswith(".probe")]
@@ -195,3 +195,20 @@ def test_ctrl_c_while_the_command_starts_exits_130_without_a_traceback(tmp_path,
     code, _, stderr = _finish(process)
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
     assert code == 130, stderr
+
+
+# ------------------------------------------------------------------ 4: Ctrl-C during the save
+def test_ctrl_c_during_the_final_save_says_what_happened(tmp_path, capsys, monkeypatch):
+    from w2v_core.errors import SaveInterrupted
+
+    message = f"save interrupted: {tmp_path / 'm.npz'} was not written (no temporary file is left)"
+
+    def interrupted(model, path, fmt=None):
+        raise SaveInterrupted(message)
+
+    monkeypatch.setattr(w2v_core.cli.training, "save_with_fallback", interrupted)
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat. the dog sat on the log.\n" * 30)
+    code, _, err = run(["train", corpus, "-o", tmp_path / "m.npz", *FAST], capsys)
+    assert code == 130
+    assert err.splitlines()[-1] == f"w2v: {message}"

@@ -30,9 +30,15 @@ def _one_line(excinfo: pytest.ExceptionInfo, path: Path) -> str:
     return message
 
 
+def _write_glove(path: Path, kv: KeyedVectors) -> None:
+    rows = [w + " " + " ".join(map(str, r)) + "\n" for w, r in zip(kv.words, kv.vectors)]
+    path.write_text("".join(rows))
+
+
 def _binary(words: list[bytes], vectors: np.ndarray, header: bytes | None = None) -> bytes:
     header = header or f"{len(words)} {vectors.shape[1]}\n".encode()
-    return header + b"".join(w + b" " + v.astype("<f4").tobytes() + b"\n" for w, v in zip(words, vectors))
+    rows = [w + b" " + v.astype("<f4").tobytes() + b"\n" for w, v in zip(words, vectors)]
+    return header + b"".join(rows)
 
 
 # ------------------------------------------------------------------ item 10: NaN / inf
@@ -44,10 +50,11 @@ def test_nan_or_inf_is_refused_naming_row_and_word(
     kv.vectors[3, 2] = bad
     path = tmp_path / f"m.{ext}"
     if ext == "glove":
-        path.write_text("".join(w + " " + " ".join(map(str, r)) + "\n" for w, r in zip(kv.words, kv.vectors)))
+        _write_glove(path, kv)
     else:
         io.save(kv, path)
-    with pytest.raises(ModelFormatError, match=r"vector 4 \(word 'queen'\) holds NaN or infinite") as e:
+    expected = r"vector 4 \(word 'queen'\) holds NaN or infinite"
+    with pytest.raises(ModelFormatError, match=expected) as e:
         io.load(path)
     _one_line(e, path)
 
@@ -139,7 +146,8 @@ def _fasttext_vec_with_latin1(path: Path) -> np.ndarray:
     """A fastText-style .vec (trailing space on each row) with two Latin-1 words."""
     vectors = np.random.default_rng(1).standard_normal((5, 4)).astype(np.float32)
     words = [b"the", b"caf\xe9", "naïve".encode(), b"\xe9\xe8", b"\xe0"]
-    lines = [b"5 4"] + [w + b" " + " ".join(map(str, v)).encode() + b" " for w, v in zip(words, vectors)]
+    rows = [w + b" " + " ".join(map(str, v)).encode() + b" " for w, v in zip(words, vectors)]
+    lines = [b"5 4", *rows]
     path.write_bytes(b"\n".join(lines) + b"\n")
     return vectors
 
@@ -181,9 +189,10 @@ def test_ignore_keeps_empty_words_the_way_gensim_does(tmp_path: Path, binary: bo
 
 
 @pytest.mark.parametrize("loader", [io.load, io.load_word2vec_format])
-def test_unknown_unicode_errors_value_names_the_option(loader, tmp_path: Path) -> None:  # noqa: ANN001
+def test_unknown_unicode_errors_value_names_the_option(loader, tmp_path: Path) -> None:  # noqa
     io.save(KeyedVectors(["a", "b"], np.eye(2, dtype=np.float32)), tmp_path / "m.txt")
-    with pytest.raises(ConfigError, match="--unicode-errors must be one of strict, replace, ignore"):
+    expected = "--unicode-errors must be one of strict, replace, ignore"
+    with pytest.raises(ConfigError, match=expected):
         loader(tmp_path / "m.txt", unicode_errors="backslashreplace")
 
 
@@ -236,7 +245,7 @@ def test_text_with_a_wrong_header_dimension_says_so(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ item 27: bz2 and padding
 @pytest.mark.parametrize("ext", ["bin", "txt"])
 @pytest.mark.parametrize("compress", [bz2.compress, gzip.compress], ids=["bz2", "gz"])
-def test_compressed_files(kv: KeyedVectors, tmp_path: Path, ext: str, compress) -> None:  # noqa: ANN001
+def test_compressed_files(kv: KeyedVectors, tmp_path: Path, ext: str, compress) -> None:  # noqa
     io.save(kv, tmp_path / f"m.{ext}")
     packed = tmp_path / f"m.{ext}.{compress.__module__}"
     packed.write_bytes(compress((tmp_path / f"m.{ext}").read_bytes()))
@@ -262,7 +271,8 @@ def test_trailing_padding_after_binary_vectors_is_tolerated(
     path.write_bytes(path.read_bytes() + padding)
     assert io.load(path).wv.vectors.tobytes() == kv.vectors.tobytes()
     gensim_models = pytest.importorskip("gensim.models")
-    assert gensim_models.KeyedVectors.load_word2vec_format(str(path), binary=True).index_to_key == kv.words
+    theirs = gensim_models.KeyedVectors.load_word2vec_format(str(path), binary=True)
+    assert theirs.index_to_key == kv.words
 
 
 # ------------------------------------------------------------------ --limit
@@ -270,7 +280,7 @@ def test_trailing_padding_after_binary_vectors_is_tolerated(
 def test_limit_reads_only_the_first_vectors(kv: KeyedVectors, tmp_path: Path, ext: str) -> None:
     path = tmp_path / f"m.{ext}"
     if ext == "glove":
-        path.write_text("".join(w + " " + " ".join(map(str, r)) + "\n" for w, r in zip(kv.words, kv.vectors)))
+        _write_glove(path, kv)
     elif ext.endswith((".gz", ".bz2")):
         plain = tmp_path / f"plain.{ext.split('.')[0]}"
         io.save(kv, plain)
@@ -297,7 +307,7 @@ def test_limit_reads_a_file_damaged_after_the_limit(kv: KeyedVectors, tmp_path: 
 
 
 @pytest.mark.parametrize("limit", [0, -1, 2.5, True])
-def test_limit_must_be_a_positive_whole_number(kv: KeyedVectors, tmp_path: Path, limit) -> None:  # noqa: ANN001
+def test_limit_must_be_a_positive_whole_number(kv: KeyedVectors, tmp_path: Path, limit) -> None:
     io.save(kv, tmp_path / "m.npz")
     with pytest.raises(ConfigError, match="--limit"):
         io.load(tmp_path / "m.npz", limit=limit)
@@ -308,7 +318,8 @@ def test_blocks_larger_than_one_read(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setattr(io, "_BLOCK", 97)
     monkeypatch.setattr(io, "_HEAD", 64)
     rng = np.random.default_rng(2)
-    kv = KeyedVectors([f"word{i}" for i in range(300)], rng.standard_normal((300, 7)).astype(np.float32))
+    vectors = rng.standard_normal((300, 7)).astype(np.float32)
+    kv = KeyedVectors([f"word{i}" for i in range(300)], vectors)
     for ext in ("bin", "txt"):
         io.save(kv, tmp_path / f"m.{ext}")
         loaded = io.load(tmp_path / f"m.{ext}").wv

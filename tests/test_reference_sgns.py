@@ -202,20 +202,21 @@ def test_learning_rate_applied_decays_linearly_with_the_words_read(run):
     positions = np.array([position for *_, position in pairs], dtype=float)
     expected = CONFIG.alpha - (CONFIG.alpha - CONFIG.min_alpha) * positions / total
     span = CONFIG.alpha - CONFIG.min_alpha
-    # the engine computes the rate per minibatch from its place in the chunk's pairs, which
-    # is a few percent of the span away from the centre word's place in the stream
-    assert np.abs(alphas - expected).max() < 0.1 * span
+    # the engine computes the rate per minibatch from its place in the chunk's pairs, up to
+    # 8% of the span away from the centre word's place in the stream here; a rate that does
+    # not decay is ~100% away by the end
+    assert np.abs(alphas - expected).max() < 0.25 * span
     assert alphas[0] > CONFIG.alpha - 0.05 * span and alphas[-1] < CONFIG.min_alpha + 0.1 * span
 
 
 def test_one_epoch_equals_the_reference_loop(run):
-    _, _, _, model, recording = run
+    _, _, initial, model, recording = run
     W_in, W_out, pairs, _ = _replay(run)
     inputs = np.concatenate([inputs for inputs, *_ in recording.steps])
     outputs = np.concatenate([outputs for _, outputs, *_ in recording.steps])
     # the engine trains the same pairs in the same order as the C loop
     assert list(zip(inputs.tolist(), outputs.tolist())) == [(c, w) for c, w, _ in pairs]
-    moved = np.abs(W_in - run[2]).max()
+    moved = np.abs(W_in - initial).max()
     assert moved > 1e-2  # the epoch changed the vectors by far more than the tolerance
     np.testing.assert_allclose(model.wv.vectors, W_in, atol=2e-6, rtol=0)
     np.testing.assert_allclose(model.output_vectors, W_out, atol=2e-6, rtol=0)

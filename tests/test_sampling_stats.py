@@ -57,7 +57,8 @@ def test_noise_words_follow_counts_to_the_three_quarters(run):
     _, _, recording, counts = run
     drawn = np.bincount(recording.noise_words(), minlength=V)
     # enough draws to tell the powers apart: counts^1.0 gives a chi-square of ~0.14 per draw
-    assert drawn.sum() > 20_000
+    # (shared noise words, the default, draw ~12,000 here; per-pair draws ~10x more)
+    assert drawn.sum() > 10_000
     chi2 = chi_square(drawn, counts**0.75 / (counts**0.75).sum())
     # 59 degrees of freedom: mean 59, sd 11; 200 is p < 1e-16 (this run: ~73)
     assert chi2 < 200

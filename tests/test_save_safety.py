@@ -172,12 +172,23 @@ BEFORE_RENAME = {
     "right after the temp file is created": lambda mp: mp.setattr(
         io._TempFile, "open", _after_open()
     ),
+    "inside the open, just after it returns": lambda mp: mp.setattr(
+        io, "open", _after_returning(open), raising=False
+    ),
     "setting the mode": lambda mp: mp.setattr(io.os, "fchmod", _interrupt),
     "first row": lambda mp: mp.setattr(io, "_binary_rows", _rows_interrupted_at(0)),
     "third row": lambda mp: mp.setattr(io, "_binary_rows", _rows_interrupted_at(2)),
     "fsync": lambda mp: mp.setattr(io.os, "fsync", _interrupt),
     "rename": lambda mp: mp.setattr(io.os, "replace", _interrupt),
 }
+
+
+def _after_returning(real):  # noqa: ANN001, ANN202
+    def call_then_interrupt(*args: object, **kwargs: object) -> None:
+        real(*args, **kwargs)  # the result is dropped: the interrupt lands before it is stored
+        raise KeyboardInterrupt
+
+    return call_then_interrupt
 
 
 def _after_open():  # noqa: ANN202

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 import threading
 import time
 
@@ -11,6 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import PLANTED_GROUPS, planted_sentences
+from sgns_spies import PauseProbe
 from w2v_core import (
     Callback,
     ConfigError,
@@ -74,7 +74,7 @@ def test_worker_step_applies_minus_alpha_times_gradient():
     """The fast float32 step equals one SGD step along the reference gradient."""
     rng = np.random.default_rng(1)
     V, d, K, B = 12, 6, 4, 9
-    config = TrainConfig(dim=d, negative=K, batch_size=B)
+    config = TrainConfig(dim=d, negative=K, batch_size=B, shared_negatives=0)
     W_in = rng.normal(scale=0.3, size=(V, d)).astype(np.float32)
     W_out = rng.normal(scale=0.3, size=(V, d)).astype(np.float32)
     inputs = rng.integers(V, size=B).astype(np.int32)
@@ -316,20 +316,7 @@ def test_stop_from_callback_keeps_a_usable_model(planted):
     assert recorder.calls[-1] == "end"
 
 
-class AcknowledgingControl(TrainingControl):
-    """A TrainingControl that tells when the trainer has reached its pause point."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.waiting = threading.Event()
-
-    def wait_while_paused(self) -> float:
-        if self.paused:
-            self.waiting.set()
-        return super().wait_while_paused()
-
-
-def _wait_for(condition, timeout: float = 60.0) -> bool:
+def _wait_for(condition, timeout: float = 120.0) -> bool:
     """Poll ``condition`` until it holds (True) or ``timeout`` seconds pass (False)."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -339,28 +326,9 @@ def _wait_for(condition, timeout: float = 60.0) -> bool:
     return True
 
 
-def _blocked_in_pause(thread: threading.Thread) -> bool:
-    """Is ``thread`` blocked waiting on a lock inside ``wait_while_paused``?"""
-    frame = sys._current_frames().get(thread.ident)
-    if frame is None or frame.f_code.co_name != "wait" or not frame.f_code.co_filename.endswith("threading.py"):
-        return False
-    while frame is not None:
-        if frame.f_code.co_name == "wait_while_paused":
-            return True
-        frame = frame.f_back
-    return False
-
-
 def test_pause_holds_training_until_resumed_and_stop_ends_it(planted, monkeypatch):
-    control = AcknowledgingControl()
-    steps: list[None] = []  # one entry per update
-    real_step = sgns._Worker.step
-
-    def step(self, *args):
-        steps.append(None)
-        return real_step(self, *args)
-
-    monkeypatch.setattr(sgns._Worker, "step", step)
+    control = TrainingControl()
+    probe = PauseProbe().watch(control, monkeypatch)
     started = threading.Event()
     look: dict = {}
 
@@ -372,25 +340,25 @@ def test_pause_holds_training_until_resumed_and_stop_ends_it(planted, monkeypatc
             started.set()
 
     result = {}
-    config = TrainConfig(**{**TINY, "epochs": 1000})
+    # one training thread: with several, each reaches its pause point at its own time
+    config = TrainConfig(**{**TINY, "epochs": 1000, "threads": 1})
     thread = threading.Thread(
         target=lambda: result.setdefault("model", train(planted, config, [Signal()], control)),
         daemon=True,
     )
     thread.start()
-    assert started.wait(60)
+    assert started.wait(120)
     control.pause()
-    assert control.waiting.wait(60), "the trainer never reached its pause point"
-    done = len(steps)
+    assert probe.acknowledged.wait(120), "the trainer never reached its pause point"
     vectors = look["snapshot"]().vectors
     # observe again once the trainer is blocked (or, if it does not block, has trained on)
-    assert _wait_for(lambda: _blocked_in_pause(thread) or len(steps) > done)
-    assert len(steps) == done, "updates happened after the trainer acknowledged the pause"
+    assert _wait_for(probe.settled)
+    assert probe.steps_while_paused == 0, "updates happened after the trainer acknowledged the pause"
     np.testing.assert_array_equal(look["snapshot"]().vectors, vectors)
     control.resume()
-    assert _wait_for(lambda: len(steps) > done), "training did not go on after resume"
+    assert _wait_for(lambda: probe.steps_while_paused > 0), "training did not go on after resume"
     control.stop()
-    thread.join(60)
+    thread.join(120)
     assert not thread.is_alive()
     model = result["model"]
     assert model.summary.stopped_early and model.summary.epochs_completed < 1000

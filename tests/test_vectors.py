@@ -144,3 +144,35 @@ def test_completion_by_scan_and_by_index_agree(kv, monkeypatch, scan_above):
     assert kv.complete("w1", limit=4) == ["w1", "w10", "w11", "w12"]
     assert kv.complete("w29", limit=20) == ["w29"] + [f"w29{i}" for i in range(10)]
     assert kv.complete("kin") == ["king", "kingdom"]
+
+
+def test_approximate_neighbours_match_exact_on_clustered_vectors(monkeypatch):
+    import w2v_core.vectors as vectors
+
+    monkeypatch.setattr(vectors, "_APPROX_MIN_WORDS", 1000)
+    monkeypatch.setattr(vectors, "_APPROX_CANDIDATES", 200)
+    rng = np.random.default_rng(4)
+    centres = rng.standard_normal((300, 160)).astype(np.float32)
+    data = centres[rng.integers(300, size=6000)] + 0.8 * rng.standard_normal((6000, 160))
+    kv = KeyedVectors([f"w{i}" for i in range(6000)], data.astype(np.float32))
+    for word in ("w0", "w17", "w4242"):
+        exact = kv.most_similar(word, topn=10)
+        approx = kv.most_similar(word, topn=10, approximate=True)
+        assert [w for w, _ in approx] == [w for w, _ in exact]
+        np.testing.assert_allclose([s for _, s in approx], [s for _, s in exact], rtol=1e-5)
+    assert kv._projection[1].shape == (6000, 64)
+    small = kv.most_similar("w0", topn=5, restrict_vocab=100, approximate=True)
+    assert small == kv.most_similar("w0", topn=5, restrict_vocab=100)
+
+
+@pytest.mark.parametrize("count", [1, 10, 2000])
+def test_best_rows_by_threshold_equals_a_full_sort(count):
+    from w2v_core.vectors import _best_rows
+
+    rng = np.random.default_rng(count)
+    scores = rng.standard_normal(250_000).astype(np.float32)
+    scores[rng.integers(250_000, size=50)] = -np.inf
+    scores[:3] = scores.max()  # ties at the top
+    got = _best_rows(scores, count)
+    assert len(got) >= count
+    assert np.sort(scores[got])[::-1][:count].tolist() == np.sort(scores)[::-1][:count].tolist()

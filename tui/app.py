@@ -365,7 +365,7 @@ class W2VApp(App[None]):
 
     def _show_query_on_map(self) -> None:
         pane = self.neighbours
-        self.map.set_query(pane.positive + pane.negative, [w for w, _ in pane.results])
+        self.map.set_query(pane.positive + pane.negative, [w for w, _ in pane.results], text=pane.current)
 
     def action_pause(self) -> None:
         """Pause or resume training."""

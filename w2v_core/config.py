@@ -149,6 +149,14 @@ class TrainConfig:
     threads : int
         Training threads sharing the weights (lock-free, as in word2vec); by default the
         CPUs this process may use.
+    shared_negatives : int
+        Noise words shared by each group of pairs of a minibatch (0: ``negative`` noise
+        words drawn for every pair, exactly as word2vec). Shared noise turns scores and
+        gradients into small matrix products; each noise term is weighted by
+        ``negative / shared_negatives``, so a pair's expected gradient is word2vec's.
+    cbow : bool
+        Continuous bag of words instead of skip-gram: the mean of a word's context vectors
+        predicts it (word2vec ``-cbow 1``, gensim ``sg=0, cbow_mean=1``).
     """
 
     dim: int = _option(100, help="vector dimensions")
@@ -181,6 +189,16 @@ class TrainConfig:
         help="training threads (default: the CPUs this process may use)",
         default_factory=available_cpus,
     )
+    shared_negatives: int = _option(
+        16,
+        help="noise words shared by each group of pairs of a minibatch, weighted to stay "
+        "unbiased (much faster); 0: drawn per pair, exactly as word2vec",
+    )
+    cbow: bool = _option(
+        False,
+        help="continuous bag of words: the mean of the context vectors predicts the word "
+        "(word2vec -cbow 1, gensim sg=0) instead of skip-gram",
+    )
 
     def validate(self) -> "TrainConfig":
         """Check every parameter; raise :class:`ConfigError` naming the first bad one's flag."""
@@ -198,6 +216,9 @@ class TrainConfig:
         _check_int("seed", self.seed, 0, 2**63 - 1)
         _check_int("batch_size", self.batch_size, 1, 1_000_000)
         _check_int("threads", self.threads, 1, 256)
+        _check_int("shared_negatives", self.shared_negatives, 0, 10_000)
+        if not isinstance(self.cbow, (bool, np.bool_)):
+            raise ConfigError(f"{flag('cbow')} must be true or false, got {self.cbow!r}")
         return self
 
     def to_dict(self) -> dict[str, Any]:

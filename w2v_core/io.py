@@ -43,6 +43,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
@@ -58,6 +59,10 @@ __all__ = [
     "FORMAT_TAG",
     "FORMAT_VERSION",
     "UNICODE_ERRORS",
+    "FORMATS",
+    "ALLOWED_EXTENSIONS",
+    "Format",
+    "format_for",
     "detect_format",
     "export_projector",
     "load",
@@ -76,13 +81,40 @@ FORMAT_VERSION = 1
 UNICODE_ERRORS = ("strict", "replace", "ignore")
 
 PathLike = str | os.PathLike
-_EXTENSIONS = {".npz": "npz", ".bin": "bin", ".txt": "txt", ".vec": "txt"}
-_FORMAT_NAMES = {
-    "npz": "npz", "native": "npz",
-    "bin": "bin", "binary": "bin",
-    "txt": "txt", "text": "txt", "vec": "txt",
+
+
+@dataclass(frozen=True)
+class Format:
+    """A model file format: its name, what users call it, and the extensions that select it."""
+
+    name: str  #: as :func:`detect_format` reports it and ``save(format=...)`` takes it
+    description: str
+    extensions: tuple[str, ...] = ()  #: empty: read (detected by content), never written
+    aliases: tuple[str, ...] = ()  #: other names ``save(format=...)`` accepts
+
+    @property
+    def writable(self) -> bool:
+        return bool(self.extensions)
+
+
+#: Every model format, the one list both front ends describe formats from.
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("npz", "native .npz", (".npz",), ("native",)),
+        Format("bin", "word2vec binary", (".bin",), ("binary",)),
+        Format("txt", "word2vec text", (".txt", ".vec"), ("text", "vec")),
+        Format("glove", "GloVe text (no header)"),
+    )
 }
-_ALLOWED = ".npz (native), .bin (word2vec binary), .txt or .vec (word2vec text)"
+_EXTENSIONS = {ext: f.name for f in FORMATS.values() for ext in f.extensions}
+_FORMAT_NAMES = {
+    alias: f.name for f in FORMATS.values() if f.writable for alias in (f.name, *f.aliases)
+}
+#: The writable formats by extension, for messages and help: ".npz (native .npz ...), ..."
+ALLOWED_EXTENSIONS = ", ".join(
+    f"{' or '.join(f.extensions)} ({f.description})" for f in FORMATS.values() if f.writable
+)
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _GZIP_MAGIC = b"\x1f\x8b"
 _BZ2_MAGIC = b"BZh"
@@ -122,7 +154,7 @@ def save(model: Model | KeyedVectors, path: PathLike, format: str | None = None)
         destination was already complete.
     """
     path = Path(path).expanduser()
-    kind = _format_for(path, format)
+    kind = format_for(path, format)
     if kind == "npz":
         arrays = _native_arrays(model)
         _atomic_write(path, lambda fh: _write_npz(fh, arrays))
@@ -185,7 +217,7 @@ def save_with_fallback(
         The format cannot store the model (not retried elsewhere).
     """
     path = Path(path).expanduser()
-    kind = _format_for(path, fmt)
+    kind = format_for(path, fmt)
     try:
         save(model, path, kind)
         return path
@@ -387,9 +419,8 @@ class _TempFile:
                 return open(self.name, "xb", buffering=1 << 20)  # O_EXCL; mode 0o666 & ~umask
             except FileExistsError:
                 self.name = None  # another writer's file: never ours to remove
-            except BaseException:
-                self.name = None  # nothing was created
-                raise
+            # Any other exception keeps ``name``: the file may exist (Ctrl-C just after the
+            # open), and removing a name that was never created is harmless.
 
     def remove(self) -> None:
         """Unlink the file (again if a further Ctrl-C interrupts the unlink itself)."""
@@ -518,7 +549,17 @@ def _free_name(path: Path) -> Path:
 
 
 # ---------------------------------------------------------------------- helpers
-def _format_for(path: Path, format: str | None) -> str:
+def format_for(path: PathLike, format: str | None = None) -> str:
+    """The name of the format a save to ``path`` writes (a key of :data:`FORMATS`).
+
+    ``format`` (a name or alias such as ``"binary"``) wins over the extension.
+
+    Raises
+    ------
+    ModelFormatError
+        An unknown format name, or an extension that selects no format.
+    """
+    path = Path(path)
     if format is not None:
         kind = _FORMAT_NAMES.get(format.lower().lstrip("."))
         if kind is None:
@@ -530,7 +571,7 @@ def _format_for(path: Path, format: str | None) -> str:
     if kind is None:
         shown = path.suffix or "no extension"
         raise ModelFormatError(
-            f"cannot tell the model format of {path} ({shown}): use {_ALLOWED}"
+            f"cannot tell the model format of {path} ({shown}): use {ALLOWED_EXTENSIONS}"
         )
     return kind
 
@@ -604,7 +645,9 @@ def _shrink(array: np.ndarray, rows: int) -> np.ndarray:
     return array[:rows].copy()
 
 
-def _check_finite(path: Path, vectors: np.ndarray, words: Sequence[str], what: str = "vector") -> None:
+def _check_finite(
+    path: Path, vectors: np.ndarray, words: Sequence[str], what: str = "vector"
+) -> None:
     """Refuse NaN or infinite values, naming the first bad row and its word."""
     for start in range(0, len(vectors), 65536):
         good = np.isfinite(vectors[start : start + 65536]).all(axis=1)
@@ -622,7 +665,7 @@ def _check_dimension(path: Path, dim: int) -> None:
         raise ModelFormatError(f"{path}: header says the vectors have 0 dimensions")
     if dim == 1:
         raise ModelFormatError(
-            f"{path}: 1-dimensional vectors (every cosine would be 1): this looks like a "
+            f"{path}: 1-dimensional vectors (every cosine would be 1 or -1): this looks like a "
             "word-count list, not word vectors"
         )
 

@@ -1,4 +1,11 @@
-"""2-D maps of word vectors (PCA or t-SNE) for plotting, cached per vectors and arguments."""
+"""2-D maps of word vectors (PCA or t-SNE) for plotting, cached per vectors and arguments.
+
+A finished map can take more words without being recomputed: :meth:`Projection.place` puts
+each new word where its nearest mapped words are (openTSNE's ``transform`` for t-SNE, the
+fitted components for PCA) and marks it as placed. :func:`project_neighbourhood` maps one
+word's own nearest neighbours, which shows the local structure a map of the most frequent
+words cannot.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +13,99 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from .errors import ConfigError, W2VError
 from .vectors import KeyedVectors
 
-__all__ = ["Projection", "clear_cache", "project_2d"]
+__all__ = ["Projection", "clear_cache", "project_2d", "project_neighbourhood"]
 
 METHODS = ("tsne", "pca")
 MIN_WORDS = 3
 _CACHE_SIZE = 8
 _MAX_PERPLEXITY = 30.0
 
+# t-SNE schedule (openTSNE, Barnes-Hut). With the PCA initialisation the layout settles in far
+# fewer iterations than scikit-learn's 250 + 750: on 2,000 Shakespeare words, 75 + 150 kept the
+# same share of 10-nearest neighbours (0.337) and KL divergence (1.95) as openTSNE's 250 + 500
+# (0.339, 1.93) and scikit-learn's full run (0.345), in a quarter of the time.
+_EXAGGERATION_ITER = 75
+_EXAGGERATION = 12.0
+_ITER = 150
+_THETA = 0.8  # Barnes-Hut accuracy: 0.5 is openTSNE's default, 0.8 is ~1.5x faster here
+# Placement into a finished t-SNE map (openTSNE's transform).
+_PLACE_NEIGHBOURS = 25
+_PLACE_PERPLEXITY = 5.0
+_PLACE_ITER = 100
+
 _cache: OrderedDict[tuple, tuple[weakref.ref, "Projection"]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+class _Fitted(Protocol):
+    """What a finished map keeps to place new points into it."""
+
+    def place(self, vectors: np.ndarray) -> np.ndarray: ...
+
+
 @dataclass(frozen=True)
 class Projection:
-    """Words and their 2-D coordinates (read-only, row i belongs to ``words[i]``)."""
+    """Words and their 2-D coordinates (read-only, row i belongs to ``words[i]``).
+
+    ``placed`` holds the words added by :meth:`place` into the finished map; every other word
+    was part of the fit.
+    """
 
     words: list[str]
     coords: np.ndarray  #: (n, 2) float64
     method: str
+    placed: frozenset[str] = frozenset()
+    _fitted: _Fitted | None = field(default=None, repr=False, compare=False)
+    _source: weakref.ref | None = field(default=None, repr=False, compare=False)
+
+    def place(self, kv: KeyedVectors, words: Sequence[str]) -> Projection:
+        """This map plus ``words``, each placed from its nearest mapped words; no refit.
+
+        t-SNE: openTSNE's ``transform`` (each new point starts at the median of its nearest
+        mapped points, then a short optimisation against the fixed map). PCA: the new unit
+        vectors projected onto the fitted components. Words already on the map are skipped.
+
+        Parameters
+        ----------
+        kv : KeyedVectors
+            The vectors this map was computed from.
+        words : sequence of str
+            Words to add (unknown spellings raise, duplicates are dropped).
+
+        Returns
+        -------
+        Projection
+            ``self`` when every word is already on the map, else a new projection with the
+            new words appended and listed in ``placed``.
+
+        Raises
+        ------
+        UnknownWordError
+            A word is not in the vocabulary.
+        W2VError
+            ``kv`` holds other vectors than the ones this map was computed from.
+        """
+        if self._fitted is None or self._source is None or self._source() is not kv.vectors:
+            raise W2VError("words can only be placed into a map of the same vectors")
+        chosen = [words] if isinstance(words, str) else words
+        shown = set(self.words)
+        rows = [r for r in dict.fromkeys(kv.get_index(w) for w in chosen) if kv.words[r] not in shown]
+        if not rows:
+            return self
+        new = self._fitted.place(kv.normed[rows].astype(np.float64))
+        coords = np.concatenate([self.coords, new])
+        coords.setflags(write=False)
+        added = [kv.words[r] for r in rows]
+        return Projection(self.words + added, coords, self.method, self.placed | frozenset(added),
+                          self._fitted, self._source)
 
 
 def project_2d(
@@ -46,12 +121,13 @@ def project_2d(
     ----------
     kv : KeyedVectors
     method : {"tsne", "pca"}
-        scikit-learn t-SNE (init="pca", perplexity at most 30 and below the number of words,
-        single-threaded) or PCA (exact SVD).
+        openTSNE t-SNE (Barnes-Hut, PCA initialisation, perplexity at most 30 and below a third
+        of the number of words, exact nearest neighbours, single-threaded, a short schedule:
+        75 exaggerated + 150 plain iterations) or PCA (exact SVD).
     top_n : int
         How many of the most frequent words (index order) to project when ``words`` is None.
     seed : int
-        scikit-learn's random_state. The same seed gives the same coordinates; with the PCA
+        The random state. The same seed gives the same coordinates; with the PCA
         initialisation, t-SNE barely depends on it.
     words : sequence of str, optional
         Project these words instead (duplicates dropped, order kept).
@@ -59,7 +135,8 @@ def project_2d(
     Returns
     -------
     Projection
-        Cached: the same vectors array and arguments return the same object.
+        Cached: the same vectors array and arguments return the same object. Its
+        :meth:`~Projection.place` adds words without recomputing.
 
     Raises
     ------
@@ -81,15 +158,41 @@ def project_2d(
         if hit is not None and hit[0]() is kv.vectors:
             _cache.move_to_end(key)
             return hit[1]
-    coords = _project(kv.normed[rows].astype(np.float64), method, int(seed))
+    fit = _fit_pca if method == "pca" else _fit_tsne
+    coords, fitted = fit(kv.normed[rows].astype(np.float64), int(seed))
     coords.setflags(write=False)
-    projection = Projection([kv.words[i] for i in rows], coords, method)
+    source = weakref.ref(kv.vectors)
+    projection = Projection([kv.words[i] for i in rows], coords, method, frozenset(), fitted, source)
     with _cache_lock:
-        _cache[key] = (weakref.ref(kv.vectors), projection)
+        _cache[key] = (source, projection)
         _cache.move_to_end(key)
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return projection
+
+
+def project_neighbourhood(
+    kv: KeyedVectors, word: str, n: int = 150, method: str = "tsne", seed: int = 0
+) -> Projection:
+    """A map of ``word`` and its ``n`` nearest neighbours (by cosine), ``word`` first.
+
+    Unlike a map of the most frequent words, it spends the whole plane on one word's
+    surroundings. Cached like :func:`project_2d`.
+
+    Raises
+    ------
+    ConfigError
+        ``n`` below 2 or an unknown method.
+    UnknownWordError
+        ``word`` is not in the vocabulary.
+    W2VError
+        The vocabulary has fewer than 3 words.
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
+        raise ConfigError(f"n must be an integer of at least 2, got {n!r}")
+    centre = kv.words[kv.get_index(word)]
+    neighbours = [w for w, _ in kv.most_similar(centre, topn=min(int(n), len(kv) - 1))]
+    return project_2d(kv, method=method, seed=seed, words=[centre, *neighbours])
 
 
 def clear_cache() -> None:
@@ -111,23 +214,57 @@ def _rows(kv: KeyedVectors, top_n: int, words: Sequence[str] | None) -> list[int
     return rows
 
 
-def _project(vectors: np.ndarray, method: str, seed: int) -> np.ndarray:
-    from threadpoolctl import threadpool_limits  # scikit-learn is slow to import: do it on use
+@dataclass(frozen=True)
+class _FittedPCA:
+    mean: np.ndarray
+    components: np.ndarray  #: (2, dim)
 
-    with threadpool_limits(1):  # oversubscribed OpenMP/BLAS makes t-SNE many times slower
-        if method == "pca":
-            from sklearn.decomposition import PCA
+    def place(self, vectors: np.ndarray) -> np.ndarray:
+        return (vectors - self.mean) @ self.components.T
 
-            model = PCA(n_components=2, svd_solver="full", random_state=seed)
-        else:
-            from sklearn.manifold import TSNE
 
-            perplexity = min(_MAX_PERPLEXITY, len(vectors) - 1.0)
-            model = TSNE(
-                n_components=2,
-                perplexity=perplexity,
-                init="pca",
-                learning_rate="auto",
-                random_state=seed,
+@dataclass(frozen=True)
+class _FittedTSNE:
+    embedding: object  #: openTSNE.TSNEEmbedding
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def place(self, vectors: np.ndarray) -> np.ndarray:
+        from threadpoolctl import threadpool_limits
+
+        n = len(self.embedding)  # type: ignore[arg-type]
+        k = min(_PLACE_NEIGHBOURS, n)
+        perplexity = min(_PLACE_PERPLEXITY, max((k - 1) / 3.0, 0.5))
+        with self.lock, threadpool_limits(1):
+            placed = self.embedding.transform(  # type: ignore[attr-defined]
+                vectors, perplexity=perplexity, k=k, initialization="median", n_iter=_PLACE_ITER
             )
-        return np.ascontiguousarray(model.fit_transform(vectors), dtype=np.float64)
+        return np.array(placed, dtype=np.float64)
+
+
+def _fit_pca(vectors: np.ndarray, seed: int) -> tuple[np.ndarray, _FittedPCA]:
+    from sklearn.decomposition import PCA  # scikit-learn is slow to import: do it on use
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        model = PCA(n_components=2, svd_solver="full", random_state=seed)
+        coords = np.ascontiguousarray(model.fit_transform(vectors), dtype=np.float64)
+    return coords, _FittedPCA(model.mean_.copy(), model.components_.copy())
+
+
+def _fit_tsne(vectors: np.ndarray, seed: int) -> tuple[np.ndarray, _FittedTSNE]:
+    from openTSNE import TSNEEmbedding, affinity, initialization
+    from threadpoolctl import threadpool_limits
+
+    # openTSNE uses 3 x perplexity nearest neighbours, which must be fewer than the points
+    perplexity = min(_MAX_PERPLEXITY, (len(vectors) - 1) / 3.0)
+    with threadpool_limits(1):  # oversubscribed threads make t-SNE many times slower
+        affinities = affinity.PerplexityBasedNN(
+            vectors, perplexity=perplexity, method="exact", n_jobs=1, random_state=seed
+        )
+        start = initialization.pca(vectors, random_state=seed)
+        embedding = TSNEEmbedding(
+            start, affinities, negative_gradient_method="bh", theta=_THETA, n_jobs=1, random_state=seed
+        )
+        embedding = embedding.optimize(_EXAGGERATION_ITER, exaggeration=_EXAGGERATION, momentum=0.5)
+        embedding = embedding.optimize(_ITER, momentum=0.8)
+    return np.array(embedding, dtype=np.float64), _FittedTSNE(embedding)

@@ -5,12 +5,18 @@ words subsampled with the C formula (re-drawn every epoch), negatives drawn from
 unigram distribution raised to 0.75, input vectors initialised uniform in
 ``(-0.5, 0.5) / dim``, output vectors zero, and a learning rate decaying linearly over all
 words of all epochs. Each context word's input vector predicts the centre word, as in the
-C tool and gensim.
+C tool and gensim; with ``cbow=True`` the mean of the context vectors predicts it (CBOW).
 
 Vectorised: pairs are generated per chunk of the corpus with array operations; updates
 are applied per minibatch of pairs, gathered with ``take`` into preallocated buffers and
 scattered back with a compiled sparse kernel (see :mod:`w2v_core.scatter`). No Python loop
 runs per token or per pair.
+
+Noise words: by default (``shared_negatives=16``) consecutive pairs of a minibatch form groups
+that share their noise words, weighted so that each pair's expected gradient is word2vec's;
+scores and gradients become small matrix products (several times less work per pair than
+word2vec's dot products and row updates, and only a few noise rows to gather and update).
+``shared_negatives=0`` draws ``negative`` noise words per pair, exactly as word2vec.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from .encoding import EncodedCorpus, encode_corpus
 from .errors import CorpusError, TrainingDivergedError
 from .model import Model, TrainingSummary
 from .sampling import AliasTable, subsample
-from .scatter import scatter_outer
+from .scatter import scatter_outer, segment_scatter, segment_sum
 from .vectors import KeyedVectors
 
 #: Tokens per chunk of pair generation (bounded memory: a few MB of pairs and noise words).
@@ -51,6 +57,8 @@ MAX_ROW_UPDATES = 80
 #: Seconds between progress events (the hook promises 2 to a few dozen per second).
 PROGRESS_INTERVAL = 0.2
 _SCORE_CLIP = 30.0
+#: The clock of progress and timing (a module attribute so that tests can drive time).
+_clock = time.perf_counter
 
 
 # --------------------------------------------------------------------------- kernels
@@ -126,31 +134,144 @@ def sgns_loss_and_grads(
 
 
 class _Worker:
-    """One training thread's buffers and random stream; applies minibatch SGD steps."""
+    """One training thread's buffers and random stream; applies minibatch SGD steps.
+
+    Two kernels, chosen by ``config.shared_negatives``:
+
+    - exact (0): every pair has its own ``negative`` noise words, as in word2vec;
+    - shared (N > 0): the pairs of a minibatch are cut into groups of ``group_size``
+      consecutive pairs, and the pairs of one group share N noise words. A group's noise
+      scores are one ``(group_size, d) @ (d, N)`` product; each noise term is weighted by
+      ``negative / N`` so that a pair's expected gradient equals word2vec's.
+    """
 
     def __init__(
-        self, W_in: np.ndarray, W_out: np.ndarray, config: TrainConfig, seed, batch_size: int
+        self,
+        W_in: np.ndarray,
+        W_out: np.ndarray,
+        config: TrainConfig,
+        seed,
+        batch_size: int,
+        group_size: int | None = None,
     ) -> None:
         self.W_in, self.W_out, self.config = W_in, W_out, config
         self.rng = np.random.default_rng(seed)
+        self.shared = config.shared_negatives
         B, K, d = batch_size, config.negative, config.dim
+        self.batch_size = B
+        self.grad_h = np.empty((B, d), dtype=np.float32)
         self.h = np.empty((B, d), dtype=np.float32)
-        self.U = np.empty((B * (K + 1), d), dtype=np.float32)
-        self.targets = np.empty((B, K + 1), dtype=np.int32)
-        self.signs = np.full((B, K + 1), -1.0, dtype=np.float32)
-        self.signs[:, 0] = 1.0
         self.ones = np.ones((B, 1), dtype=np.float32)
-        self.grad_h = np.empty((B, 1, d), dtype=np.float32)
+        if self.shared:
+            S = group_size or shared_group_size(B, K, self.shared)
+            G, N = -(-B // S), self.shared
+            self.group_size = S
+            self.h = np.empty((G * S, d), dtype=np.float32)
+            self.up = np.empty((B, d), dtype=np.float32)
+            self.un = np.empty((G * N, d), dtype=np.float32)
+            self.outputs = np.empty(G * S, dtype=np.int32)
+            self.neg = np.empty((G, S, N), dtype=np.float32)
+            self.grad_h = np.empty((G * S, d), dtype=np.float32)
+            self.grad_un = np.empty((G, N, d), dtype=np.float32)
+            self.rows = np.arange(B, dtype=np.int32)[:, None]
+            self.ones = np.ones((max(B, G * N), 1), dtype=np.float32)
+        else:
+            self.group_size = 1
+            self.U = np.empty((B * (K + 1), d), dtype=np.float32)
+            self.targets = np.empty((B, K + 1), dtype=np.int32)
+            self.signs = np.full((B, K + 1), -1.0, dtype=np.float32)
+            self.signs[:, 0] = 1.0
+            self.grad_h3 = self.grad_h[:, None, :]
+
+    def noise_shape(self, pairs: int) -> tuple[int, int]:
+        """Shape of the noise words :meth:`step` expects for a minibatch of ``pairs`` pairs."""
+        if self.shared:
+            return (-(-pairs // self.group_size), self.shared)
+        return (pairs, self.config.negative)
 
     def step(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
-        """One SGD step on a minibatch; returns the summed loss of its pairs."""
-        m, K1 = len(inputs), self.config.negative + 1
+        """One skip-gram SGD step on a minibatch; returns the summed loss of its pairs.
+
+        Parameters
+        ----------
+        inputs, outputs : ndarray (m,) of int32
+            Context word (input vector) and centre word (output vector) of each pair.
+        noise : ndarray of int32
+            Exact mode: ``(m, negative)``, the noise words of each pair. Shared mode:
+            ``(ceil(m / group_size), shared_negatives)``, row ``g`` shared by pairs
+            ``g * group_size`` to ``(g + 1) * group_size - 1``. :meth:`noise_shape` gives it.
+        alpha : float
+            The learning rate applied.
+
+        Returns
+        -------
+        float
+            Summed loss of the pairs (shared mode: the noise terms weighted like the gradient).
+        """
+        m = len(inputs)
+        # mode="clip": with out=, the default mode="raise" buffers the output (2.6x slower)
+        self.W_in.take(inputs, axis=0, out=self.h[:m], mode="clip")
+        loss, grad_h = self._output_step(outputs, noise, alpha)
+        scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
+        return loss
+
+    def step_cbow(
+        self,
+        contexts: np.ndarray,
+        indptr: np.ndarray,
+        outputs: np.ndarray,
+        noise: np.ndarray,
+        alpha: float,
+    ) -> float:
+        """One CBOW SGD step: the mean of each centre's context vectors predicts the centre.
+
+        As in word2vec (and gensim with ``cbow_mean=1``), the gradient with respect to the
+        mean is added in full to every context word's input vector (not divided by the
+        number of context words).
+
+        Parameters
+        ----------
+        contexts : ndarray (P,) of int32
+            Context words of all centres, centre after centre.
+        indptr : ndarray (m + 1,) of int32
+            Centre ``i``'s context words are ``contexts[indptr[i]:indptr[i + 1]]`` (at least one).
+        outputs : ndarray (m,) of int32
+            The centre words.
+        noise : ndarray of int32
+            As in :meth:`step`, with one example per centre.
+        alpha : float
+            The learning rate applied.
+
+        Returns
+        -------
+        float
+            Summed loss of the m examples.
+        """
+        m = len(outputs)
+        h = self.h[:m]
+        h.fill(0.0)
+        counts = np.diff(indptr)
+        weights = np.repeat(np.reciprocal(counts, dtype=np.float32), counts)
+        segment_sum(h, indptr, contexts, weights, self.W_in)  # h[i] = mean of its contexts
+        loss, grad_h = self._output_step(outputs, noise, alpha)
+        segment_scatter(self.W_in, indptr, contexts, grad_h)
+        return loss
+
+    def _output_step(self, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+        """Scores of the hidden vectors in ``self.h[:m]`` against the centre words and the noise
+        words; updates the output vectors; returns the loss and the (alpha-scaled) ascent
+        direction for the hidden vectors, to be added to the input side."""
+        if self.shared:
+            return self._output_shared(outputs, noise, alpha)
+        return self._output_exact(outputs, noise, alpha)
+
+    def _output_exact(self, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+        m, K1 = len(outputs), self.config.negative + 1
+        h = self.h[:m]
         targets = self.targets[:m]
         targets[:, 0] = outputs
         targets[:, 1:] = noise
-        # mode="clip": with out=, the default mode="raise" buffers the output (2.6x slower)
-        h = np.take(self.W_in, inputs, axis=0, out=self.h[:m], mode="clip")
-        U = np.take(self.W_out, targets.ravel(), axis=0, out=self.U[: m * K1], mode="clip")
+        U = self.W_out.take(targets.ravel(), axis=0, out=self.U[: m * K1], mode="clip")
         U = U.reshape(m, K1, -1)
         scores = np.vecdot(U, h[:, None, :])  # 18% faster than matmul for these shapes
         np.clip(scores, -_SCORE_CLIP, _SCORE_CLIP, out=scores)
@@ -165,24 +286,97 @@ class _Worker:
         g = signs * e / (1.0 + e)
         g[:, 1:] *= valid
         g *= np.float32(alpha)
-        grad_h = np.matmul(g[:, None, :], U, out=self.grad_h[:m])[:, 0, :]
+        grad_h = np.matmul(g[:, None, :], U, out=self.grad_h3[:m])[:, 0, :]
         scatter_outer(self.W_out, targets, g, h)
-        scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
-        return loss
+        return loss, grad_h
+
+    def _output_shared(self, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+        m, S, (G, N) = len(outputs), self.group_size, noise.shape
+        n, d = G * S, self.W_in.shape[1]
+        weight = self.config.negative / N
+        h_all = self.h[:n]
+        h = h_all[:m]
+        if n > m:  # padding rows (last group) must give zero noise gradients
+            h_all[m:] = 0.0
+        up = self.W_out.take(outputs, axis=0, out=self.up[:m], mode="clip")
+        un = self.W_out.take(noise.ravel(), axis=0, out=self.un[: G * N], mode="clip")
+        un = un.reshape(G, N, d)
+        hg = h_all.reshape(G, S, d)
+        # positive scores row by row, noise scores as one product per group
+        pos = np.vecdot(h, up)
+        neg = np.matmul(hg, un.transpose(0, 2, 1), out=self.neg[:G])
+        # only the side that could overflow exp is clipped (two ufuncs, not np.clip's four)
+        np.maximum(pos, -_SCORE_CLIP, out=pos)
+        np.minimum(neg, _SCORE_CLIP, out=neg)
+        e_pos = np.exp(-pos)  # 1 - sigmoid(pos) = e_pos / (1 + e_pos)
+        e_neg = np.exp(neg)  # sigmoid(neg) = e_neg / (1 + e_neg)
+        self._skip_centres(e_neg, noise, outputs)  # e_neg = 0: no loss, no gradient
+        loss = float(np.log1p(e_pos).sum()) + weight * float(
+            np.log1p(e_neg).reshape(n, N)[:m].sum()
+        )
+        g_pos = e_pos / (1.0 + e_pos)
+        g_pos *= np.float32(alpha)
+        g_neg = np.divide(e_neg, 1.0 + e_neg, out=neg)
+        g_neg *= np.float32(-alpha * weight)
+        # all gradients from the weights as they were, then the updates
+        grad_h = np.matmul(g_neg, un, out=self.grad_h[:n].reshape(G, S, d)).reshape(n, d)[:m]
+        scatter_outer(grad_h, self.rows[:m], g_pos[:, None], up)  # + g_pos * up, row-wise
+        grad_un = np.matmul(g_neg.transpose(0, 2, 1), hg, out=self.grad_un[:G])
+        scatter_outer(self.W_out, outputs[:, None], g_pos[:, None], h)
+        scatter_outer(self.W_out, noise.reshape(-1, 1), self.ones[: G * N], grad_un.reshape(G * N, d))
+        return loss, grad_h
+
+    def _skip_centres(self, e_neg: np.ndarray, noise: np.ndarray, outputs: np.ndarray) -> None:
+        """Zero the terms whose noise word is the pair's own centre word, as word2vec skips them.
+
+        Such collisions are few, so they are found in a (G, N, S) comparison, whose inner loop
+        runs over S (several times faster than over N), and zeroed by flat index.
+        """
+        G, S, N = e_neg.shape
+        centres = self.outputs[: G * S]
+        m = len(outputs)
+        centres[:m] = outputs
+        centres[m:] = -1
+        hits = np.flatnonzero(noise[:, :, None] == centres.reshape(G, 1, S))
+        if hits.size:
+            group, word, pair = np.unravel_index(hits, (G, N, S))
+            e_neg[group, pair, word] = 0.0
+
+
+def _segment_starts(centres: np.ndarray) -> np.ndarray:
+    """Where each centre's run of pairs starts in centre-major pairs, and the end: an indptr."""
+    if not len(centres):
+        return np.zeros(1, dtype=np.int32)
+    change = np.flatnonzero(centres[1:] != centres[:-1]) + 1
+    return np.concatenate(([0], change, [len(centres)])).astype(np.int32)
+
+
+def shared_group_size(batch_size: int, negative: int, shared: int) -> int:
+    """Pairs per group sharing noise words: a drawn noise word's row then gets at most
+    :data:`MAX_ROW_UPDATES` weighted updates per minibatch (``group * negative / shared``)."""
+    return max(1, min(batch_size, MAX_ROW_UPDATES * shared // negative))
 
 
 def effective_batch_size(
-    batch_size: int, negative: int, counts: np.ndarray, keep_probabilities: np.ndarray, noise: np.ndarray
+    batch_size: int,
+    negative: int,
+    counts: np.ndarray,
+    keep_probabilities: np.ndarray,
+    noise: np.ndarray,
+    contexts_per_example: float = 1.0,
 ) -> int:
     """The minibatch size actually used: ``batch_size``, lowered for small vocabularies.
 
     The busiest output row expects ``B * (negative * noise[w] + kept_share[w])`` updates per
-    minibatch of ``B`` pairs; ``B`` is capped so that this stays under
+    minibatch of ``B`` examples, the busiest input row ``B * contexts_per_example *
+    kept_share[w]`` (skip-gram: 1, one context per pair; CBOW: about ``window + 1``
+    contexts per centre); ``B`` is capped so that both stay under
     :data:`MAX_ROW_UPDATES`. On ordinary corpora (thousands of words and more) the cap is
-    above the default of 1024 and changes nothing.
+    above the default of 1024 for skip-gram and changes nothing.
     """
     kept = counts * keep_probabilities.astype(np.float64)
-    share = negative * noise + kept / kept.sum()
+    kept_share = kept / kept.sum()
+    share = np.maximum(negative * noise + kept_share, contexts_per_example * kept_share)
     cap = int(MAX_ROW_UPDATES / share.max())
     return max(1, min(batch_size, cap))
 
@@ -204,12 +398,32 @@ class _Progress:
         self.last_loss = math.nan
         self.epoch = 1
         self.alpha = config.alpha
-        self.started = time.perf_counter()
+        self.started = _clock()
         self.paused_seconds = 0.0
+        self.waiting = 0  # threads waiting in a pause
+        self.wait_started = self.started
         self.last_emit = self.started
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self.started - self.paused_seconds
+        return _clock() - self.started - self.paused_seconds
+
+    def wait_while_paused(self, control: TrainingControl) -> None:
+        """Block while ``control`` is paused; the pause counts once however many threads wait.
+
+        Paused time is the union of the threads' waits: from the moment the first thread
+        starts waiting until the last one stops.
+        """
+        with self.lock:
+            if self.waiting == 0:
+                self.wait_started = _clock()
+            self.waiting += 1
+        try:
+            control.wait_while_paused()
+        finally:
+            with self.lock:
+                self.waiting -= 1
+                if self.waiting == 0:
+                    self.paused_seconds += _clock() - self.wait_started
 
     def add(self, words: int, pairs: int, loss_sum: float, alpha: float) -> None:
         with self.lock:
@@ -246,7 +460,7 @@ class _Progress:
         )
 
     def emit(self, force: bool = False) -> TrainingEvent | None:
-        now = time.perf_counter()
+        now = _clock()
         if not force and now - self.last_emit < PROGRESS_INTERVAL:
             return None
         self.last_emit = now
@@ -296,7 +510,8 @@ class Trainer:
         noise = vocab.noise_distribution(0.75)
         self._noise = AliasTable(noise)
         self.batch_size = effective_batch_size(
-            config.batch_size, config.negative, vocab.counts, self._keep_prob, noise
+            config.batch_size, config.negative, vocab.counts, self._keep_prob, noise,
+            contexts_per_example=config.window + 1 if config.cbow else 1,
         )
         self._seeds = np.random.SeedSequence(config.seed).spawn(config.threads)
 
@@ -423,29 +638,38 @@ class Trainer:
             ids, sentence_ids = ids[keep], sentence_ids[keep]
             reduced = rng.integers(1, config.window + 1, size=len(ids))
             centres, contexts = make_pairs(ids, sentence_ids, reduced, config.window)
-            n_pairs = len(centres)
-            inputs = ids[contexts]
-            outputs = ids[centres]
+            if config.cbow:  # one example per centre: its contexts are a segment of the pairs
+                segments = _segment_starts(centres)
+                outputs = ids[centres[segments[:-1]]]
+                inputs = ids[contexts]
+                n_examples = len(outputs)
+            else:
+                inputs = ids[contexts]
+                outputs = ids[centres]
+                n_examples = len(centres)
             # the learning rate falls with the position in the stream, a close proxy for words
             position = epoch * stream + start
             chunk_length = end - start
             words_reported = 0
-            for b0 in range(0, n_pairs, B):
+            noise_batches = self._noise_batches(worker, n_examples, B, rng)
+            for b0, noise in zip(range(0, n_examples, B), noise_batches):
                 if self.control.stopped:
                     return True
                 if self.control.paused:
-                    waited = self.control.wait_while_paused()
-                    with progress.lock:
-                        progress.paused_seconds += waited
-                b1 = min(b0 + B, n_pairs)
-                done_here = chunk_words * b1 // n_pairs
+                    progress.wait_while_paused(self.control)
+                b1 = min(b0 + B, n_examples)
+                done_here = chunk_words * b1 // n_examples
                 alpha = config.alpha - (config.alpha - config.min_alpha) * (
-                    (position + chunk_length * b0 / n_pairs) / total
+                    (position + chunk_length * b0 / n_examples) / total
                 )
                 alpha = max(alpha, config.min_alpha)
-                # noise per minibatch, not per chunk: the draw's temporaries stay small
-                noise = self._noise.draw((b1 - b0, config.negative), rng)
-                loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise, alpha)
+                if config.cbow:
+                    first, last = segments[b0], segments[b1]
+                    loss = worker.step_cbow(
+                        inputs[first:last], segments[b0 : b1 + 1] - first, outputs[b0:b1], noise, alpha
+                    )
+                else:
+                    loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise, alpha)
                 progress.add(done_here - words_reported, b1 - b0, loss, alpha)
                 words_reported = done_here
                 if emitter:
@@ -453,6 +677,25 @@ class Trainer:
             progress.add(chunk_words - words_reported, 0, 0.0, progress.alpha)
             if emitter:
                 progress.emit()
+
+
+    def _noise_batches(self, worker: _Worker, n_pairs: int, B: int, rng) -> Iterable[np.ndarray]:
+        """The noise words of each minibatch of a chunk, in the shape ``worker.step`` takes.
+
+        Shared noise is drawn once per chunk (a few thousand words; one draw instead of one
+        per minibatch). Per-pair noise is drawn per minibatch, so that the draw's
+        temporaries stay small.
+        """
+        if not worker.shared:
+            for b0 in range(0, n_pairs, B):
+                yield self._noise.draw(worker.noise_shape(min(B, n_pairs - b0)), rng)
+            return
+        rows, width = worker.noise_shape(B)
+        n_batches = -(-n_pairs // B)
+        block = self._noise.draw((n_batches * rows, width), rng)
+        for i, b0 in enumerate(range(0, n_pairs, B)):
+            used = worker.noise_shape(min(B, n_pairs - b0))[0]
+            yield block[i * rows : i * rows + used]
 
 
 def prepare_corpus(

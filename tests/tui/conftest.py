@@ -12,6 +12,24 @@ from w2v_core.model import Model
 from w2v_core.vectors import KeyedVectors
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _projection_backend_imported() -> None:
+    """Import the 2-D projection's backend before any app runs.
+
+    Measured under load (2 cores, load average ~9): importing scikit-learn inside the map's
+    worker thread while an app runs took 28-64 s, against ~1 s for the projection itself
+    once imported. Tests wait on the map's state, not on import speed.
+    """
+    import numpy as np
+
+    from w2v_core.projection import clear_cache, project_2d
+
+    warm = KeyedVectors(["a", "b", "c", "d"], np.eye(4, dtype=np.float32))
+    for method in ("pca", "tsne"):
+        project_2d(warm, method=method)
+    clear_cache()
+
+
 @pytest.fixture
 def kv() -> KeyedVectors:
     return planted_vectors()

@@ -77,19 +77,24 @@ class FakeTrainer:
 
     With ``hold_after`` set, it stops after that many epochs and waits until ``control``
     is stopped (or ``timeout``), so a test sees a dashboard in a fixed, running state.
+    With ``gated=True`` it stays "reading the corpus" until the test sets :attr:`release`.
+    No step waits for a fixed time.
     """
 
-    def __init__(self, epochs: int = 2, steps: int = 5, hold_after: int | None = None, timeout: float = 30.0,
-                 reading: float = 0.3) -> None:
+    def __init__(self, epochs: int = 2, steps: int = 5, hold_after: int | None = None, timeout: float = 120.0,
+                 gated: bool = False) -> None:
         self.epochs, self.steps, self.hold_after, self.timeout = epochs, steps, hold_after, timeout
-        self.reading = reading  # seconds "reading the corpus", as the real engine takes
+        self.release = threading.Event()  #: set: reading the corpus is over
+        if not gated:
+            self.release.set()
         self.holding = threading.Event()
         self.calls = 0
 
     def __call__(self, corpus: object, config: TrainConfig = CONFIG, callbacks: Sequence[Callback] = (),
                  control: TrainingControl | None = None) -> Model:
         self.calls += 1
-        time.sleep(self.reading)
+        if not self.release.wait(self.timeout):
+            raise TimeoutError("FakeTrainer: the test never released the reading phase")
         control = control or TrainingControl()
         model = planted_model()
         words_total = 5000 * self.epochs
@@ -107,10 +112,10 @@ class FakeTrainer:
                 if self.hold_after == epoch:
                     self.holding.set()
                     worker = get_current_worker()
-                    waited = 0.0
-                    while not (control.stopped or worker.is_cancelled) and waited < self.timeout:
+                    deadline = time.monotonic() + self.timeout
+                    # poll: neither the control nor the worker offers an event to wait on
+                    while not (control.stopped or worker.is_cancelled) and time.monotonic() < deadline:
                         time.sleep(0.01)
-                        waited += 0.01
                 if control.stopped:
                     stopped = True
                     break

@@ -129,7 +129,7 @@ async def test_real_engine_stop_keeps_a_model_that_answers(planted_file) -> None
     config = TrainConfig(dim=16, window=3, min_count=1, epochs=5000, seed=1)  # never ends by itself
     app = W2VApp(corpus=str(planted_file), config=config)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.snapshot is not None, timeout=60)
+        await wait_until(pilot, lambda: app.snapshot is not None)
         # paused, r shows probes from the vectors as they are now, not the last epoch's copy
         pane = app.query_one(TrainingPane)
         await pilot.press("p")
@@ -147,7 +147,38 @@ async def test_real_engine_stop_keeps_a_model_that_answers(planted_file) -> None
         await wait_until(pilot, probes_now)
         assert app.query_one("#probe-table", DataTable).row_count == len(pane.probes) > 0
         await pilot.press("s")
-        await wait_until(pilot, lambda: not app.training, timeout=60)
+        await wait_until(pilot, lambda: not app.training)
         assert app.model is not None and app.model.summary.stopped_early
         await ask(pilot, "cat")
         assert app.query_one("#nb-table", DataTable).row_count == 10
+
+
+async def test_real_engine_pause_holds_training_until_resumed(planted_file, monkeypatch) -> None:
+    import numpy as np
+    from sgns_spies import PauseProbe
+
+    from w2v_core.sgns import TrainConfig
+
+    # one training thread: with several, each reaches its pause point at its own time
+    config = TrainConfig(dim=16, window=3, min_count=1, epochs=5000, seed=1, threads=1)
+    app = W2VApp(corpus=str(planted_file), config=config)
+    probe = PauseProbe().watch(app.control, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(TrainingPane)
+        await wait_until(pilot, lambda: app.snapshot is not None and probe.steps > 0)
+        await settled(pilot)
+        await pilot.press("p")
+        assert app.control.paused
+        await wait_until(pilot, probe.settled)  # the worker reached its pause point and holds
+        assert probe.steps_while_paused == 0
+        vectors = pane.live_snapshot().vectors
+        await wait_until(pilot, lambda: "paused" in str(app.query_one("#train-state").content))
+        await pilot.pause()
+        assert probe.steps_while_paused == 0 and probe.blocked()
+        np.testing.assert_array_equal(pane.live_snapshot().vectors, vectors)
+        await pilot.press("p")
+        assert not app.control.paused
+        await wait_until(pilot, lambda: probe.steps_while_paused > 0)  # training goes on
+        await pilot.press("s")
+        await wait_until(pilot, lambda: not app.training)
+        assert app.model is not None and app.model.summary.stopped_early

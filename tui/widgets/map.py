@@ -1,13 +1,14 @@
-"""The Map pane: a 2-D projection (t-SNE or PCA) of the most frequent words.
+"""The Map pane: a 2-D projection (t-SNE or PCA) of the most frequent words, or of the query's
+own neighbourhood.
 
-The projection runs in a thread worker while the plot shows a loading indicator. The query
-word of the Neighbours pane and its neighbours are labelled and coloured apart; every other
+The projection runs in a thread worker while the plot shows a loading indicator. The query of
+the Neighbours pane and its neighbours are always on the map, labelled and coloured apart:
+words the map does not hold are placed into the finished map from their nearest mapped words
+(``Projection.place``, a fraction of a second, no recomputation) and drawn hollow. Every other
 word is a dot.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 from textual import work
@@ -19,6 +20,8 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from w2v_core.errors import W2VError
+from w2v_core.projection import Projection
 from w2v_core.vectors import KeyedVectors
 
 from .plots import ScatterData, ScatterPlot, View
@@ -26,6 +29,8 @@ from .query import Pane, QueryInput, VocabSuggester, error_text
 
 METHOD_NAMES = {"tsne": "t-SNE", "pca": "PCA"}
 SIZES = (100, 250, 500, 1000, 2000)
+#: Neighbours of the query in the neighbourhood view (``v``).
+NEIGHBOURHOOD = 150
 
 
 class MapPane(Pane):
@@ -42,6 +47,8 @@ class MapPane(Pane):
         # in the help screen and the palette; the footer keeps to 80 columns
         Binding("0", "reset_view", "Reset", show=False, tooltip="show the whole map"),
         Binding("x", "toggle_method", "t-SNE/PCA", show=False, tooltip="switch t-SNE / PCA (recomputes)"),
+        Binding("v", "toggle_view", "Neighbourhood", show=False,
+                tooltip="switch between the most frequent words and the query's own neighbourhood"),
         Binding("greater_than_sign", "size(1)", "More words", show=False, tooltip="map more words (recomputes)"),
         Binding("less_than_sign", "size(-1)", "Fewer words", show=False, tooltip="map fewer words (recomputes)"),
     ]
@@ -56,15 +63,20 @@ class MapPane(Pane):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.local = False  # the query's neighbourhood instead of the most frequent words
         self.computed_key: tuple | None = None
         self.pending_key: tuple | None = None
+        self.base: Projection | None = None  # the fitted map, before any placing
+        self.shown: Projection | None = None  # what the plot draws: base plus placed words
+        self.placing: list[str] | None = None  # words being placed into the base map
         self.query_words: list[str] = []
         self.neighbour_words: list[str] = []
+        self.query_text = ""  # the query as typed, shown in the input
         self.version = 0  # bumped with every new set of vectors
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="query-bar"):
-            yield QueryInput(placeholder="centre on a word", suggester=VocabSuggester(self), id="map-input")
+            yield QueryInput(placeholder="a word to map", suggester=VocabSuggester(self), id="map-input")
             yield Static("", id="map-info", classes="query-info")
         yield ScatterPlot(id="map-plot")
 
@@ -78,15 +90,29 @@ class MapPane(Pane):
     def plot(self) -> ScatterPlot:
         return self.query_one(ScatterPlot)
 
+    @property
+    def centre_word(self) -> str | None:
+        """The word whose neighbourhood the local view maps: the first query word."""
+        return self.query_words[0] if self.query_words else None
+
     def _key(self) -> tuple:
+        if self.local:
+            return (self.version, self.method, "local", self.centre_word)
         return (self.version, self.method, self.top_n)
 
     def _show_info(self, extra: str = "") -> None:
-        info = f"{METHOD_NAMES[self.method]} (x) · {self.top_n} words (</>)"
-        if self.pending_key is not None:
+        if self.local:
+            info = f"{METHOD_NAMES[self.method]} (x) · around {self.centre_word} (v)"
+        else:
+            info = f"{METHOD_NAMES[self.method]} (x) · {self.top_n} words (</>)"
+        if self.vectors is None:
+            info += " · no vectors yet"
+        elif self.pending_key is not None:
             info += " · computing…"
         elif extra:
             info += f" · {extra}"
+        elif self.shown is not None and self.shown.placed:
+            info += f" · ◇○ {len(self.shown.placed)} placed"
         self.query_one("#map-info", Static).update(info)
 
     # ------------------------------------------------------------ computing
@@ -103,7 +129,7 @@ class MapPane(Pane):
     def ensure_projection(self) -> None:
         """Start computing the projection unless it is current or on its way."""
         if self.vectors is None:
-            self._show_info("no vectors yet")
+            self._show_info()
             return
         key = self._key()
         if key in (self.computed_key, self.pending_key):
@@ -111,46 +137,106 @@ class MapPane(Pane):
         self.pending_key = key
         self.plot.loading = True
         self._show_info()
-        self._project(self.vectors, self.method, self.top_n, key)
+        self._project(self.vectors, key)
 
     @work(thread=True, exclusive=True, group="map", exit_on_error=False)
-    def _project(self, vectors: KeyedVectors, method: str, top_n: int, key: tuple) -> tuple[tuple, Any]:
-        from w2v_core.projection import project_2d
+    def _project(self, vectors: KeyedVectors, key: tuple) -> tuple[tuple, Projection]:
+        from w2v_core.projection import project_2d, project_neighbourhood
 
-        return key, project_2d(vectors, method=method, top_n=min(top_n, len(vectors)), seed=0)
+        method = key[1]
+        if key[2] == "local":
+            return key, project_neighbourhood(vectors, key[3], n=NEIGHBOURHOOD, method=method)
+        return key, project_2d(vectors, method=method, top_n=min(key[2], len(vectors)), seed=0)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """How a projection ended, whatever it raised: the pane never stays 'computing…'."""
-        if event.worker.group != "map":
-            return
-        if event.state is WorkerState.SUCCESS:
-            key, projection = event.worker.result
-            if key == self.pending_key:  # else superseded by a newer request
-                self._show_projection(key, projection)
-        elif event.state is WorkerState.ERROR:
-            self.pending_key = None
-            self.plot.loading = False
-            self.app.notify(error_text(event.worker.error), title="Map", severity="error")
-            self._show_info("failed")
+        """How a projection or a placing ended, whatever it raised: the pane never stays 'computing…'."""
+        group = event.worker.group
+        if group == "map":
+            if event.state is WorkerState.SUCCESS:
+                key, projection = event.worker.result
+                if key == self.pending_key:  # else superseded by a newer request
+                    self._show_projection(key, projection)
+            elif event.state is WorkerState.ERROR:
+                self.pending_key = None
+                self.plot.loading = False
+                self.app.notify(error_text(event.worker.error), title="Map", severity="error")
+                self._show_info("failed")
+        elif group == "map-place" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            base, words, projection = event.worker.result if event.state is WorkerState.SUCCESS \
+                else (None, None, None)
+            if event.state is WorkerState.ERROR or (base is self.base and words == self.placing):
+                self.placing = None  # else superseded by a newer map or query
+                if projection is not None:
+                    self._show(projection)
 
-    def _show_projection(self, key: tuple, proj: Any) -> None:
+    def _show_projection(self, key: tuple, projection: Projection) -> None:
         self.pending_key = None
         self.plot.loading = False
         self.computed_key = key
-        self.plot.data = ScatterData(list(proj.words), np.asarray(proj.coords, dtype=float))
-        self.plot.view = View.fit(self.plot.data.coords)
-        self._highlight()
+        self.base, self.placing = projection, None
+        self._show(self.base, fit=True)
+        self._place_missing()
         # focus went to the input while the plot was loading: hand it to the plot, unless typing
         focused, box = self.app.focused, self.query_input()
-        idle = focused is None or self not in focused.ancestors or (focused is box and not box.value)
+        typing = focused is box and box.value not in ("", self.query_text)
+        idle = focused is None or self not in focused.ancestors or (focused is box and not typing)
         if self.parent is not None and self.parent.display and idle:
             self.focus_body()
 
-    # ------------------------------------------------------------ highlighting
-    def set_query(self, query_words: list[str], neighbour_words: list[str]) -> None:
-        """The words to label: the query and its neighbours (from the Neighbours pane)."""
-        self.query_words, self.neighbour_words = query_words, neighbour_words
+    def _show(self, projection: Projection, fit: bool = False) -> None:
+        """Draw ``projection`` (the base map, or the base plus placed words)."""
+        self.shown = projection
+        self.plot.data = ScatterData(list(projection.words), np.asarray(projection.coords, dtype=float),
+                                     placed=projection.placed)
+        if fit:
+            self.plot.view = View.fit(self.plot.data.coords)
         self._highlight()
+
+    # ------------------------------------------------------------ placing the query's words
+    def _wanted(self) -> list[str]:
+        return list(dict.fromkeys(self.query_words + self.neighbour_words))
+
+    def _place_missing(self) -> None:
+        """Place the query and its neighbours into the map if it lacks any (no recomputation)."""
+        base, vectors = self.base, self.vectors
+        if base is None or vectors is None:
+            return
+        mapped = set(base.words)
+        missing = [w for w in self._wanted() if w not in mapped]
+        if missing == self.placing:
+            return  # already on its way
+        self.placing = missing or None
+        if not missing:
+            if self.shown is not base:
+                self._show(base)
+            return
+        self._place(base, vectors, missing)
+
+    @work(thread=True, exclusive=True, group="map-place", exit_on_error=False)
+    def _place(self, base: Projection, vectors: KeyedVectors, words: list[str]) -> tuple:
+        try:
+            projection: Projection | None = base.place(vectors, words)
+        except (W2VError, ValueError):
+            projection = None  # vectors replaced meanwhile: the next map places them again
+        return base, words, projection
+
+    # ------------------------------------------------------------ highlighting
+    def set_query(self, query_words: list[str], neighbour_words: list[str], text: str | None = None) -> None:
+        """The words to label: the query and its neighbours (from the Neighbours pane).
+
+        ``text`` is the query as typed (``"king -man woman"``); the map's input shows it
+        unless the user is typing there. Words the map lacks are placed into it.
+        """
+        self.query_words, self.neighbour_words = query_words, neighbour_words
+        self.query_text = text if text is not None else " ".join(query_words)
+        box = self.query_input()
+        if self.app.focused is not box or not box.value:
+            box.value = self.query_text
+        if self.local and self.parent is not None and self.parent.display:
+            self.ensure_projection()  # a new centre: a new neighbourhood map
+        if self.shown is not None:
+            self._highlight()
+        self._place_missing()
 
     def _highlight(self) -> None:
         data = self.plot.data
@@ -158,10 +244,7 @@ class MapPane(Pane):
         data.neighbours = [w for w in self.neighbour_words if w not in data.query]
         if len(data.words):
             self.plot.draw()
-            shown = set(data.words)
-            wanted = data.query + data.neighbours
-            missing = sum(w not in shown for w in wanted)
-            self._show_info(f"{missing} of {len(wanted)} words not in the top {self.top_n}" if missing else "")
+        self._show_info()
 
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
         """Centre on a word: it becomes the query (in the Neighbours pane too)."""
@@ -204,7 +287,17 @@ class MapPane(Pane):
         """Switch between t-SNE and PCA (recomputes)."""
         self.method = "pca" if self.method == "tsne" else "tsne"
 
+    def action_toggle_view(self) -> None:
+        """Switch between the most frequent words and the query's own neighbourhood."""
+        if not self.local and self.centre_word is None:
+            self.app.notify("Ask a word first (/): this view maps its nearest neighbours.", title="Map")
+            return
+        self.local = not self.local
+        self.ensure_projection()
+
     def action_size(self, direction: int) -> None:
         """Map more or fewer of the most frequent words (recomputes)."""
         i = SIZES.index(self.top_n) if self.top_n in SIZES else 2
+        self.local = False
         self.top_n = SIZES[max(0, min(len(SIZES) - 1, i + direction))]
+        self.ensure_projection()  # also when top_n was already at its bound: the view changed

@@ -130,16 +130,24 @@ class View:
 
 @dataclass
 class ScatterData:
-    """What the map draws: every word, plus which ones are highlighted and labelled."""
+    """What the map draws: every word, plus which ones are highlighted and labelled.
+
+    ``placed`` words were added to a finished map from their nearest mapped words: they are
+    drawn hollow (◇ ○).
+    """
 
     words: list[str] = field(default_factory=list)
     coords: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     query: list[str] = field(default_factory=list)
     neighbours: list[str] = field(default_factory=list)
+    placed: frozenset[str] = frozenset()
 
 
 class ScatterPlot(PlotextPlot):
-    """A word map: plain words are dots, the query words and their neighbours are labelled."""
+    """A word map: plain words are dots, the query words and their neighbours are labelled.
+
+    Markers: ◆ query, ● neighbour; hollow (◇ ○) when the word was placed into the map.
+    """
 
     DEFAULT_CSS = """
     ScatterPlot {
@@ -183,9 +191,9 @@ class ScatterPlot(PlotextPlot):
                 plt.scatter(xy[plain, 0].tolist(), xy[plain, 1].tolist(), marker="·",
                             color=theme_rgb(self.app, "foreground-muted", "grey"))
             taken: set[tuple[int, int]] = set()  # cells used by labels, to avoid overlaps
-            for words, var, marker in ((data.query, "accent", "◆"), (data.neighbours, "secondary", "●")):
+            for words, var, markers in ((data.query, "accent", "◆◇"), (data.neighbours, "secondary", "●○")):
                 self._draw_labelled([index[w] for w in words if w in index and inside[index[w]]],
-                                    theme_rgb(self.app, var), marker, taken)
+                                    theme_rgb(self.app, var), markers, taken)
         plt.xlim(x0, x1)
         plt.ylim(y0, y1)
         self.refresh()
@@ -196,15 +204,18 @@ class ScatterPlot(PlotextPlot):
         cols, rows = max(self.size.width - 2, 1), max(self.size.height - 2, 1)
         return int((x - x0) / (x1 - x0) * (cols - 1) + 0.5), int((y1 - y) / (y1 - y0) * (rows - 1) + 0.5)
 
-    def _draw_labelled(self, rows: list[int], color: RGB, marker: str, taken: set[tuple[int, int]]) -> None:
-        """Draw highlighted points and label those whose label fits without overlapping."""
+    def _draw_labelled(self, rows: list[int], color: RGB, markers: str, taken: set[tuple[int, int]]) -> None:
+        """Draw highlighted points (``markers``: fitted, placed) and label those whose label fits."""
         if not rows:
             return
         plt, data = self.plt, self.data
         x0, x1, _, _ = self.view.bounds
         cols = max(self.size.width - 2, 1)
         char = (x1 - x0) / cols  # one terminal cell in data units
-        plt.scatter(data.coords[rows, 0].tolist(), data.coords[rows, 1].tolist(), marker=marker, color=color)
+        for marker, placed in zip(markers, (False, True)):
+            group = [i for i in rows if (data.words[i] in data.placed) == placed]
+            if group:
+                plt.scatter(data.coords[group, 0].tolist(), data.coords[group, 1].tolist(), marker=marker, color=color)
         for i in rows:
             if len(self.labelled) >= self.max_labels:
                 break

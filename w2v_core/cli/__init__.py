@@ -58,14 +58,19 @@ def _os_error_message(exc: OSError) -> str:
     return f"{reason}: '{exc.filename}'" if exc.filename else reason
 
 
-def _fail(message: str, code: int) -> int:
-    """Write ``w2v: error: message`` to stderr as exactly one line and return ``code``."""
+def _say(message: str) -> None:
+    """Write ``message`` to stderr as exactly one line."""
     line = " ".join(str(message).split())
     try:
-        sys.stderr.write(f"{PROG}: error: {line}\n")
+        sys.stderr.write(line + "\n")
         sys.stderr.flush()
     except (OSError, ValueError):  # stderr is gone (a closed terminal): the code still counts
         pass
+
+
+def _fail(message: str, code: int) -> int:
+    """Write ``w2v: error: message`` to stderr as exactly one line and return ``code``."""
+    _say(f"{PROG}: error: {message}")
     return code
 
 
@@ -87,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     try:
         return _run(argv, *modules)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if str(exc):  # a SaveInterrupted says what became of the file: never exit silently
+            _say(f"{PROG}: {exc}")
         return EXIT_INTERRUPTED
 
 

@@ -5,66 +5,55 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import EXIT_OK, UsageError
 from ..evaluate import evaluate_analogies, evaluate_word_pairs
-from ..io import detect_format, load, save
+from ..io import FORMATS, detect_format, export_projector, load, save
 from ..model import Model
+from ..query import parse_query
 from ..vectors import KeyedVectors
 from .output import percent, print_fields, results_table
 from .progress import number
 from .training import check_output, cmd_train
 
+#: The extension ``w2v export`` writes the TensorBoard Projector pair for.
+PROJECTOR_SUFFIX = ".tsv"
+
 
 def load_model(args: argparse.Namespace) -> Model:
     """Load MODEL with the options every model-loading command has."""
-    return load(args.model)
+    return load(args.model, unicode_errors=args.unicode_errors, limit=args.limit)
 
 
-def _finite_or_none(value: float | None) -> float | None:
-    """JSON has no NaN: map NaN and infinities to ``None``."""
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
+def query_words(words: Sequence[str], subtract: Sequence[str], kv: KeyedVectors) -> tuple[list[str], list[str]]:
+    """The positive and negative words of WORD arguments and ``-n`` values.
 
-
-def signed_words(terms: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Split query terms into added and subtracted words: ``"king -man +woman"``.
-
-    Each argument may hold several whitespace-separated terms; a leading ``-`` subtracts a
-    word and a leading ``+`` adds it. Words are otherwise passed on unchanged, so any
-    vocabulary entry (``New_York``, ``co-operate``) can be queried.
-
-    Returns
-    -------
-    tuple of (list of str, list of str)
-        The positive and the negative words.
+    Both go through the engine's query parser (:func:`w2v_core.query.parse_query`), so
+    ``"king -man"``, ``king,queen`` and vocabulary words such as ``New_York`` or ``-lrb-``
+    read the same here as in the TUI. Every word of a ``-n`` value is subtracted.
     """
-    positive: list[str] = []
-    negative: list[str] = []
-    for term in (t for arg in terms for t in arg.split()):
-        if term[0] in "+-" and len(term) > 1:
-            (negative if term[0] == "-" else positive).append(term[1:])
-        elif term not in "+-":
-            positive.append(term)
+    positive, negative = parse_query(" ".join(words), kv.index)
+    for value in subtract:
+        plus, minus = parse_query(value, kv.index)
+        negative += plus + minus
     return positive, negative
 
 
 def cmd_neighbors(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v neighbors``: nearest neighbours of the query words."""
-    positive, negative = signed_words(args.words)
-    negative += args.negative
-    if not positive and not negative:
+    if not any(q.positive or q.negative for q in map(parse_query, args.words + args.negative)):
         raise UsageError("no query word given")
     kv = load_model(args).wv
+    positive, negative = query_words(args.words, args.negative, kv)
+    if not positive and not negative:
+        raise UsageError("no query word given")
     results = kv.most_similar(positive=positive, negative=negative, topn=args.k)
     query = " + ".join(positive) + "".join(f" - {w}" for w in negative)
     out.print(results_table(f"nearest to {query}", results, kv, "cosine"))
@@ -82,6 +71,18 @@ def cmd_analogy(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
+def cmd_odd(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``w2v odd``: the odd one out, with each word's cosine to the mean."""
+    kv = load_model(args).wv
+    positive, negative = parse_query(" ".join(args.words), kv.index)
+    words = positive + negative
+    if len(words) < 2:
+        raise UsageError("odd needs at least two words")
+    ranked = kv.cosines_to_mean(words)
+    out.print(results_table(f"odd one out: {ranked[0][0]}", ranked, kv, "cosine to mean"))
+    return EXIT_OK
+
+
 def evaluation_report(
     kv: KeyedVectors,
     analogies: Path | None = None,
@@ -91,62 +92,19 @@ def evaluation_report(
 ) -> dict[str, Any]:
     """Evaluate vectors on analogies and word pairs; return a JSON-ready dictionary.
 
-    Parameters
-    ----------
-    kv : KeyedVectors
-        The vectors to evaluate.
-    analogies : Path, optional
-        Analogy file; the bundled questions-words.txt when None.
-    pairs : sequence of Path, optional
-        Word-pair files; the bundled wordsim353.tsv when None.
-    restrict_vocab : int or None
-        Answer analogies among this many most frequent words (None: all).
-    method : {"add", "mul"}
-        3CosAdd or 3CosMul.
+    The entries are :meth:`AnalogyReport.to_dict` and :meth:`PairReport.to_dict`: a ratio
+    that cannot be computed (no question answered) is None, ``null`` in JSON.
 
     Returns
     -------
     dict
-        ``{"analogies": {...}, "word_pairs": [{...}, ...]}``; NaN becomes None.
+        ``{"analogies": {...}, "word_pairs": [{...}, ...]}``.
     """
     report = evaluate_analogies(kv, analogies, restrict_vocab=restrict_vocab, method=method)
-    sections = [
-        {
-            "name": s.name,
-            "correct": s.correct,
-            "total": s.total,
-            "accuracy": s.correct / s.total if s.total else None,
-        }
-        for s in report.sections
-    ]
-    result: dict[str, Any] = {
-        "analogies": {
-            "path": str(analogies) if analogies else "builtin:questions-words.txt",
-            "method": method,
-            "restrict_vocab": restrict_vocab,
-            "accuracy": _finite_or_none(report.accuracy),
-            "correct": report.correct,
-            "total": report.total,
-            "questions": report.questions,
-            "skipped": report.skipped,
-            "coverage": report.total / report.questions if report.questions else None,
-            "sections": sections,
-        },
-        "word_pairs": [],
+    return {
+        "analogies": report.to_dict(),
+        "word_pairs": [evaluate_word_pairs(kv, path).to_dict() for path in pairs or [None]],
     }
-    for path in pairs or [None]:
-        scores = evaluate_word_pairs(kv, path)
-        result["word_pairs"].append(
-            {
-                "path": str(path) if path else "builtin:wordsim353.tsv",
-                "spearman": _finite_or_none(scores.spearman),
-                "pearson": _finite_or_none(scores.pearson),
-                "pairs": scores.pairs,
-                "used": scores.used,
-                "oov_ratio": _finite_or_none(scores.oov_ratio),
-            }
-        )
-    return result
 
 
 def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -160,14 +118,14 @@ def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_OK
 
     analogies = report["analogies"]
-    table = Table(title=f"analogies: {analogies['path']}", title_justify="left")
+    table = Table(title=escape(f"analogies: {analogies['path']}"), title_justify="left")
     table.add_column("section")
     table.add_column("correct", justify="right")
     table.add_column("answered", justify="right")
     table.add_column("accuracy", justify="right")
     for section in analogies["sections"]:
         table.add_row(
-            section["name"],
+            escape(section["name"]),
             f"{section['correct']:,}",
             f"{section['total']:,}",
             percent(section["accuracy"]),
@@ -194,7 +152,7 @@ def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
         pairs.add_column(name, justify="left" if name == "file" else "right")
     for row in report["word_pairs"]:
         pairs.add_row(
-            row["path"],
+            escape(row["path"]),
             number(row["spearman"], 3),
             number(row["pearson"], 3),
             f"{row['used']:,} / {row['pairs']:,}",
@@ -204,24 +162,34 @@ def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
+def projector_paths(output: Path) -> tuple[Path, Path]:
+    """The Projector pair for OUT: ``vectors.tsv`` goes with ``metadata.tsv``, any other
+    ``NAME.tsv`` with ``NAME-metadata.tsv``."""
+    stem = "metadata" if output.stem == "vectors" else f"{output.stem}-metadata"
+    return output, output.with_name(stem + output.suffix)
+
+
 def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v export``: convert MODEL to the format OUT's extension selects."""
-
+    if args.output.suffix.lower() == PROJECTOR_SUFFIX:
+        vectors_tsv, metadata_tsv = projector_paths(args.output)
+        for path in (vectors_tsv, metadata_tsv):
+            check_output(path, projector=True)
+        model = load_model(args)
+        export_projector(model, vectors_tsv, metadata_tsv)
+        out.print(
+            f"wrote {len(model.wv):,} vectors x {model.wv.dim} to {vectors_tsv} and words with "
+            f"counts to {metadata_tsv} (TensorBoard Projector: projector.tensorflow.org, Load)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return EXIT_OK
     fmt = check_output(args.output)
     model = load_model(args)
     save(model, args.output)
     out.print(f"wrote {len(model.wv):,} vectors x {model.wv.dim} to {args.output} ({fmt})",
-              highlight=False)
+              highlight=False, soft_wrap=True)
     return EXIT_OK
-
-
-#: Names of the formats :func:`w2v_core.io.detect_format` reports.
-FORMAT_NAMES: dict[str, str] = {
-    "npz": "native .npz",
-    "bin": "word2vec binary",
-    "txt": "word2vec text",
-    "glove": "GloVe text (no header)",
-}
 
 
 def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -231,8 +199,8 @@ def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     kv = model.wv
     rows = [
         ("file", f"{args.model} ({args.model.stat().st_size:,} bytes)"),
-        ("format", FORMAT_NAMES.get(kind, kind)),
-        ("vocabulary", f"{len(kv):,} words"),
+        ("format", FORMATS[kind].description if kind in FORMATS else kind),
+        ("vocabulary", f"{len(kv):,} words" + (" (--limit)" if args.limit else "")),
         ("dimensions", str(kv.dim)),
         ("counts", "known" if kv.counts is not None else "unknown"),
         ("output vectors", "yes" if model.output_vectors is not None else "no"),
@@ -259,6 +227,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Console, Console], int]] = {
     "neighbors": cmd_neighbors,
     "neighbours": cmd_neighbors,
     "analogy": cmd_analogy,
+    "odd": cmd_odd,
     "eval": cmd_eval,
     "export": cmd_export,
     "info": cmd_info,

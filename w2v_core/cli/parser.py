@@ -13,10 +13,15 @@ from typing import NoReturn
 
 from ..config import add_train_arguments
 from ..errors import EXIT_USAGE
+from ..io import ALLOWED_EXTENSIONS, UNICODE_ERRORS
 from . import PROG
 
 MODEL_HELP = "model file: native .npz, word2vec binary or text, or GloVe text"
-OUT_HELP = "output file; the extension picks the format: .npz (native), .bin, .txt/.vec"
+OUT_HELP = f"output file; the extension picks the format: {ALLOWED_EXTENSIONS}"
+EXPORT_HELP = (
+    f"{OUT_HELP}; or NAME.tsv for the TensorBoard Projector pair (vectors in NAME.tsv, words "
+    "and counts in NAME-metadata.tsv; vectors.tsv goes with metadata.tsv)"
+)
 CORPUS_HELP = (
     "text file (.gz/.bz2 too), directory, nltk:NAME[/FILEID], builtin:hamlet or "
     "builtin:shakespeare"
@@ -53,6 +58,20 @@ def optional_int(text: str) -> int | None:
 def _add_model(parser: argparse.ArgumentParser) -> None:
     """MODEL and the options of every command that loads one."""
     parser.add_argument("model", metavar="MODEL", type=Path, help=MODEL_HELP)
+    parser.add_argument(
+        "--unicode-errors",
+        choices=UNICODE_ERRORS,
+        default="strict",
+        help="what to do with words that are not valid UTF-8 in a word2vec or GloVe file: "
+        "refuse the file (strict, default), replace the bad bytes, or ignore them",
+    )
+    parser.add_argument(
+        "--limit",
+        metavar="N",
+        type=positive_int,
+        default=None,
+        help="load only the first N vectors (the most frequent, in files sorted by frequency)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +100,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("corpus", metavar="CORPUS", help=CORPUS_HELP)
     train.add_argument("-o", "--output", required=True, metavar="OUT", type=Path, help=OUT_HELP)
+    text = train.add_argument_group("corpus text")
+    text.add_argument(
+        "--encoding",
+        metavar="NAME",
+        default=None,
+        help="text encoding of the corpus files (a Python codec name such as latin-1); "
+        "default: UTF-8, or what a byte-order mark says",
+    )
+    text.add_argument(
+        "--encoding-errors",
+        choices=("strict", "replace", "ignore"),
+        default="strict",
+        help="bytes invalid in the encoding: stop with the file and byte offset (strict, "
+        "default), replace them, or ignore them",
+    )
     add_train_arguments(train)
 
     neighbors = commands.add_parser(
@@ -96,7 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model(neighbors)
     neighbors.add_argument("words", metavar="WORD", nargs="+", help="query words (added)")
     neighbors.add_argument(
-        "-n", "--negative", metavar="WORD", nargs="+", default=[], help="words to subtract"
+        "-n",
+        "--negative",
+        metavar="WORD",
+        action="append",
+        default=[],
+        help="words to subtract; repeat the option or separate words with commas or spaces "
+        "(-n man -n boy, -n man,boy)",
     )
     neighbors.add_argument("-k", type=positive_int, default=10, help="how many neighbours (10)")
     neighbors.set_defaults(command="neighbors")
@@ -117,6 +157,17 @@ def build_parser() -> argparse.ArgumentParser:
         default="add",
         help="3CosAdd (add, default) or 3CosMul (mul)",
     )
+
+    odd = commands.add_parser(
+        "odd",
+        help="which word does not belong with the others",
+        description=(
+            "The odd one out among the WORDs (gensim's doesnt_match): each word's cosine to "
+            "the mean of their unit vectors, lowest first."
+        ),
+    )
+    _add_model(odd)
+    odd.add_argument("words", metavar="WORD", nargs="+", help="two or more words")
 
     evaluate = commands.add_parser(
         "eval",
@@ -147,10 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export",
         help="convert a model to another format",
-        description="Load MODEL and write it to OUT; OUT's extension picks the format.",
+        description="Load MODEL and write it to OUT; OUT's extension picks the format "
+        "(.tsv: the TensorBoard Projector's vectors and metadata files).",
     )
     _add_model(export)
-    export.add_argument("output", metavar="OUT", type=Path, help=OUT_HELP)
+    export.add_argument("output", metavar="OUT", type=Path, help=EXPORT_HELP)
 
     info = commands.add_parser("info", help="describe a model file")
     _add_model(info)

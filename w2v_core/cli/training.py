@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,42 +23,18 @@ from rich.console import Console
 from ..callbacks import TrainingControl
 from ..config import config_from_args
 from ..corpus import open_corpus
-from ..errors import EXIT_INTERRUPTED, EXIT_OK, TrainingDivergedError, UsageError, W2VError
-from ..io import save
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, ModelFormatError, TrainingDivergedError, UsageError
+from ..io import FORMATS, format_for, probe_writable, save_with_fallback
 from ..sgns import train
 from . import PROG
 from .output import print_fields
 from .progress import ProgressReporter
-
-#: Output formats by file extension (the same rule as :func:`w2v_core.io.save`).
-OUTPUT_FORMATS: dict[str, str] = {
-    ".npz": "native .npz",
-    ".bin": "word2vec binary",
-    ".txt": "word2vec text",
-    ".vec": "word2vec text",
-}
 
 #: Signals that stop training and save the model trained so far. SIGTERM and SIGHUP end
 #: the command with 128 + the signal's number, as a shell reports a process they ended.
 STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
-
-
-def output_format(path: Path) -> str:
-    """Describe the format OUT's extension selects.
-
-    Raises
-    ------
-    UsageError
-        When the extension is not one of :data:`OUTPUT_FORMATS`.
-    """
-    suffix = path.suffix.lower()
-    if suffix not in OUTPUT_FORMATS:
-        known = ", ".join(OUTPUT_FORMATS)
-        shown = f"{suffix!r}" if suffix else "no extension"
-        raise UsageError(f"cannot tell the output format of '{path}' ({shown}); use one of {known}")
-    return OUTPUT_FORMATS[suffix]
 
 
 def check_not_corpus(output: Path, corpus: str) -> None:
@@ -89,37 +63,32 @@ def check_not_corpus(output: Path, corpus: str) -> None:
         )
 
 
-def probe_directory(path: Path) -> None:
-    """Create and remove a file next to ``path``: the real test that a save can succeed.
+def check_output(path: Path, corpus: str | None = None, projector: bool = False) -> str:
+    """Validate OUT before any long work starts; return its format description.
 
-    ``os.access`` says yes for root on a read-only filesystem such as ``/sys``; only
-    creating a file tells.
+    The extension must name a format (or be ``.tsv`` for a ``projector`` export), OUT must
+    not be the corpus, and a file must really be creatable where OUT goes
+    (:func:`w2v_core.io.probe_writable`).
 
     Raises
     ------
-    W2VError
-        When the directory is missing or does not accept a new file.
+    UsageError
+        Unknown extension, a directory, or the corpus itself (exit 2).
+    UnwritablePathError
+        The directory is missing or does not take a new file (exit 1).
     """
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise W2VError(f"output directory does not exist: '{parent}'")
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=parent)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise W2VError(f"output directory is not writable: '{parent}' ({reason})") from None
-    os.close(fd)
-    os.unlink(name)
-
-
-def check_output(path: Path, corpus: str | None = None) -> str:
-    """Validate OUT before any long work starts; return its format description."""
     if corpus is not None:
         check_not_corpus(path, corpus)
-    fmt = output_format(path)
+    if projector:
+        fmt = "TensorBoard Projector TSV"
+    else:
+        try:
+            fmt = FORMATS[format_for(path)].description
+        except ModelFormatError as exc:
+            raise UsageError(str(exc)) from None
     if path.is_dir():
         raise UsageError(f"output '{path}' is a directory")
-    probe_directory(path)
+    probe_writable(path)
     return fmt
 
 
@@ -197,7 +166,14 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             reporter.interrupted(f"stopping on {signal.Signals(signum).name}: saving the model "
                                  "trained so far")
 
-    corpus = open_corpus(args.corpus).check_not_empty()  # missing, unreadable, empty: at once
+    corpus = open_corpus(
+        args.corpus,
+        encoding=args.encoding,
+        encoding_errors=args.encoding_errors,
+        on_wait=lambda message: reporter.say(f"{PROG}: {message}"),
+    ).check_not_empty()  # missing, unreadable, binary, empty: at once
+    for note in corpus.skip_notes():
+        reporter.say(f"{PROG}: {note}")
     started = time.perf_counter()
     reporter.reading(corpus.name)
     with stop_on_signals(on_signal):
@@ -218,7 +194,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             reporter.say(f"{PROG}: interrupted before any word was trained; nothing saved")
             return stop.exit_code
         saving = True
-        save(model, args.output)
+        saved = save_with_fallback(model, args.output)
 
     rows = [
         ("corpus", str(args.corpus)),
@@ -231,14 +207,16 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     loss = reporter.mean_loss
     if math.isfinite(loss):
         rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
-    rows.append(("saved", f"{args.output} ({fmt})"))
+    rows.append(("saved", f"{saved} ({fmt})"))
+    if saved != args.output:
+        reporter.say(f"{PROG}: could not write {args.output}; saved the model to {saved} instead")
     if stop.hangup:
         return stop.exit_code
     if stopped:
         done = summary.words_trained / (summary.corpus_words * model.config.epochs)
         out.print(
             f"[yellow]Interrupted:[/] saved the model trained so far ({done:.0%} of the planned "
-            f"training) to {args.output}",
+            f"training) to {saved}",
             highlight=False,
             soft_wrap=True,
         )

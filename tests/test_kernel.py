@@ -1,0 +1,281 @@
+"""The shared-noise SGNS kernel against finite differences, and pause accounting."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from conftest import planted_sentences
+from w2v_core import TrainConfig, TrainingControl, prepare_corpus, train
+from w2v_core import sgns
+
+
+def _shared_objective(W_in, W_out, inputs, outputs, noise, group, negative) -> float:
+    """The shared-noise loss written pair by pair in float64: the reference."""
+    total = 0.0
+    weight = negative / noise.shape[1]
+    for b, (i, o) in enumerate(zip(inputs, outputs)):
+        h = W_in[i]
+        total += np.logaddexp(0.0, -W_out[o] @ h)
+        for n in noise[b // group]:
+            if n != o:  # a noise word equal to the centre word is skipped
+                total += weight * np.logaddexp(0.0, W_out[n] @ h)
+    return total
+
+
+def _numeric_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        up = f()
+        x[i] = old - eps
+        down = f()
+        x[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("pairs", [7, 9])  # a partial last group, and full groups only
+def test_shared_step_is_one_sgd_step_on_the_shared_objective(pairs):
+    rng = np.random.default_rng(4)
+    V, d, K, N, group = 8, 3, 4, 2, 3
+    W_in = rng.normal(scale=0.5, size=(V, d))
+    W_out = rng.normal(scale=0.5, size=(V, d))
+    inputs = rng.integers(V, size=pairs).astype(np.int32)
+    outputs = rng.integers(V, size=pairs).astype(np.int32)
+    noise = rng.integers(V, size=(-(-pairs // group), N)).astype(np.int32)
+    noise[0, 1] = outputs[1]  # skipped for pair 1 only, used for pairs 0 and 2
+    alpha = 0.1
+
+    def loss() -> float:
+        return _shared_objective(W_in, W_out, inputs, outputs, noise, group, K)
+
+    expected_loss = loss()
+    expected_in = W_in - alpha * _numeric_gradient(loss, W_in)
+    expected_out = W_out - alpha * _numeric_gradient(loss, W_out)
+
+    config = TrainConfig(dim=d, negative=K, shared_negatives=N)
+    fast_in, fast_out = W_in.astype(np.float32), W_out.astype(np.float32)
+    worker = sgns._Worker(fast_in, fast_out, config, 0, 16, group_size=group)
+    assert worker.noise_shape(pairs) == noise.shape
+    worker.step(inputs, outputs, np.zeros((3, N), np.int32), 0.0)  # dirty the buffers first
+    step_loss = worker.step(inputs, outputs, noise, alpha)
+    assert step_loss == pytest.approx(expected_loss, rel=1e-5)
+    np.testing.assert_allclose(fast_in, expected_in, atol=1e-5)
+    np.testing.assert_allclose(fast_out, expected_out, atol=1e-5)
+
+
+def test_group_size_bounds_the_weighted_updates_of_a_noise_row():
+    # a drawn noise word's row gets group * negative / shared weighted updates per minibatch
+    assert sgns.shared_group_size(1024, 5, 16) * 5 / 16 <= sgns.MAX_ROW_UPDATES
+    assert sgns.shared_group_size(100, 5, 16) == 100  # never above the minibatch
+    assert sgns.shared_group_size(1024, 100, 1) == 1
+
+
+def test_exact_mode_draws_noise_per_pair(monkeypatch):
+    shapes = []
+    real = sgns._Worker.step
+
+    def spy(self, inputs, outputs, noise, alpha):
+        shapes.append((len(inputs), noise.shape))
+        return real(self, inputs, outputs, noise, alpha)
+
+    monkeypatch.setattr(sgns._Worker, "step", spy)
+    corpus = prepare_corpus(planted_sentences(300), min_count=1)
+    train(corpus, TrainConfig(dim=8, epochs=1, min_count=1, negative=3, shared_negatives=0))
+    assert shapes and all(noise == (m, 3) for m, noise in shapes)
+    shapes.clear()
+    train(corpus, TrainConfig(dim=8, epochs=1, min_count=1, negative=3, shared_negatives=4))
+    group = sgns.shared_group_size(1024, 3, 4)
+    assert shapes and all(noise == (-(-m // group), 4) for m, noise in shapes)
+
+
+# ------------------------------------------------------------------ pause accounting
+class _CountingControl(TrainingControl):
+    """Signals when ``threads`` training threads are all waiting in a pause."""
+
+    def __init__(self, threads: int) -> None:
+        super().__init__()
+        self.threads = threads
+        self.waiting = 0
+        self.lock = threading.Lock()
+        self.all_waiting = threading.Event()
+
+    def wait_while_paused(self) -> float:
+        with self.lock:
+            self.waiting += 1
+            if self.waiting == self.threads:
+                self.all_waiting.set()
+        return super().wait_while_paused()
+
+
+def test_a_pause_counts_once_however_many_threads_wait(monkeypatch):
+    """Time is a fake clock that moves only during the pause: the pause is the whole run."""
+    now = [1000.0]
+
+    def clock() -> float:
+        return now[0]
+
+    monkeypatch.setattr(sgns, "_clock", clock)
+    monkeypatch.setattr(time, "perf_counter", clock)  # also what TrainingControl measures
+    control = _CountingControl(threads=2)
+    control.pause()  # both threads stop at their first minibatch
+    corpus = prepare_corpus(planted_sentences(3000), min_count=1)  # 3 chunks of 10k tokens
+    config = TrainConfig(dim=8, epochs=1, min_count=1, threads=2)
+
+    def pause_for_100_seconds() -> None:
+        assert control.all_waiting.wait(timeout=60)
+        now[0] += 100.0
+        control.resume()
+
+    helper = threading.Thread(target=pause_for_100_seconds)
+    helper.start()
+    model = train(corpus, config, control=control)
+    helper.join()
+    assert control.waiting == 2
+    # 100 s of wall time, all of it paused: counted once, not once per thread (-100 s)
+    assert model.summary.seconds == pytest.approx(0.0)
+
+
+# ------------------------------------------------------------------ CBOW
+def _cbow_objective(W_in, W_out, contexts, indptr, outputs, noise, group, negative) -> float:
+    """CBOW loss in float64, centre by centre: the mean of the context vectors predicts the
+    centre word against noise words (per example, or shared by ``group`` examples)."""
+    total = 0.0
+    for i, o in enumerate(outputs):
+        h = W_in[contexts[indptr[i] : indptr[i + 1]]].mean(axis=0)
+        total += np.logaddexp(0.0, -W_out[o] @ h)
+        words = noise[i] if group == 0 else noise[i // group]
+        weight = 1.0 if group == 0 else negative / noise.shape[1]
+        for n in words:
+            if n != o:
+                total += weight * np.logaddexp(0.0, W_out[n] @ h)
+    return total
+
+
+@pytest.mark.parametrize("shared", [0, 2])
+def test_cbow_step_follows_the_gradient_with_word2vec_input_update(shared):
+    """Output vectors move along minus alpha times the gradient. Input vectors move as in
+    word2vec and gensim (cbow_mean=1): every context word gets the full gradient with respect
+    to the mean, i.e. ``count`` times the gradient with respect to its own vector."""
+    rng = np.random.default_rng(6)
+    V, d, K, group = 9, 3, 3, 2
+    W_in = rng.normal(scale=0.5, size=(V, d))
+    W_out = rng.normal(scale=0.5, size=(V, d))
+    # 5 centres with 1 to 4 context words; word 2 is a context of two centres
+    contexts = np.array([1, 2, 3, 2, 4, 5, 6, 7, 8, 0, 1], dtype=np.int32)
+    indptr = np.array([0, 1, 3, 7, 9, 11], dtype=np.int32)
+    outputs = np.array([4, 0, 8, 3, 5], dtype=np.int32)
+    if shared:
+        noise = rng.integers(V, size=(3, shared)).astype(np.int32)
+        noise[0, 0] = outputs[1]  # skipped for centre 1 only
+    else:
+        noise = rng.integers(V, size=(5, K)).astype(np.int32)
+        noise[2, 1] = outputs[2]  # skipped
+    alpha = 0.1
+
+    def loss() -> float:
+        return _cbow_objective(W_in, W_out, contexts, indptr, outputs, noise, group if shared else 0, K)
+
+    expected_loss = loss()
+    grad_in = _numeric_gradient(loss, W_in)
+    grad_out = _numeric_gradient(loss, W_out)
+    # word2vec's input update: each occurrence as a context gets count x its gradient share;
+    # rebuild it per occurrence from the gradient with respect to each centre's mean
+    expected_in = W_in.copy()
+    for i in range(len(outputs)):
+        members = contexts[indptr[i] : indptr[i + 1]]
+        own_ptr = np.array([0, len(members)], dtype=np.int32)
+        own_noise = noise[[i // group]] if shared else noise[[i]]
+
+        def loss_i(members=members, own_ptr=own_ptr, own_noise=own_noise, i=i) -> float:
+            """The loss of centre i alone."""
+            return _cbow_objective(
+                W_in, W_out, members, own_ptr, outputs[[i]], own_noise, 1 if shared else 0, K
+            )
+
+        mean_grad = _numeric_gradient(loss_i, W_in)[members].sum(axis=0)  # = d loss_i / d mean
+        for word in members:
+            expected_in[word] -= alpha * mean_grad
+    config = TrainConfig(dim=d, negative=K, shared_negatives=shared, cbow=True)
+    fast_in, fast_out = W_in.astype(np.float32), W_out.astype(np.float32)
+    worker = sgns._Worker(fast_in, fast_out, config, 0, 8, group_size=group if shared else None)
+    assert worker.noise_shape(len(outputs)) == noise.shape
+    step_loss = worker.step_cbow(contexts, indptr, outputs, noise, alpha)
+    assert step_loss == pytest.approx(expected_loss, rel=1e-5)
+    np.testing.assert_allclose(fast_out, W_out - alpha * grad_out, atol=1e-5)
+    np.testing.assert_allclose(fast_in, expected_in, atol=1e-5)
+    # the mean's gradient, summed over a centre's contexts, is what reached each of them
+    assert not np.allclose(fast_in, W_in - alpha * grad_in, atol=1e-4)
+
+
+def test_segment_kernels_match_loops():
+    from w2v_core.scatter import segment_scatter, segment_sum
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(6, 4)).astype(np.float32)
+    indptr = np.array([0, 3, 3, 5], dtype=np.int32)
+    rows = np.array([1, 1, 4, 0, 5], dtype=np.int32)
+    weights = rng.normal(size=5).astype(np.float32)
+    Y = np.zeros((3, 4), np.float32)
+    segment_sum(Y, indptr, rows, weights, X)
+    expected = np.zeros((3, 4))
+    W = X.copy()
+    expected_W = X.astype(np.float64)
+    for i in range(3):
+        for j in range(indptr[i], indptr[i + 1]):
+            expected[i] += weights[j] * X[rows[j]]
+    np.testing.assert_allclose(Y, expected, atol=1e-5)
+    G = rng.normal(size=(3, 4)).astype(np.float32)
+    segment_scatter(W, indptr, rows, G)
+    for i in range(3):
+        for j in range(indptr[i], indptr[i + 1]):
+            expected_W[rows[j]] += G[i]
+    np.testing.assert_allclose(W, expected_W, atol=1e-5)
+
+
+@pytest.mark.parametrize("shared", [16, 0])
+def test_cbow_finds_planted_groups(shared):
+    from conftest import PLANTED_GROUPS
+
+    sentences = planted_sentences()
+    config = TrainConfig(dim=20, epochs=5, min_count=1, sample=0, seed=1, threads=1,
+                         cbow=True, shared_negatives=shared)
+    model = train(sentences, config)
+    assert model.config.cbow
+    hits = total = 0
+    for members, context in PLANTED_GROUPS.values():
+        for word in members:
+            neighbours = [w for w, _ in model.wv.most_similar(word, topn=5)]
+            hits += sum(n in set(members) | set(context) for n in neighbours)
+            total += len(neighbours)
+    assert hits / total > 0.9
+    assert model.wv.similarity("cat", "dog") > model.wv.similarity("cat", "red") + 0.3
+
+
+def test_cbow_steps_cover_every_centre_once(monkeypatch):
+    """Each centre with a context is one example per epoch, its contexts those of make_pairs."""
+    seen = []
+    real = sgns._Worker.step_cbow
+
+    def spy(self, contexts, indptr, outputs, noise, alpha):
+        assert indptr[0] == 0 and indptr[-1] == len(contexts) and np.all(np.diff(indptr) >= 1)
+        seen.append(len(outputs))
+        return real(self, contexts, indptr, outputs, noise, alpha)
+
+    monkeypatch.setattr(sgns._Worker, "step_cbow", spy)
+    pairs = []
+    real_pairs = sgns.make_pairs
+
+    def pairs_spy(ids, sentence_ids, reduced, window):
+        centres, contexts = real_pairs(ids, sentence_ids, reduced, window)
+        pairs.append(len(np.unique(centres)))
+        return centres, contexts
+
+    monkeypatch.setattr(sgns, "make_pairs", pairs_spy)
+    model = train(planted_sentences(500), TrainConfig(dim=8, epochs=1, min_count=1, cbow=True))
+    assert sum(seen) == sum(pairs) == model.summary.pairs_trained
