@@ -40,6 +40,7 @@ from .training import (
     TrainingBridge,
     TrainingProgress,
     TrainingStarted,
+    separation_of,
 )
 from .widgets.analogies import AnalogiesPane
 from .widgets.dashboard import TrainingPane
@@ -72,6 +73,7 @@ class TrainingOutcome:
 
     model: "Model"
     event: TrainingEvent | None
+    separation: float  #: of the final vectors (NaN if undefined)
     save_error: str = ""
 
 
@@ -249,7 +251,7 @@ class W2VApp(App[None]):
                 save(model, self.output)
             except Exception as error:  # noqa: BLE001 - the model must survive a failed autosave
                 save_error = error_text(error)
-        return TrainingOutcome(model, bridge.last_event, save_error)
+        return TrainingOutcome(model, bridge.last_event, separation_of(model.wv), save_error)
 
     def on_training_started(self, message: TrainingStarted) -> None:
         self.dashboard.started(message.info)
@@ -264,7 +266,7 @@ class W2VApp(App[None]):
         if not self.training:
             return  # a late snapshot: the final model is already shown
         self.snapshot = message.vectors
-        self.dashboard.epoch_ended(message.event)
+        self.dashboard.epoch_ended(message.event, message.separation)
         self.snapshot_epoch = message.event.epoch
         self.vectors = message.vectors
 
@@ -293,7 +295,7 @@ class W2VApp(App[None]):
     def _training_finished(self, outcome: TrainingOutcome) -> None:
         model = outcome.model
         self.training, self.paused = False, False
-        self.dashboard.finished(model, outcome.event)
+        self.dashboard.finished(model, outcome.event, outcome.separation)
         self.model = model
         self.vectors = model.wv
         if self.output is not None and not outcome.save_error:

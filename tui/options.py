@@ -138,13 +138,13 @@ def check_output(path: str) -> None:
     UnwritablePathError
         The directory does not accept a new file (probed by writing one).
     """
-    from w2v_core.io import _format_for, probe_writable  # TODO: public io.format_for()
+    from w2v_core.io import format_for, probe_writable
 
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"-o {path}: is a directory; give a file name such as model.npz")
     try:
-        _format_for(target, None)
+        format_for(target)
     except ModelFormatError as error:
         raise UsageError(str(error)) from None
     probe_writable(target)
