@@ -523,12 +523,15 @@ class W2VApp(App[None]):
 
 def main(argv: list[str] | None = None) -> int:
     """The ``w2v-tui`` console script: 0 after a normal quit, non-zero after a failure."""
-    from w2v_core.errors import EXIT_USAGE, exit_code
+    from w2v_core.errors import EXIT_INTERRUPTED, EXIT_USAGE, exit_code
 
     from .options import PROG, resolve
 
     try:
         launch = resolve(argv)
+    except KeyboardInterrupt:  # Ctrl-C while a corpus is checked or a model loads
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (W2VError, OSError) as error:
         code = exit_code(error)
         hint = f" (see '{PROG} --help')" if code == EXIT_USAGE else ""

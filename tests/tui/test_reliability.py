@@ -323,3 +323,14 @@ async def test_stop_while_reading_the_corpus_ends_the_reading(tmp_path) -> None:
         assert app.return_code == 0
     finally:
         done.set()
+
+
+def test_ctrl_c_while_a_model_loads_exits_quietly(monkeypatch, capsys) -> None:
+    import tui.options
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tui.options, "load_model", interrupted)
+    assert main(["--model", "big.bin"]) == 130
+    assert capsys.readouterr().err == "w2v-tui: interrupted\n"
