@@ -191,6 +191,7 @@ class W2VApp(App[None]):
             self.model = self.loaded_model
             self.saved, self.saved_to = self.loaded_model, self.model_path
             self.vectors = self.loaded_model.wv
+            self._measure(self.loaded_model.wv)
         else:
             self.start_training()
 
@@ -253,6 +254,11 @@ class W2VApp(App[None]):
                 save_error = error_text(error)
         return TrainingOutcome(model, bridge.last_event, separation_of(model.wv), save_error)
 
+    @work(thread=True, group="measure", exit_on_error=False)
+    def _measure(self, vectors: KeyedVectors) -> float:
+        """The loaded vectors' separation, off the UI thread (it normalises them too)."""
+        return separation_of(vectors)
+
     def on_training_started(self, message: TrainingStarted) -> None:
         self.dashboard.started(message.info)
 
@@ -286,6 +292,8 @@ class W2VApp(App[None]):
                 self._training_failed(str(worker.error), stopped=True)
             elif event.state is WorkerState.ERROR:
                 self._training_failed(error_text(worker.error))
+        elif worker.group == "measure" and event.state is WorkerState.SUCCESS:
+            self.dashboard.show_separation(worker.result, "loaded")
         elif worker.group == "save":
             if event.state is WorkerState.SUCCESS:
                 self._saved(*worker.result)
