@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import planted_sentences
+from conftest import PLANTED_GROUPS, planted_sentences
 from w2v_core import TrainConfig, TrainingControl, prepare_corpus, train
 from w2v_core import sgns
 
@@ -240,7 +240,6 @@ def test_segment_kernels_match_loops():
 
 @pytest.mark.parametrize("shared", [16, 0])
 def test_cbow_finds_planted_groups(shared):
-    from conftest import PLANTED_GROUPS
 
     sentences = planted_sentences()
     config = TrainConfig(dim=20, epochs=5, min_count=1, sample=0, seed=1, threads=1,

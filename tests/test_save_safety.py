@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
+import time
 from pathlib import Path
 
 import numpy as np
@@ -284,3 +286,39 @@ def test_export_projector_without_counts_and_with_a_tab(tmp_path: Path) -> None:
     with pytest.raises(ModelFormatError, match="TSV"):
         io.export_projector(tabbed, tmp_path / "v2.tsv", tmp_path / "m2.tsv")
     assert not (tmp_path / "v2.tsv").exists()
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX interval timers")
+@pytest.mark.parametrize("ext", ["npz", "bin"])
+def test_real_asynchronous_interrupts_never_leave_a_temp_file(ext: str, tmp_path: Path) -> None:
+    """A timer raises KeyboardInterrupt at 150 moments spread over a save, as Ctrl-C would."""
+    vectors = np.random.default_rng(0).standard_normal((3000, 50)).astype(np.float32)
+    kv = KeyedVectors([f"w{i}" for i in range(3000)], vectors)
+    path = tmp_path / f"model.{ext}"
+    io.save(kv, path)
+    expected = path.read_bytes()
+    start = time.perf_counter()
+    io.save(kv, path)
+    duration = time.perf_counter() - start
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    outcomes = []
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        for i in range(150):
+            try:
+                try:
+                    signal.setitimer(signal.ITIMER_REAL, max(1e-6, duration * i / 120))
+                    io.save(kv, path)
+                    outcomes.append("saved")
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            except KeyboardInterrupt as exc:
+                outcomes.append(type(exc).__name__)
+            assert _temps(tmp_path) == []
+            assert path.read_bytes() == expected  # old or new: the same, never partial
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert "SaveInterrupted" in outcomes

@@ -176,3 +176,8 @@ def test_best_rows_by_threshold_equals_a_full_sort(count):
     got = _best_rows(scores, count)
     assert len(got) >= count
     assert np.sort(scores[got])[::-1][:count].tolist() == np.sort(scores)[::-1][:count].tolist()
+
+
+def test_completion_of_a_decomposed_prefix():
+    kv = KeyedVectors(["café", "cafés", "cab"], np.ones((3, 2), dtype=np.float32))
+    assert kv.complete("cafe\u0301") == ["café", "cafés"]

@@ -335,4 +335,5 @@ def _best_rows(scores: np.ndarray, count: int) -> np.ndarray:
 
 
 def _normalise(word: str) -> str:
-    return word.strip().lower()
+    """The form a typed word is compared in: stripped, NFC (as the vocabulary), lowercase."""
+    return unicodedata.normalize("NFC", word.strip()).lower()

@@ -6,6 +6,7 @@ FakeTrainer, the explorer shows a hand-built model, and inputs do not blink in h
 
 from __future__ import annotations
 
+import numpy as np
 from fakes import CONFIG, FakeTrainer, planted_model
 from helpers import settled, wait_until
 from textual.pilot import Pilot
@@ -47,11 +48,27 @@ def test_analogies(snap_compare) -> None:
     assert snap_compare(explorer(), press=["a", "_", "slash", *"man", "enter", *"king", "enter", *"woman", "enter"])
 
 
-def test_map(snap_compare) -> None:
+def fixed_projection(kv, method="tsne", top_n=500, seed=0, words=None):  # noqa: ANN001 - project_2d's
+    """A stand-in for project_2d with a layout that no CPU, BLAS or t-SNE version can change.
+
+    The snapshot checks how a map is drawn (labels, markers, info line); what t-SNE computes
+    is checked in tests/test_projection*.py.
+    """
+    from w2v_core.projection import Projection
+
+    words = list(kv.words[: min(top_n, len(kv))])
+    rows = np.array([kv.get_index(w) for w in words])
+    coords = np.round(kv.vectors[rows][:, [0, 4]].astype(np.float64) * 10 + rows[:, None] % 7 * 0.3, 2)
+    return Projection(words, coords, method)
+
+
+def test_map(snap_compare, monkeypatch) -> None:
+    monkeypatch.setattr("w2v_core.projection.project_2d", fixed_projection)
+
     async def run_before(pilot: Pilot) -> None:
         await pilot.press("slash", *"cat", "enter", "m")
         pane = pilot.app.query_one(MapPane)
-        await wait_until(pilot, lambda: pane.computed_key is not None)
+        await wait_until(pilot, lambda: pane.computed_key is not None and pane.placing is None)
 
     assert snap_compare(explorer(), run_before=run_before)
 
