@@ -51,8 +51,8 @@ from .widgets.query import Pane, error_text, one_line
 from .widgets.status import StatusBar
 
 if TYPE_CHECKING:  # pragma: no cover
-    from w2v_core.model import Model
     from w2v_core.config import TrainConfig
+    from w2v_core.model import Model
 
 #: (tab id, label with its key underlined, pane class)
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (

@@ -280,9 +280,8 @@ def test_model_limit_option(tmp_path, model) -> None:
 
 
 def test_w2v_error_is_the_engines() -> None:
-    from w2v_core.errors import UsageError
-
     from tui import options
+    from w2v_core.errors import UsageError
 
     assert options.UsageError is UsageError and issubclass(UsageError, W2VError)
 

@@ -6,9 +6,9 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from rich.text import Text
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.reactive import reactive
@@ -27,8 +27,8 @@ from .plots import LossPlot
 from .query import Pane, QueryInput
 
 if TYPE_CHECKING:  # pragma: no cover
-    from w2v_core.model import Model
     from w2v_core.config import TrainConfig
+    from w2v_core.model import Model
 
 
 def fmt_count(n: float) -> str:

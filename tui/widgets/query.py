@@ -15,7 +15,6 @@ from textual.widgets import DataTable, Input
 
 from w2v_core.vectors import KeyedVectors
 
-
 #: Columns whose text reads left to right; every other column holds numbers, right-aligned.
 TEXT_COLUMNS = ("word", "section")
 
