@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -240,9 +240,13 @@ class W2VApp(App[None]):
         callbacks: list[Callback] = [bridge]
         if self.output is not None:
             callbacks.append(Checkpoint(self, self.output))
-        trainer = self.trainer
-        if trainer is None:  # stop works while reading too (ReadingStopped)
-            from w2v_core.sgns import train as trainer
+        trainer: Trainer
+        if self.trainer is not None:
+            trainer = self.trainer
+        else:  # the engine (a stop works while it reads the corpus too: ReadingStopped)
+            from w2v_core.sgns import train
+
+            trainer = train
         model = trainer(self.corpus, self.config, callbacks=callbacks, control=self.control)
         save_error = ""
         if self.output is not None:
@@ -282,21 +286,21 @@ class W2VApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """How each of the app's workers ended, in one place (whatever they raised)."""
-        worker = event.worker
+        worker, result = event.worker, event.worker.result
         if not self.is_running or event.state in (WorkerState.PENDING, WorkerState.RUNNING):
             return  # a late message while the app shuts down
         if worker.group == "training":
-            if event.state is WorkerState.SUCCESS:
-                self._training_finished(worker.result)
+            if isinstance(result, TrainingOutcome):  # SUCCESS
+                self._training_finished(result)
             elif isinstance(worker.error, ReadingStopped):
                 self._training_failed(str(worker.error), stopped=True)
             elif event.state is WorkerState.ERROR:
                 self._training_failed(error_text(worker.error))
-        elif worker.group == "measure" and event.state is WorkerState.SUCCESS:
-            self.dashboard.show_separation(worker.result, "loaded")
+        elif worker.group == "measure" and isinstance(result, float):
+            self.dashboard.show_separation(result, "loaded")
         elif worker.group == "save":
-            if event.state is WorkerState.SUCCESS:
-                self._saved(*worker.result)
+            if isinstance(result, tuple):  # SUCCESS: (what, path)
+                self._saved(*result)
             elif event.state is WorkerState.ERROR:
                 self.notify(error_text(worker.error), title="Save failed", severity="error")
 
@@ -403,11 +407,11 @@ class W2VApp(App[None]):
         return key_rows(self.binding_sections())
 
     @classmethod
-    def binding_sections(cls) -> list[tuple[str, Iterable[Any]]]:
+    def binding_sections(cls) -> list[tuple[str, Iterable[BindingType]]]:
         """(section, BINDINGS) of the app and each pane, in tab order."""
-        return [("Everywhere", cls.BINDINGS)] + [
-            (re.sub(r"\[/?u\]", "", label), pane_cls.BINDINGS) for _, label, pane_cls in PANES
-        ]
+        sections: list[tuple[str, Iterable[BindingType]]] = [("Everywhere", cls.BINDINGS)]
+        sections += [(re.sub(r"\[/?u\]", "", label), pane_cls.BINDINGS) for _, label, pane_cls in PANES]
+        return sections
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -422,10 +426,11 @@ class W2VApp(App[None]):
                 seen.add(b.action)
                 yield SystemCommand(f"{title}: {b.description}", f"key {b.key}",
                                     self._pane_command(tab_id, b.action))
-        for b in self.BINDINGS:
-            assert isinstance(b, Binding)
-            if b.action not in seen:
-                yield SystemCommand(b.description, f"key {b.key}", self._app_command(b.action))
+        for app_binding in self.BINDINGS:
+            assert isinstance(app_binding, Binding)
+            if app_binding.action not in seen:
+                yield SystemCommand(app_binding.description, f"key {app_binding.key}",
+                                    self._app_command(app_binding.action))
 
     def _pane_command(self, tab_id: str, action: str) -> Any:
         async def run() -> None:

@@ -167,7 +167,7 @@ class TrainingPane(Pane):
     def started(self, info: TrainingStart) -> None:
         """The vocabulary is ready; updates begin."""
         self.live_snapshot = info.snapshot
-        self.epochs = info.config.epochs
+        self.epochs = info.config.epochs or self.epochs  # resolved by the engine (never None)
         title = self.query_one("#train-title", Static)
         epochs = f" · epochs {self.epochs} ({info.epochs_reason})" if info.epochs_reason else ""
         title.update(f"{title.content}{epochs} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")

@@ -128,7 +128,7 @@ class EvaluatePane(Pane):
             error = error_text(event.worker.error)
             self.app.notify(error, title="Evaluation failed", severity="error")
             self._summary(f"failed: {error}")
-        else:
+        elif isinstance(event.worker.result, tuple):  # SUCCESS: (analogies, pairs)
             self._show_report(*event.worker.result)
 
     def _show_report(self, rep: Any, pairs: Any) -> None:
