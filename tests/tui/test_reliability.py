@@ -333,3 +333,48 @@ def test_ctrl_c_while_a_model_loads_exits_quietly(monkeypatch, capsys) -> None:
     monkeypatch.setattr(tui.options, "load_model", interrupted)
     assert main(["--model", "big.bin"]) == 130
     assert capsys.readouterr().err == "w2v-tui: interrupted\n"
+
+
+def test_sigterm_to_a_real_session_saves_the_model_so_far(tmp_path, planted_file) -> None:
+    """The whole path: a w2v-tui process in a terminal, -o PATH, SIGTERM while it trains."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    from helpers import WAIT_TIMEOUT
+
+    path = tmp_path / "run.npz"
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", str(planted_file), "-o", str(path), "--epochs", "10000",
+         "--dim", "8", "--min-count", "1"],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+    )
+    os.close(slave)
+
+    def drain() -> None:  # the terminal's output must be read, or the app blocks writing it
+        try:
+            while os.read(master, 65536):
+                pass
+        except OSError:
+            pass
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + WAIT_TIMEOUT
+        while not path.exists():  # the first epoch's checkpoint: training runs
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=WAIT_TIMEOUT) == 128 + signal.SIGTERM
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    model = load(path)
+    assert model.summary is not None and model.summary.stopped_early  # the model, not a checkpoint
