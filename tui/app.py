@@ -6,6 +6,7 @@ default, in a thread worker); ``W2VApp(model=...)`` opens a ready model in the e
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import sys
@@ -315,7 +316,7 @@ class W2VApp(App[None]):
         else:
             self.dirty = True
         if self.hung_up is not None:
-            self.exit(return_code=128 + self.hung_up)
+            self._exit_after_hang_up()
             return
         summary = model.summary
         if outcome.save_error:
@@ -342,7 +343,7 @@ class W2VApp(App[None]):
             self.dashboard.failed(error)
             self.notify(error, title="Training failed", severity="error", timeout=10)
         if self.hung_up is not None:
-            self.exit(return_code=128 + self.hung_up)
+            self._exit_after_hang_up()
 
     # ------------------------------------------------------------------ actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -514,6 +515,18 @@ class W2VApp(App[None]):
         for signum in HANGUP_SIGNALS:
             loop.add_signal_handler(signum, self.hang_up, signum)
 
+    def _exit_after_hang_up(self) -> None:
+        """Exit with 128 + the signal's number, as a shell reports a process a signal ended.
+
+        After SIGHUP the terminal is gone: restoring it would block for ever on writes that
+        nobody reads (what is trained is saved by now), so the process ends at once.
+        """
+        assert self.hung_up is not None
+        code = 128 + self.hung_up
+        if self.hung_up == signal.SIGHUP and not self.is_headless:
+            os._exit(code)
+        self.exit(return_code=code)
+
     def hang_up(self, signum: int) -> None:
         """SIGHUP or SIGTERM: keep what is trained so far (saved to ``-o``), then exit.
 
@@ -531,7 +544,7 @@ class W2VApp(App[None]):
                 save(self.model, self.output)
             except Exception as error:  # noqa: BLE001 - exiting anyway; say why on stderr
                 print(f"w2v-tui: error: could not save to {self.output}: {error_text(error)}", file=sys.stderr)
-        self.exit(return_code=128 + signum)
+        self._exit_after_hang_up()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -335,25 +335,24 @@ def test_ctrl_c_while_a_model_loads_exits_quietly(monkeypatch, capsys) -> None:
     assert capsys.readouterr().err == "w2v-tui: interrupted\n"
 
 
-def test_sigterm_to_a_real_session_saves_the_model_so_far(tmp_path, planted_file) -> None:
-    """The whole path: a w2v-tui process in a terminal, -o PATH, SIGTERM while it trains."""
+@pytest.mark.parametrize("how", ["terminal closed", "SIGTERM"])
+def test_a_real_session_ended_while_training_saves_the_model_so_far(tmp_path, planted_file, how) -> None:
+    """The whole path: a w2v-tui process on its own terminal, -o PATH, and the terminal goes
+    away (the kernel sends SIGHUP, as when an SSH connection drops) or SIGTERM arrives."""
     import os
     import pty
-    import subprocess
     import sys
     import time
 
     from helpers import WAIT_TIMEOUT
 
     path = tmp_path / "run.npz"
-    master, slave = pty.openpty()
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui", str(planted_file), "-o", str(path), "--epochs", "10000",
-         "--dim", "8", "--min-count", "1"],
-        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-    )
-    os.close(slave)
+    argv = [sys.executable, "-m", "tui", str(planted_file), "-o", str(path),
+            "--epochs", "10000", "--dim", "8", "--min-count", "1"]
+    pid, master = pty.fork()
+    if pid == 0:  # the child: its terminal is the pty, as a login session's is
+        os.environ["TERM"] = "xterm-256color"
+        os.execv(sys.executable, argv)
 
     def drain() -> None:  # the terminal's output must be read, or the app blocks writing it
         try:
@@ -362,19 +361,31 @@ def test_sigterm_to_a_real_session_saves_the_model_so_far(tmp_path, planted_file
         except OSError:
             pass
 
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    threading.Thread(target=drain, daemon=True).start()
+    status = None
     try:
         deadline = time.monotonic() + WAIT_TIMEOUT
         while not path.exists():  # the first epoch's checkpoint: training runs
-            assert process.poll() is None and time.monotonic() < deadline
+            assert os.waitpid(pid, os.WNOHANG)[0] == 0 and time.monotonic() < deadline
             time.sleep(0.05)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=WAIT_TIMEOUT) == 128 + signal.SIGTERM
+        if how == "SIGTERM":
+            os.kill(pid, signal.SIGTERM)
+        else:
+            os.close(master)
+            master = -1
+        while status is None:
+            done, raw = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = os.waitstatus_to_exitcode(raw)
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
+        if status is None:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        if master >= 0:
+            os.close(master)
+    expected = signal.SIGTERM if how == "SIGTERM" else signal.SIGHUP
+    assert status == 128 + expected
     model = load(path)
     assert model.summary is not None and model.summary.stopped_early  # the model, not a checkpoint
