@@ -8,8 +8,8 @@ For each size (the N most frequent words) and repeat, the two run back to back i
 - ``project_2d``: :func:`w2v_core.projection.project_2d` (openTSNE, short schedule), cache cleared.
 
 Quality: the share of each word's 10 nearest neighbours (cosine) that stay among its 10 nearest
-on the map (1.0 = all kept), so a faster map that is worse shows. Also timed: placing the query
-and its neighbours (11 words outside the map) into the 500-word map with ``Projection.place``,
+on the map (1.0 = all kept), so a faster map that is worse shows. Also timed: placing a query
+and its neighbours (11 words outside the map) into each finished map with ``Projection.place``,
 and a map of one word's 150 nearest neighbours (``project_neighbourhood``).
 
 Usage (MODEL: any model ``w2v`` loads, e.g. ``w2v train builtin:shakespeare -o shakes.npz``)::
@@ -118,15 +118,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{n:>6} {sk:>12.2f} s {ours:>10.2f} s {sk / ours:>8.1f}x "
               f"{quality[('sklearn', n)]:>12.3f} / {quality[('project_2d', n)]:.3f}")
 
-    base = project_2d(kv, "tsne", 500)
-    extra = outside_query(kv, 500)
-    place_times = [timed(base.place, kv, extra)[0] for _ in range(args.repeat)]
-    clear_cache()
+    for n in args.sizes:
+        base = project_2d(kv, "tsne", n)
+        extra = outside_query(kv, n)
+        place_times = [timed(base.place, kv, extra)[0] for _ in range(args.repeat)]
+        print(f"\nplace {len(extra)} words (a query outside the map and its neighbours) into the {n}-word "
+              f"t-SNE map: {statistics.median(place_times):.2f} s")
     hood_times = []
     for _ in range(args.repeat):
         clear_cache()
         hood_times.append(timed(project_neighbourhood, kv, extra[0], 150)[0])
-    print(f"\nplace {len(extra)} words into the 500-word t-SNE map: {statistics.median(place_times):.2f} s")
     print(f"t-SNE of one word's 150 nearest neighbours: {statistics.median(hood_times):.2f} s")
     print("(medians of", args.repeat, "runs; single-threaded; times vary with the host's load)")
     return 0

@@ -89,8 +89,8 @@ BUGS = (
         "tsne-is-pca",
         "t-SNE silently returns PCA",
         "w2v_core/projection.py",
-        'if method == "pca":',
-        "if True:",
+        'fit = _fit_pca if method == "pca" else _fit_tsne',
+        "fit = _fit_pca",
         ("tests/test_projection.py", "tests/test_projection_quality.py"),
     ),
 )

@@ -248,3 +248,48 @@ def test_a_failed_final_save_says_where_the_model_went(tmp_path, capsys, monkeyp
     assert code == 0, err
     assert f"saved the model to {elsewhere} instead" in err
     assert str(elsewhere) in out
+
+
+# ------------------------------------------------------------------ separation (issue 9 §2)
+def test_info_shows_separation_and_warns_when_collapsed(vectors_file, tmp_path, capsys):
+    code, out, err = run(["info", vectors_file], capsys)
+    assert code == 0, err
+    line = next(line for line in out.splitlines() if line.startswith("separation"))
+    assert "mean cosine of random pairs" in line and "collapsed" not in line
+    assert "collapsed" not in err
+    rng = np.random.default_rng(1)
+    same = np.ones((30, 8), dtype=np.float32) + rng.normal(0, 0.01, size=(30, 8)).astype(np.float32)
+    collapsed = tmp_path / "collapsed.npz"
+    w2v_core.io.save(KeyedVectors([f"w{i}" for i in range(30)], same), collapsed)
+    code, out, err = run(["info", collapsed], capsys)
+    assert code == 0, err
+    assert "collapsed" in next(line for line in out.splitlines() if line.startswith("separation"))
+    assert err.startswith("w2v: warning: the vectors have collapsed")
+
+
+def test_train_shows_separation_per_epoch_and_at_the_end(tmp_path, capsys):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat. the dog sat on the log.\n" * 30)
+    code, out, err = run(["train", corpus, "-o", tmp_path / "m.npz", "--dim", "8", "--epochs", "2",
+                          "--min-count", "1", "--threads", "1"], capsys)
+    assert code == 0, err
+    assert any(line.startswith("epoch 2/2") and " sep " in line for line in err.splitlines())
+    assert any(line.startswith("separation") for line in out.splitlines())
+    assert any(line.split() == ["epochs", "2"] for line in out.splitlines())
+
+
+# ------------------------------------------------------------------ analogy methods (issue 7 §3)
+def test_analogy_methods_come_from_the_engine(vectors_file, capsys):
+    from w2v_core.vectors import ANALOGY_METHODS
+
+    kv = w2v_core.io.load(vectors_file).wv
+    for method, title in ANALOGY_METHODS.items():
+        code, out, err = run(["analogy", vectors_file, "apple", "pear", "hammer", "--method",
+                              method, "-k", "3"], capsys)
+        assert code == 0, err
+        assert f"({title})" in out
+        expected = (kv.most_similar if method == "add" else kv.most_similar_cosmul)(
+            positive=["pear", "hammer"], negative=["apple"], topn=3)
+        assert kv.analogy("apple", "pear", "hammer", method=method, topn=3) == expected
+    code, _, err = run(["analogy", vectors_file, "a", "b", "c", "--method", "cos"], capsys)
+    assert code == 2

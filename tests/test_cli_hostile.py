@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,28 @@ def test_ctrl_c_during_the_final_save_says_what_happened(tmp_path, capsys, monke
     code, _, err = run(["train", corpus, "-o", tmp_path / "m.npz", *FAST], capsys)
     assert code == 130
     assert err.splitlines()[-1] == f"w2v: {message}"
+
+
+# ------------------------------------------------------------------ 26: a FIFO with no writer
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_with_no_writer_says_it_is_waiting(tmp_path):
+    fifo = tmp_path / "corpus.fifo"
+    os.mkfifo(fifo)
+    process = _start("train", str(fifo), "-o", "m.npz", *FAST, cwd=tmp_path)
+    ceiling = threading.Timer(120, process.kill)  # a silent hang ends the test, not the run
+    ceiling.start()
+    seen = []
+    try:
+        for line in process.stderr:  # wait on state: the notice, printed before the read blocks
+            seen.append(line)
+            if "waiting for input" in line:
+                break
+        else:
+            pytest.fail("no waiting notice: " + "".join(seen))
+    finally:
+        ceiling.cancel()
+    with open(fifo, "w") as writer:
+        writer.write("the cat sat on the mat. the dog sat on the log.\n" * 30)
+    code, _, rest = _finish(process)
+    assert code == 0, "".join(seen) + rest
+    assert (tmp_path / "m.npz").exists()

@@ -94,3 +94,32 @@ def test_the_trainer_resolves_auto_epochs_and_says_why():
     assert start.info.epochs_reason == "auto: small corpus"
     assert start.info.words_total == start.info.corpus_words * config.epochs
     assert model.config.epochs == config.epochs
+
+
+def _training_options(parser: argparse.ArgumentParser) -> list[tuple[tuple[str, ...], str]]:
+    group = next(g for g in parser._action_groups if g.title == "training options")
+    return [(a.option_strings, a.help % {"default": a.default} if a.help else "")
+            for a in group._group_actions]
+
+
+def test_w2v_train_and_w2v_tui_offer_the_same_training_options():
+    from tui.options import build_parser as tui_parser
+
+    train_parser = build_parser()._subparsers._group_actions[0].choices["train"]
+    ours, theirs = _training_options(train_parser), _training_options(tui_parser())
+    assert ours == theirs
+    assert [names[0] for names, _ in ours] == [flag(f.name) for f in dataclasses.fields(TrainConfig)]
+
+
+def test_the_front_ends_parser_raises_a_usage_error_naming_the_help():
+    from w2v_core.config import ArgumentParser
+    from w2v_core.errors import EXIT_USAGE, UsageError, exit_code
+
+    parser = ArgumentParser(prog="w2v")
+    sub = parser.add_subparsers(dest="command").add_parser("train")
+    add_train_arguments(sub)
+    with pytest.raises(UsageError) as caught:
+        parser.parse_args(["train", "--dim", "many"])
+    assert "--dim" in str(caught.value)
+    assert caught.value.help_hint == "see 'w2v train --help'"
+    assert exit_code(caught.value) == EXIT_USAGE

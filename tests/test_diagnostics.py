@@ -76,3 +76,9 @@ def test_bad_input() -> None:
         separation(healthy(), restrict=0)
     with pytest.raises(W2VError, match="at least 2 words"):
         separation(_kv(np.ones((1, 4))))
+
+
+def test_zero_vectors_count_as_orthogonal() -> None:
+    kv = _kv(np.vstack([np.ones((2, 4)), np.zeros((1, 4))]))
+    value = separation(kv, pairs=3000)
+    assert 0.28 < value < 0.39  # a third of the pairs are the two equal vectors (cosine 1), the rest 0

@@ -33,6 +33,7 @@ def zipf_corpus(n_tokens: int = 60_000, seed: int = 3) -> list[list[str]]:
     return [[words[i] for i in piece] for piece in np.split(tokens, cuts) if len(piece)]
 
 
+#: the engine's default (fast) mode; one thread, so that updates come in stream order
 CONFIG = TrainConfig(
     dim=8, window=5, negative=5, min_count=1, sample=1e-3, epochs=2, alpha=0.025,
     min_alpha=1e-4, seed=11, threads=1,

@@ -16,11 +16,11 @@ import argparse
 import math
 import os
 from dataclasses import MISSING, Field, asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 
 #: Words to train on when ``epochs`` is left to :func:`resolve_epochs`: enough passes over
 #: a small corpus for its vectors to separate (Hamlet needs dozens; 5 leaves every cosine
@@ -266,12 +266,28 @@ def _check_float(
 
 
 # --------------------------------------------------------------------------- front ends
+class ArgumentParser(argparse.ArgumentParser):
+    """The parser both front ends use: a usage error raises :class:`UsageError` (exit code 2)
+    instead of printing and exiting, so each front end reports it as its one error line.
+
+    The error's ``help_hint`` names the (sub)command's help, e.g. ``see 'w2v train --help'``.
+    Subparsers made by :meth:`add_subparsers` are of this class too.
+    """
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        error = UsageError(message)
+        error.help_hint = f"see '{self.prog} --help'"
+        raise error
+
+
 def train_fields() -> tuple[Field, ...]:
     """The TrainConfig fields that are command-line options, in declaration order."""
     return tuple(f for f in fields(TrainConfig) if "help" in f.metadata)
 
 
 def _default_text(f: Field, default: Any) -> str:
+    if isinstance(default, bool):
+        return "on" if default else "off"
     if default is None:
         return f.metadata.get("none") or "none"
     if isinstance(default, float):

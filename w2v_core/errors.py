@@ -69,6 +69,10 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 class UsageError(W2VError):
     """Bad command-line usage found by either front end (exit code :data:`EXIT_USAGE`)."""
 
+    #: Where to read about the right usage, e.g. ``see 'w2v train --help'`` (set by
+    #: :class:`w2v_core.config.ArgumentParser`).
+    help_hint: str | None = None
+
 
 def exit_code(error: BaseException) -> int:
     """The exit code for an error that ended a command.

@@ -14,6 +14,9 @@ from .errors import UnknownWordError, W2VError
 from .query import parse_query  # noqa: F401  (re-exported: it used to live here)
 
 WordList = str | Sequence[str]
+#: Analogy methods, by the name front ends and :func:`~w2v_core.evaluate.evaluate_analogies`
+#: take, with the name they have in the literature.
+ANALOGY_METHODS = {"add": "3CosAdd", "mul": "3CosMul"}
 #: Above this many words sharing a prefix, completion scans in frequency order instead.
 _SCAN_ABOVE = 2000
 #: ``approximate=True`` neighbours: projection size, rows scored exactly, smallest vocabulary.
@@ -194,6 +197,19 @@ class KeyedVectors:
             neg_sims = (1.0 + matrix @ self.normed[neg].T) / 2.0
         scores = pos_sims.prod(axis=1) / (neg_sims.prod(axis=1) + 1e-6)
         return self._top(scores, topn, pos + neg)
+
+    def analogy(
+        self, a: str, b: str, c: str, method: str = "add", topn: int = 10
+    ) -> list[tuple[str, float]]:
+        """``a`` is to ``b`` as ``c`` is to ...? (positive ``b`` and ``c``, negative ``a``).
+
+        ``method`` is a key of :data:`ANALOGY_METHODS`: ``"add"`` (3CosAdd,
+        :meth:`most_similar`) or ``"mul"`` (3CosMul, :meth:`most_similar_cosmul`).
+        """
+        if method not in ANALOGY_METHODS:
+            raise W2VError(f"analogy method must be one of {', '.join(ANALOGY_METHODS)}, got {method!r}")
+        query = self.most_similar if method == "add" else self.most_similar_cosmul
+        return query(positive=[b, c], negative=[a], topn=topn)
 
     def similar_by_vector(
         self,

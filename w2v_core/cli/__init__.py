@@ -27,7 +27,7 @@ import threading
 from types import ModuleType
 from typing import Any
 
-from ..errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, W2VError, exit_code
+from ..errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, W2VError, exit_code
 
 PROG = "w2v"
 
@@ -35,20 +35,11 @@ __all__ = ["main", "build_parser"]
 
 
 def __getattr__(name: str) -> Any:
-    """``build_parser`` is imported on first use (it loads the engine's configuration).
-
-    ``TRAIN_OPTIONS`` (field, argparse type, help) is derived from TrainConfig's fields and
-    kept only for ``tui/options.py`` until it calls
-    :func:`w2v_core.config.add_train_arguments`.
-    """
+    """``build_parser`` is imported on first use (it loads the engine's configuration)."""
     if name == "build_parser":
         from .parser import build_parser
 
         return build_parser
-    if name == "TRAIN_OPTIONS":
-        from ..config import train_fields
-
-        return tuple((f.name, f.metadata["parse"], f.metadata["help"]) for f in train_fields())
     raise AttributeError(f"module 'w2v_core.cli' has no attribute {name!r}")
 
 
@@ -119,8 +110,10 @@ def _import_quietly() -> tuple[ModuleType, ModuleType] | None:
 def _run(argv: list[str] | None, parser: ModuleType, commands: ModuleType) -> int:
     try:
         args = parser.build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help, or an argparse error already printed
+    except SystemExit as exc:  # --help or --version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except UsageError as exc:
+        return _fail(f"{exc} ({exc.help_hint})" if exc.help_hint else str(exc), EXIT_USAGE)
 
     out = commands.Console(file=sys.stdout)
     err = commands.Console(file=sys.stderr)

@@ -18,9 +18,10 @@ from ..evaluate import evaluate_analogies, evaluate_word_pairs
 from ..io import FORMATS, detect_format, export_projector, load, save
 from ..model import Model
 from ..query import parse_query
-from ..vectors import KeyedVectors
-from .output import percent, print_fields, results_table
+from ..vectors import ANALOGY_METHODS, KeyedVectors
+from .output import percent, print_fields, results_table, separation_rows
 from .progress import number
+from . import PROG
 from .training import check_output, cmd_train
 
 #: The extension ``w2v export`` writes the TensorBoard Projector pair for.
@@ -63,10 +64,8 @@ def cmd_neighbors(args: argparse.Namespace, out: Console, err: Console) -> int:
 def cmd_analogy(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v analogy``: A is to B as C is to ? (positive B, C; negative A)."""
     kv = load_model(args).wv
-    query = kv.most_similar if args.method == "add" else kv.most_similar_cosmul
-    results = query(positive=[args.b, args.c], negative=[args.a], topn=args.k)
-    name = "3CosAdd" if args.method == "add" else "3CosMul"
-    title = f"{args.a} : {args.b} :: {args.c} : ?  ({name})"
+    results = kv.analogy(args.a, args.b, args.c, method=args.method, topn=args.k)
+    title = f"{args.a} : {args.b} :: {args.c} : ?  ({ANALOGY_METHODS[args.method]})"
     out.print(results_table(title, results, kv, "cosine" if args.method == "add" else "score"))
     return EXIT_OK
 
@@ -207,7 +206,11 @@ def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     ]
     if len(kv):
         rows.append(("most frequent", ", ".join(kv.words[:10])))
+    separation, warning = separation_rows(kv)
+    rows += separation
     print_fields(out, rows)
+    if warning:
+        err.print(f"{PROG}: {warning}", highlight=False, soft_wrap=True)
     for title, value in (("configuration", model.config), ("training", model.summary)):
         if value is None:
             continue

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..diagnostics import FREQUENT_WORDS, describe_separation, is_collapsed, separation
 from ..vectors import KeyedVectors
 
 
@@ -38,3 +39,26 @@ def results_table(
 def percent(value: float | None) -> str:
     """``12.3%``, or ``n/a`` when there is no ratio."""
     return "n/a" if value is None else f"{100.0 * value:.1f}%"
+
+
+def frequent_separation(kv: KeyedVectors) -> float:
+    """:func:`~w2v_core.diagnostics.separation` of the vectors, normalising only the rows it
+    samples from (a 3M-word file is not copied to answer it)."""
+    top = kv if len(kv) <= FREQUENT_WORDS else KeyedVectors(
+        kv.words[:FREQUENT_WORDS], kv.vectors[:FREQUENT_WORDS]
+    )
+    return separation(top)
+
+
+def separation_rows(kv: KeyedVectors) -> tuple[list[tuple[str, str]], str | None]:
+    """The ``separation`` field for :func:`print_fields`, and a warning when collapsed."""
+    if len(kv) < 2:
+        return [], None
+    value = frequent_separation(kv)
+    warning = None
+    if is_collapsed(value):
+        warning = (
+            f"warning: the vectors have collapsed (mean cosine of random pairs {value:.3f}): "
+            "neighbours mean little; train more epochs (or leave --epochs to auto)"
+        )
+    return [("separation", describe_separation(value))], warning

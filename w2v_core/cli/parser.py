@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import NoReturn
 
-from ..config import add_train_arguments
-from ..errors import EXIT_USAGE
+from ..config import ArgumentParser, add_train_arguments
 from ..io import ALLOWED_EXTENSIONS, UNICODE_ERRORS
+from ..vectors import ANALOGY_METHODS
 from . import PROG
 
 MODEL_HELP = "model file: native .npz, word2vec binary or text, or GloVe text"
@@ -27,14 +26,12 @@ CORPUS_HELP = (
     "builtin:shakespeare"
 )
 
-
-class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (``w2v: error: ...``) and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
-        hint = f" (see '{PROG} {command} --help')" if command else f" (see '{PROG} --help')"
-        self.exit(EXIT_USAGE, f"{PROG}: error: {message}{hint}\n")
+METHOD_OPTION = dict(
+    choices=tuple(ANALOGY_METHODS),
+    default="add",
+    help="analogy method: " + ", ".join(f"{name} ({title})" for name, title in ANALOGY_METHODS.items())
+    + " (default: add)",
+)
 
 
 def positive_int(text: str) -> int:
@@ -82,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The parser; each subcommand sets ``command`` to its name.
     """
-    parser = Parser(
+    parser = ArgumentParser(
         prog=PROG,
         description="word2vec (skip-gram with negative sampling) in pure NumPy.",
         epilog="Exit codes: 0 ok, 1 failure, 2 bad usage, 130 interrupted.",
@@ -151,12 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     analogy.add_argument("b", metavar="B")
     analogy.add_argument("c", metavar="C")
     analogy.add_argument("-k", type=positive_int, default=10, help="how many answers (10)")
-    analogy.add_argument(
-        "--method",
-        choices=("add", "mul"),
-        default="add",
-        help="3CosAdd (add, default) or 3CosMul (mul)",
-    )
+    analogy.add_argument("--method", **METHOD_OPTION)
 
     odd = commands.add_parser(
         "odd",
@@ -190,9 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=30000,
         help="answer analogies among the N most frequent words only ('none': all; default 30000)",
     )
-    evaluate.add_argument(
-        "--method", choices=("add", "mul"), default="add", help="analogy method (add)"
-    )
+    evaluate.add_argument("--method", **METHOD_OPTION)
     evaluate.add_argument("--json", action="store_true", help="print one JSON document")
 
     export = commands.add_parser(

@@ -16,14 +16,20 @@ from ..model import Model
 from ..units import format_duration
 from ..vectors import KeyedVectors
 from . import PROG
+from .output import frequent_separation
 
 #: Seconds between two plain progress lines when stderr is not a terminal.
 PLAIN_PROGRESS_INTERVAL = 5.0
 
 
+def epochs_value(epochs: int, reason: str | None) -> str:
+    """``40 (auto: small corpus)``, or ``5`` when the user chose them."""
+    return f"{epochs}" + (f" ({reason})" if reason else "")
+
+
 def epochs_text(epochs: int, reason: str | None) -> str:
     """``epochs 40 (auto: small corpus)``, or ``epochs 5`` when the user chose them."""
-    return f"epochs {epochs}" + (f" ({reason})" if reason else "")
+    return f"epochs {epochs_value(epochs, reason)}"
 
 
 def number(value: float | None, digits: int = 4) -> str:
@@ -49,6 +55,7 @@ class ProgressReporter(Callback):
         self.last_event: TrainingEvent | None = None
         self.note = ""
         self.muted = False
+        self.separation = math.nan  #: of the last epoch's vectors
         self._progress: Progress | None = None
         self._status: Status | None = None
         self._task: Any = None
@@ -89,6 +96,7 @@ class ProgressReporter(Callback):
             "speed": f"{event.words_per_second:,.0f} words/s",
             "loss": f"loss {number(self.mean_loss)}",
             "lr": f"lr {event.learning_rate:.5f}",
+            "sep": f"sep {self.separation:.3f}" if math.isfinite(self.separation) else "",
             "eta": f"ETA {format_duration(event.eta)}",
             "note": self.note,
         }
@@ -122,6 +130,7 @@ class ProgressReporter(Callback):
             self._last_line, self._printed = now, shown
             percent = f"{100.0 * event.fraction:5.1f}%"
             parts = [fields["epoch"], percent, fields["speed"], fields["loss"], fields["lr"]]
+            parts += [fields["sep"]] if fields["sep"] else []
             parts.append(fields["eta"])
             self.say("  ".join(parts) + (f"  {self.note}" if self.note else ""))
 
@@ -161,6 +170,7 @@ class ProgressReporter(Callback):
                 TextColumn("{task.fields[speed]}"),
                 TextColumn("{task.fields[loss]}"),
                 TextColumn("{task.fields[lr]}"),
+                TextColumn("{task.fields[sep]}"),
                 TextColumn("{task.fields[eta]}"),
                 TextColumn("[yellow]{task.fields[note]}"),
                 console=self.console,
@@ -172,6 +182,7 @@ class ProgressReporter(Callback):
                 speed="",
                 loss="",
                 lr="",
+                sep="",
                 eta="",
                 note="",
             )
@@ -182,8 +193,11 @@ class ProgressReporter(Callback):
         self._show(event)
 
     def on_epoch_end(self, event: TrainingEvent, vectors: KeyedVectors) -> None:
+        """Also measure how far the vectors have separated (mean cosine of random pairs)."""
         self._account(event)
-        self._show(event)
+        if len(vectors) >= 2:
+            self.separation = frequent_separation(vectors)
+        self._show(event, force=True)
 
     def on_train_end(self, event: TrainingEvent, model: Model) -> None:
         self._account(event)

@@ -27,8 +27,8 @@ from ..errors import EXIT_INTERRUPTED, EXIT_OK, ModelFormatError, TrainingDiverg
 from ..io import FORMATS, format_for, probe_writable, save_with_fallback
 from ..sgns import train
 from . import PROG
-from .output import print_fields
-from .progress import ProgressReporter
+from .output import print_fields, separation_rows
+from .progress import ProgressReporter, epochs_value
 
 #: Signals that stop training and save the model trained so far. SIGTERM and SIGHUP end
 #: the command with 128 + the signal's number, as a shell reports a process they ended.
@@ -201,13 +201,18 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         ("vocabulary", f"{len(model.wv):,} words x {model.wv.dim} dimensions"),
         ("corpus words", f"{summary.corpus_words:,} in the vocabulary "
                          f"x {summary.epochs_completed:.2f} epochs"),
+        ("epochs", epochs_value(model.config.epochs, reporter.info and reporter.info.epochs_reason)),
         ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training)"),
         ("speed", f"{summary.words_per_second:,.0f} words/s"),
     ]
     loss = reporter.mean_loss
     if math.isfinite(loss):
         rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
+    separation, warning = separation_rows(model.wv)
+    rows += separation
     rows.append(("saved", f"{saved} ({fmt})"))
+    if warning:
+        reporter.say(f"{PROG}: {warning}")
     if saved != args.output:
         reporter.say(f"{PROG}: could not write {args.output}; saved the model to {saved} instead")
     if stop.hangup:
