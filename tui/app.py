@@ -257,11 +257,13 @@ class W2VApp(App[None]):
                 save(model, self.output)
             except Exception as error:  # noqa: BLE001 - the model must survive a failed autosave
                 save_error = error_text(error)
+        model.wv.normed  # noqa: B018 - normalised here, not at the UI's first query
         return TrainingOutcome(model, bridge.last_event, separation_of(model.wv), save_error)
 
     @work(thread=True, group="measure", exit_on_error=False)
     def _measure(self, vectors: KeyedVectors) -> float:
-        """The loaded vectors' separation, off the UI thread (it normalises them too)."""
+        """The loaded vectors' separation, and their normalisation, off the UI thread."""
+        vectors.normed  # noqa: B018 - ready before the first query
         return separation_of(vectors)
 
     def on_training_started(self, message: TrainingStarted) -> None:

@@ -97,10 +97,7 @@ class EpochEnded(BridgeMessage):
 
 
 def separation_of(vectors: "KeyedVectors") -> float:
-    """The mean cosine of random word pairs (:func:`~w2v_core.diagnostics.separation`), NaN if undefined.
-
-    Normalises the vectors as a side effect, so call it off the UI thread.
-    """
+    """The mean cosine of random word pairs (:func:`~w2v_core.diagnostics.separation`), NaN if undefined."""
     from w2v_core.diagnostics import separation
     from w2v_core.errors import W2VError
 
@@ -200,7 +197,7 @@ class TrainingBridge(Callback):
 
     def on_epoch_end(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
         self.last_event = event
-        # normalised here, on the training thread, not at the UI's first query
+        vectors.normed  # noqa: B018 - normalise here, on the training thread, not at the UI's first query
         self._send(EpochEnded(event, vectors, separation_of(vectors)))
         self._check()
 

@@ -13,11 +13,9 @@ from textual.widgets import DataTable, Label, Static
 
 from w2v_core.errors import W2VError
 from w2v_core.query import parse_query
-from w2v_core.vectors import KeyedVectors
+from w2v_core.vectors import ANALOGY_METHODS, KeyedVectors
 
 from .query import Pane, QueryInput, VocabSuggester, add_columns
-
-METHODS = {"add": "3CosAdd", "mul": "3CosMul"}
 
 
 def odd_one_out(kv: KeyedVectors, words: list[str]) -> list[tuple[str, float]]:
@@ -91,7 +89,7 @@ class AnalogiesPane(Pane):
         return [self.query_one(f"#an-{k}", QueryInput).value.strip() for k in "abc"]
 
     def _show_info(self, result: str = "") -> None:
-        text = f"method {METHODS[self.method]} (x) · top {self.topk} (+/-)"
+        text = f"method {ANALOGY_METHODS[self.method]} (x) · top {self.topk} (+/-)"
         self.query_one("#an-info", Static).update(text + (f" · {result}" if result else ""))
 
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
@@ -117,9 +115,8 @@ class AnalogiesPane(Pane):
         if self.vectors is None:
             self.app.notify("No vectors yet: they appear at the end of the first epoch.", severity="warning")
             return False
-        query = self.vectors.most_similar if self.method == "add" else self.vectors.most_similar_cosmul
         try:
-            results = query(positive=[b, c], negative=[a], topn=self.topk)
+            results = self.vectors.analogy(a, b, c, method=self.method, topn=self.topk)
         except W2VError as error:
             self.app.notify(str(error), title="Analogy", severity="error")
             return False
