@@ -6,6 +6,7 @@ default, in a thread worker); ``W2VApp(model=...)`` opens a ready model in the e
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import sys
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -40,6 +41,7 @@ from .training import (
     TrainingBridge,
     TrainingProgress,
     TrainingStarted,
+    separation_of,
 )
 from .widgets.analogies import AnalogiesPane
 from .widgets.dashboard import TrainingPane
@@ -50,8 +52,8 @@ from .widgets.query import Pane, error_text, one_line
 from .widgets.status import StatusBar
 
 if TYPE_CHECKING:  # pragma: no cover
-    from w2v_core.model import Model
     from w2v_core.config import TrainConfig
+    from w2v_core.model import Model
 
 #: (tab id, label with its key underlined, pane class)
 PANES: tuple[tuple[str, str, type[Pane]], ...] = (
@@ -72,6 +74,7 @@ class TrainingOutcome:
 
     model: "Model"
     event: TrainingEvent | None
+    separation: float  #: of the final vectors (NaN if undefined)
     save_error: str = ""
 
 
@@ -189,6 +192,7 @@ class W2VApp(App[None]):
             self.model = self.loaded_model
             self.saved, self.saved_to = self.loaded_model, self.model_path
             self.vectors = self.loaded_model.wv
+            self._measure(self.loaded_model.wv)
         else:
             self.start_training()
 
@@ -237,9 +241,13 @@ class W2VApp(App[None]):
         callbacks: list[Callback] = [bridge]
         if self.output is not None:
             callbacks.append(Checkpoint(self, self.output))
-        trainer = self.trainer
-        if trainer is None:  # stop works while reading too (ReadingStopped)
-            from w2v_core.sgns import train as trainer
+        trainer: Trainer
+        if self.trainer is not None:
+            trainer = self.trainer
+        else:  # the engine (a stop works while it reads the corpus too: ReadingStopped)
+            from w2v_core.sgns import train
+
+            trainer = train
         model = trainer(self.corpus, self.config, callbacks=callbacks, control=self.control)
         save_error = ""
         if self.output is not None:
@@ -249,7 +257,14 @@ class W2VApp(App[None]):
                 save(model, self.output)
             except Exception as error:  # noqa: BLE001 - the model must survive a failed autosave
                 save_error = error_text(error)
-        return TrainingOutcome(model, bridge.last_event, save_error)
+        model.wv.normed  # noqa: B018 - normalised here, not at the UI's first query
+        return TrainingOutcome(model, bridge.last_event, separation_of(model.wv), save_error)
+
+    @work(thread=True, group="measure", exit_on_error=False)
+    def _measure(self, vectors: KeyedVectors) -> float:
+        """The loaded vectors' separation, and their normalisation, off the UI thread."""
+        vectors.normed  # noqa: B018 - ready before the first query
+        return separation_of(vectors)
 
     def on_training_started(self, message: TrainingStarted) -> None:
         self.dashboard.started(message.info)
@@ -264,7 +279,7 @@ class W2VApp(App[None]):
         if not self.training:
             return  # a late snapshot: the final model is already shown
         self.snapshot = message.vectors
-        self.dashboard.epoch_ended(message.event)
+        self.dashboard.epoch_ended(message.event, message.separation)
         self.snapshot_epoch = message.event.epoch
         self.vectors = message.vectors
 
@@ -274,26 +289,28 @@ class W2VApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """How each of the app's workers ended, in one place (whatever they raised)."""
-        worker = event.worker
+        worker, result = event.worker, event.worker.result
         if not self.is_running or event.state in (WorkerState.PENDING, WorkerState.RUNNING):
             return  # a late message while the app shuts down
         if worker.group == "training":
-            if event.state is WorkerState.SUCCESS:
-                self._training_finished(worker.result)
+            if isinstance(result, TrainingOutcome):  # SUCCESS
+                self._training_finished(result)
             elif isinstance(worker.error, ReadingStopped):
                 self._training_failed(str(worker.error), stopped=True)
             elif event.state is WorkerState.ERROR:
                 self._training_failed(error_text(worker.error))
+        elif worker.group == "measure" and isinstance(result, float):
+            self.dashboard.show_separation(result, "loaded")
         elif worker.group == "save":
-            if event.state is WorkerState.SUCCESS:
-                self._saved(*worker.result)
+            if isinstance(result, tuple):  # SUCCESS: (what, path)
+                self._saved(*result)
             elif event.state is WorkerState.ERROR:
                 self.notify(error_text(worker.error), title="Save failed", severity="error")
 
     def _training_finished(self, outcome: TrainingOutcome) -> None:
         model = outcome.model
         self.training, self.paused = False, False
-        self.dashboard.finished(model, outcome.event)
+        self.dashboard.finished(model, outcome.event, outcome.separation)
         self.model = model
         self.vectors = model.wv
         if self.output is not None and not outcome.save_error:
@@ -301,7 +318,7 @@ class W2VApp(App[None]):
         else:
             self.dirty = True
         if self.hung_up is not None:
-            self.exit(return_code=128 + self.hung_up)
+            self._exit_after_hang_up()
             return
         summary = model.summary
         if outcome.save_error:
@@ -328,7 +345,7 @@ class W2VApp(App[None]):
             self.dashboard.failed(error)
             self.notify(error, title="Training failed", severity="error", timeout=10)
         if self.hung_up is not None:
-            self.exit(return_code=128 + self.hung_up)
+            self._exit_after_hang_up()
 
     # ------------------------------------------------------------------ actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -393,11 +410,11 @@ class W2VApp(App[None]):
         return key_rows(self.binding_sections())
 
     @classmethod
-    def binding_sections(cls) -> list[tuple[str, Iterable[Any]]]:
+    def binding_sections(cls) -> list[tuple[str, Iterable[BindingType]]]:
         """(section, BINDINGS) of the app and each pane, in tab order."""
-        return [("Everywhere", cls.BINDINGS)] + [
-            (re.sub(r"\[/?u\]", "", label), pane_cls.BINDINGS) for _, label, pane_cls in PANES
-        ]
+        sections: list[tuple[str, Iterable[BindingType]]] = [("Everywhere", cls.BINDINGS)]
+        sections += [(re.sub(r"\[/?u\]", "", label), pane_cls.BINDINGS) for _, label, pane_cls in PANES]
+        return sections
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -412,10 +429,11 @@ class W2VApp(App[None]):
                 seen.add(b.action)
                 yield SystemCommand(f"{title}: {b.description}", f"key {b.key}",
                                     self._pane_command(tab_id, b.action))
-        for b in self.BINDINGS:
-            assert isinstance(b, Binding)
-            if b.action not in seen:
-                yield SystemCommand(b.description, f"key {b.key}", self._app_command(b.action))
+        for app_binding in self.BINDINGS:
+            assert isinstance(app_binding, Binding)
+            if app_binding.action not in seen:
+                yield SystemCommand(app_binding.description, f"key {app_binding.key}",
+                                    self._app_command(app_binding.action))
 
     def _pane_command(self, tab_id: str, action: str) -> Any:
         async def run() -> None:
@@ -499,6 +517,18 @@ class W2VApp(App[None]):
         for signum in HANGUP_SIGNALS:
             loop.add_signal_handler(signum, self.hang_up, signum)
 
+    def _exit_after_hang_up(self) -> None:
+        """Exit with 128 + the signal's number, as a shell reports a process a signal ended.
+
+        After SIGHUP the terminal is gone: restoring it would block for ever on writes that
+        nobody reads (what is trained is saved by now), so the process ends at once.
+        """
+        assert self.hung_up is not None
+        code = 128 + self.hung_up
+        if self.hung_up == signal.SIGHUP and not self.is_headless:
+            os._exit(code)
+        self.exit(return_code=code)
+
     def hang_up(self, signum: int) -> None:
         """SIGHUP or SIGTERM: keep what is trained so far (saved to ``-o``), then exit.
 
@@ -516,17 +546,20 @@ class W2VApp(App[None]):
                 save(self.model, self.output)
             except Exception as error:  # noqa: BLE001 - exiting anyway; say why on stderr
                 print(f"w2v-tui: error: could not save to {self.output}: {error_text(error)}", file=sys.stderr)
-        self.exit(return_code=128 + signum)
+        self._exit_after_hang_up()
 
 
 def main(argv: list[str] | None = None) -> int:
     """The ``w2v-tui`` console script: 0 after a normal quit, non-zero after a failure."""
-    from w2v_core.errors import EXIT_USAGE, exit_code
+    from w2v_core.errors import EXIT_INTERRUPTED, EXIT_USAGE, exit_code
 
     from .options import PROG, resolve
 
     try:
         launch = resolve(argv)
+    except KeyboardInterrupt:  # Ctrl-C while a corpus is checked or a model loads
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (W2VError, OSError) as error:
         code = exit_code(error)
         hint = f" (see '{PROG} --help')" if code == EXIT_USAGE else ""

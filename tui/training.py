@@ -81,14 +81,30 @@ class TrainingProgress(BridgeMessage):
 
 
 class EpochEnded(BridgeMessage):
-    """An epoch ended; ``vectors`` is a snapshot that is safe to query from the UI."""
+    """An epoch ended; ``vectors`` is a snapshot that is safe to query from the UI.
+
+    ``separation`` is :func:`w2v_core.diagnostics.separation` of the snapshot (NaN if it has
+    fewer than two words), computed on the training thread.
+    """
 
     kind = "epoch"
 
-    def __init__(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
+    def __init__(self, event: TrainingEvent, vectors: "KeyedVectors", separation: float = math.nan) -> None:
         super().__init__()
         self.event = event
         self.vectors = vectors
+        self.separation = separation
+
+
+def separation_of(vectors: "KeyedVectors") -> float:
+    """The mean cosine of random word pairs (:func:`~w2v_core.diagnostics.separation`), NaN if undefined."""
+    from w2v_core.diagnostics import separation
+    from w2v_core.errors import W2VError
+
+    try:
+        return separation(vectors)
+    except W2VError:
+        return math.nan
 
 
 class Checkpointed(Message):
@@ -181,8 +197,8 @@ class TrainingBridge(Callback):
 
     def on_epoch_end(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
         self.last_event = event
-        vectors.normed  # noqa: B018 - normalise here, on the training thread, not at the first query
-        self._send(EpochEnded(event, vectors))
+        vectors.normed  # noqa: B018 - normalise here, on the training thread, not at the UI's first query
+        self._send(EpochEnded(event, vectors, separation_of(vectors)))
         self._check()
 
     def on_train_end(self, event: TrainingEvent, model: "Model") -> None:

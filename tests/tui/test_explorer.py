@@ -235,3 +235,32 @@ async def test_quit_loaded_model_without_asking(model) -> None:
         assert not isinstance(app.screen, ConfirmScreen)
         assert app.return_code == 0
     assert not app.is_running
+
+
+async def test_odd_one_out_with_each_words_cosine_to_the_mean(model) -> None:
+    from tui.widgets.analogies import odd_one_out
+
+    app = W2VApp(model=model)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        app.query_one("#odd-input").focus()
+        await pilot.press(*"cat dog paris horse", "enter")
+        await pilot.pause()
+        table = app.query_one("#an-table", DataTable)
+        assert column(table, "word")[0] == "paris" == model.wv.doesnt_match(["cat", "dog", "paris", "horse"])
+        scores = [float(s) for s in column(table, "score")]
+        assert scores == sorted(scores) and len(scores) == 4
+        assert "odd one out: paris" in str(app.query_one("#an-info").content)
+    rows = odd_one_out(model.wv, ["cat", "dog", "horse"])
+    assert all(-1.0 <= c <= 1.0 for _, c in rows) and rows[0][0] == model.wv.doesnt_match(["cat", "dog", "horse"])
+
+
+async def test_a_loaded_model_shows_its_separation(model) -> None:
+    from w2v_core.diagnostics import separation
+
+    app = W2VApp(model=model, model_path="planted.npz")
+    async with app.run_test(size=SIZE) as pilot:
+        health = app.query_one("#train-health")
+        await wait_until(pilot, lambda: "loaded" in str(health.content))
+        assert f"random-pair cosine {separation(model.wv):.3f} (loaded)" in str(health.content)

@@ -280,9 +280,8 @@ def test_model_limit_option(tmp_path, model) -> None:
 
 
 def test_w2v_error_is_the_engines() -> None:
-    from w2v_core.errors import UsageError
-
     from tui import options
+    from w2v_core.errors import UsageError
 
     assert options.UsageError is UsageError and issubclass(UsageError, W2VError)
 
@@ -323,3 +322,70 @@ async def test_stop_while_reading_the_corpus_ends_the_reading(tmp_path) -> None:
         assert app.return_code == 0
     finally:
         done.set()
+
+
+def test_ctrl_c_while_a_model_loads_exits_quietly(monkeypatch, capsys) -> None:
+    import tui.options
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tui.options, "load_model", interrupted)
+    assert main(["--model", "big.bin"]) == 130
+    assert capsys.readouterr().err == "w2v-tui: interrupted\n"
+
+
+@pytest.mark.parametrize("how", ["terminal closed", "SIGTERM"])
+def test_a_real_session_ended_while_training_saves_the_model_so_far(tmp_path, planted_file, how) -> None:
+    """The whole path: a w2v-tui process on its own terminal, -o PATH, and the terminal goes
+    away (the kernel sends SIGHUP, as when an SSH connection drops) or SIGTERM arrives."""
+    import os
+    import pty
+    import sys
+    import time
+
+    from helpers import WAIT_TIMEOUT
+
+    path = tmp_path / "run.npz"
+    argv = [sys.executable, "-m", "tui", str(planted_file), "-o", str(path),
+            "--epochs", "10000", "--dim", "8", "--min-count", "1"]
+    pid, master = pty.fork()
+    if pid == 0:  # the child: its terminal is the pty, as a login session's is
+        os.environ["TERM"] = "xterm-256color"
+        os.execv(sys.executable, argv)
+
+    def drain() -> None:  # the terminal's output must be read, or the app blocks writing it
+        try:
+            while os.read(master, 65536):
+                pass
+        except OSError:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
+    status = None
+    try:
+        deadline = time.monotonic() + WAIT_TIMEOUT
+        while not path.exists():  # the first epoch's checkpoint: training runs
+            assert os.waitpid(pid, os.WNOHANG)[0] == 0 and time.monotonic() < deadline
+            time.sleep(0.05)
+        if how == "SIGTERM":
+            os.kill(pid, signal.SIGTERM)
+        else:
+            os.close(master)
+            master = -1
+        while status is None:
+            done, raw = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status = os.waitstatus_to_exitcode(raw)
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        if status is None:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        if master >= 0:
+            os.close(master)
+    expected = signal.SIGTERM if how == "SIGTERM" else signal.SIGHUP
+    assert status == 128 + expected
+    model = load(path)
+    assert model.summary is not None and model.summary.stopped_early  # the model, not a checkpoint

@@ -182,3 +182,35 @@ async def test_real_engine_pause_holds_training_until_resumed(planted_file, monk
         await pilot.press("s")
         await wait_until(pilot, lambda: not app.training)
         assert app.model is not None and app.model.summary.stopped_early
+
+
+async def test_dashboard_shows_the_separation_and_warns_when_collapsed() -> None:
+    from w2v_core.diagnostics import separation
+
+    trainer = FakeTrainer(hold_after=1)
+    app = training_app(trainer)
+    async with app.run_test(size=SIZE) as pilot:
+        health = app.query_one("#train-health")
+        await wait_until(pilot, lambda: "epoch 1" in str(health.content))
+        expected = separation(app.snapshot)
+        assert f"random-pair cosine {expected:.3f} (epoch 1)" in str(health.content)
+        assert not health.has_class("-collapsed")
+        app.dashboard.show_separation(0.97, "epoch 2")
+        assert "collapsed" in str(health.content) and health.has_class("-collapsed")
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training)
+        assert "(final)" in str(health.content)
+
+
+async def test_dashboard_names_automatically_chosen_epochs(planted_file) -> None:
+    from w2v_core.config import TrainConfig
+
+    app = W2VApp(corpus=str(planted_file), config=TrainConfig(dim=8, min_count=1, epochs=None))
+    async with app.run_test(size=SIZE) as pilot:
+        title = app.query_one("#train-title")
+        await wait_until(pilot, lambda: "auto" in str(title.content))
+        assert "(auto: small corpus)" in str(title.content)
+        epochs = app.dashboard.epochs
+        assert 5 <= epochs <= 50 and f"epochs {epochs} (auto: small corpus)" in str(title.content)
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training)

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-FORMATS = ".npz full model (native) · .bin word2vec binary · .txt/.vec word2vec text"
+from w2v_core.io import ALLOWED_EXTENSIONS
 
 
 class SaveScreen(ModalScreen[str | None]):
@@ -25,7 +25,7 @@ class SaveScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label("Save model to:", classes="dialog-text")
             yield Input(self.default_path, id="save-path")
-            yield Static(FORMATS, classes="dialog-hint")
+            yield Static(f"The extension picks the format: {ALLOWED_EXTENSIONS}", classes="dialog-hint")
             if self.note:
                 yield Static(self.note, classes="dialog-hint")
             yield Static("Enter save · Escape cancel", classes="dialog-hint")

@@ -1,7 +1,8 @@
-"""The Analogies pane: ``a : b :: c : ?`` answered with 3CosAdd or 3CosMul."""
+"""The Analogies pane: ``a : b :: c : ?`` answered with 3CosAdd or 3CosMul, and the odd one out."""
 
 from __future__ import annotations
 
+import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,10 +12,28 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static
 
 from w2v_core.errors import W2VError
+from w2v_core.query import parse_query
+from w2v_core.vectors import ANALOGY_METHODS, KeyedVectors
 
 from .query import Pane, QueryInput, VocabSuggester, add_columns
 
-METHODS = {"add": "3CosAdd", "mul": "3CosMul"}
+
+def odd_one_out(kv: KeyedVectors, words: list[str]) -> list[tuple[str, float]]:
+    """Each word with its cosine to the mean of the words' unit vectors, lowest first.
+
+    The first row is :meth:`KeyedVectors.doesnt_match`'s answer (gensim's ``doesnt_match``).
+
+    Raises
+    ------
+    W2VError
+        Fewer than two words, or a word not in the vocabulary.
+    """
+    odd = kv.doesnt_match(words)  # checks the words and names the answer
+    unit = kv.normed[[kv.get_index(w) for w in words]]
+    mean = unit.mean(axis=0)
+    mean /= float(np.linalg.norm(mean)) or 1.0
+    rows = sorted(zip(words, (unit @ mean).tolist()), key=lambda row: row[1])
+    return sorted(rows, key=lambda row: row[0] != odd)  # ties: the engine's answer first
 
 
 class AnalogiesPane(Pane):
@@ -49,6 +68,10 @@ class AnalogiesPane(Pane):
             yield Label(" :: ", classes="an-sep")
             yield QueryInput(placeholder="woman", suggester=VocabSuggester(self), id="an-c", classes="an-term")
             yield Label(" : ?", classes="an-sep")
+        with Horizontal(classes="query-bar", id="odd-bar"):
+            yield Label("odd one out: ", classes="an-sep")
+            yield QueryInput(placeholder="words, e.g. cat dog paris horse",
+                             suggester=VocabSuggester(self), id="odd-input")
         yield Static("", id="an-info", classes="pane-info")
         yield DataTable(id="an-table", cursor_type="row", zebra_stripes=True)
 
@@ -66,11 +89,15 @@ class AnalogiesPane(Pane):
         return [self.query_one(f"#an-{k}", QueryInput).value.strip() for k in "abc"]
 
     def _show_info(self, result: str = "") -> None:
-        text = f"method {METHODS[self.method]} (x) · top {self.topk} (+/-)"
+        text = f"method {ANALOGY_METHODS[self.method]} (x) · top {self.topk} (+/-)"
         self.query_one("#an-info", Static).update(text + (f" · {result}" if result else ""))
 
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
         message.stop()
+        if message.input.id == "odd-input":
+            if self.find_odd_one_out(message.value):
+                self.focus_body()
+            return
         terms = self._terms()
         empty = [k for k, t in zip("abc", terms) if not t]
         if empty and message.input.id != "an-c":
@@ -88,9 +115,8 @@ class AnalogiesPane(Pane):
         if self.vectors is None:
             self.app.notify("No vectors yet: they appear at the end of the first epoch.", severity="warning")
             return False
-        query = self.vectors.most_similar if self.method == "add" else self.vectors.most_similar_cosmul
         try:
-            results = query(positive=[b, c], negative=[a], topn=self.topk)
+            results = self.vectors.analogy(a, b, c, method=self.method, topn=self.topk)
         except W2VError as error:
             self.app.notify(str(error), title="Analogy", severity="error")
             return False
@@ -99,6 +125,24 @@ class AnalogiesPane(Pane):
         for n, (word, score) in enumerate(results, 1):
             table.add_row(Text(str(n), justify="right"), word, Text(f"{score:.3f}", justify="right"), key=word)
         self._show_info(f"{a} : {b} :: {c} : {results[0][0]}" if results else "no answer")
+        return True
+
+    def find_odd_one_out(self, text: str) -> bool:
+        """List the words of ``text`` by cosine to their mean, the odd one out first."""
+        if self.vectors is None:
+            self.app.notify("No vectors yet: they appear at the end of the first epoch.", severity="warning")
+            return False
+        query = parse_query(text, self.vectors.index)
+        try:
+            rows = odd_one_out(self.vectors, query.positive + query.negative)
+        except W2VError as error:
+            self.app.notify(str(error), title="Odd one out", severity="error")
+            return False
+        table = self.query_one("#an-table", DataTable)
+        table.clear()
+        for n, (word, cosine) in enumerate(rows, 1):
+            table.add_row(Text(str(n), justify="right"), word, Text(f"{cosine:.3f}", justify="right"), key=word)
+        self.query_one("#an-info", Static).update(f"odd one out: {rows[0][0]} · score: cosine to the mean")
         return True
 
     def _rerun(self) -> None:

@@ -6,9 +6,9 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from rich.text import Text
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.reactive import reactive
@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from w2v_core.callbacks import TrainingEvent, TrainingStart
+from w2v_core.diagnostics import is_collapsed
 from w2v_core.errors import W2VError
 from w2v_core.units import format_duration
 from w2v_core.vectors import KeyedVectors
@@ -26,8 +27,8 @@ from .plots import LossPlot
 from .query import Pane, QueryInput
 
 if TYPE_CHECKING:  # pragma: no cover
-    from w2v_core.model import Model
     from w2v_core.config import TrainConfig
+    from w2v_core.model import Model
 
 
 def fmt_count(n: float) -> str:
@@ -41,7 +42,8 @@ def fmt_count(n: float) -> str:
 
 def fmt_config(config: "TrainConfig") -> str:
     """The parameters that matter at a glance."""
-    return f"dim {config.dim} win {config.window} neg {config.negative} min {config.min_count}"
+    model = "cbow " if config.cbow else ""
+    return f"{model}dim {config.dim} win {config.window} neg {config.negative} min {config.min_count}"
 
 
 class TrainingPane(Pane):
@@ -81,6 +83,14 @@ class TrainingPane(Pane):
         height: 1;
         padding: 0 1;
         color: $text-muted;
+    }
+    TrainingPane #train-health {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    TrainingPane #train-health.-collapsed {
+        color: $text-warning;
     }
     TrainingPane #probe-bar {
         height: 1;
@@ -125,6 +135,7 @@ class TrainingPane(Pane):
             yield Static("", id="train-epoch")
             yield Static("", id="train-state")
         yield Static("", id="train-stats")
+        yield Static("", id="train-health")
         yield LossPlot(self.history.snapshot, id="train-loss")
         with Horizontal(id="probe-bar"):
             yield Label("Probes ", id="probe-label")
@@ -156,7 +167,7 @@ class TrainingPane(Pane):
     def started(self, info: TrainingStart) -> None:
         """The vocabulary is ready; updates begin."""
         self.live_snapshot = info.snapshot
-        self.epochs = info.config.epochs
+        self.epochs = info.config.epochs or self.epochs  # resolved by the engine (never None)
         title = self.query_one("#train-title", Static)
         epochs = f" · epochs {self.epochs} ({info.epochs_reason})" if info.epochs_reason else ""
         title.update(f"{title.content}{epochs} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")
@@ -186,7 +197,7 @@ class TrainingPane(Pane):
     def stopping(self) -> None:
         self._set_state("stopping…", "paused")
 
-    def finished(self, model: "Model", event: TrainingEvent | None) -> None:
+    def finished(self, model: "Model", event: TrainingEvent | None, separation: float = math.nan) -> None:
         """Training ended: final numbers, final curve, probes from the final vectors."""
         if event is not None:
             self.progress(event)
@@ -201,6 +212,7 @@ class TrainingPane(Pane):
             )
         self.query_one(LossPlot).redraw()
         self.snapshot_label = "final"
+        self.show_separation(separation, "final")
 
     def failed(self, error: str) -> None:
         self._set_state("failed", "failed")
@@ -224,10 +236,22 @@ class TrainingPane(Pane):
         self.query_one("#train-stats", Static).update(" · ".join(parts))
 
     # ------------------------------------------------------------------ probes
-    def epoch_ended(self, event: TrainingEvent) -> None:
-        """The vectors that arrive next are this epoch's snapshot."""
+    def epoch_ended(self, event: TrainingEvent, separation: float = math.nan) -> None:
+        """The vectors that arrive next are this epoch's snapshot; ``separation`` is theirs."""
         self.snapshot_epoch = event.epoch
         self.snapshot_label = f"epoch {event.epoch}"
+        self.show_separation(separation, f"epoch {event.epoch}")
+
+    def show_separation(self, value: float, when: str) -> None:
+        """The live separation figure, with a warning while the vectors have collapsed."""
+        health = self.query_one("#train-health", Static)
+        if not math.isfinite(value):
+            health.update("")
+            return
+        collapsed = is_collapsed(value)
+        warning = " · collapsed: vectors not separated yet" if collapsed else ""
+        health.update(f"random-pair cosine {value:.3f} ({when}){warning}")
+        health.set_class(collapsed, "-collapsed")
 
     def watch_vectors(self, vectors: KeyedVectors | None) -> None:
         if vectors is not None and not self.probes_edited:

@@ -15,9 +15,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static
 from textual.worker import Worker, WorkerState
 
-from w2v_core.vectors import KeyedVectors
+from w2v_core.vectors import ANALOGY_METHODS, KeyedVectors
 
-from .analogies import METHODS
 from .query import Pane, QueryInput, add_columns, error_text
 
 
@@ -77,7 +76,7 @@ class EvaluatePane(Pane):
         return self.query_one("#ev-table")
 
     def _summary(self, text: str) -> None:
-        self.query_one("#ev-summary", Static).update(f"method {METHODS[self.method]} (x) · {text}")
+        self.query_one("#ev-summary", Static).update(f"method {ANALOGY_METHODS[self.method]} (x) · {text}")
 
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
         message.stop()
@@ -128,7 +127,7 @@ class EvaluatePane(Pane):
             error = error_text(event.worker.error)
             self.app.notify(error, title="Evaluation failed", severity="error")
             self._summary(f"failed: {error}")
-        else:
+        elif isinstance(event.worker.result, tuple):  # SUCCESS: (analogies, pairs)
             self._show_report(*event.worker.result)
 
     def _show_report(self, rep: Any, pairs: Any) -> None:

@@ -15,7 +15,6 @@ from textual.widgets import DataTable, Input
 
 from w2v_core.vectors import KeyedVectors
 
-
 #: Columns whose text reads left to right; every other column holds numbers, right-aligned.
 TEXT_COLUMNS = ("word", "section")
 
@@ -23,8 +22,8 @@ TEXT_COLUMNS = ("word", "section")
 def add_columns(table: DataTable, columns: Iterable[tuple[str, str, int]]) -> None:
     """Add ``(label, key, width)`` columns, text left-aligned and numbers right-aligned."""
     for label, key, width in columns:
-        justify = "left" if key in TEXT_COLUMNS else "right"
-        table.add_column(Text(label, justify=justify), key=key, width=width)
+        text = Text(label, justify="left" if key in TEXT_COLUMNS else "right")
+        table.add_column(text, key=key, width=width)
 
 
 class VocabSuggester(Suggester):
