@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from w2v_core.config import add_train_arguments, config_from_args
-from w2v_core.errors import ModelFormatError, UsageError, W2VError
+from w2v_core.errors import UsageError, W2VError
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.config import TrainConfig
@@ -89,6 +88,7 @@ def resolve(argv: list[str] | None = None) -> Launch:
         A missing or unreadable corpus or model, an output that cannot be written (exit 1).
     """
     from w2v_core.corpus import open_corpus
+    from w2v_core.destination import check_output
 
     args = build_parser().parse_args(argv)
     if args.model is not None:
@@ -103,9 +103,9 @@ def resolve(argv: list[str] | None = None) -> Launch:
             raise UsageError(f"--{name.replace('_', '-')} applies to --model")
     config = config_from_args(args)
     corpus = args.corpus or DEFAULT_CORPUS
-    open_corpus(corpus).check_not_empty()
     if args.output is not None:
-        check_output(args.output)
+        check_output(args.output, corpus)  # before the corpus is read: fail fast
+    open_corpus(corpus).check_not_empty()
     return Launch(corpus, config, None, None, args.output)
 
 
@@ -128,23 +128,3 @@ def load_model(path: str, unicode_errors: str = "strict", limit: int | None = No
                        "(a corrupt file, or too large for this machine; try --limit)") from None
 
 
-def check_output(path: str) -> None:
-    """Refuse ``-o PATH`` before training when the model could not be saved there.
-
-    Raises
-    ------
-    UsageError
-        A directory, or an extension that names no format.
-    UnwritablePathError
-        The directory does not accept a new file (probed by writing one).
-    """
-    from w2v_core.io import format_for, probe_writable
-
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"-o {path}: is a directory; give a file name such as model.npz")
-    try:
-        format_for(target)
-    except ModelFormatError as error:
-        raise UsageError(str(error)) from None
-    probe_writable(target)

@@ -22,7 +22,8 @@ from ..vectors import ANALOGY_METHODS, KeyedVectors
 from .output import percent, print_fields, results_table, separation_rows
 from .progress import number
 from . import PROG
-from .training import check_output, cmd_train
+from ..destination import check_output
+from .training import cmd_train
 
 #: The extension ``w2v export`` writes the TensorBoard Projector pair for.
 PROJECTOR_SUFFIX = ".tsv"

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -23,8 +22,9 @@ from rich.console import Console
 from ..callbacks import TrainingControl
 from ..config import config_from_args
 from ..corpus import open_corpus
-from ..errors import EXIT_INTERRUPTED, EXIT_OK, ModelFormatError, TrainingDivergedError, UsageError
-from ..io import FORMATS, format_for, probe_writable, save_with_fallback
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, TrainingDivergedError
+from ..destination import check_output
+from ..io import save_with_fallback
 from ..sgns import train
 from . import PROG
 from .output import print_fields, separation_rows
@@ -35,61 +35,6 @@ from .progress import ProgressReporter, epochs_value
 STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
-
-
-def check_not_corpus(output: Path, corpus: str) -> None:
-    """Refuse an output that would replace the corpus or land inside a directory corpus.
-
-    Symbolic links and ``..`` are resolved first, so no spelling of the corpus slips
-    through. Built-in and NLTK corpora are never files a save could reach.
-
-    Raises
-    ------
-    UsageError
-        Naming both paths.
-    """
-    if corpus.startswith(("builtin:", "nltk:")):
-        return
-    source = Path(corpus).expanduser()
-    if not source.exists():
-        return
-    source, target = source.resolve(), output.expanduser().resolve()
-    if target == source:
-        raise UsageError(f"output '{output}' is the corpus file: saving would replace the corpus")
-    if source.is_dir() and target.is_relative_to(source):
-        raise UsageError(
-            f"output '{output}' is inside the corpus directory '{corpus}': the next run would "
-            "read the model as text; save it elsewhere"
-        )
-
-
-def check_output(path: Path, corpus: str | None = None, projector: bool = False) -> str:
-    """Validate OUT before any long work starts; return its format description.
-
-    The extension must name a format (or be ``.tsv`` for a ``projector`` export), OUT must
-    not be the corpus, and a file must really be creatable where OUT goes
-    (:func:`w2v_core.io.probe_writable`).
-
-    Raises
-    ------
-    UsageError
-        Unknown extension, a directory, or the corpus itself (exit 2).
-    UnwritablePathError
-        The directory is missing or does not take a new file (exit 1).
-    """
-    if corpus is not None:
-        check_not_corpus(path, corpus)
-    if projector:
-        fmt = "TensorBoard Projector TSV"
-    else:
-        try:
-            fmt = FORMATS[format_for(path)].description
-        except ModelFormatError as exc:
-            raise UsageError(str(exc)) from None
-    if path.is_dir():
-        raise UsageError(f"output '{path}' is a directory")
-    probe_writable(path)
-    return fmt
 
 
 class _Stop:

@@ -1,0 +1,69 @@
+"""Where a model will be saved, checked before any long work starts.
+
+Both front ends call :func:`check_output` on ``-o PATH`` before reading the corpus, so a
+run never trains for minutes and then fails to save: the extension must name a format, the
+path must not be (or be inside) the corpus, and its directory must really take a new file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ModelFormatError, UsageError
+from .io import FORMATS, format_for, probe_writable
+
+
+def check_not_corpus(output: Path, corpus: str) -> None:
+    """Refuse an output that would replace the corpus or land inside a directory corpus.
+
+    Symbolic links and ``..`` are resolved first, so no spelling of the corpus slips
+    through. Built-in and NLTK corpora are never files a save could reach.
+
+    Raises
+    ------
+    UsageError
+        Naming both paths.
+    """
+    if corpus.startswith(("builtin:", "nltk:")):
+        return
+    source = Path(corpus).expanduser()
+    if not source.exists():
+        return
+    source, target = source.resolve(), output.expanduser().resolve()
+    if target == source:
+        raise UsageError(f"output '{output}' is the corpus file: saving would replace the corpus")
+    if source.is_dir() and target.is_relative_to(source):
+        raise UsageError(
+            f"output '{output}' is inside the corpus directory '{corpus}': the next run would "
+            "read the model as text; save it elsewhere"
+        )
+
+
+def check_output(path: str | Path, corpus: str | None = None, projector: bool = False) -> str:
+    """Validate OUT before any long work starts; return its format description.
+
+    The extension must name a format (or be ``.tsv`` for a ``projector`` export), OUT must
+    not be the corpus, and a file must really be creatable where OUT goes
+    (:func:`w2v_core.io.probe_writable`).
+
+    Raises
+    ------
+    UsageError
+        Unknown extension, a directory, or the corpus itself (exit 2).
+    UnwritablePathError
+        The directory is missing or does not take a new file (exit 1).
+    """
+    path = Path(path)
+    if corpus is not None:
+        check_not_corpus(path, corpus)
+    if projector:
+        fmt = "TensorBoard Projector TSV"
+    else:
+        try:
+            fmt = FORMATS[format_for(path)].description
+        except ModelFormatError as exc:
+            raise UsageError(str(exc)) from None
+    if path.is_dir():
+        raise UsageError(f"output '{path}' is a directory")
+    probe_writable(path)
+    return fmt
