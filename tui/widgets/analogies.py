@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,27 +12,9 @@ from textual.widgets import DataTable, Label, Static
 
 from w2v_core.errors import W2VError
 from w2v_core.query import parse_query
-from w2v_core.vectors import ANALOGY_METHODS, KeyedVectors
+from w2v_core.vectors import ANALOGY_METHODS
 
 from .query import Pane, QueryInput, VocabSuggester, add_columns
-
-
-def odd_one_out(kv: KeyedVectors, words: list[str]) -> list[tuple[str, float]]:
-    """Each word with its cosine to the mean of the words' unit vectors, lowest first.
-
-    The first row is :meth:`KeyedVectors.doesnt_match`'s answer (gensim's ``doesnt_match``).
-
-    Raises
-    ------
-    W2VError
-        Fewer than two words, or a word not in the vocabulary.
-    """
-    odd = kv.doesnt_match(words)  # checks the words and names the answer
-    unit = kv.normed[[kv.get_index(w) for w in words]]
-    mean = unit.mean(axis=0)
-    mean /= float(np.linalg.norm(mean)) or 1.0
-    rows = sorted(zip(words, (unit @ mean).tolist()), key=lambda row: row[1])
-    return sorted(rows, key=lambda row: row[0] != odd)  # ties: the engine's answer first
 
 
 class AnalogiesPane(Pane):
@@ -134,7 +115,7 @@ class AnalogiesPane(Pane):
             return False
         query = parse_query(text, self.vectors.index)
         try:
-            rows = odd_one_out(self.vectors, query.positive + query.negative)
+            rows = self.vectors.cosines_to_mean(query.positive + query.negative)
         except W2VError as error:
             self.app.notify(str(error), title="Odd one out", severity="error")
             return False
