@@ -53,6 +53,7 @@ from .widgets.status import StatusBar
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.config import TrainConfig
+    from w2v_core.corpus import Corpus
     from w2v_core.model import Model
 
 #: (tab id, label with its key underlined, pane class)
@@ -113,7 +114,7 @@ class W2VApp(App[None]):
 
     def __init__(
         self,
-        corpus: str | None = None,
+        corpus: "str | Corpus | None" = None,
         config: "TrainConfig | None" = None,
         model: "Model | None" = None,
         model_path: str | None = None,
@@ -184,7 +185,7 @@ class W2VApp(App[None]):
         return self.pane(self.query_one(TabbedContent).active)
 
     def on_mount(self) -> None:
-        self.status.source = self.model_path or self.corpus or ""
+        self.status.source = self.model_path or self.corpus_name or ""
         if not self.is_headless:
             self._install_signal_handlers()
         if self.loaded_model is not None:
@@ -222,6 +223,11 @@ class W2VApp(App[None]):
     def watch_vectors(self) -> None:
         self.refresh_bindings()
 
+    @property
+    def corpus_name(self) -> str | None:
+        """The corpus as the user named it (``corpus`` may be an opened :class:`Corpus`)."""
+        return self.corpus if self.corpus is None or isinstance(self.corpus, str) else self.corpus.name
+
     # ------------------------------------------------------------------ training
     def start_training(self) -> None:
         """Show the dashboard in its 'reading' state and start the training worker."""
@@ -231,7 +237,7 @@ class W2VApp(App[None]):
 
             self.config = TrainConfig()
         self.training = True
-        self.dashboard.reading(self.corpus, self.config)
+        self.dashboard.reading(self.corpus_name, self.config)
         self._train()
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
@@ -452,7 +458,7 @@ class W2VApp(App[None]):
         if self.vectors is None:
             self.notify("Nothing to save yet.", severity="warning")
             return
-        stem = Path(self.model_path).stem if self.model_path else re.sub(r"\W+", "-", (self.corpus or "model").split(":")[-1]).strip("-")
+        stem = Path(self.model_path).stem if self.model_path else re.sub(r"\W+", "-", (self.corpus_name or "model").split(":")[-1]).strip("-")
         note = "Training is running: this saves the vectors of the last epoch." if self.training else ""
         self.push_screen(SaveScreen(self.output or f"{stem or 'model'}.npz", note), self._save_to)
 

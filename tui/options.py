@@ -17,6 +17,7 @@ from w2v_core.errors import UsageError, W2VError
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.config import TrainConfig
+    from w2v_core.corpus import Corpus
     from w2v_core.model import Model
 
 PROG = "w2v-tui"
@@ -70,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 class Launch:
     """What the app should do: train ``corpus`` with ``config``, or open ``model``."""
 
-    corpus: str | None
+    corpus: "str | Corpus | None"  #: opened already, so a pipe is read once, from its start
     config: "TrainConfig | None"
     model: "Model | None"
     model_path: str | None
@@ -105,8 +106,9 @@ def resolve(argv: list[str] | None = None) -> Launch:
     corpus = args.corpus or DEFAULT_CORPUS
     if args.output is not None:
         check_output(args.output, corpus)  # before the corpus is read: fail fast
-    open_corpus(corpus).check_not_empty()
-    return Launch(corpus, config, None, None, args.output)
+    opened = open_corpus(corpus)
+    opened.check_not_empty()  # keeps what it read: training starts from the first sentence
+    return Launch(opened, config, None, None, args.output)
 
 
 def load_model(path: str, unicode_errors: str = "strict", limit: int | None = None) -> "Model":

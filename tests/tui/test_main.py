@@ -44,7 +44,7 @@ def test_unreadable_model_file(tmp_path, capsys) -> None:
 
 def test_defaults_train_the_bundled_shakespeare() -> None:
     launch = resolve([])
-    assert launch.corpus == DEFAULT_CORPUS and launch.model is None
+    assert launch.corpus.name == DEFAULT_CORPUS and launch.model is None
     assert launch.config is not None and launch.config.dim == 100
 
 

@@ -33,3 +33,22 @@ def test_output_elsewhere_is_accepted(tmp_path) -> None:
     corpus.write_text("the king and the queen\n" * 50, encoding="utf-8")
     launch = resolve([str(corpus), "-o", str(tmp_path / "model.npz")])
     assert launch.output == str(tmp_path / "model.npz")
+
+
+def test_a_piped_corpus_reaches_training_from_its_first_word() -> None:
+    """resolve() checks the corpus is not empty; training must still see every word of a pipe."""
+    import os
+
+    from w2v_core.sgns import prepare_corpus
+
+    text = "opening words here\n" + "the king and the queen\n" * 300  # < a pipe's buffer
+    read_end, write_end = os.pipe()
+    os.write(write_end, text.encode("utf-8"))
+    os.close(write_end)
+    try:
+        launch = resolve([f"/dev/fd/{read_end}"])
+        encoded = prepare_corpus(launch.corpus, min_count=1)
+    finally:
+        os.close(read_end)
+    assert encoded.n_words == len(text.split())
+    assert "opening" in encoded.vocab.index
