@@ -188,6 +188,7 @@ class W2VApp(App[None]):
         self.status.source = self.model_path or self.corpus_name or ""
         if not self.is_headless:
             self._install_signal_handlers()
+        self._import_map_backends()
         if self.loaded_model is not None:
             self.dashboard.loaded(self.model_path or "model", self.loaded_model)
             self.model = self.loaded_model
@@ -196,6 +197,13 @@ class W2VApp(App[None]):
             self._measure(self.loaded_model.wv)
         else:
             self.start_training()
+
+    @work(thread=True, group="imports", exit_on_error=False)
+    def _import_map_backends(self) -> None:
+        """Import t-SNE and PCA while the user reads the dashboard, not when the Map opens."""
+        from w2v_core.projection import import_backends
+
+        import_backends()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         panes = event.pane.query(Pane)

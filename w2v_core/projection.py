@@ -241,6 +241,17 @@ class _FittedTSNE:
         return np.array(placed, dtype=np.float64)
 
 
+def import_backends() -> None:
+    """Import the libraries maps are computed with (about 2 s), ahead of the first map.
+
+    A front end calls this in a background thread at start-up: imported later, inside the
+    map's own worker while the UI and training threads compete for the interpreter, the
+    same imports took 28-64 s on a busy 2-core host.
+    """
+    import openTSNE  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+
+
 def _fit_pca(vectors: np.ndarray, seed: int) -> tuple[np.ndarray, _FittedPCA]:
     from sklearn.decomposition import PCA  # scikit-learn is slow to import: do it on use
     from threadpoolctl import threadpool_limits

@@ -265,3 +265,15 @@ async def test_a_loaded_model_shows_its_separation(model) -> None:
         health = app.query_one("#train-health")
         await wait_until(pilot, lambda: "loaded" in str(health.content))
         assert f"random-pair cosine {separation(model.wv):.3f} (loaded)" in str(health.content)
+
+
+async def test_map_backends_are_imported_in_the_background_at_start(model, monkeypatch) -> None:
+    import threading
+
+    calls: list[str] = []
+    monkeypatch.setattr("w2v_core.projection.import_backends",
+                        lambda: calls.append(threading.current_thread().name))
+    app = W2VApp(model=model, model_path="m.npz")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(calls))
+        assert calls[0] != threading.main_thread().name  # not on the UI thread
