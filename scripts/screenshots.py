@@ -37,12 +37,12 @@ async def _wait(pilot, condition, timeout: float = 120.0) -> None:  # noqa: ANN0
 
 async def shoot(corpus: str, query: str) -> list[Path]:
     """Train on ``corpus``, screenshot the dashboard mid-run, then the explorer panes."""
-    config = TrainConfig(dim=50, epochs=8, min_count=3, seed=1)
+    config = TrainConfig(seed=1)  # the defaults, epochs chosen from the corpus size as a user gets them
     app = W2VApp(corpus=corpus, config=config)
     saved: list[Path] = []
     async with app.run_test(size=SIZE) as pilot:
         dashboard = app.pane("training")
-        await _wait(pilot, lambda: getattr(dashboard, "snapshot_epoch", 0) >= 2)
+        await _wait(pilot, lambda: getattr(dashboard, "snapshot_epoch", 0) >= 20)
         await pilot.press("p")  # pause: a steady frame
         await pilot.pause(0.5)
         app.query_one(LossPlot).redraw()
