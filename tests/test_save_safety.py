@@ -322,3 +322,18 @@ def test_real_asynchronous_interrupts_never_leave_a_temp_file(ext: str, tmp_path
     finally:
         signal.signal(signal.SIGALRM, previous)
     assert "SaveInterrupted" in outcomes
+
+
+def test_an_error_raised_while_an_interrupt_unwinds_is_reported_as_the_interrupt(tmp_path: Path) -> None:
+    """zipfile's close raises ValueError when Ctrl-C left a member open: still SaveInterrupted."""
+    path = tmp_path / "model.npz"
+
+    def write(fh) -> None:  # noqa: ANN001
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise ValueError("Can't close the ZIP file while there is an open writing handle") from None
+
+    with pytest.raises(SaveInterrupted, match="was not written"):
+        io._atomic_write(path, write)
+    assert _temps(tmp_path) == [] and not path.exists()

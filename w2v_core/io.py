@@ -455,7 +455,7 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
         if done:
             temp.name = None  # renamed before the interruption: the save is complete
         temp.remove()
-        if isinstance(exc, KeyboardInterrupt):
+        if _interrupted(exc):
             if done:
                 raise SaveInterrupted(f"interrupted, but {path} was saved completely") from None
             raise SaveInterrupted(
@@ -466,6 +466,18 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
             raise UnwritablePathError(f"cannot write {path}: {_reason(exc)}") from exc
         if not done:
             raise
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """A Ctrl-C, or an error raised while one unwound (zipfile's close can replace it)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__context__
+    return False
 
 
 def _resolve_target(path: Path) -> Path:
