@@ -12,7 +12,7 @@ import argparse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from w2v_core.config import add_train_arguments, config_from_args
+from w2v_core.config import add_corpus_text_arguments, add_train_arguments, config_from_args
 from w2v_core.errors import UsageError, W2VError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --model: read only the first N vectors (the most frequent in most files)"
         "%(default).0s",
     )
+    add_corpus_text_arguments(parser)
     add_train_arguments(parser)
     return parser
 
@@ -106,7 +107,7 @@ def resolve(argv: list[str] | None = None) -> Launch:
     corpus = args.corpus or DEFAULT_CORPUS
     if args.output is not None:
         check_output(args.output, corpus)  # before the corpus is read: fail fast
-    opened = open_corpus(corpus)
+    opened = open_corpus(corpus, encoding=args.encoding, encoding_errors=args.encoding_errors)
     opened.check_not_empty()  # keeps what it read: training starts from the first sentence
     return Launch(opened, config, None, None, args.output)
 

@@ -295,6 +295,30 @@ def _default_text(f: Field, default: Any) -> str:
     return str(default)
 
 
+def add_corpus_text_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """Add ``--encoding`` and ``--encoding-errors`` (how corpus bytes become text).
+
+    Both front ends read them back as ``args.encoding`` and ``args.encoding_errors`` and
+    pass them to :func:`w2v_core.corpus.open_corpus`.
+    """
+    group = parser.add_argument_group("corpus text")
+    group.add_argument(
+        "--encoding",
+        metavar="NAME",
+        default=None,
+        help="text encoding of the corpus files (a Python codec name such as latin-1); "
+        "default: UTF-8, or what a byte-order mark says%(default).0s",
+    )
+    group.add_argument(
+        "--encoding-errors",
+        choices=("strict", "replace", "ignore"),
+        default="strict",
+        help="bytes invalid in the encoding: stop with the file and byte offset (strict, "
+        "default), replace them, or ignore them%(default).0s",
+    )
+    return group
+
+
 def add_train_arguments(
     parser: argparse.ArgumentParser, title: str = "training options"
 ) -> argparse._ArgumentGroup:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import ArgumentParser, add_train_arguments
+from ..config import ArgumentParser, add_corpus_text_arguments, add_train_arguments
 from ..io import ALLOWED_EXTENSIONS, UNICODE_ERRORS
 from ..vectors import ANALOGY_METHODS
 from . import PROG
@@ -97,21 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("corpus", metavar="CORPUS", help=CORPUS_HELP)
     train.add_argument("-o", "--output", required=True, metavar="OUT", type=Path, help=OUT_HELP)
-    text = train.add_argument_group("corpus text")
-    text.add_argument(
-        "--encoding",
-        metavar="NAME",
-        default=None,
-        help="text encoding of the corpus files (a Python codec name such as latin-1); "
-        "default: UTF-8, or what a byte-order mark says",
-    )
-    text.add_argument(
-        "--encoding-errors",
-        choices=("strict", "replace", "ignore"),
-        default="strict",
-        help="bytes invalid in the encoding: stop with the file and byte offset (strict, "
-        "default), replace them, or ignore them",
-    )
+    add_corpus_text_arguments(train)
     add_train_arguments(train)
 
     neighbors = commands.add_parser(

@@ -1,6 +1,6 @@
-"""w2v-tui -o refuses, before training, an output that would replace or join the corpus.
+"""What w2v-tui's command line hands the app: the corpus opened once, a safe -o, its encoding.
 
-The same engine check as ``w2v train`` (:func:`w2v_core.destination.check_output`).
+The output check is the engine's, as for ``w2v train`` (:func:`w2v_core.destination.check_output`).
 """
 
 from __future__ import annotations
@@ -52,3 +52,17 @@ def test_a_piped_corpus_reaches_training_from_its_first_word() -> None:
         os.close(read_end)
     assert encoded.n_words == len(text.split())
     assert "opening" in encoded.vocab.index
+
+
+def test_encoding_options_reach_the_corpus_reader(tmp_path) -> None:
+    from w2v_core.errors import CorpusError
+    from w2v_core.sgns import prepare_corpus
+
+    corpus = tmp_path / "latin1.txt"
+    corpus.write_bytes("le café et la crème\n".encode("latin-1") * 20)
+    with pytest.raises(CorpusError, match="not valid UTF-8 at byte 6"):
+        resolve([str(corpus)])
+    launch = resolve([str(corpus), "--encoding", "latin-1"])
+    assert "café" in prepare_corpus(launch.corpus, min_count=1).vocab.index
+    launch = resolve([str(corpus), "--encoding-errors", "replace"])
+    assert "crème" not in prepare_corpus(launch.corpus, min_count=1).vocab.index
