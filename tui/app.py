@@ -246,6 +246,9 @@ class W2VApp(App[None]):
             self.config = TrainConfig()
         self.training = True
         self.dashboard.reading(self.corpus_name, self.config)
+        skipped = getattr(self.corpus, "skip_notes", lambda: [])()
+        if skipped:  # files of a directory corpus that are not text, or models w2v wrote
+            self.notify("\n".join(skipped), title="Corpus: files left out", timeout=15)
         self._train()
 
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)

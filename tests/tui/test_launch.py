@@ -66,3 +66,19 @@ def test_encoding_options_reach_the_corpus_reader(tmp_path) -> None:
     assert "café" in prepare_corpus(launch.corpus, min_count=1).vocab.index
     launch = resolve([str(corpus), "--encoding-errors", "replace"])
     assert "crème" not in prepare_corpus(launch.corpus, min_count=1).vocab.index
+
+
+async def test_files_left_out_of_a_directory_corpus_are_reported(tmp_path) -> None:
+    from fakes import CONFIG, FakeTrainer
+    from helpers import notifications, wait_until
+
+    from tui.app import W2VApp
+
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "a.txt").write_text("the king and the queen\n" * 50, encoding="utf-8")
+    (folder / "tool").write_bytes(b"\x7fELF\x00\x01binary")
+    launch = resolve([str(folder)])
+    app = W2VApp(corpus=launch.corpus, config=CONFIG, trainer=FakeTrainer())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: any("tool" in n for n in notifications(app)))
