@@ -71,8 +71,8 @@ def test_shared_step_is_one_sgd_step_on_the_shared_objective(pairs):
 
 def test_group_size_bounds_the_weighted_updates_of_a_noise_row():
     # a drawn noise word's row gets group * negative / shared weighted updates per minibatch
-    assert sgns.shared_group_size(1024, 5, 16) * 5 / 16 <= sgns.MAX_ROW_UPDATES
-    assert sgns.shared_group_size(100, 5, 16) == 100  # never above the minibatch
+    assert sgns.shared_group_size(1024, 5, 16) * 5 / 16 <= sgns.SHARED_ROW_UPDATES
+    assert sgns.shared_group_size(50, 5, 16) == 50  # never above the minibatch
     assert sgns.shared_group_size(1024, 100, 1) == 1
 
 
