@@ -56,3 +56,17 @@ def nltk_data(monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NLTK_DATA", str(SHARED_NLTK))
     monkeypatch.setattr(nltk.data, "path", [str(SHARED_NLTK)])
     return SHARED_NLTK
+
+
+def numeric_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central finite differences of the scalar ``f()`` with respect to ``x`` (changed in place)."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        up = f()
+        x[i] = old - eps
+        down = f()
+        x[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad

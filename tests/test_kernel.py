@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import PLANTED_GROUPS, planted_sentences
+from conftest import PLANTED_GROUPS, numeric_gradient, planted_sentences
 from w2v_core import TrainConfig, TrainingControl, prepare_corpus, train
 from w2v_core import sgns
 
@@ -24,19 +24,6 @@ def _shared_objective(W_in, W_out, inputs, outputs, noise, group, negative) -> f
             if n != o:  # a noise word equal to the centre word is skipped
                 total += weight * np.logaddexp(0.0, W_out[n] @ h)
     return total
-
-
-def _numeric_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = f()
-        x[i] = old - eps
-        down = f()
-        x[i] = old
-        grad[i] = (up - down) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("pairs", [7, 9])  # a partial last group, and full groups only
@@ -55,8 +42,8 @@ def test_shared_step_is_one_sgd_step_on_the_shared_objective(pairs):
         return _shared_objective(W_in, W_out, inputs, outputs, noise, group, K)
 
     expected_loss = loss()
-    expected_in = W_in - alpha * _numeric_gradient(loss, W_in)
-    expected_out = W_out - alpha * _numeric_gradient(loss, W_out)
+    expected_in = W_in - alpha * numeric_gradient(loss, W_in)
+    expected_out = W_out - alpha * numeric_gradient(loss, W_out)
 
     config = TrainConfig(dim=d, negative=K, shared_negatives=N)
     fast_in, fast_out = W_in.astype(np.float32), W_out.astype(np.float32)
@@ -182,8 +169,8 @@ def test_cbow_step_follows_the_gradient_with_word2vec_input_update(shared):
         return _cbow_objective(W_in, W_out, contexts, indptr, outputs, noise, group if shared else 0, K)
 
     expected_loss = loss()
-    grad_in = _numeric_gradient(loss, W_in)
-    grad_out = _numeric_gradient(loss, W_out)
+    grad_in = numeric_gradient(loss, W_in)
+    grad_out = numeric_gradient(loss, W_out)
     # word2vec's input update: each occurrence as a context gets count x its gradient share;
     # rebuild it per occurrence from the gradient with respect to each centre's mean
     expected_in = W_in.copy()
@@ -198,7 +185,7 @@ def test_cbow_step_follows_the_gradient_with_word2vec_input_update(shared):
                 W_in, W_out, members, own_ptr, outputs[[i]], own_noise, 1 if shared else 0, K
             )
 
-        mean_grad = _numeric_gradient(loss_i, W_in)[members].sum(axis=0)  # = d loss_i / d mean
+        mean_grad = numeric_gradient(loss_i, W_in)[members].sum(axis=0)  # = d loss_i / d mean
         for word in members:
             expected_in[word] -= alpha * mean_grad
     config = TrainConfig(dim=d, negative=K, shared_negatives=shared, cbow=True)

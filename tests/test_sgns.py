@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import PLANTED_GROUPS, planted_sentences
+from conftest import PLANTED_GROUPS, numeric_gradient, planted_sentences
 from sgns_spies import PauseProbe
 from w2v_core import (
     Callback,
@@ -31,19 +31,6 @@ TINY = dict(dim=16, epochs=2, min_count=1, batch_size=256, seed=3, threads=1)
 
 
 # ------------------------------------------------------------------ gradients
-def _numeric_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = f()
-        x[i] = old - eps
-        down = f()
-        x[i] = old
-        grad[i] = (up - down) / (2 * eps)
-    return grad
-
-
 def test_sgns_gradients_match_finite_differences():
     rng = np.random.default_rng(0)
     B, K, d = 4, 3, 5
@@ -56,8 +43,8 @@ def test_sgns_gradients_match_finite_differences():
         return float(sgns.sgns_loss_and_grads(h, U, valid)[0].sum())
 
     loss, grad_h, grad_U = sgns.sgns_loss_and_grads(h, U, valid)
-    np.testing.assert_allclose(grad_h, _numeric_gradient(total_loss, h), rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(grad_U, _numeric_gradient(total_loss, U), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(grad_h, numeric_gradient(total_loss, h), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(grad_U, numeric_gradient(total_loss, U), rtol=1e-5, atol=1e-7)
     # the skipped noise word contributes nothing
     assert np.all(grad_U[1, 2] == 0)
 

@@ -101,12 +101,16 @@ class AnalogiesPane(Pane):
         except W2VError as error:
             self.app.notify(str(error), title="Analogy", severity="error")
             return False
-        table = self.query_one("#an-table", DataTable)
-        table.clear()
-        for n, (word, score) in enumerate(results, 1):
-            table.add_row(Text(str(n), justify="right"), word, Text(f"{score:.3f}", justify="right"), key=word)
+        self._fill_table(results)
         self._show_info(f"{a} : {b} :: {c} : {results[0][0]}" if results else "no answer")
         return True
+
+    def _fill_table(self, rows: list[tuple[str, float]]) -> None:
+        """Show ranked (word, score) rows in the pane's table."""
+        table = self.query_one("#an-table", DataTable)
+        table.clear()
+        for n, (word, score) in enumerate(rows, 1):
+            table.add_row(Text(str(n), justify="right"), word, Text(f"{score:.3f}", justify="right"), key=word)
 
     def find_odd_one_out(self, text: str) -> bool:
         """List the words of ``text`` by cosine to their mean, the odd one out first."""
@@ -119,10 +123,7 @@ class AnalogiesPane(Pane):
         except W2VError as error:
             self.app.notify(str(error), title="Odd one out", severity="error")
             return False
-        table = self.query_one("#an-table", DataTable)
-        table.clear()
-        for n, (word, cosine) in enumerate(rows, 1):
-            table.add_row(Text(str(n), justify="right"), word, Text(f"{cosine:.3f}", justify="right"), key=word)
+        self._fill_table(rows)
         self.query_one("#an-info", Static).update(f"odd one out: {rows[0][0]} · score: cosine to the mean")
         return True
 
