@@ -45,35 +45,29 @@ def peak_mb():
                 return int(line.split()[1]) / 1024
 """
 
-_LOAD_OURS = _CHILD_PRELUDE + """
-from w2v_core.io import load_word2vec_format
+#: One child script per engine: the import and the call that loads, then the same timing.
+_LOAD_TEMPLATE = """
+{load_import}
 path, binary = sys.argv[1], sys.argv[2] == "bin"
 start = time.perf_counter()
-kv = load_word2vec_format(path, binary=binary)
+kv = {load_call}(path, binary=binary)
 seconds = time.perf_counter() - start
 load_peak = peak_mb()
-queries = {}
+queries = {{}}
 if len(sys.argv) > 3:
     from benchmarks_queries import time_queries
-    queries = time_queries(kv, "ours")
-print(json.dumps({"seconds": seconds, "rows": len(kv), "matrix_mb": kv.vectors.nbytes / 2**20,
-                  "peak_mb": load_peak, **queries}))
+    queries = time_queries(kv, "{label}")
+print(json.dumps({{"seconds": seconds, "rows": len(kv), "matrix_mb": kv.vectors.nbytes / 2**20,
+                  "peak_mb": load_peak, **queries}}))
 """
 
-_LOAD_GENSIM = _CHILD_PRELUDE + """
-from gensim.models import KeyedVectors
-path, binary = sys.argv[1], sys.argv[2] == "bin"
-start = time.perf_counter()
-kv = KeyedVectors.load_word2vec_format(path, binary=binary)
-seconds = time.perf_counter() - start
-load_peak = peak_mb()
-queries = {}
-if len(sys.argv) > 3:
-    from benchmarks_queries import time_queries
-    queries = time_queries(kv, "gensim")
-print(json.dumps({"seconds": seconds, "rows": len(kv), "matrix_mb": kv.vectors.nbytes / 2**20,
-                  "peak_mb": load_peak, **queries}))
-"""
+_LOAD_OURS = _CHILD_PRELUDE + _LOAD_TEMPLATE.format(
+    load_import="from w2v_core.io import load_word2vec_format",
+    load_call="load_word2vec_format", label="ours")
+
+_LOAD_GENSIM = _CHILD_PRELUDE + _LOAD_TEMPLATE.format(
+    load_import="from gensim.models import KeyedVectors",
+    load_call="KeyedVectors.load_word2vec_format", label="gensim")
 
 _BASELINE = _CHILD_PRELUDE + """
 import w2v_core.io
