@@ -22,9 +22,12 @@ Measured per run:
 - ``train_seconds``: the training call only; ``prepare_seconds``: vocabulary building (and,
   for w2v_core, encoding the corpus to ids);
 - effective words/s = corpus words (tokens in the file) x epochs / train seconds;
-- peak memory: ``VmHWM`` (the child's peak resident set) minus ``VmRSS`` measured in the child
-  after its imports, before reading the corpus (not ``ru_maxrss``: Linux carries the parent's
-  high-water mark into a spawned child's ``ru_maxrss`` across ``exec``);
+- peak memory: the largest proportional set size (PSS, ``/proc/PID/smaps_rollup``) of the
+  child and every process it forked (w2v_core trains in forked worker processes; gensim in
+  threads), summed, sampled every 20 ms by the parent from the start of reading the corpus
+  to the end of training, minus the child's PSS after its imports. PSS counts a page shared
+  by several processes once in all (the weights, in shared memory, and the pages a fork
+  shares). Also reported: ``VmHWM - VmRSS`` of the child alone (``peak_self_mb``);
 - analogy accuracy with :func:`w2v_core.evaluate.evaluate_analogies` (``restrict_vocab=30000``,
   bundled questions-words.txt) and WordSim353 Spearman with
   :func:`w2v_core.evaluate.evaluate_word_pairs`, on both engines' vectors.
@@ -116,6 +119,67 @@ class LineSentences:
 # --------------------------------------------------------------------------------------
 # measurements inside a child process
 # --------------------------------------------------------------------------------------
+
+
+def _pss_kb(pid: int | str = "self") -> int:
+    """Proportional set size of one process in kB (0 if it has ended)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (from /proc/PID/task/TID/children)."""
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except FileNotFoundError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    pending.extend(int(child) for child in handle.read().split())
+            except FileNotFoundError:
+                pass
+    return tree
+
+
+class TreeMemorySampler:
+    """Samples the summed PSS of a process tree in a thread of the parent (no GIL shared with
+    the measured process); :meth:`peak_kb` gives the largest sample in a time window."""
+
+    INTERVAL = 0.02
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        self.pid = pid
+        self.samples: list[tuple[float, int]] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            total = sum(_pss_kb(p) for p in _process_tree(self.pid))
+            self.samples.append((time.time(), total))
+            self._done.wait(self.INTERVAL)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def peak_kb(self, start: float, end: float) -> int:
+        inside = [kb for when, kb in self.samples if start <= when <= end]
+        return max(inside, default=0)
 
 
 def _status_kb(field: str) -> int:
@@ -236,7 +300,10 @@ def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int,
     p = Params(**params)
 
     baseline_kb = _status_kb("VmRSS")
+    baseline_pss_kb = _pss_kb()
+    window_start = time.time()
     kv, prepare_seconds, train_seconds = trainer(Path(corpus), p)
+    window_end = time.time()
     peak_kb = _status_kb("VmHWM")
     result = {
         "engine": engine,
@@ -246,7 +313,9 @@ def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int,
         "prepare_seconds": prepare_seconds,
         "train_seconds": train_seconds,
         "words_per_second": words * p.epochs / train_seconds,
-        "peak_above_baseline_mb": (peak_kb - baseline_kb) / 1024,
+        "peak_self_mb": (peak_kb - baseline_kb) / 1024,
+        "baseline_pss_kb": baseline_pss_kb,
+        "memory_window": (window_start, window_end),
         "simd": _simd_info(),
     }
     if save_vectors:  # for the map timing
@@ -291,11 +360,36 @@ def run_map(vectors_file: str, sizes: list[int], repeat: int) -> dict[str, Any]:
     return {"timings": timings, "simd": _simd_info()}
 
 
+def _child_entry(connection, function: Callable[..., Any], args: tuple) -> None:
+    connection.send(function(*args))
+    connection.close()
+
+
 def in_child(function: Callable[..., Any], *args: Any) -> Any:
-    """Run ``function(*args)`` in a fresh spawned process and return its result."""
+    """Run ``function(*args)`` in a fresh spawned process and return its result.
+
+    A result with a ``memory_window`` gets ``peak_above_baseline_mb``: the peak summed PSS of
+    the child's process tree inside that window (see :class:`TreeMemorySampler`) minus the
+    child's own ``baseline_pss_kb``.
+    """
     context = multiprocessing.get_context("spawn")
-    with context.Pool(1, maxtasksperchild=1) as pool:
-        return pool.apply(function, args)
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_child_entry, args=(send, function, args))
+    process.start()
+    send.close()
+    sampler = TreeMemorySampler(process.pid)
+    try:
+        result = receive.recv()
+    except EOFError:
+        raise RuntimeError(f"benchmark child failed (exit code {process.join() or process.exitcode})")
+    finally:
+        sampler.stop()
+        process.join()
+    if isinstance(result, dict) and "memory_window" in result:
+        peak = sampler.peak_kb(*result.pop("memory_window"))
+        result["peak_above_baseline_mb"] = (peak - result.pop("baseline_pss_kb")) / 1024
+        result["memory_samples"] = len(sampler.samples)
+    return result
 
 
 # --------------------------------------------------------------------------------------

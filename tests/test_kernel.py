@@ -73,10 +73,10 @@ def test_exact_mode_draws_noise_per_pair(monkeypatch):
 
     monkeypatch.setattr(sgns._Worker, "step", spy)
     corpus = prepare_corpus(planted_sentences(300), min_count=1)
-    train(corpus, TrainConfig(dim=8, epochs=1, min_count=1, negative=3, shared_negatives=0))
+    train(corpus, TrainConfig(dim=8, epochs=1, min_count=1, negative=3, shared_negatives=0, threads=1))
     assert shapes and all(noise == (m, 3) for m, noise in shapes)
     shapes.clear()
-    train(corpus, TrainConfig(dim=8, epochs=1, min_count=1, negative=3, shared_negatives=4))
+    train(corpus, TrainConfig(dim=8, epochs=1, min_count=1, negative=3, shared_negatives=4, threads=1))
     group = sgns.shared_group_size(1024, 3, 4)
     assert shapes and all(noise == (-(-m // group), 4) for m, noise in shapes)
 
@@ -121,7 +121,7 @@ def test_a_pause_counts_once_however_many_threads_wait(monkeypatch):
 
     helper = threading.Thread(target=pause_for_100_seconds)
     helper.start()
-    model = train(corpus, config, control=control)
+    model = sgns.Trainer(corpus, config, control=control, processes=False).train()
     helper.join()
     assert control.waiting == 2
     # 100 s of wall time, all of it paused: counted once, not once per thread (-100 s)
@@ -262,5 +262,5 @@ def test_cbow_steps_cover_every_centre_once(monkeypatch):
         return centres, contexts
 
     monkeypatch.setattr(sgns, "make_pairs", pairs_spy)
-    model = train(planted_sentences(500), TrainConfig(dim=8, epochs=1, min_count=1, cbow=True))
+    model = train(planted_sentences(500), TrainConfig(dim=8, epochs=1, min_count=1, cbow=True, threads=1))
     assert sum(seen) == sum(pairs) == model.summary.pairs_trained

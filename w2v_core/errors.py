@@ -44,6 +44,10 @@ class TrainingDivergedError(W2VError):
     """The training loss became NaN or infinite; training stopped before writing garbage."""
 
 
+class TrainingWorkerError(W2VError):
+    """A training worker process failed (killed by a signal, out of memory, ...)."""
+
+
 class UnknownWordError(W2VError, KeyError):
     """A word is not in the vocabulary. The message names it and suggests close spellings."""
 

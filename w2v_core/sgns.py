@@ -24,7 +24,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from multiprocessing.connection import wait as wait_for_any
 from dataclasses import replace
 
 import numpy as np
@@ -41,8 +42,16 @@ from .callbacks import (
 from .config import TrainConfig, resolve_epochs
 from .corpus import Corpus
 from .encoding import EncodedCorpus, encode_corpus
-from .errors import CorpusError, TrainingDivergedError
+from .errors import CorpusError, TrainingDivergedError, TrainingWorkerError
 from .model import Model, TrainingSummary
+from .processes import (
+    ChildControl,
+    ChildProgress,
+    MirroredControl,
+    SharedState,
+    processes_supported,
+    shared_array,
+)
 from .sampling import AliasTable, subsample
 from .scatter import scatter_outer, segment_scatter, segment_sum
 from .vectors import KeyedVectors
@@ -412,6 +421,9 @@ class _Progress:
         self.waiting = 0  # threads waiting in a pause
         self.wait_started = self.started
         self.last_emit = self.started
+        #: cumulative (words, pairs, loss) per worker process, written by the processes
+        self.children: np.ndarray | None = None
+        self._children_seen = np.zeros(3)
 
     def elapsed(self) -> float:
         return _clock() - self.started - self.paused_seconds
@@ -442,8 +454,22 @@ class _Progress:
             self.loss_sum += loss_sum
             self.alpha = alpha
 
+    def collect(self) -> None:
+        """Add what the worker processes reported since the last look."""
+        if self.children is None:
+            return
+        totals = self.children.sum(axis=0)
+        words, pairs, loss_sum = totals - self._children_seen
+        self._children_seen = totals
+        with self.lock:
+            self.words_done += int(words)
+            self.pairs += int(pairs)
+            self.pairs_total += int(pairs)
+            self.loss_sum += float(loss_sum)
+
     def event(self) -> TrainingEvent:
         """Build an event and reset the loss window (call with the lock free)."""
+        self.collect()
         with self.lock:
             loss = self.loss_sum / self.pairs if self.pairs else math.nan
             if self.pairs:
@@ -497,6 +523,7 @@ class Trainer:
         config: TrainConfig = TrainConfig(),
         callbacks: Sequence[Callback] = (),
         control: TrainingControl | None = None,
+        processes: bool | None = None,
     ) -> None:
         epochs, self.epochs_reason = resolve_epochs(config.validate().epochs, corpus.n_words)
         self.config = config = replace(config, epochs=epochs)  #: epochs resolved
@@ -511,10 +538,15 @@ class Trainer:
             )
         rng = np.random.default_rng(config.seed)
         V, d = len(vocab), config.dim
-        self.W_in = rng.random((V, d), dtype=np.float32)  # in place: no (V, d) temporaries
+        self._shared = self._shared_state(config.threads, processes)
+        if self._shared is not None:  # weights in shared memory, for the worker processes
+            self.W_in = rng.random(out=shared_array((V, d)), dtype=np.float32)
+            self.W_out = shared_array((V, d))
+        else:
+            self.W_in = rng.random((V, d), dtype=np.float32)  # in place: no (V, d) temporaries
+            self.W_out = np.zeros((V, d), dtype=np.float32)
         self.W_in -= 0.5
         self.W_in /= d
-        self.W_out = np.zeros((V, d), dtype=np.float32)
         self._keep_prob = vocab.keep_probabilities(config.sample)
         noise = vocab.noise_distribution(0.75)
         self._noise = AliasTable(noise)
@@ -523,6 +555,25 @@ class Trainer:
             contexts_per_example=config.window + 1 if config.cbow else 1,
         )
         self._seeds = np.random.SeedSequence(config.seed).spawn(config.threads)
+
+    @staticmethod
+    def _shared_state(threads: int, processes: bool | None) -> SharedState | None:
+        """Shared state for ``threads - 1`` worker processes, or None to train in threads.
+
+        ``processes``: None chooses processes wherever they work (Linux), True asks for them
+        (still threads where they do not work), False keeps threads.
+        """
+        if threads < 2 or processes is False or not processes_supported():
+            return None
+        try:
+            return SharedState(threads - 1)
+        except OSError:  # no shared semaphores here (e.g. no /dev/shm): threads
+            return None
+
+    @property
+    def uses_processes(self) -> bool:
+        """Does training run in worker processes (else in threads)?"""
+        return self._shared is not None
 
     @property
     def _wants_epoch_snapshots(self) -> bool:
@@ -545,7 +596,11 @@ class Trainer:
         """Run all epochs (or until stopped); return the model trained so far."""
         config = self.config
         progress = _Progress(self.callbacks, config, self.corpus.n_words)
-        workers = [_Worker(self.W_in, self.W_out, config, s, self.batch_size) for s in self._seeds]
+        if self._shared is not None:
+            progress.children = self._shared.totals
+        # worker processes make their own workers (their buffers then live in the child)
+        seeds = self._seeds[:1] if self._shared is not None else self._seeds
+        workers = [_Worker(self.W_in, self.W_out, config, s, self.batch_size) for s in seeds]
         stopped = False
         # minibatch products are small: BLAS threads would only compete with ours
         limit = single_threaded_blas()
@@ -597,18 +652,24 @@ class Trainer:
     def _run_epoch(self, epoch: int, workers: list[_Worker], progress: _Progress) -> bool:
         """Train one epoch; return True if stopped."""
         chunks = list(self.corpus.chunks(CHUNK_TOKENS))
-        if len(workers) == 1:
-            return self._consume(iter(chunks), threading.Lock(), workers[0], epoch, progress, True)
-        queue = iter(chunks)
+        if self._shared is not None:
+            return self._run_epoch_in_processes(epoch, chunks, workers, progress)
         lock = threading.Lock()
+        queue = iter(chunks)
+
+        def take() -> tuple[int, int] | None:
+            with lock:
+                return next(queue, None)
+
+        if len(workers) == 1:
+            return self._consume(take, workers[0], epoch, progress, self.control, True)
         results: list[bool] = []
         errors: list[BaseException] = []
 
         def run(worker: _Worker) -> None:
             try:
-                results.append(
-                    self._consume(queue, lock, worker, epoch, progress, worker is workers[0])
-                )
+                emitter = worker is workers[0]
+                results.append(self._consume(take, worker, epoch, progress, self.control, emitter))
             except BaseException as exc:  # re-raised in the calling thread
                 errors.append(exc)
                 self.control.stop()
@@ -623,20 +684,67 @@ class Trainer:
             raise errors[0]
         return any(results) or self.control.stopped
 
-    def _consume(self, queue, lock, worker: _Worker, epoch: int, progress: _Progress, emitter: bool) -> bool:
-        """Train the chunks this worker takes from ``queue``; the first worker also reports."""
+    def _run_epoch_in_processes(
+        self, epoch: int, chunks: list[tuple[int, int]], workers: list[_Worker], progress: _Progress
+    ) -> bool:
+        """One epoch with workers 1.. forked as processes and worker 0 in this thread."""
+        shared = self._shared
+        assert shared is not None
+        shared.reset_chunks()
+        take = shared.chunk_taker(chunks)
+        control = MirroredControl(self.control, shared.flags)
+        control.publish()
+        child_control = ChildControl(shared.flags)
+        seeds = [seed.spawn(1)[0] for seed in self._seeds[1:]]  # a new stream each epoch
+
+        def child(i: int) -> None:  # runs in the forked process
+            worker = _Worker(self.W_in, self.W_out, self.config, seeds[i], self.batch_size)
+            child_progress = ChildProgress(shared.totals[i], child_control)
+            self._consume(take, worker, epoch, child_progress, child_control, False)
+
+        children = shared.run_children(child)
+        try:
+            stopped = self._consume(take, workers[0], epoch, progress, control, True)
+            pending = {c.process.sentinel: c for c in children}
+            while pending:  # report their progress and pass on pause and stop meanwhile
+                if control.paused:
+                    progress.wait_while_paused(control)
+                stopped = control.stopped or stopped
+                for sentinel in wait_for_any(list(pending), timeout=PROGRESS_INTERVAL):
+                    pending.pop(sentinel).process.join()
+                progress.emit()
+        except BaseException:
+            shared.flags[SharedState.STOP] = 1
+            for c in children:
+                c.process.join()
+            raise
+        progress.collect()
+        failures = [failure for c in children if (failure := c.outcome()) is not None]
+        if failures:
+            raise TrainingWorkerError(f"a training worker process failed: {failures[0]}")
+        return stopped or self.control.stopped
+
+    def _consume(self, take, worker: _Worker, epoch: int, progress, control, emitter: bool) -> bool:
+        """Train the chunks this worker takes with ``take()``; the emitter also reports."""
         # overflow only happens in a diverging run, which the loss check reports clearly
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._consume_chunks(queue, lock, worker, epoch, progress, emitter)
+            return self._consume_chunks(take, worker, epoch, progress, control, emitter)
 
-    def _consume_chunks(self, queue, lock, worker: _Worker, epoch: int, progress: _Progress, emitter: bool) -> bool:
+    def _consume_chunks(
+        self,
+        take: Callable[[], tuple[int, int] | None],
+        worker: _Worker,
+        epoch: int,
+        progress,
+        control,
+        emitter: bool,
+    ) -> bool:
         config, corpus = self.config, self.corpus
         stream = corpus.store.size
         total = stream * config.epochs
         B = self.batch_size
         while True:
-            with lock:
-                chunk = next(queue, None)
+            chunk = take()
             if chunk is None:
                 return False
             start, end = chunk
@@ -662,10 +770,10 @@ class Trainer:
             words_reported = 0
             noise_batches = self._noise_batches(worker, n_examples, B, rng)
             for b0, noise in zip(range(0, n_examples, B), noise_batches):
-                if self.control.stopped:
+                if control.stopped:
                     return True
-                if self.control.paused:
-                    progress.wait_while_paused(self.control)
+                if control.paused:
+                    progress.wait_while_paused(control)
                 b1 = min(b0 + B, n_examples)
                 done_here = chunk_words * b1 // n_examples
                 alpha = config.alpha - (config.alpha - config.min_alpha) * (

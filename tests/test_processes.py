@@ -1,0 +1,211 @@
+"""Training in forked worker processes that share the weights (Linux).
+
+Worker 0 trains in the calling thread; the others are forked children. Tests that need a
+child to have trained make worker 0 wait until a child has taken a chunk (state, not time).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from conftest import PLANTED_GROUPS, planted_sentences
+from w2v_core import TrainConfig, TrainingControl, prepare_corpus
+from w2v_core import sgns
+from w2v_core.callbacks import Callback
+from w2v_core.errors import TrainingWorkerError
+from w2v_core.processes import (
+    ChildControl,
+    MirroredControl,
+    SharedState,
+    processes_supported,
+    shared_array,
+)
+
+pytestmark = pytest.mark.skipif(not processes_supported(), reason="worker processes need Linux")
+
+CONFIG = dict(dim=16, epochs=4, min_count=1, batch_size=256, seed=3, threads=2)
+
+
+def wait_until(condition, ceiling: float = 120.0) -> None:
+    """Poll ``condition`` until it holds (the ceiling only keeps a broken run from hanging)."""
+    deadline = time.monotonic() + ceiling
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def child_goes_first(monkeypatch):
+    """Worker 0 takes its first chunk only once a worker process has taken one."""
+    taken = shared_array((1,), np.int8)
+    parent = os.getpid()
+    real = SharedState.chunk_taker
+
+    def chunk_taker(self, chunks):
+        take = real(self, chunks)
+
+        def gated():
+            if os.getpid() != parent:
+                chunk = take()
+                taken[0] = 1
+                return chunk
+            wait_until(lambda: taken[0])
+            return take()
+
+        return gated
+
+    monkeypatch.setattr(SharedState, "chunk_taker", chunk_taker)
+    return taken
+
+
+@pytest.fixture(scope="module")
+def planted_corpus():
+    return prepare_corpus(planted_sentences(3000), min_count=1)  # 30k tokens: several chunks
+
+
+def test_threads_above_one_train_in_processes_that_share_the_weights(planted_corpus, child_goes_first):
+    trainer = sgns.Trainer(planted_corpus, TrainConfig(**CONFIG))
+    assert trainer.uses_processes
+    model = trainer.train()
+    child_words, child_pairs, child_loss = trainer._shared.totals[0]
+    assert child_pairs > 0 and child_words > 0 and np.isfinite(child_loss)
+    # every word of every epoch is counted once, whoever trained it
+    assert model.summary.words_trained == planted_corpus.n_words * CONFIG["epochs"]
+    single = sgns.Trainer(planted_corpus, TrainConfig(**{**CONFIG, "threads": 1})).train()
+    assert model.summary.pairs_trained == pytest.approx(single.summary.pairs_trained, rel=0.03)
+    # the child's updates reached the model: it learned the planted groups
+    hits = total = 0
+    for members, topics in PLANTED_GROUPS.values():
+        group = set(members) | set(topics)
+        for word in members:
+            neighbours = [w for w, _ in model.wv.most_similar(word, topn=5)]
+            hits += len(set(neighbours) & group)
+            total += len(neighbours)
+    assert hits / total > 0.9
+    assert multiprocessing.active_children() == []
+
+
+def test_threads_false_keeps_threads(planted_corpus):
+    trainer = sgns.Trainer(planted_corpus, TrainConfig(**CONFIG), processes=False)
+    assert not trainer.uses_processes
+    assert trainer.train().summary.words_trained == planted_corpus.n_words * CONFIG["epochs"]
+
+
+def test_one_thread_never_forks(planted_corpus):
+    assert not sgns.Trainer(planted_corpus, TrainConfig(**{**CONFIG, "threads": 1})).uses_processes
+
+
+def test_stop_reaches_the_worker_processes(planted_corpus, child_goes_first):
+    control = TrainingControl()
+
+    class StopAtFirstProgress(Callback):
+        def on_progress(self, event):
+            control.stop()
+
+    config = TrainConfig(**{**CONFIG, "epochs": 50})
+    model = sgns.Trainer(planted_corpus, config, [StopAtFirstProgress()], control).train()
+    assert model.summary.stopped_early
+    assert model.summary.words_trained < planted_corpus.n_words * 50
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failing_worker_process_is_reported(planted_corpus, child_goes_first, monkeypatch):
+    parent, real = os.getpid(), sgns._Worker.step
+
+    def step(self, *args):
+        if os.getpid() != parent:
+            raise MemoryError("no room for the minibatch")
+        return real(self, *args)
+
+    monkeypatch.setattr(sgns._Worker, "step", step)
+    with pytest.raises(TrainingWorkerError, match="MemoryError: no room for the minibatch"):
+        sgns.Trainer(planted_corpus, TrainConfig(**CONFIG)).train()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_killed_worker_process_is_reported(planted_corpus, child_goes_first, monkeypatch):
+    parent, real = os.getpid(), sgns._Worker.step
+
+    def step(self, *args):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, *args)
+
+    monkeypatch.setattr(sgns._Worker, "step", step)
+    with pytest.raises(TrainingWorkerError, match="killed by signal 9"):
+        sgns.Trainer(planted_corpus, TrainConfig(**CONFIG)).train()
+
+
+def test_worker_processes_ignore_ctrl_c(planted_corpus, child_goes_first, monkeypatch):
+    """Ctrl-C reaches the whole process group; the trainer decides, the children go on."""
+    parent, real = os.getpid(), sgns._Worker.step
+
+    def step(self, *args):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(self, *args)
+
+    monkeypatch.setattr(sgns._Worker, "step", step)
+    trainer = sgns.Trainer(planted_corpus, TrainConfig(**CONFIG))
+    model = trainer.train()  # no TrainingWorkerError: no child died of KeyboardInterrupt
+    assert trainer._shared.totals[0, 1] > 0
+    assert not model.summary.stopped_early
+
+
+def test_an_error_in_the_trainer_ends_the_worker_processes(planted_corpus, child_goes_first):
+    class Boom(Callback):
+        def on_progress(self, event):
+            raise RuntimeError("callback failed")
+
+    with pytest.raises(RuntimeError, match="callback failed"):
+        sgns.Trainer(planted_corpus, TrainConfig(**{**CONFIG, "epochs": 50}), [Boom()]).train()
+    assert multiprocessing.active_children() == []
+
+
+def test_children_follow_pause_and_stop_through_the_shared_flags():
+    control = TrainingControl()
+    flags = shared_array((2,), np.int8)
+    trainer_side, child_side = MirroredControl(control, flags), ChildControl(flags)
+    control.pause()
+    assert trainer_side.paused and child_side.paused and not child_side.stopped
+    control.resume()
+    assert not trainer_side.paused and not child_side.paused
+    control.pause()
+    trainer_side.publish()
+    control.stop()
+    assert trainer_side.stopped and child_side.stopped and not child_side.paused
+    assert child_side.wait_while_paused() < 1.0  # a stopped child does not wait
+
+
+def test_a_paused_child_waits_until_the_flag_clears():
+    flags = shared_array((2,), np.int8)
+    flags[SharedState.PAUSE] = 1
+    child = ChildControl(flags)
+    context = multiprocessing.get_context("fork")
+    done = context.Event()
+
+    def waiter():
+        child.wait_while_paused()
+        done.set()
+
+    process = context.Process(target=waiter, daemon=True)
+    process.start()
+    assert not done.wait(0.2)  # still waiting while paused (a wait on state: it may only
+    flags[SharedState.PAUSE] = 0  # be too short to catch a child that does not wait)
+    assert done.wait(120)
+    process.join()
+
+
+def test_shared_arrays_are_shared_with_forked_children():
+    array = shared_array((3, 4))
+    assert array.dtype == np.float32 and not array.any()
+    process = multiprocessing.get_context("fork").Process(target=array.__setitem__, args=(1, 7.0))
+    process.start()
+    process.join()
+    assert array[1].tolist() == [7.0] * 4 and not array[0].any()
