@@ -147,8 +147,9 @@ class TrainConfig:
     batch_size : int
         Positive pairs per minibatch.
     threads : int
-        Training threads sharing the weights (lock-free, as in word2vec); by default the
-        CPUs this process may use.
+        Parallel workers sharing the weights (lock-free, as in word2vec): on Linux
+        processes forked by the trainer (see :mod:`w2v_core.processes`), elsewhere threads;
+        by default the CPUs this process may use.
     shared_negatives : int
         Noise words shared by each group of pairs of a minibatch (0: ``negative`` noise
         words drawn for every pair, exactly as word2vec). Shared noise turns scores and
@@ -186,7 +187,8 @@ class TrainConfig:
     seed: int = _option(1, help="random seed (identical vectors need --threads 1)")
     batch_size: int = _option(1024, help="positive pairs per minibatch")
     threads: int = _option(
-        help="training threads (default: the CPUs this process may use)",
+        help="parallel training workers, processes on Linux (default: the CPUs this "
+        "process may use)",
         default_factory=available_cpus,
     )
     shared_negatives: int = _option(

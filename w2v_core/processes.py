@@ -29,6 +29,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -105,7 +106,12 @@ class SharedState:
                 process = self._context.Process(
                     target=_child_main, args=(os.getpid(), send, target, i), daemon=True
                 )
-                process.start()
+                with warnings.catch_warnings():
+                    # Python 3.12+ warns when a process with threads (the TUI) forks; the
+                    # child only trains: it takes no lock another thread could hold
+                    warnings.filterwarnings("ignore", "This process .* is multi-threaded",
+                                            DeprecationWarning)
+                    process.start()
                 send.close()
                 children.append(_Child(process, receive))
         except BaseException:
