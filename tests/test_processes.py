@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 
 import numpy as np
@@ -18,12 +19,14 @@ from conftest import PLANTED_GROUPS, planted_sentences
 from w2v_core import TrainConfig, TrainingControl, prepare_corpus
 from w2v_core import sgns
 from w2v_core.callbacks import Callback
-from w2v_core.errors import TrainingWorkerError
+from w2v_core.encoding import encode_corpus
+from w2v_core.errors import CorpusError, TrainingWorkerError
 from w2v_core.processes import (
     ChildControl,
     MirroredControl,
     SharedState,
     processes_supported,
+    run_isolated,
     shared_array,
 )
 
@@ -209,3 +212,64 @@ def test_shared_arrays_are_shared_with_forked_children():
     process.start()
     process.join()
     assert array[1].tolist() == [7.0] * 4 and not array[0].any()
+
+
+# ------------------------------------------------------------------ reading in a child
+def test_reading_in_a_child_encodes_exactly_as_in_process():
+    sentences = planted_sentences(500)
+    for spill in (10**9, 1000):  # ids handed back in memory, and in a file
+        here = encode_corpus(sentences, min_count=2, spill_tokens=spill, isolate=False)
+        there = encode_corpus(sentences, min_count=2, spill_tokens=spill, isolate=True)
+        assert there.vocab.words == here.vocab.words
+        assert there.vocab.counts.tolist() == here.vocab.counts.tolist()
+        assert there.store.on_disk == here.store.on_disk == (spill == 1000)
+        assert np.array_equal(there.ids, here.ids)
+        assert np.array_equal(there.sentence_ends, here.sentence_ends)
+        assert (there.n_words, there.n_sentences) == (here.n_words, here.n_sentences)
+
+
+def test_run_isolated_returns_the_result_and_raises_the_error():
+    parent = os.getpid()
+    assert run_isolated(lambda control: (os.getpid() != parent, [1, 2])) == (True, [1, 2])
+
+    def fail(control):
+        raise CorpusError("corpus is empty: x contains no words")
+
+    with pytest.raises(CorpusError, match="corpus is empty"):
+        run_isolated(fail)
+
+
+def test_a_stop_asked_here_reaches_the_reading_child():
+    control = TrainingControl()
+    started = shared_array((1,), np.int8)
+
+    def read_until_stopped(child_control):
+        started[0] = 1
+        wait_until(lambda: child_control.stopped)
+        return "stopped"
+
+    def stop_once_started():
+        wait_until(lambda: started[0])
+        control.stop()
+
+    helper = threading.Thread(target=stop_once_started)
+    helper.start()
+    assert run_isolated(read_until_stopped, control) == "stopped"
+    helper.join()
+
+
+def test_a_killed_reading_child_is_reported():
+    with pytest.raises(TrainingWorkerError, match="killed by signal 9"):
+        run_isolated(lambda control: os.kill(os.getpid(), signal.SIGKILL))
+
+
+def test_an_unpicklable_error_still_reaches_the_caller():
+    class Odd(Exception):
+        def __init__(self, a, b):
+            super().__init__(f"{a}-{b}")
+
+    def fail(control):
+        raise Odd(1, 2)
+
+    with pytest.raises(TrainingWorkerError, match="Odd: 1-2"):
+        run_isolated(fail)

@@ -26,15 +26,21 @@ import gc
 import mmap
 import multiprocessing
 import os
+import pickle
+import select
 import signal
 import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .callbacks import TrainingControl
+from .errors import TrainingWorkerError
+
+T = TypeVar("T")
 
 #: Seconds between looks at the pause flag in a paused child.
 _PAUSE_POLL = 0.02
@@ -93,11 +99,7 @@ class SharedState:
 
     def run_children(self, target: Callable[[int], object]) -> list[_Child]:
         """Fork the children; child ``i`` calls ``target(i)`` and reports how it ended."""
-        for stream in (sys.stdout, sys.stderr):  # else a child's exit writes them twice
-            try:
-                stream.flush()
-            except (AttributeError, ValueError, OSError):
-                pass
+        _flush_standard_streams()
         children = []
         gc.freeze()  # a child's collections would otherwise write to (and copy) every page
         try:
@@ -106,9 +108,7 @@ class SharedState:
                 process = self._context.Process(
                     target=_child_main, args=(os.getpid(), send, target, i), daemon=True
                 )
-                with warnings.catch_warnings():
-                    # Python 3.12+ warns when a process with threads (the TUI) forks; the
-                    # child only trains: it takes no lock another thread could hold
+                with warnings.catch_warnings():  # see _fork
                     warnings.filterwarnings("ignore", "This process .* is multi-threaded",
                                             DeprecationWarning)
                     process.start()
@@ -147,10 +147,122 @@ class _Child:
         return f"ended with exit code {code} without reporting"
 
 
-def _child_main(parent: int, connection, target: Callable[[int], object], index: int) -> None:
-    gc.disable()  # the training loop makes no cycles; collecting would copy shared pages
+def _flush_standard_streams() -> None:
+    """Flush stdout and stderr before a fork, else the child's exit may write them twice."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _ignore_signals() -> None:
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
+def _fork() -> int:
+    with warnings.catch_warnings():
+        # Python 3.12+ warns when a process with threads (the TUI) forks; our children only
+        # compute: they take no lock that another thread could hold
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        return os.fork()
+
+
+def run_isolated(function: Callable[[Any], T], control: TrainingControl | None = None) -> T:
+    """``function(control)`` in a forked child process; its result or its exception, here.
+
+    Everything the function allocates dies with the child, so memory it fragments is given
+    back to the OS instead of staying in this process's allocator. The result and any
+    exception travel back pickled. ``control`` is passed on: a stop asked here reaches the
+    child through shared flags (and a stop asked inside the child is seen there too).
+
+    Raises
+    ------
+    TrainingWorkerError
+        The child died without an answer (killed, out of memory).
+    """
+    flags = shared_array((2,), np.int8)
+    mirror = MirroredControl(control or TrainingControl(), flags)
+    mirror.publish()
+    parent = os.getpid()
+    read_end, write_end = os.pipe()
+    _flush_standard_streams()
+    pid = _fork()
+    if pid == 0:  # the child: never returns
+        status = 1
+        try:
+            os.close(read_end)
+            gc.disable()
+            _ignore_signals()
+            _die_with_parent(parent)
+            with os.fdopen(write_end, "wb") as answer:
+                answer.write(_outcome(function, _EitherControl(mirror.control, flags)))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    received = []
+    try:
+        while True:
+            ready, _, _ = select.select([read_end], [], [], 0.05)
+            mirror.publish()
+            if ready:
+                data = os.read(read_end, 1 << 20)
+                if not data:
+                    break
+                received.append(data)
+    except BaseException:
+        flags[SharedState.STOP] = 1
+        raise
+    finally:
+        os.close(read_end)
+        _, status = os.waitpid(pid, 0)
+    if not received:
+        if os.WIFSIGNALED(status):
+            signum = os.WTERMSIG(status)
+            raise TrainingWorkerError(
+                f"a worker process was killed by signal {signum} ({signal.Signals(signum).name})"
+            )
+        raise TrainingWorkerError(f"a worker process ended with status {status} without an answer")
+    kind, value = pickle.loads(b"".join(received))
+    if kind == "ok":
+        return value
+    if kind == "error":
+        raise value
+    raise TrainingWorkerError(f"a worker process failed: {value}")
+
+
+def _outcome(function: Callable[[Any], Any], control) -> bytes:
+    """The pickled ("ok", result) or ("error", exception) of ``function(control)``."""
+    try:
+        payload: tuple[str, Any] = ("ok", function(control))
+    except BaseException as exc:
+        payload = ("error", exc)
+    try:
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.loads(data)  # an exception that pickles but does not unpickle fails here
+        return data
+    except Exception:
+        text = f"{type(payload[1]).__name__}: {payload[1]}"
+        return pickle.dumps(("failed", text))
+
+
+class _EitherControl:
+    """In a child: stopped when the parent says so (shared flags) or when the child's own
+    copy of the control was stopped (by code running in the child)."""
+
+    def __init__(self, own: TrainingControl, flags: np.ndarray) -> None:
+        self.own, self.flags = own, flags
+
+    @property
+    def stopped(self) -> bool:
+        return self.own.stopped or bool(self.flags[SharedState.STOP])
+
+
+def _child_main(parent: int, connection, target: Callable[[int], object], index: int) -> None:
+    gc.disable()  # the training loop makes no cycles; collecting would copy shared pages
+    _ignore_signals()
     _die_with_parent(parent)
     try:
         target(index)
