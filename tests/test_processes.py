@@ -118,43 +118,42 @@ def test_stop_reaches_the_worker_processes(planted_corpus, child_goes_first):
     assert multiprocessing.active_children() == []
 
 
-def test_a_failing_worker_process_is_reported(planted_corpus, child_goes_first, monkeypatch):
+@pytest.fixture
+def in_child_steps(monkeypatch):
+    """``in_child_steps(action)``: every minibatch step in a worker process first calls it."""
     parent, real = os.getpid(), sgns._Worker.step
 
-    def step(self, *args):
-        if os.getpid() != parent:
-            raise MemoryError("no room for the minibatch")
-        return real(self, *args)
+    def install(action):
+        def step(self, *args):
+            if os.getpid() != parent:
+                action()
+            return real(self, *args)
 
-    monkeypatch.setattr(sgns._Worker, "step", step)
+        monkeypatch.setattr(sgns._Worker, "step", step)
+
+    return install
+
+
+def _raise_memory_error():
+    raise MemoryError("no room for the minibatch")
+
+
+def test_a_failing_worker_process_is_reported(planted_corpus, child_goes_first, in_child_steps):
+    in_child_steps(_raise_memory_error)
     with pytest.raises(TrainingWorkerError, match="MemoryError: no room for the minibatch"):
         sgns.Trainer(planted_corpus, TrainConfig(**CONFIG)).train()
     assert multiprocessing.active_children() == []
 
 
-def test_a_killed_worker_process_is_reported(planted_corpus, child_goes_first, monkeypatch):
-    parent, real = os.getpid(), sgns._Worker.step
-
-    def step(self, *args):
-        if os.getpid() != parent:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(self, *args)
-
-    monkeypatch.setattr(sgns._Worker, "step", step)
+def test_a_killed_worker_process_is_reported(planted_corpus, child_goes_first, in_child_steps):
+    in_child_steps(lambda: os.kill(os.getpid(), signal.SIGKILL))
     with pytest.raises(TrainingWorkerError, match="killed by signal 9"):
         sgns.Trainer(planted_corpus, TrainConfig(**CONFIG)).train()
 
 
-def test_worker_processes_ignore_ctrl_c(planted_corpus, child_goes_first, monkeypatch):
+def test_worker_processes_ignore_ctrl_c(planted_corpus, child_goes_first, in_child_steps):
     """Ctrl-C reaches the whole process group; the trainer decides, the children go on."""
-    parent, real = os.getpid(), sgns._Worker.step
-
-    def step(self, *args):
-        if os.getpid() != parent:
-            os.kill(os.getpid(), signal.SIGINT)
-        return real(self, *args)
-
-    monkeypatch.setattr(sgns._Worker, "step", step)
+    in_child_steps(lambda: os.kill(os.getpid(), signal.SIGINT))
     trainer = sgns.Trainer(planted_corpus, TrainConfig(**CONFIG))
     model = trainer.train()  # no TrainingWorkerError: no child died of KeyboardInterrupt
     assert trainer._shared.totals[0, 1] > 0
