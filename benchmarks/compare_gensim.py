@@ -703,7 +703,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{_simd_used(all_results)}")
     print(f"Parameters: dim {params.dim}, window {params.window}, negative {params.negative}, "
           f"min_count {params.min_count}, sample {params.sample:g}, alpha {params.alpha:g}->"
-          f"{params.min_alpha:g}. Peak memory: VmHWM minus the child's RSS after imports.")
+          f"{params.min_alpha:g}. Peak memory: summed PSS of the run's processes (sampled "
+          f"every {TreeMemorySampler.INTERVAL * 1000:.0f} ms) minus the run's PSS after imports.")
     print()
     print("\n".join(report))
     document["markdown"] = "\n".join(report)
