@@ -21,6 +21,14 @@ def test_tokenize_is_lowercase_letter_runs():
     assert tokenize("42 -- __") == []
 
 
+def test_tokenize_keeps_combining_marks_with_their_letters():
+    """Indic vowel signs and viramas are combining marks, not letters: a word must not
+    fall apart at each of them (nor a letter without a precomposed accented form)."""
+    assert tokenize("हिन्दी भाषा, 2024") == ["हिन्दी", "भाषा"]
+    assert tokenize("தமிழ் மொழி") == ["தமிழ்", "மொழி"]
+    assert tokenize("N\u0308n\u0308e and ไทย") == ["n\u0308n\u0308e", "and", "ไทย"]
+
+
 def test_sentences_split_at_punctuation_and_blank_lines():
     text = ["The cat sat. The dog", "ran home!", "", "A new", "paragraph"]
     assert list(split_sentences(text)) == [
