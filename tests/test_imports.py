@@ -89,3 +89,13 @@ def test_each_module_imports_alone_in_a_fresh_interpreter(module):
     done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
                           text=True, cwd=PACKAGE.parent)
     assert done.returncode == 0, done.stderr
+
+
+def test_every_public_name_resolves_to_its_module():
+    import importlib
+
+    import w2v_core
+
+    for name, module in w2v_core._EXPORTS.items():
+        value = getattr(w2v_core, name)
+        assert value is getattr(importlib.import_module(f"w2v_core.{module}"), name), name

@@ -17,17 +17,22 @@ __version__ = "0.1.0"
 
 #: public name -> the submodule that defines it
 _EXPORTS = {
-    "Callback": "callbacks", "StopTraining": "callbacks", "TrainingControl": "callbacks",
-    "TrainingEvent": "callbacks", "TrainingStart": "callbacks",
+    "Callback": "callbacks", "ReadingStopped": "callbacks", "StopTraining": "callbacks",
+    "TrainingControl": "callbacks", "TrainingEvent": "callbacks", "TrainingStart": "callbacks",
     "TrainConfig": "config",
     "Corpus": "corpus", "open_corpus": "corpus", "tokenize": "corpus",
+    "separation": "diagnostics",
     "EncodedCorpus": "encoding",
     "ConfigError": "errors", "CorpusError": "errors", "ModelFormatError": "errors",
-    "TrainingDivergedError": "errors", "UnknownWordError": "errors", "W2VError": "errors",
-    "load": "io", "save": "io",
+    "TrainingDivergedError": "errors", "TrainingWorkerError": "errors",
+    "UnknownWordError": "errors", "W2VError": "errors",
+    "evaluate_analogies": "evaluate", "evaluate_word_pairs": "evaluate",
+    "export_projector": "io", "load": "io", "save": "io",
     "Model": "model", "TrainingSummary": "model",
+    "project_2d": "projection", "project_neighbourhood": "projection",
+    "parse_query": "query",
     "Trainer": "sgns", "prepare_corpus": "sgns", "train": "sgns",
-    "KeyedVectors": "vectors", "parse_query": "vectors",
+    "KeyedVectors": "vectors",
     "Vocabulary": "vocab",
 }
 
@@ -48,20 +53,32 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from .callbacks import Callback, StopTraining, TrainingControl, TrainingEvent, TrainingStart
+    from .callbacks import (
+        Callback,
+        ReadingStopped,
+        StopTraining,
+        TrainingControl,
+        TrainingEvent,
+        TrainingStart,
+    )
     from .config import TrainConfig
     from .corpus import Corpus, open_corpus, tokenize
+    from .diagnostics import separation
     from .encoding import EncodedCorpus
     from .errors import (
         ConfigError,
         CorpusError,
         ModelFormatError,
         TrainingDivergedError,
+        TrainingWorkerError,
         UnknownWordError,
         W2VError,
     )
-    from .io import load, save
+    from .evaluate import evaluate_analogies, evaluate_word_pairs
+    from .io import export_projector, load, save
     from .model import Model, TrainingSummary
+    from .projection import project_2d, project_neighbourhood
+    from .query import parse_query
     from .sgns import Trainer, prepare_corpus, train
-    from .vectors import KeyedVectors, parse_query
+    from .vectors import KeyedVectors
     from .vocab import Vocabulary
