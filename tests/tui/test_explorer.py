@@ -199,6 +199,10 @@ async def test_help_screen_and_command_palette(model) -> None:
         keys = column(table, "key")
         assert {"t", "n", "a", "m", "e", "/", "?", "q", "^s"} - set(keys) == {"^s"}  # ctrl+s spelled below
         assert "ctrl+s" in keys and "[ / Alt+←" in keys
+        # nothing cut off at 80 columns: long descriptions wrap, nothing scrolls sideways
+        rows = app.screen.rows
+        assert [" ".join(str(text).split()) for text in column(table, "does")] == [r[2] for r in rows]
+        await wait_until(pilot, lambda: table.virtual_size.width <= table.scrollable_content_region.width)
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         titles = [c.title for c in app.get_system_commands(app.screen)]

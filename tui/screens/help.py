@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -28,11 +30,26 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("where", key="where")
         table.add_column("key", key="key")
         table.add_column("does", key="does")
+        self._fill(table)
+        table.focus()
+        self.call_after_refresh(self._fill, table)  # again once the table has its size
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill, self.query_one("#help-table", DataTable))
+
+    def _fill(self, table: DataTable) -> None:
+        """The rows, descriptions wrapped to the room the table has (none cut off)."""
+        # before layout: the terminal less the dialog's border, padding and a scrollbar
+        width = table.scrollable_content_region.width or self.app.size.width - 10
+        used = max(len(r[0]) for r in self.rows) + max(len(r[1]) for r in self.rows)
+        room = max(16, width - used - 6 * table.cell_padding)
+        table.clear()
         previous = None
         for section, keys, text in self.rows:
-            table.add_row("" if section == previous else section, keys, text)
+            lines = textwrap.wrap(text, room) or [""]
+            table.add_row("" if section == previous else section, keys, "\n".join(lines),
+                          height=len(lines))
             previous = section
-        table.focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
