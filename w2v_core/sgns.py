@@ -353,6 +353,47 @@ def _segment_starts(centres: np.ndarray) -> np.ndarray:
     return np.concatenate(([0], change, [len(centres)])).astype(np.int32)
 
 
+def cbow_examples(
+    centres: np.ndarray, contexts: np.ndarray, window: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A chunk's CBOW examples from its centre-major pairs, in the order CBOW trains them.
+
+    Every centre with a context is one example. Examples are visited by position modulo
+    ``2 * window + 1``: the centres at positions 0, 11, 22, ... (window 5), then 1, 12,
+    23, ..., and so on. Centres close in text share most of their context words, and a
+    minibatch sums updates computed at the same point; in text order each input vector got
+    up to ``2 * window`` such stale updates per minibatch, one per neighbouring centre, and
+    CBOW's analogy accuracy was 1-1.6 points below gensim's (sequential SGD). Centres
+    ``2 * window + 1`` apart share no context position, and the next run of the order sees
+    the updates of the previous one, much as sequential SGD would.
+
+    Parameters
+    ----------
+    centres, contexts : ndarray of int
+        Centre-major pairs of positions, as :func:`make_pairs` returns them.
+    window : int
+        The maximum window.
+
+    Returns
+    -------
+    example_centres : ndarray (m,)
+        Position of each example's centre, in training order.
+    indptr : ndarray (m + 1,) of int32
+        Example ``i``'s context positions are ``contexts[indptr[i]:indptr[i + 1]]``.
+    contexts : ndarray
+        The context positions, example after example (each example's in text order).
+    """
+    starts = _segment_starts(centres)
+    first = centres[starts[:-1]]
+    stride = 2 * window + 1  # at most 2001 (window <= 1000): int16 keys sort by radix
+    order = np.argsort((first % stride).astype(np.int16), kind="stable")
+    lengths = np.diff(starts)[order]
+    indptr = np.zeros(len(order) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=indptr[1:])
+    shift = np.repeat(starts[:-1][order] - indptr[:-1], lengths)
+    return first[order], indptr, contexts[shift + np.arange(indptr[-1], dtype=np.int32)]
+
+
 #: Weighted updates a drawn shared noise word's row gets from one group of pairs
 #: (``group * negative / shared``). They add up coherently (the group's input vectors share
 #: a common direction): 80 (groups of 256) diverged with two threads on the dictionary
@@ -648,8 +689,8 @@ class Trainer:
             reduced = rng.integers(1, config.window + 1, size=len(ids))
             centres, contexts = make_pairs(ids, sentence_ids, reduced, config.window)
             if config.cbow:  # one example per centre: its contexts are a segment of the pairs
-                segments = _segment_starts(centres)
-                outputs = ids[centres[segments[:-1]]]
+                example_centres, segments, contexts = cbow_examples(centres, contexts, config.window)
+                outputs = ids[example_centres]
                 inputs = ids[contexts]
                 n_examples = len(outputs)
             else:
