@@ -10,7 +10,9 @@ C tool and gensim; with ``cbow=True`` the mean of the context vectors predicts i
 Vectorised: pairs are generated per chunk of the corpus with array operations; updates
 are applied per minibatch of pairs, gathered with ``take`` into preallocated buffers and
 scattered back with a compiled sparse kernel (see :mod:`w2v_core.scatter`). No Python loop
-runs per token or per pair.
+runs per token or per pair. CBOW trains a chunk's centres interleaved (every
+``2 * window + 1``-th position, then the next ones: :func:`cbow_examples`), so that the
+centres of a minibatch do not share context positions.
 
 Noise words: by default (``shared_negatives=16``) consecutive pairs of a minibatch form groups
 that share their noise words, weighted so that each pair's expected gradient is word2vec's;
