@@ -264,3 +264,60 @@ def test_cbow_steps_cover_every_centre_once(monkeypatch):
     monkeypatch.setattr(sgns, "make_pairs", pairs_spy)
     model = train(planted_sentences(500), TrainConfig(dim=8, epochs=1, min_count=1, cbow=True, threads=1))
     assert sum(seen) == sum(pairs) == model.summary.pairs_trained
+
+
+@pytest.mark.parametrize("window", [1, 2, 5])
+def test_cbow_examples_interleave_centres_by_position_modulo_the_span(window):
+    """Every centre with a context is one example, with exactly its make_pairs contexts;
+    examples come by position modulo 2 * window + 1, so consecutive examples of a run share
+    no context position (their updates, summed in one minibatch, are not all stale)."""
+    rng = np.random.default_rng(window)
+    n = 300
+    sentence_ids = np.cumsum(rng.random(n) < 0.1)
+    reduced = rng.integers(1, window + 1, size=n)
+    centres, contexts = sgns.make_pairs(np.zeros(n), sentence_ids, reduced, window)
+    example_centres, indptr, example_contexts = sgns.cbow_examples(centres, contexts, window)
+
+    stride = 2 * window + 1
+    assert example_centres.tolist() == sorted(set(centres.tolist()), key=lambda p: (p % stride, p))
+    assert indptr[0] == 0 and indptr[-1] == len(contexts) and np.all(np.diff(indptr) >= 1)
+    for i, centre in enumerate(example_centres):
+        expected = contexts[centres == centre]
+        assert example_contexts[indptr[i] : indptr[i + 1]].tolist() == expected.tolist()
+    run = [i for i, c in enumerate(example_centres) if c % stride == 0]
+    for a, b in zip(run, run[1:]):
+        left = set(example_contexts[indptr[a] : indptr[a + 1]].tolist()) | {example_centres[a]}
+        right = set(example_contexts[indptr[b] : indptr[b + 1]].tolist()) | {example_centres[b]}
+        assert not left & right
+
+
+def test_cbow_examples_of_an_empty_chunk():
+    empty = np.zeros(0, dtype=np.int32)
+    example_centres, indptr, contexts = sgns.cbow_examples(empty, empty, 5)
+    assert len(example_centres) == len(contexts) == 0 and indptr.tolist() == [0]
+
+
+def test_cbow_trains_centres_in_interleaved_order(monkeypatch):
+    """The trainer feeds CBOW minibatches in cbow_examples' order, not in text order."""
+    chunks, trained = [], []
+    real_pairs, real_step = sgns.make_pairs, sgns._Worker.step_cbow
+
+    def pairs_spy(ids, sentence_ids, reduced, window):
+        centres, contexts = real_pairs(ids, sentence_ids, reduced, window)
+        chunks.append((np.array(ids), centres, contexts, window))
+        return centres, contexts
+
+    def step_spy(self, contexts, indptr, outputs, noise, alpha):
+        trained.append(np.array(outputs))
+        return real_step(self, contexts, indptr, outputs, noise, alpha)
+
+    monkeypatch.setattr(sgns, "make_pairs", pairs_spy)
+    monkeypatch.setattr(sgns._Worker, "step_cbow", step_spy)
+    train(planted_sentences(300), TrainConfig(dim=8, epochs=1, min_count=1, cbow=True,
+                                              threads=1, batch_size=16))
+    expected = []
+    for ids, centres, contexts, window in chunks:
+        order = sorted(set(centres.tolist()), key=lambda p: (p % (2 * window + 1), p))
+        expected += ids[order].tolist()
+    assert np.concatenate(trained).tolist() == expected
+    assert expected != [w for ids, centres, _, _ in chunks for w in ids[np.unique(centres)]]

@@ -224,7 +224,19 @@ def test_initialisation_follows_word2vec(planted):
     assert np.all(trainer.W_out == 0)
     assert trainer.W_in.dtype == np.float32
     assert np.abs(trainer.W_in).max() <= 0.5 / 50
+    assert np.abs(trainer.W_in).max() > 0.45 / 50
     assert abs(trainer.W_in.mean()) < 0.001
+
+
+def test_cbow_initialisation_follows_gensim(planted):
+    """CBOW's input vectors start uniform in (-1, 1) / dim (gensim 4), twice word2vec's."""
+    corpus = prepare_corpus(planted, min_count=1)
+    sg = sgns.Trainer(corpus, TrainConfig(dim=50, seed=0))
+    cbow = sgns.Trainer(corpus, TrainConfig(dim=50, seed=0, cbow=True))
+    assert np.all(cbow.W_out == 0)
+    np.testing.assert_array_equal(cbow.W_in, 2 * sg.W_in)
+    assert np.abs(cbow.W_in).max() <= 1.0 / 50
+    assert np.abs(cbow.W_in).max() > 0.9 / 50
 
 
 def test_two_threads_train_as_well(planted):
