@@ -89,6 +89,13 @@ del vectors
 print(json.dumps(time_queries(kv, engine)))
 """
 
+_QUERIES_ON_MODEL = _CHILD_PRELUDE + """
+from benchmarks_queries import time_queries
+from w2v_core.io import load
+kv = load(sys.argv[1]).wv
+print(json.dumps({"rows": len(kv), "dim": kv.dim, **time_queries(kv, "ours")}))
+"""
+
 # The helpers every child imports (written next to the generated files).
 _QUERY_HELPERS = '''
 import time
@@ -117,10 +124,12 @@ def _median(run, repeats):
 
 
 def time_queries(kv, engine):
-    """Median milliseconds of a completion keystroke and of a top-10 neighbours query."""
+    """Median milliseconds of a completion keystroke and of a top-10 neighbours query; for a
+    vocabulary over 100,000 words, the same for approximate neighbours, and how many of the
+    exact top 10 they find (recall@10) over 100 query words spread through the vocabulary."""
     out = {}
-    words = ["w%d" % i for i in (5, 123, 4567, 20000, 99999)]
-    words = [w for w in words if (w in kv.key_to_index if engine == "gensim" else w in kv)]
+    vocabulary = kv.index_to_key if engine == "gensim" else kv.words
+    words = [vocabulary[i] for i in (5, 123, 4567, 20000, 99999) if i < len(vocabulary)]
     if engine == "ours":
         start = time.perf_counter()
         kv.complete("w1")
@@ -130,17 +139,21 @@ def time_queries(kv, engine):
     start = time.perf_counter()
     kv.most_similar(words[0], topn=10)
     out["neighbours_first_ms"] = 1000 * (time.perf_counter() - start)
-    out["neighbours_ms"] = 1000 * _median(lambda: [kv.most_similar(w, topn=10) for w in words], 3) / len(words)
+    out["neighbours_ms"] = 1000 * _median(lambda: [kv.most_similar(w, topn=10) for w in words], 5) / len(words)
     if engine == "ours" and len(kv) > 100_000:
         start = time.perf_counter()
         kv.most_similar(words[0], topn=10, approximate=True)
         out["approx_first_ms"] = 1000 * (time.perf_counter() - start)
         out["approx_ms"] = 1000 * _median(
-            lambda: [kv.most_similar(w, topn=10, approximate=True) for w in words], 3) / len(words)
-        probes = ["w%d" % i for i in range(7, len(kv), len(kv) // 50)][:50]
-        same = [kv.most_similar(w, topn=10, approximate=True) == kv.most_similar(w, topn=10)
-                for w in probes]
-        out["approx_same_top10"] = f"{sum(same)}/{len(same)}"
+            lambda: [kv.most_similar(w, topn=10, approximate=True) for w in words], 5) / len(words)
+        probes = [vocabulary[i] for i in range(7, len(kv), len(kv) // 100)][:100]
+        same = found = 0
+        for w in probes:
+            exact, approx = kv.most_similar(w, topn=10), kv.most_similar(w, topn=10, approximate=True)
+            same += approx == exact
+            found += len({x for x, _ in exact} & {x for x, _ in approx})
+        out["approx_same_top10"] = f"{same}/{len(probes)}"
+        out["approx_recall10"] = found / (10 * len(probes))
     return out
 '''
 
@@ -194,6 +207,9 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=300)
     parser.add_argument("--query-rows", type=int, default=1_000_000,
                         help="rows of the in-memory matrix for queries at scale (0: skip)")
+    parser.add_argument("--query-model", type=Path, action="append", default=[], metavar="MODEL",
+                        help="also time queries (and approximate recall@10) on this model's "
+                        "vectors, e.g. one trained with w2v train (repeatable)")
     parser.add_argument("--skip-gensim", action="store_true")
     parser.add_argument("--output", type=Path, default=RESULTS / "bench_loading.json")
     args = parser.parse_args()
@@ -221,6 +237,11 @@ def main() -> None:
                                 cwd=directory)
                 row.update(engine=engine, rows=args.query_rows)
                 results["queries"].append(row)
+        for model in args.query_model:
+            print(f"queries on {model} ...", file=sys.stderr)
+            row = run_child(_QUERIES_ON_MODEL, str(model.resolve()), cwd=directory)
+            row.update(engine="ours", model=model.name)
+            results["queries"].append(row)
 
     print(f"\nCPU: {results['cpu']}; {args.rows:,} x {args.dim}; "
           f"baseline child {results['baseline_mb']:.0f} MB\n")
@@ -231,17 +252,21 @@ def main() -> None:
         print(f"| {r['format']} | {r['engine']} | {r['file_mb']:.0f} | {r['matrix_mb']:.0f} | "
               f"{r['seconds']:.2f} | {r['peak_mb']:.0f} | {ratio:.2f} |")
     print("\n| vectors | engine | completion ms | first completion ms | neighbours ms "
-          "| first neighbours ms | approximate ms (first) | approximate top-10 = exact |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+          "| first neighbours ms | approximate ms (first) | approximate recall@10 "
+          "| approximate top-10 = exact |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     rows = [(f"{args.rows:,} (loaded .bin)", r) for r in results["loads"] if "neighbours_ms" in r]
-    rows += [(f"{r['rows']:,} (in memory)", r) for r in results["queries"]]
+    rows += [(f"{r['rows']:,} x {r['dim']} ({r['model']})" if "model" in r
+              else f"{r['rows']:,} (in memory)", r) for r in results["queries"]]
     for label, r in rows:
         complete = f"{r['complete_ms']:.2f}" if "complete_ms" in r else "n/a"
         first = f"{r['complete_first_ms']:.0f}" if "complete_first_ms" in r else "n/a"
         approx = (f"{r['approx_ms']:.1f} ({r['approx_first_ms']:.0f})" if "approx_ms" in r
                   else "n/a")
+        recall = f"{r['approx_recall10']:.3f}" if "approx_recall10" in r else "n/a"
         print(f"| {label} | {r['engine']} | {complete} | {first} | {r['neighbours_ms']:.1f} | "
-              f"{r['neighbours_first_ms']:.0f} | {approx} | {r.get('approx_same_top10', 'n/a')} |")
+              f"{r['neighbours_first_ms']:.0f} | {approx} | {recall} | "
+              f"{r.get('approx_same_top10', 'n/a')} |")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2))
 

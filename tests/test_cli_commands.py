@@ -293,3 +293,57 @@ def test_analogy_methods_come_from_the_engine(vectors_file, capsys):
         assert kv.analogy("apple", "pear", "hammer", method=method, topn=3) == expected
     code, _, err = run(["analogy", vectors_file, "a", "b", "c", "--method", "cos"], capsys)
     assert code == 2
+
+
+# ------------------------------------------------------------------ approximate neighbours (issue 9 §4)
+@pytest.fixture
+def wide_file(tmp_path: Path) -> Path:
+    """3,000 words of 80 dimensions in clusters of 20: large enough once the threshold is lowered."""
+    rng = np.random.default_rng(2)
+    centres = rng.standard_normal((150, 80))
+    vectors = centres[np.arange(3000) // 20] + 0.8 * rng.standard_normal((3000, 80))
+    path = tmp_path / "wide.npz"
+    w2v_core.io.save(KeyedVectors([f"w{i}" for i in range(3000)], vectors.astype(np.float32)), path)
+    return path
+
+
+@pytest.fixture
+def approximate_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each query the approximate path answers (the vocabulary threshold lowered to 1,000)."""
+    import w2v_core.vectors as vectors
+
+    monkeypatch.setattr(vectors, "_APPROX_MIN_WORDS", 1000)
+    calls: list[int] = []
+    original = KeyedVectors._top_approximate
+    monkeypatch.setattr(KeyedVectors, "_top_approximate",
+                        lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    return calls
+
+
+def _words(out: str) -> list[str]:
+    """The word column of a results table."""
+    cells = [line.strip("│ ").split() for line in out.splitlines() if line.startswith("│")]
+    return [row[2] for row in cells if row and row[0].isdigit()]
+
+
+@pytest.mark.parametrize("command", [["neighbors", "w40", "-k", "5"], ["analogy", "w0", "w20", "w40", "-k", "5"]])
+def test_approximate_option_reaches_the_approximate_search(wide_file, capsys, approximate_calls, command):
+    code, exact, err = run([command[0], wide_file, *command[1:]], capsys)
+    assert code == 0, err
+    assert approximate_calls == []
+    code, approx, err = run([command[0], wide_file, *command[1:], "--approximate"], capsys)
+    assert code == 0, err
+    assert approximate_calls == [1]
+    assert len(_words(approx)) == 5 and _words(approx) == _words(exact)  # planted clusters
+
+
+def test_approximate_analogy_needs_3cosadd(wide_file, capsys, approximate_calls):
+    code, _, err = run(["analogy", wide_file, "w0", "w20", "w40", "--method", "mul", "--approximate"], capsys)
+    assert code == 2 and "--method add" in err
+    assert approximate_calls == []
+
+
+def test_approximate_option_is_documented(capsys):
+    for command in ("neighbors", "analogy"):
+        code, out, _ = run([command, "--help"], capsys)
+        assert code == 0 and "--approximate" in out and "int8 projection" in " ".join(out.split())

@@ -160,9 +160,94 @@ def test_approximate_neighbours_match_exact_on_clustered_vectors(monkeypatch):
         approx = kv.most_similar(word, topn=10, approximate=True)
         assert [w for w, _ in approx] == [w for w, _ in exact]
         np.testing.assert_allclose([s for _, s in approx], [s for _, s in exact], rtol=1e-5)
-    assert kv._projection[1].shape == (6000, 64)
+    basis, projected = kv._projection
+    assert projected.shape == (6000, 64) and projected.dtype == np.int8
+    # int8 codes: each column on its own scale (the length of the returned basis column),
+    # within half a step of the float projection on the PCA basis
+    scale = np.linalg.norm(basis, axis=0)
+    error = projected * scale - kv.normed @ (basis / scale)
+    assert np.all(np.abs(error) <= scale / 2 + 1e-6)
+    assert np.abs(projected).max() >= 64  # the codes use their range
     small = kv.most_similar("w0", topn=5, restrict_vocab=100, approximate=True)
     assert small == kv.most_similar("w0", topn=5, restrict_vocab=100)
+
+
+def _clusters(n: int, dim: int, size: int = 20, seed: int = 5) -> KeyedVectors:
+    """``n`` words in clusters of about ``size`` around random centres (the benchmark's kind)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((n // size, dim)).astype(np.float32)
+    data = centres[rng.integers(len(centres), size=n)] + 0.8 * rng.standard_normal((n, dim))
+    return KeyedVectors([f"w{i}" for i in range(n)], data.astype(np.float32))
+
+
+def test_approximate_top10_recall_on_planted_clusters(monkeypatch):
+    """Over many queries, the approximate top 10 holds (nearly) every exact top-10 word, and
+    it really is the approximate path that answered (a spy on the projection's ranking)."""
+    import w2v_core.vectors as vectors
+
+    monkeypatch.setattr(vectors, "_APPROX_MIN_WORDS", 1000)
+    monkeypatch.setattr(vectors, "_APPROX_CANDIDATES", 100)
+    kv = _clusters(8000, 120)
+    calls = []
+    original = KeyedVectors._top_approximate
+    monkeypatch.setattr(KeyedVectors, "_top_approximate",
+                        lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    found = 0
+    queries = [f"w{i}" for i in range(0, 8000, 40)]
+    for word in queries:
+        exact = {w for w, _ in kv.most_similar(word, topn=10)}
+        approx = kv.most_similar(word, topn=10, approximate=True)
+        assert len(approx) == 10 and word not in {w for w, _ in approx}
+        found += len(exact & {w for w, _ in approx})
+    assert len(calls) == len(queries)
+    assert found / (10 * len(queries)) >= 0.99
+
+
+def test_approximate_search_applies_to_large_vocabularies_of_enough_dimensions(monkeypatch):
+    import w2v_core.vectors as vectors
+
+    monkeypatch.setattr(vectors, "_APPROX_MIN_WORDS", 1000)
+    wide, narrow = _clusters(1500, 80), _clusters(1500, 64)
+    assert wide.approximates() and not narrow.approximates()
+    assert not wide.approximates(restrict_vocab=1000) and wide.approximates(restrict_vocab=1200)
+    monkeypatch.setattr(KeyedVectors, "_top_approximate", lambda *a, **k: pytest.fail("not exact"))
+    assert narrow.most_similar("w3", approximate=True) == narrow.most_similar("w3")
+    assert wide.most_similar("w3", restrict_vocab=900, approximate=True) == wide.most_similar(
+        "w3", restrict_vocab=900)
+    narrow.prepare_approximate()
+    assert "_projection" not in narrow.__dict__
+
+
+def test_approximate_analogy_is_3cosadd_only(monkeypatch):
+    import w2v_core.vectors as vectors
+
+    monkeypatch.setattr(vectors, "_APPROX_MIN_WORDS", 1000)
+    kv = _clusters(3000, 80)
+    asked = []
+    original = KeyedVectors.most_similar
+    monkeypatch.setattr(KeyedVectors, "most_similar",
+                        lambda self, *a, **k: asked.append(k["approximate"]) or original(self, *a, **k))
+    assert kv.analogy("w1", "w2", "w3", approximate=True) == kv.analogy("w1", "w2", "w3")
+    assert asked == [True, False]
+    with pytest.raises(W2VError, match="3CosAdd"):
+        kv.analogy("w1", "w2", "w3", method="mul", approximate=True)
+
+
+@pytest.mark.parametrize("count", [10, 2000])
+def test_best_rows_rarely_needs_a_full_partition(monkeypatch, count):
+    """The sampled threshold leaves at least ``count`` rows (the fast path) on typical scores:
+    falling back to ``argpartition`` over every row costs ~10 ms at a million rows."""
+    from w2v_core.vectors import _best_rows
+
+    full = []
+    original = np.argpartition
+    monkeypatch.setattr(np, "argpartition",
+                        lambda a, *args, **kw: full.append(len(a) >= 100_000) or original(a, *args, **kw))
+    for seed in range(40):
+        scores = np.random.default_rng(seed).standard_normal(200_000).astype(np.float32)
+        rows = _best_rows(scores, count)
+        assert np.sort(scores[rows])[-count:].tolist() == np.sort(scores)[-count:].tolist()
+    assert not any(full)
 
 
 @pytest.mark.parametrize("count", [1, 10, 2000])

@@ -47,7 +47,7 @@ from .widgets.analogies import AnalogiesPane
 from .widgets.dashboard import TrainingPane
 from .widgets.evaluate import EvaluatePane
 from .widgets.map import MapPane
-from .widgets.neighbours import NeighboursPane
+from .widgets.neighbours import NeighboursPane, approximate_by_default
 from .widgets.query import Pane, error_text, one_line
 from .widgets.status import StatusBar
 
@@ -275,6 +275,8 @@ class W2VApp(App[None]):
             except Exception as error:  # noqa: BLE001 - the model must survive a failed autosave
                 save_error = error_text(error)
         model.wv.normed  # noqa: B018 - normalised here, not at the UI's first query
+        if approximate_by_default(model.wv):
+            model.wv.prepare_approximate()
         return TrainingOutcome(model, bridge.last_event, separation_of(model.wv), save_error)
 
     @work(thread=True, group="measure", exit_on_error=False)
@@ -282,6 +284,12 @@ class W2VApp(App[None]):
         """The loaded vectors' separation, and their normalisation, off the UI thread."""
         vectors.normed  # noqa: B018 - ready before the first query
         return separation_of(vectors)
+
+    @work(thread=True, group="prepare", exit_on_error=False)
+    def _prepare_approximate(self, vectors: KeyedVectors) -> None:
+        """The approximate search's projection of a large vocabulary, before the first query
+        (1-2 s at a million words)."""
+        vectors.prepare_approximate()
 
     def on_training_started(self, message: TrainingStarted) -> None:
         self.dashboard.started(message.info)
@@ -318,6 +326,8 @@ class W2VApp(App[None]):
                 self._training_failed(error_text(worker.error))
         elif worker.group == "measure" and isinstance(result, float):
             self.dashboard.show_separation(result, "loaded")
+            if self.vectors is not None and approximate_by_default(self.vectors):
+                self._prepare_approximate(self.vectors)
         elif worker.group == "save":
             if isinstance(result, tuple):  # SUCCESS: (what, path)
                 self._saved(*result)

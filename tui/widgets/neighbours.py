@@ -17,6 +17,19 @@ from w2v_core.vectors import KeyedVectors
 
 from .query import Pane, QueryInput, VocabSuggester, add_columns
 
+#: From this many words on (when the engine has an approximate search for the vectors: see
+#: :meth:`KeyedVectors.approximates`), the pane lists approximate neighbours and says so;
+#: ``x`` switches to the exact list. Measured with ``benchmarks/bench_loading.py`` on a busy
+#: 2-vCPU host: at 1,000,000 x 300 an exact query took 130-230 ms, an approximate one 23-29
+#: ms; at 150,000 x 300, 16-47 ms against 4-9 ms. Exact time grows with the vocabulary, so
+#: from 300,000 words (about 50-90 ms exact) a drill-down starts to lag.
+APPROXIMATE_FROM = 300_000
+
+
+def approximate_by_default(vectors: KeyedVectors | None) -> bool:
+    """Whether the Neighbours pane lists approximate neighbours of ``vectors`` (until ``x``)."""
+    return vectors is not None and len(vectors) >= APPROXIMATE_FROM and vectors.approximates()
+
 
 class QueryHistory:
     """Queries in the order they were asked, with a cursor for back and forward."""
@@ -57,6 +70,8 @@ class NeighboursPane(Pane):
         Binding("right_square_bracket,alt+right", "forward", "Fwd", tooltip="next query"),
         Binding("plus,equals_sign", "more", "More", tooltip="more results (top-k up)"),
         Binding("minus", "fewer", "Fewer", tooltip="fewer results (top-k down)"),
+        Binding("x", "toggle_exact", "Exact/≈",
+                tooltip=f"approximate / exact neighbours ({APPROXIMATE_FROM:,}+ words start approximate)"),
     ]
 
     class QueryChanged(Message):
@@ -71,6 +86,8 @@ class NeighboursPane(Pane):
     topk_steps = (5, 10, 15, 20, 30, 50, 100)
     #: how many neighbours are listed
     topk: reactive[int] = reactive(10, repaint=False, init=False)
+    #: the user asked for exact neighbours of a vocabulary that starts approximate (``x``)
+    exact: reactive[bool] = reactive(False, repaint=False, init=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -79,6 +96,8 @@ class NeighboursPane(Pane):
         self.positive: list[str] = []  #: the current query's words, as parsed
         self.negative: list[str] = []
         self.results: list[tuple[str, float]] = []
+        self.approximated = False  #: the list shown came from the approximate search
+        self._large = False  #: the vectors shown start approximate (``x`` is offered)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="query-bar"):
@@ -105,6 +124,11 @@ class NeighboursPane(Pane):
         return self.query_one("#nb-table")
 
     def watch_vectors(self, vectors: KeyedVectors | None) -> None:
+        large = approximate_by_default(vectors)
+        if large != self._large:  # (each epoch of a training run brings new vectors)
+            self._large = large
+            self.refresh_bindings()
+            self._show_info()
         if self.current and vectors is not None:
             self.run_query(self.current, record=False, quiet=True)
 
@@ -113,8 +137,31 @@ class NeighboursPane(Pane):
             self.run_query(self.current, record=False)
         self._show_info()
 
+    def watch_exact(self) -> None:
+        if self.current:
+            self.run_query(self.current, record=False)
+        self._show_info()
+
+    @property
+    def approximate(self) -> bool:
+        """Whether queries now use the approximate search (a large vocabulary, until ``x``)."""
+        return approximate_by_default(self.vectors) and not self.exact
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_exact":  # shown (in the footer) only where it does something
+            return approximate_by_default(self.vectors)
+        return True
+
     def _show_info(self) -> None:
-        self.query_one("#nb-info", Static).update(f"top {self.topk} · history {self.history}")
+        # the list shown, once there is one; else what the next query will be
+        approximate = self.approximated if self.current else self.approximate
+        if not approximate_by_default(self.vectors):
+            search = ""
+        elif approximate:
+            search = "≈ approximate (x: exact) · "
+        else:
+            search = "exact (x: ≈) · "
+        self.query_one("#nb-info", Static).update(f"{search}top {self.topk} · history {self.history}")
 
     def run_query(self, text: str, record: bool = True, quiet: bool = False) -> bool:
         """Answer ``text``; errors become notifications. Returns whether it was answered."""
@@ -129,13 +176,16 @@ class NeighboursPane(Pane):
         if not positive and not negative:
             self.app.notify(f"No words in {text!r}.", severity="warning")
             return False
+        approximate = self.approximate
         try:
-            results = self.vectors.most_similar(positive=positive, negative=negative, topn=self.topk)
+            results = self.vectors.most_similar(
+                positive=positive, negative=negative, topn=self.topk, approximate=approximate
+            )
         except W2VError as error:
             if not quiet:
                 self.app.notify(str(error), title="Neighbours", severity="error")
             return False
-        self.current, self.results = text, results
+        self.current, self.results, self.approximated = text, results, approximate
         self.positive, self.negative = positive, negative
         self.query_one("#nb-input", QueryInput).value = text
         if record:
@@ -194,3 +244,8 @@ class NeighboursPane(Pane):
     def action_fewer(self) -> None:
         """Show fewer neighbours."""
         self._step_topk(-1)
+
+    def action_toggle_exact(self) -> None:
+        """Switch between approximate and exact neighbours (large vocabularies)."""
+        if approximate_by_default(self.vectors):
+            self.exact = not self.exact

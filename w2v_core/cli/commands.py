@@ -56,7 +56,9 @@ def cmd_neighbors(args: argparse.Namespace, out: Console, err: Console) -> int:
     positive, negative = query_words(args.words, args.negative, kv)
     if not positive and not negative:
         raise UsageError("no query word given")
-    results = kv.most_similar(positive=positive, negative=negative, topn=args.k)
+    results = kv.most_similar(
+        positive=positive, negative=negative, topn=args.k, approximate=args.approximate
+    )
     query = " + ".join(positive) + "".join(f" - {w}" for w in negative)
     out.print(results_table(f"nearest to {query}", results, kv, "cosine"))
     return EXIT_OK
@@ -64,8 +66,12 @@ def cmd_neighbors(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def cmd_analogy(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v analogy``: A is to B as C is to ? (positive B, C; negative A)."""
+    if args.approximate and args.method != "add":
+        raise UsageError("--approximate works with --method add (3CosAdd) only")
     kv = load_model(args).wv
-    results = kv.analogy(args.a, args.b, args.c, method=args.method, topn=args.k)
+    results = kv.analogy(
+        args.a, args.b, args.c, method=args.method, topn=args.k, approximate=args.approximate
+    )
     title = f"{args.a} : {args.b} :: {args.c} : ?  ({ANALOGY_METHODS[args.method]})"
     out.print(results_table(title, results, kv, "cosine" if args.method == "add" else "score"))
     return EXIT_OK
