@@ -145,8 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mutation-check-") as tmp:
         root = copy_repo(Path(tmp))
         check_imports(root)
-        # one pytest run per group of test files, as for the bugs (tests/ and tests/tui/
-        # each have a conftest module, which one run cannot import side by side)
+        # one pytest run per group of test files, as for the bugs
         for tests in dict.fromkeys(b.tests for b in bugs):
             print(f"baseline: {' '.join(tests)}", flush=True)
             code, failed, tail = run_tests(root, tests)

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from conftest import planted_sentences
+from planted import planted_sentences
 from w2v_core import Callback, ConfigError, TrainConfig, train
 from w2v_core.callbacks import TrainingStart
 from w2v_core.cli import build_parser

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import PLANTED_GROUPS, numeric_gradient, planted_sentences
+from planted import PLANTED_GROUPS, numeric_gradient, planted_sentences
 from w2v_core import TrainConfig, TrainingControl, prepare_corpus, train
 from w2v_core import sgns
 

@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import PLANTED_GROUPS, planted_sentences
+from planted import PLANTED_GROUPS, planted_sentences
 from w2v_core import TrainConfig, TrainingControl, prepare_corpus
 from w2v_core import sgns
 from w2v_core.callbacks import Callback

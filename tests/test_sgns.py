@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import PLANTED_GROUPS, numeric_gradient, planted_sentences
+from planted import PLANTED_GROUPS, numeric_gradient, planted_sentences
 from sgns_spies import PauseProbe
 from w2v_core import (
     Callback,

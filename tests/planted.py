@@ -1,0 +1,50 @@
+"""Helpers shared by the engine tests: corpora with planted structure, finite differences.
+
+A module of its own (not ``conftest``): ``tests/`` and ``tests/tui/`` both have a
+``conftest``, and a run of files from both folders would import the wrong one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SHARED_NLTK = SHARED / "nltk_data"
+
+#: Word groups that share context words: a trained model must find the groups again.
+PLANTED_GROUPS = {
+    "animal": (["cat", "dog", "horse", "cow", "sheep", "goat"], ["feed", "barn", "farm", "tail", "fur"]),
+    "colour": (["red", "green", "blue", "yellow", "purple", "orange"], ["paint", "bright", "shade", "hue", "dye"]),
+    "tool": (["hammer", "saw", "drill", "wrench", "chisel", "pliers"], ["workshop", "build", "bench", "nail", "wood"]),
+    "fruit": (["apple", "pear", "plum", "cherry", "grape", "peach"], ["eat", "ripe", "sweet", "juice", "orchard"]),
+}
+FILLER = ["the", "a", "and", "of", "with", "is", "was", "very"]
+
+
+def planted_sentences(n_sentences: int = 3000, seed: int = 0, length: int = 10) -> list[list[str]]:
+    """Sentences each drawn from one group's members, its context words and filler."""
+    rng = np.random.default_rng(seed)
+    names = list(PLANTED_GROUPS)
+    sentences = []
+    for _ in range(n_sentences):
+        members, contexts = PLANTED_GROUPS[names[rng.integers(len(names))]]
+        pool = members + contexts + FILLER[:3]
+        sentences.append([pool[i] for i in rng.integers(len(pool), size=length)])
+    return sentences
+
+
+def numeric_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central finite differences of the scalar ``f()`` with respect to ``x`` (changed in place)."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        up = f()
+        x[i] = old - eps
+        down = f()
+        x[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad
