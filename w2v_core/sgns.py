@@ -871,13 +871,17 @@ def prepare_corpus(
     min_count: int = 5,
     max_vocab: int | None = None,
     control: TrainingControl | None = None,
+    isolate: bool | None = None,
 ) -> EncodedCorpus:
     """Read, count and encode a corpus (see :func:`w2v_core.encoding.encode_corpus`).
 
     A stop asked through ``control`` while the corpus is read raises
-    :class:`~w2v_core.callbacks.ReadingStopped`.
+    :class:`~w2v_core.callbacks.ReadingStopped`. On Linux the corpus is read in a forked
+    child process (``isolate``; False reads here, e.g. for an iterable with side effects).
     """
-    return encode_corpus(corpus, min_count=min_count, max_vocab=max_vocab, control=control)
+    return encode_corpus(
+        corpus, min_count=min_count, max_vocab=max_vocab, control=control, isolate=isolate
+    )
 
 
 def train(
