@@ -47,9 +47,9 @@ async def test_unknown_and_empty_queries_notify(model) -> None:
     app = W2VApp(model=model)
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "kingg")
-        assert any("not in vocabulary" in m and "king" in m for m in notifications(app))
+        await wait_until(pilot, lambda: any("not in vocabulary" in m and "king" in m for m in notifications(app)))  # notify posts a message
         await ask(pilot, "")
-        assert any("Type a word" in m for m in notifications(app))
+        await wait_until(pilot, lambda: any("Type a word" in m for m in notifications(app)))  # notify posts a message
         assert app.query_one("#nb-table", DataTable).row_count == 0
 
 
@@ -110,7 +110,7 @@ async def test_analogy_with_unknown_word_notifies(model) -> None:
         await pilot.pause()
         await pilot.press("slash", *"man", "enter", *"kingx", "enter", *"woman", "enter")
         await pilot.pause()
-        assert any("not in vocabulary" in m for m in notifications(app))
+        await wait_until(pilot, lambda: any("not in vocabulary" in m for m in notifications(app)))  # notify posts a message
 
 
 async def test_map_labels_the_query_and_its_neighbours(model) -> None:

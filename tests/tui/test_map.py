@@ -80,7 +80,7 @@ async def test_neighbourhood_view_maps_the_query_and_its_nearest_words(model) ->
         pane = await _open_map(pilot, top_n=20)
         await pilot.press("v")
         assert not pane.local
-        assert any("Ask a word first" in m for m in notifications(app))
+        await wait_until(pilot, lambda: any("Ask a word first" in m for m in notifications(app)))  # notify posts a message
         await ask(pilot, "cat")
         await pilot.press("v")
         await wait_until(pilot, lambda: pane.computed_key[2:] == ("local", "cat") and pane.pending_key is None)

@@ -45,7 +45,7 @@ async def test_map_pane_recovers_from_an_unexpected_worker_exception(model, monk
         await wait_until(pilot, lambda: pane.pending_key is None and not pane.plot.loading)
         info = str(app.query_one("#map-info").content)
         assert "computing" not in info and "failed" in info
-        assert any("RuntimeError: boom" in m for m in notifications(app))
+        await wait_until(pilot, lambda: any("RuntimeError: boom" in m for m in notifications(app)))  # notify posts a message
         monkeypatch.undo()  # the next request computes: nothing is left "on its way"
         await pilot.press("x")
         await wait_until(pilot, lambda: pane.computed_key is not None)
@@ -159,7 +159,7 @@ async def test_a_hang_up_after_training_saves_an_unsaved_model(tmp_path, monkeyp
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: not app.training and app.model is not None)
         assert app.dirty and load(path).summary is None  # only a checkpoint; the autosave failed
-        assert any("No space left" in m for m in notifications(app))
+        await wait_until(pilot, lambda: any("No space left" in m for m in notifications(app)))  # notify posts a message
         app.hang_up(signal.SIGHUP)
         await wait_until(pilot, lambda: not app.is_running)
     assert app.return_code == 128 + signal.SIGHUP
