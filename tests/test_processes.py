@@ -100,6 +100,16 @@ def test_threads_false_keeps_threads(planted_corpus):
     assert trainer.train().summary.words_trained == planted_corpus.n_words * CONFIG["epochs"]
 
 
+def test_without_shared_semaphores_training_falls_back_to_threads(planted_corpus, monkeypatch):
+    def no_dev_shm(self, children):
+        raise OSError(38, "Function not implemented")  # what sem_open says without /dev/shm
+
+    monkeypatch.setattr(SharedState, "__init__", no_dev_shm)
+    trainer = sgns.Trainer(planted_corpus, TrainConfig(**CONFIG))
+    assert not trainer.uses_processes
+    assert trainer.train().summary.words_trained == planted_corpus.n_words * CONFIG["epochs"]
+
+
 def test_one_thread_never_forks(planted_corpus):
     assert not sgns.Trainer(planted_corpus, TrainConfig(**{**CONFIG, "threads": 1})).uses_processes
 
