@@ -588,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="pairs of runs per corpus (engines alternate who goes first)")
     parser.add_argument("--scaling-epochs", type=int, default=1,
                         help="epochs of the 1-vs-2-thread runs (0: no scaling block)")
+    parser.add_argument("--scaling-only", action="store_true",
+                        help="only the 1-vs-2-thread block (no comparison, no map)")
     parser.add_argument("--map-sizes", default="500,2000",
                         help="comma-separated t-SNE sizes timed once ('' : no map timing)")
     parser.add_argument("--map-repeat", type=int, default=1, help="runs per map size and method")
@@ -647,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ncorpus {name}: {corpus} ({words:,} words)", flush=True)
         entry: dict[str, Any] = {"file": str(corpus), "words": words}
         document["corpora"][name] = entry
-        for mode in modes:
+        for mode in [] if args.scaling_only else modes:
             mode_params = replace(params, cbow=(mode == "cbow"))
             runs: dict[str, list[dict[str, Any]]] = {e: [] for e in ENGINES}
             for pair, engine in _alternating(args.pairs, ENGINES):
@@ -683,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
             entry["scaling"] = {"runs": scaling, "medians": numbers}
             report += [f"Thread scaling, corpus {name}, skip-gram", "", table, ""]
 
-        if index == 0 and map_sizes and "sg" in modes:
+        if index == 0 and map_sizes and "sg" in modes and not args.scaling_only:
             print(f"  map timing: t-SNE of {map_sizes} words ...", flush=True)
             result = in_child(run_map, str(vectors_file), map_sizes, args.map_repeat)
             table, numbers = map_table(result)
