@@ -97,54 +97,21 @@ class SharedState:
 
         return take
 
-    def run_children(self, target: Callable[[int], object]) -> list[_Child]:
-        """Fork the children; child ``i`` calls ``target(i)`` and reports how it ended."""
-        _flush_standard_streams()
-        children = []
+    def run_children(self, target: Callable[[int], object]) -> list[ForkedChild]:
+        """Fork the children; child ``i`` calls ``target(i)`` (see :class:`ForkedChild`)."""
+        children: list[ForkedChild] = []
         gc.freeze()  # a child's collections would otherwise write to (and copy) every page
         try:
             for i in range(self.children):
-                receive, send = self._context.Pipe(duplex=False)
-                process = self._context.Process(
-                    target=_child_main, args=(os.getpid(), send, target, i), daemon=True
-                )
-                with warnings.catch_warnings():  # see _fork
-                    warnings.filterwarnings("ignore", "This process .* is multi-threaded",
-                                            DeprecationWarning)
-                    process.start()
-                send.close()
-                children.append(_Child(process, receive))
+                children.append(ForkedChild(lambda control, i=i: target(i), None))
         except BaseException:
             self.flags[self.STOP] = 1
             for child in children:
-                child.process.join()
+                child.wait()
             raise
         finally:
             gc.unfreeze()
         return children
-
-
-class _Child:
-    def __init__(self, process, connection) -> None:
-        self.process, self.connection = process, connection
-
-    def outcome(self) -> str | None:
-        """None if the child finished its work, else what went wrong (after it has ended)."""
-        message = None
-        if self.connection.poll():
-            try:
-                message = self.connection.recv()
-            except (EOFError, OSError):
-                message = None
-        self.connection.close()
-        if message is not None and message[0] == "ok":
-            return None
-        if message is not None:
-            return message[1]
-        code = self.process.exitcode
-        if code is not None and code < 0:
-            return f"killed by signal {-code} ({signal.Signals(-code).name})"
-        return f"ended with exit code {code} without reporting"
 
 
 def _flush_standard_streams() -> None:
@@ -169,6 +136,93 @@ def _fork() -> int:
         return os.fork()
 
 
+class ForkedChild:
+    """``function(control)`` running in a forked child process; its answer comes back here.
+
+    The child ignores SIGINT, SIGTERM and SIGHUP (its parent stops it), dies with the thread
+    that forked it, does not collect garbage (collecting would copy the pages it shares),
+    and sends back its pickled result or exception through a pipe. Read that pipe while
+    waiting (:meth:`read`, or wait on :meth:`fileno`): a large answer fills it.
+    """
+
+    def __init__(self, function: Callable[[Any], Any], control: Any) -> None:
+        parent = os.getpid()
+        read_end, write_end = os.pipe()
+        _flush_standard_streams()
+        pid = _fork()
+        if pid == 0:  # the child: never returns
+            status = 1
+            try:
+                os.close(read_end)
+                gc.disable()
+                _ignore_signals()
+                _die_with_parent(parent)
+                with os.fdopen(write_end, "wb") as answer:
+                    answer.write(_outcome(function, control))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self.pid, self._pipe = pid, read_end
+        self._received: list[bytes] = []
+        self._status: int | None = None
+
+    def fileno(self) -> int:
+        return self._pipe
+
+    def read(self, timeout: float | None = None) -> bool:
+        """Take what the child has sent within ``timeout`` seconds; False once it is all in."""
+        if self._status is not None:
+            return False
+        ready, _, _ = select.select([self._pipe], [], [], timeout)
+        if ready:
+            data = os.read(self._pipe, 1 << 20)
+            if not data:
+                self.wait()
+                return False
+            self._received.append(data)
+        return True
+
+    def wait(self) -> None:
+        """Read the answer to its end and reap the child."""
+        while self._status is None:
+            data = os.read(self._pipe, 1 << 20)
+            if data:
+                self._received.append(data)
+                continue
+            os.close(self._pipe)
+            self._status = os.waitpid(self.pid, 0)[1]
+
+    def result(self) -> Any:
+        """The child's result, or its exception raised here.
+
+        Raises
+        ------
+        TrainingWorkerError
+            The child died without an answer (killed, out of memory), or its exception
+            could not travel back.
+        """
+        self.wait()
+        status = self._status
+        assert status is not None
+        if not self._received:
+            if os.WIFSIGNALED(status):
+                signum = os.WTERMSIG(status)
+                raise TrainingWorkerError(
+                    f"a worker process was killed by signal {signum} "
+                    f"({signal.Signals(signum).name})"
+                )
+            raise TrainingWorkerError(
+                f"a worker process ended with status {status} without an answer"
+            )
+        kind, value = pickle.loads(b"".join(self._received))
+        if kind == "ok":
+            return value
+        if kind == "error":
+            raise value
+        raise TrainingWorkerError(f"a worker process failed: {value}")
+
+
 def run_isolated(function: Callable[[Any], T], control: TrainingControl | None = None) -> T:
     """``function(control)`` in a forked child process; its result or its exception, here.
 
@@ -185,52 +239,15 @@ def run_isolated(function: Callable[[Any], T], control: TrainingControl | None =
     flags = shared_array((2,), np.int8)
     mirror = MirroredControl(control or TrainingControl(), flags)
     mirror.publish()
-    parent = os.getpid()
-    read_end, write_end = os.pipe()
-    _flush_standard_streams()
-    pid = _fork()
-    if pid == 0:  # the child: never returns
-        status = 1
-        try:
-            os.close(read_end)
-            gc.disable()
-            _ignore_signals()
-            _die_with_parent(parent)
-            with os.fdopen(write_end, "wb") as answer:
-                answer.write(_outcome(function, _EitherControl(mirror.control, flags)))
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    received = []
+    child = ForkedChild(function, _EitherControl(mirror.control, flags))
     try:
-        while True:
-            ready, _, _ = select.select([read_end], [], [], 0.05)
+        while child.read(timeout=0.05):
             mirror.publish()
-            if ready:
-                data = os.read(read_end, 1 << 20)
-                if not data:
-                    break
-                received.append(data)
     except BaseException:
         flags[SharedState.STOP] = 1
+        child.wait()
         raise
-    finally:
-        os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-    if not received:
-        if os.WIFSIGNALED(status):
-            signum = os.WTERMSIG(status)
-            raise TrainingWorkerError(
-                f"a worker process was killed by signal {signum} ({signal.Signals(signum).name})"
-            )
-        raise TrainingWorkerError(f"a worker process ended with status {status} without an answer")
-    kind, value = pickle.loads(b"".join(received))
-    if kind == "ok":
-        return value
-    if kind == "error":
-        raise value
-    raise TrainingWorkerError(f"a worker process failed: {value}")
+    return child.result()
 
 
 def _outcome(function: Callable[[Any], Any], control) -> bytes:
@@ -258,20 +275,6 @@ class _EitherControl:
     @property
     def stopped(self) -> bool:
         return self.own.stopped or bool(self.flags[SharedState.STOP])
-
-
-def _child_main(parent: int, connection, target: Callable[[int], object], index: int) -> None:
-    gc.disable()  # the training loop makes no cycles; collecting would copy shared pages
-    _ignore_signals()
-    _die_with_parent(parent)
-    try:
-        target(index)
-    except BaseException as exc:  # reported to the trainer, which raises it
-        connection.send(("error", f"{type(exc).__name__}: {exc}"))
-    else:
-        connection.send(("ok", None))
-    finally:
-        connection.close()
 
 
 def _die_with_parent(parent: int) -> None:
@@ -334,9 +337,8 @@ class MirroredControl:
 class ChildProgress:
     """Where a child adds its words, pairs and loss: its row of :attr:`SharedState.totals`."""
 
-    def __init__(self, totals: np.ndarray, control: ChildControl) -> None:
+    def __init__(self, totals: np.ndarray) -> None:
         self.row = totals
-        self.control = control
         self.alpha = 0.0
 
     def add(self, words: int, pairs: int, loss_sum: float, alpha: float) -> None:

@@ -750,29 +750,36 @@ class Trainer:
 
         def child(i: int) -> None:  # runs in the forked process
             worker = _Worker(self.W_in, self.W_out, self.config, seeds[i], self.batch_size)
-            child_progress = ChildProgress(shared.totals[i], child_control)
+            child_progress = ChildProgress(shared.totals[i])
             self._consume(take, worker, epoch, child_progress, child_control, False)
 
         children = shared.run_children(child)
         try:
             stopped = self._consume(take, workers[0], epoch, progress, control, True)
-            pending = {c.process.sentinel: c for c in children}
+            pending = list(children)
             while pending:  # report their progress and pass on pause and stop meanwhile
                 if control.paused:
                     progress.wait_while_paused(control)
                 stopped = control.stopped or stopped
-                for sentinel in wait_for_any(list(pending), timeout=PROGRESS_INTERVAL):
-                    pending.pop(sentinel).process.join()
+                for c in wait_for_any(pending, timeout=PROGRESS_INTERVAL):
+                    if not c.read(timeout=0):  # its answer is all in
+                        pending.remove(c)
                 progress.emit()
         except BaseException:
             shared.flags[SharedState.STOP] = 1
             for c in children:
-                c.process.join()
+                c.wait()
             raise
         progress.collect()
-        failures = [failure for c in children if (failure := c.outcome()) is not None]
-        if failures:
-            raise TrainingWorkerError(f"a training worker process failed: {failures[0]}")
+        for c in children:
+            try:
+                c.result()
+            except TrainingWorkerError:
+                raise
+            except Exception as error:  # the child's own exception, sent back
+                raise TrainingWorkerError(
+                    f"a training worker process failed: {type(error).__name__}: {error}"
+                ) from error
         return stopped or self.control.stopped
 
     def _consume(self, take, worker: _Worker, epoch: int, progress, control, emitter: bool) -> bool:
