@@ -381,10 +381,12 @@ def in_child(function: Callable[..., Any], *args: Any) -> Any:
     try:
         result = receive.recv()
     except EOFError:
-        raise RuntimeError(f"benchmark child failed (exit code {process.join() or process.exitcode})")
+        result = None  # the child died without an answer
     finally:
         sampler.stop()
         process.join()
+    if result is None:
+        raise RuntimeError(f"benchmark child failed (exit code {process.exitcode})")
     if isinstance(result, dict) and "memory_window" in result:
         peak = sampler.peak_kb(*result.pop("memory_window"))
         result["peak_above_baseline_mb"] = (peak - result.pop("baseline_pss_kb")) / 1024
