@@ -11,7 +11,9 @@ Protocol, per corpus:
   engine that goes first alternates from pair to pair. Medians are reported, and the ratio
   of the medians;
 - a thread-scaling block: each engine with 1 and with 2 threads/workers, ``--pairs`` times,
-  alternating, ``--scaling-epochs`` epochs (default 1), each run a fresh process;
+  alternating, ``--scaling-epochs`` epochs (default 1), each run a fresh process, with no
+  memory sampling (the sampler's page-table walks took ~9% of a CPU from runs that keep
+  both CPUs busy, and only from those);
 - once, on the first corpus: the map timing, ``w2v_core.projection.project_2d(kv, "tsne",
   top_n=N)`` against plain scikit-learn ``TSNE(n_components=2, random_state=0)`` (its
   defaults, default threads) on the same unit-normalised vectors of the N most frequent
@@ -294,8 +296,12 @@ def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int,
 
     from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
 
+    # each engine's training modules too (imported on first use otherwise: 2.4 MB of
+    # w2v_core.sgns and its imports fell inside w2v_core's memory window, not gensim's)
     if engine == "gensim":
         import gensim.models  # noqa: F401
+    else:
+        import w2v_core.sgns  # noqa: F401
     trainer = {"w2v_core": _train_w2v, "gensim": _train_gensim}[engine]
     p = Params(**params)
 
@@ -365,30 +371,37 @@ def _child_entry(connection, function: Callable[..., Any], args: tuple) -> None:
     connection.close()
 
 
-def in_child(function: Callable[..., Any], *args: Any) -> Any:
+def in_child(function: Callable[..., Any], *args: Any, sample_memory: bool = True) -> Any:
     """Run ``function(*args)`` in a fresh spawned process and return its result.
 
     A result with a ``memory_window`` gets ``peak_above_baseline_mb``: the peak summed PSS of
     the child's process tree inside that window (see :class:`TreeMemorySampler`) minus the
-    child's own ``baseline_pss_kb``.
+    child's own ``baseline_pss_kb``. ``sample_memory=False`` runs no sampler: reading PSS
+    walks the page tables of the measured processes, and every 20 ms that took ~9% of a CPU
+    from runs that keep both CPUs busy (measured here), so speed-only runs go without it.
     """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_child_entry, args=(send, function, args))
     process.start()
     send.close()
-    sampler = TreeMemorySampler(process.pid)
+    sampler = TreeMemorySampler(process.pid) if sample_memory else None
     try:
         result = receive.recv()
     except EOFError:
         result = None  # the child died without an answer
     finally:
-        sampler.stop()
+        if sampler is not None:
+            sampler.stop()
         process.join()
     if result is None:
         raise RuntimeError(f"benchmark child failed (exit code {process.exitcode})")
     if isinstance(result, dict) and "memory_window" in result:
-        peak = sampler.peak_kb(*result.pop("memory_window"))
+        window = result.pop("memory_window")
+        if sampler is None:
+            result.pop("baseline_pss_kb")
+            return result
+        peak = sampler.peak_kb(*window)
         result["peak_above_baseline_mb"] = (peak - result.pop("baseline_pss_kb")) / 1024
         result["memory_samples"] = len(sampler.samples)
     return result
@@ -569,8 +582,9 @@ def _alternating(pairs: int, items: tuple[Any, ...]) -> Iterator[tuple[int, Any]
 
 
 def _describe(r: dict[str, Any]) -> str:
-    text = (f"{r['train_seconds']:.1f} s training, {r['words_per_second']:,.0f} words/s, "
-            f"peak +{r['peak_above_baseline_mb']:.0f} MB")
+    text = f"{r['train_seconds']:.1f} s training, {r['words_per_second']:,.0f} words/s"
+    if "peak_above_baseline_mb" in r:
+        text += f", peak +{r['peak_above_baseline_mb']:.0f} MB"
     if "analogy_accuracy" in r:
         text += f", analogy {r['analogy_accuracy']:.1%}, WS353 {r['wordsim_spearman']:.3f}"
     return text
@@ -679,7 +693,8 @@ def main(argv: list[str] | None = None) -> int:
                 args.pairs, tuple((e, t) for e in ENGINES for t in (1, 2))
             ):
                 r = in_child(run_engine, engine, str(corpus),
-                             asdict(replace(scaled, threads=threads)), words, False, None)
+                             asdict(replace(scaled, threads=threads)), words, False, None,
+                             sample_memory=False)
                 scaling[engine][threads].append(r)
                 print(f"  scaling pair {pair + 1} {engine} {threads} thread(s): {_describe(r)}",
                       flush=True)

@@ -6,6 +6,7 @@ child to have trained make worker 0 wait until a child has taken a chunk (state,
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -98,6 +99,31 @@ def test_threads_above_one_train_in_processes_that_share_the_weights(planted_cor
             total += len(neighbours)
     assert hits / total > 0.9
     assert child_processes() == []
+
+
+def test_objects_stay_out_of_the_collectors_reach_while_children_share_their_pages(
+    planted_corpus, child_goes_first, monkeypatch
+):
+    """A full collection writes to every object: in the trainer, while a child still shares
+    its pages, it copied ~10 MB (measured at 31k words). Frozen objects are not visited."""
+    parent, real, frozen_while_training = os.getpid(), sgns._Worker.step, []
+
+    def step(self, *args):
+        if os.getpid() == parent:
+            frozen_while_training.append(gc.get_freeze_count())
+        return real(self, *args)
+
+    monkeypatch.setattr(sgns._Worker, "step", step)
+    sgns.train(planted_corpus, TrainConfig(**CONFIG))
+    assert frozen_while_training and min(frozen_while_training) > 1000
+    assert gc.get_freeze_count() == 0  # and collected as usual once the children are done
+
+
+def test_an_error_leaves_nothing_frozen(planted_corpus, child_goes_first, in_child_steps):
+    in_child_steps(_raise_memory_error)
+    with pytest.raises(TrainingWorkerError):
+        sgns.Trainer(planted_corpus, TrainConfig(**CONFIG)).train()
+    assert gc.get_freeze_count() == 0
 
 
 def test_threads_false_keeps_threads(planted_corpus):

@@ -98,10 +98,15 @@ class SharedState:
         return take
 
     def run_children(self, target: Callable[[int], object]) -> list[ForkedChild]:
-        """Fork the children; child ``i`` calls ``target(i)`` (see :class:`ForkedChild`)."""
+        """Fork the children; child ``i`` calls ``target(i)`` (see :class:`ForkedChild`).
+
+        Until :meth:`children_ended`, this process's objects stay frozen (out of reach of its
+        garbage collector): a full collection writes to every object and would copy every
+        page the children still share.
+        """
         children: list[ForkedChild] = []
         release_freed_memory()
-        gc.freeze()  # a child's collections would otherwise write to (and copy) every page
+        gc.freeze()
         try:
             for i in range(self.children):
                 children.append(ForkedChild(lambda control, i=i: target(i), None))
@@ -109,10 +114,14 @@ class SharedState:
             self.flags[self.STOP] = 1
             for child in children:
                 child.wait()
-            raise
-        finally:
             gc.unfreeze()
+            raise
         return children
+
+    @staticmethod
+    def children_ended() -> None:
+        """The children of :meth:`run_children` are done: collect garbage as usual again."""
+        gc.unfreeze()
 
 
 def release_freed_memory() -> None:

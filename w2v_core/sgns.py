@@ -705,7 +705,7 @@ class Trainer:
         """Train one epoch; return True if stopped."""
         chunks = list(self.corpus.chunks(CHUNK_TOKENS))
         if self._shared is not None:
-            return self._run_epoch_in_processes(epoch, chunks, workers, progress)
+            return self._run_epoch_in_processes(epoch, chunks, progress)
         lock = threading.Lock()
         queue = iter(chunks)
 
@@ -737,7 +737,7 @@ class Trainer:
         return any(results) or self.control.stopped
 
     def _run_epoch_in_processes(
-        self, epoch: int, chunks: list[tuple[int, int]], workers: list[_Worker], progress: _Progress
+        self, epoch: int, chunks: list[tuple[int, int]], progress: _Progress
     ) -> bool:
         """One epoch with workers 1.. forked as processes and worker 0 in this thread."""
         shared = self._shared
@@ -775,6 +775,8 @@ class Trainer:
             for c in children:
                 c.wait()
             raise
+        finally:
+            shared.children_ended()
         progress.collect()
         for c in children:
             try:

@@ -53,9 +53,11 @@ class Vocabulary:
     @cached_property
     def words(self) -> list[str]:
         """The words, most frequent first."""
-        text, lengths = self.__dict__.pop("_packed")
+        text, lengths = self._packed
         ends = np.cumsum(lengths).tolist()
-        return [text[start:end] for start, end in zip([0, *ends[:-1]], ends)]
+        words = [text[start:end] for start, end in zip([0, *ends[:-1]], ends)]
+        self.__dict__.pop("_packed", None)  # (two threads unpacking at once both succeed)
+        return words
 
     @cached_property
     def index(self) -> dict[str, int]:
