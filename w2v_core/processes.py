@@ -19,7 +19,7 @@ A page that either process writes after the fork is then held twice, so both sid
 their writes to fresh memory: free heap pages are handed back before forking
 (:func:`release_freed_memory`), the trainer's objects stay frozen while the children run (a
 full collection writes to every object), and the trainer makes its own worker's buffers
-after forking. Measured on a 4.8M-word corpus: the second process costs ~7 MB, and a full
+after forking. Measured on a 4.8M-word corpus: the second process costs ~8 MB, and a full
 collection in the trainer while it ran added ~10 MB more before the freeze.
 
 Only on Linux: elsewhere, or where shared locks cannot be made (no ``/dev/shm``), the
