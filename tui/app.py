@@ -324,6 +324,8 @@ class W2VApp(App[None]):
                 self._training_failed(str(worker.error), stopped=True)
             elif event.state is WorkerState.ERROR:
                 self._training_failed(error_text(worker.error))
+        elif worker.group == "prepare" and event.state is WorkerState.SUCCESS:
+            self.neighbours.projection_ready()
         elif worker.group == "measure" and isinstance(result, float):
             self.dashboard.show_separation(result, "loaded")
             if self.vectors is not None and approximate_by_default(self.vectors):

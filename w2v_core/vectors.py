@@ -281,6 +281,12 @@ class KeyedVectors:
         if self.approximates():
             self._projection  # noqa: B018 - a cached property
 
+    @property
+    def approximate_ready(self) -> bool:
+        """Whether approximate queries can start at once (the projection is built): an
+        interface can stay exact until then instead of waiting 1-2 s at a million words."""
+        return "_projection" in self.__dict__
+
     @cached_property
     def _projection(self) -> tuple[np.ndarray, np.ndarray]:
         """Every unit vector projected on a PCA basis (from a sample), stored as int8.

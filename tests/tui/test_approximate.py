@@ -5,6 +5,8 @@ The thresholds are lowered so that 3,000 words count as large; no timing is asse
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -61,6 +63,7 @@ async def test_large_vocabulary_lists_approximate_neighbours_and_says_so(large, 
     app = W2VApp(model=large)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: "≈ approximate" in info(app))  # before the first query too
+        await wait_until(pilot, lambda: large.wv.approximate_ready)  # built in the background
         await ask(pilot, "w45")
         table = app.query_one("#nb-table", DataTable)
         assert searches == [True]
@@ -75,6 +78,35 @@ async def test_large_vocabulary_lists_approximate_neighbours_and_says_so(large, 
         await pilot.press("x")
         await wait_until(pilot, lambda: "≈ approximate" in info(app))
         assert searches == [True, False, True]
+
+
+async def test_queries_stay_exact_until_the_projection_is_built_then_go_approximate(
+    large, searches, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The UI thread never builds the projection (1-2 s at a million words): until the
+    background worker has built it, the pane answers exactly and says so."""
+    built = threading.Event()
+    original = KeyedVectors.prepare_approximate
+
+    def held_back(self: KeyedVectors) -> None:
+        built.wait()
+        original(self)
+
+    monkeypatch.setattr(KeyedVectors, "prepare_approximate", held_back)
+    searches.clear()
+    app = W2VApp(model=large)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ask(pilot, "w45")
+            assert searches == [False] and not large.wv.approximate_ready
+            assert info(app).startswith("exact until ≈ is ready")
+            exact = column(app.query_one("#nb-table", DataTable), "word")
+            built.set()
+            await wait_until(pilot, lambda: "≈ approximate (x: exact)" in info(app))
+            assert searches == [False, True]
+            assert column(app.query_one("#nb-table", DataTable), "word") == exact
+    finally:
+        built.set()
 
 
 async def test_large_vocabulary_prepares_the_projection_in_the_background(large) -> None:

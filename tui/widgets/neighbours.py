@@ -152,6 +152,18 @@ class NeighboursPane(Pane):
             return approximate_by_default(self.vectors)
         return True
 
+    @property
+    def _waits_for_projection(self) -> bool:
+        """Approximate is asked for, but its projection is still being built elsewhere: the
+        pane answers exactly meanwhile rather than building it on the UI thread (1-2 s)."""
+        return self.approximate and self.vectors is not None and not self.vectors.approximate_ready
+
+    def projection_ready(self) -> None:
+        """The background projection of the vectors shown is built: go approximate."""
+        if self.current and self.approximate and not self.approximated:
+            self.run_query(self.current, record=False, quiet=True)
+        self._show_info()
+
     def _show_info(self) -> None:
         # the list shown, once there is one; else what the next query will be
         approximate = self.approximated if self.current else self.approximate
@@ -159,6 +171,8 @@ class NeighboursPane(Pane):
             search = ""
         elif approximate:
             search = "≈ approximate (x: exact) · "
+        elif self._waits_for_projection:
+            search = "exact until ≈ is ready · "
         else:
             search = "exact (x: ≈) · "
         self.query_one("#nb-info", Static).update(f"{search}top {self.topk} · history {self.history}")
@@ -176,7 +190,7 @@ class NeighboursPane(Pane):
         if not positive and not negative:
             self.app.notify(f"No words in {text!r}.", severity="warning")
             return False
-        approximate = self.approximate
+        approximate = self.approximate and not self._waits_for_projection
         try:
             results = self.vectors.most_similar(
                 positive=positive, negative=negative, topn=self.topk, approximate=approximate
