@@ -13,7 +13,10 @@ Protocol, per corpus:
 - a thread-scaling block: each engine with 1 and with 2 threads/workers, ``--pairs`` times,
   alternating, ``--scaling-epochs`` epochs (default 1), each run a fresh process, with no
   memory sampling (the sampler's page-table walks took ~9% of a CPU from runs that keep
-  both CPUs busy, and only from those);
+  both CPUs busy, and only from those). Each pair also runs two independent one-thread
+  w2v_core trainings side by side (:func:`run_side_by_side`): on a VM the second CPU is not
+  always worth a first, and their combined speed is the ceiling that w2v_core's 2 threads
+  are measured against;
 - once, on the first corpus: the map timing, ``w2v_core.projection.project_2d(kv, "tsne",
   top_n=N)`` against plain scikit-learn ``TSNE(n_components=2, random_state=0)`` (its
   defaults, default threads) on the same unit-normalised vectors of the N most frequent
@@ -77,6 +80,8 @@ CORPORA = {
 }
 QUICK_WORDS = 200_000
 ENGINES = ("w2v_core", "gensim")
+#: The scaling block's third kind of run: two independent one-thread w2v_core trainings.
+SIDE_BY_SIDE = "w2v_core 1 thread x 2, side by side"
 #: Variables that force an OpenBLAS kernel; warned about unless --simd sets them.
 FORCING_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -337,6 +342,53 @@ def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int,
     return result
 
 
+def run_side_by_side(corpus: str, params: dict[str, Any], words: int) -> dict[str, Any]:
+    """Two independent one-thread w2v_core trainings at once: what two CPUs give here.
+
+    Meant for a fresh (spawned) child. The corpus is read once; two forked processes each
+    make their own trainer (own weights, own seed), wait at a barrier, and train. Nothing is
+    shared but the CPUs, the caches and the memory bus, so the pair's throughput is the
+    host's ceiling for any two-way parallel training of this kind at this moment: a 2-thread
+    run measured next to it shows how much of the ceiling the sharing leaves.
+
+    Returns
+    -------
+    dict
+        ``words_per_second``: both runs' words over the time from the common start to the
+        end of the later one; ``each_words_per_second``: each run's own rate.
+    """
+    from w2v_core.sgns import TrainConfig, Trainer, prepare_corpus
+
+    p = replace(Params(**params), threads=1)
+    encoded = prepare_corpus(LineSentences(Path(corpus)), min_count=p.min_count)
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(2)
+    receive, send = context.Pipe(duplex=False)
+
+    def one(seed: int) -> None:
+        trainer = Trainer(encoded, TrainConfig(**_config(replace(p, seed=seed))), processes=False)
+        barrier.wait()
+        start = time.time()
+        trainer.train()
+        send.send((start, time.time()))
+
+    processes = [context.Process(target=one, args=(p.seed + i,)) for i in range(2)]
+    for process in processes:
+        process.start()
+    spans = [receive.recv() for _ in processes]
+    for process in processes:
+        process.join()
+    start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    return {
+        "engine": "w2v_core side by side",
+        "threads": 2,
+        "epochs": p.epochs,
+        "train_seconds": end - start,
+        "words_per_second": 2 * words * p.epochs / (end - start),
+        "each_words_per_second": [words * p.epochs / (e - s) for s, e in spans],
+    }
+
+
 def run_map(vectors_file: str, sizes: list[int], repeat: int) -> dict[str, Any]:
     """Time project_2d's t-SNE against plain scikit-learn TSNE, alternating (in a child)."""
     import numpy as np
@@ -413,7 +465,9 @@ def in_child(function: Callable[..., Any], *args: Any, sample_memory: bool = Tru
 
 
 def cpu_description() -> dict[str, Any]:
-    """``lscpu``'s model name and the CPU's SIMD level (AVX-512 or not)."""
+    """``lscpu``'s model name, the CPU's SIMD level (AVX-512 or not), and Linux's huge-page
+    policy for shared memory, where w2v_core's training processes keep the weights
+    (``never`` costs two processes ~6%, see ``w2v_core.processes.shared_array``)."""
     model = platform.processor() or platform.machine()
     flags: set[str] = set()
     try:
@@ -434,7 +488,10 @@ def cpu_description() -> dict[str, Any]:
     avx512 = sorted(f for f in flags if f.startswith("avx512"))
     level = ("AVX-512 (" + ", ".join(avx512[:4]) + (", ..." if len(avx512) > 4 else "") + ")"
              if avx512 else "AVX2, no AVX-512" if "avx2" in flags else "no AVX2")
-    return {"model": model, "simd": level, "avx512": bool(avx512), "cpus": os.cpu_count()}
+    from w2v_core.processes import shared_huge_pages
+
+    return {"model": model, "simd": level, "avx512": bool(avx512), "cpus": os.cpu_count(),
+            "shmem_huge_pages": shared_huge_pages()}
 
 
 def avx2_environment() -> dict[str, str]:
@@ -538,16 +595,29 @@ def comparison_table(runs: dict[str, list[dict[str, Any]]]) -> tuple[str, dict[s
 
 
 def scaling_table(runs: dict[str, dict[int, list[dict[str, Any]]]], epochs: int) -> tuple[str, dict]:
-    """Markdown rows: words/s with 1 and 2 threads per engine, and their ratio."""
+    """Markdown rows: words/s with 1 and 2 threads per engine, their ratio, and the ratio in
+    each pair; the side-by-side row (two independent one-thread w2v_core runs) against
+    w2v_core's one thread is the host's ceiling, and w2v_core's 2 threads its share of it."""
     lines = [f"| thread scaling ({epochs} epoch(s), median words/s) | 1 thread | 2 threads | "
-             "2 / 1 |", "|---|---:|---:|---:|"]
-    numbers = {}
+             "2 / 1 | 2 / 1 in each pair |", "|---|---:|---:|---:|---|"]
+    numbers: dict[str, Any] = {}
     for engine, by_threads in runs.items():
-        one = _median(by_threads[1], "words_per_second")
+        # side by side: its "1 thread" is w2v_core's, measured in the same pairs
+        ones = by_threads.get(1) or runs["w2v_core"][1]
+        one = _median(ones, "words_per_second")
         two = _median(by_threads[2], "words_per_second")
-        numbers[engine] = {"1": one, "2": two, "scaling": _ratio(two, one)}
+        per_pair = [_ratio(b["words_per_second"], a["words_per_second"])
+                    for a, b in zip(ones, by_threads[2])]
+        numbers[engine] = {"1": one, "2": two, "scaling": _ratio(two, one),
+                           "scaling_per_pair": per_pair}
         lines.append(f"| {engine} | {_cell(one, '{:,.0f}')} | {_cell(two, '{:,.0f}')} | "
-                     f"{_cell(_ratio(two, one), '{:.2f}x')} |")
+                     f"{_cell(_ratio(two, one), '{:.2f}x')} | "
+                     + ", ".join(_cell(r, "{:.2f}") for r in per_pair) + " |")
+    if SIDE_BY_SIDE in runs:
+        share = _ratio(numbers["w2v_core"]["2"], numbers[SIDE_BY_SIDE]["2"])
+        numbers["w2v_core_share_of_side_by_side"] = share
+        lines.append(f"| w2v_core 2 threads / side by side (share of the host's ceiling) | | | "
+                     f"{_cell(share, '{:.0%}')} | |")
     return "\n".join(lines), numbers
 
 
@@ -651,8 +721,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: {forced} force a BLAS kernel; unset them for the machine's own",
                   file=sys.stderr)
     cpu = cpu_description()
-    print(f"CPU: {cpu['model']}, {cpu['cpus']} CPUs, {cpu['simd']}; runs: --simd {args.simd}",
-          flush=True)
+    print(f"CPU: {cpu['model']}, {cpu['cpus']} CPUs, {cpu['simd']}; runs: --simd {args.simd}; "
+          f"shared-memory huge pages: {cpu['shmem_huge_pages']}", flush=True)
 
     report: list[str] = []
     document: dict[str, Any] = {"cpu": cpu, "simd_mode": args.simd, "params": asdict(params),
@@ -689,12 +759,16 @@ def main(argv: list[str] | None = None) -> int:
             scaling: dict[str, dict[int, list[dict[str, Any]]]] = {
                 e: {1: [], 2: []} for e in ENGINES
             }
-            for pair, (engine, threads) in _alternating(
-                args.pairs, tuple((e, t) for e in ENGINES for t in (1, 2))
-            ):
-                r = in_child(run_engine, engine, str(corpus),
-                             asdict(replace(scaled, threads=threads)), words, False, None,
-                             sample_memory=False)
+            scaling[SIDE_BY_SIDE] = {2: []}
+            runs_of_a_pair = tuple((e, t) for e in ENGINES for t in (1, 2)) + ((SIDE_BY_SIDE, 2),)
+            for pair, (engine, threads) in _alternating(args.pairs, runs_of_a_pair):
+                if engine == SIDE_BY_SIDE:
+                    r = in_child(run_side_by_side, str(corpus), asdict(scaled), words,
+                                 sample_memory=False)
+                else:
+                    r = in_child(run_engine, engine, str(corpus),
+                                 asdict(replace(scaled, threads=threads)), words, False, None,
+                                 sample_memory=False)
                 scaling[engine][threads].append(r)
                 print(f"  scaling pair {pair + 1} {engine} {threads} thread(s): {_describe(r)}",
                       flush=True)
@@ -719,7 +793,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print()
     print(f"CPU: {cpu['model']} ({cpu['cpus']} CPUs), {cpu['simd']}; in the runs: "
-          f"{_simd_used(all_results)}")
+          f"{_simd_used(all_results)}; shared-memory huge pages: {cpu['shmem_huge_pages']}")
     print(f"Parameters: dim {params.dim}, window {params.window}, negative {params.negative}, "
           f"min_count {params.min_count}, sample {params.sample:g}, alpha {params.alpha:g}->"
           f"{params.min_alpha:g}. Peak memory: summed PSS of the run's processes (sampled "
