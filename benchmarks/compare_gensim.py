@@ -465,9 +465,7 @@ def in_child(function: Callable[..., Any], *args: Any, sample_memory: bool = Tru
 
 
 def cpu_description() -> dict[str, Any]:
-    """``lscpu``'s model name, the CPU's SIMD level (AVX-512 or not), and Linux's huge-page
-    policy for shared memory, where w2v_core's training processes keep the weights
-    (``never`` costs two processes ~6%, see ``w2v_core.processes.shared_array``)."""
+    """``lscpu``'s model name and the CPU's SIMD level (AVX-512 or not)."""
     model = platform.processor() or platform.machine()
     flags: set[str] = set()
     try:
@@ -488,10 +486,7 @@ def cpu_description() -> dict[str, Any]:
     avx512 = sorted(f for f in flags if f.startswith("avx512"))
     level = ("AVX-512 (" + ", ".join(avx512[:4]) + (", ..." if len(avx512) > 4 else "") + ")"
              if avx512 else "AVX2, no AVX-512" if "avx2" in flags else "no AVX2")
-    from w2v_core.processes import shared_huge_pages
-
-    return {"model": model, "simd": level, "avx512": bool(avx512), "cpus": os.cpu_count(),
-            "shmem_huge_pages": shared_huge_pages()}
+    return {"model": model, "simd": level, "avx512": bool(avx512), "cpus": os.cpu_count()}
 
 
 def avx2_environment() -> dict[str, str]:
@@ -727,8 +722,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: {forced} force a BLAS kernel; unset them for the machine's own",
                   file=sys.stderr)
     cpu = cpu_description()
-    print(f"CPU: {cpu['model']}, {cpu['cpus']} CPUs, {cpu['simd']}; runs: --simd {args.simd}; "
-          f"shared-memory huge pages: {cpu['shmem_huge_pages']}", flush=True)
+    print(f"CPU: {cpu['model']}, {cpu['cpus']} CPUs, {cpu['simd']}; runs: --simd {args.simd}",
+          flush=True)
 
     report: list[str] = []
     document: dict[str, Any] = {"cpu": cpu, "simd_mode": args.simd, "params": asdict(params),
@@ -799,7 +794,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print()
     print(f"CPU: {cpu['model']} ({cpu['cpus']} CPUs), {cpu['simd']}; in the runs: "
-          f"{_simd_used(all_results)}; shared-memory huge pages: {cpu['shmem_huge_pages']}")
+          f"{_simd_used(all_results)}")
     print(f"Parameters: dim {params.dim}, window {params.window}, negative {params.negative}, "
           f"min_count {params.min_count}, sample {params.sample:g}, alpha {params.alpha:g}->"
           f"{params.min_alpha:g}. Peak memory: summed PSS of the run's processes (sampled "

@@ -29,7 +29,6 @@ from w2v_core.processes import (
     processes_supported,
     run_isolated,
     shared_array,
-    shared_huge_pages,
 )
 
 pytestmark = pytest.mark.skipif(not processes_supported(), reason="worker processes need Linux")
@@ -260,55 +259,6 @@ def test_shared_arrays_are_shared_with_forked_children():
     process.start()
     process.join()
     assert array[1].tolist() == [7.0] * 4 and not array[0].any()
-
-
-
-def _vm_flags_of(address: int) -> list[str]:
-    """The VmFlags of the mapping of this process that holds ``address`` (/proc/self/smaps)."""
-    inside = False
-    with open("/proc/self/smaps", encoding="ascii", errors="replace") as smaps:
-        for line in smaps:
-            head = line.split()[0]
-            if "-" in head and ":" not in head:  # a mapping's first line: start-end perms ...
-                start, end = (int(x, 16) for x in head.split("-"))
-                inside = start <= address < end
-            elif inside and head == "VmFlags:":
-                return line.split()[1:]
-    pytest.skip("no VmFlags in /proc/self/smaps here")
-
-
-def test_weights_sized_shared_arrays_ask_for_huge_pages():
-    """Random rows of the weights miss the TLB on 4 KiB pages (6% slower, measured): arrays of
-    a huge page or more are advised MADV_HUGEPAGE ("hg"), whatever the kernel then grants."""
-    import mmap
-
-    if not hasattr(mmap, "MADV_HUGEPAGE"):
-        pytest.skip("no MADV_HUGEPAGE here")
-    weights = shared_array((44_000, 100))  # 17.6 MB, as corpus (b)'s weights
-    small = shared_array((3, 4))
-    assert "sh" in _vm_flags_of(weights.ctypes.data)  # really shared memory
-    assert "hg" in _vm_flags_of(weights.ctypes.data)
-    assert "hg" not in _vm_flags_of(small.ctypes.data)
-
-
-@pytest.mark.parametrize(
-    "text, policy",
-    [
-        ("always within_size advise [never] deny force\n", "never"),
-        ("always within_size [advise] never deny force\n", "advise"),
-        ("[always] never\n", "always"),
-        ("always never\n", None),  # no policy marked
-        ("", None),
-    ],
-)
-def test_shared_huge_pages_reads_the_policy_in_force(tmp_path, text, policy):
-    setting = tmp_path / "shmem_enabled"
-    setting.write_text(text)
-    assert shared_huge_pages(str(setting)) == policy
-
-
-def test_shared_huge_pages_is_none_without_the_setting(tmp_path):
-    assert shared_huge_pages(str(tmp_path / "missing")) is None
 
 
 # ------------------------------------------------------------------ reading in a child

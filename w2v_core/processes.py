@@ -4,8 +4,7 @@ Threads share the weights for free but not the interpreter: between NumPy calls 
 thread holds the GIL, and two threads reached only 1.0-1.2x one thread's speed (measured on a
 2-CPU AMD EPYC). Processes forked from the trainer run their own interpreters on the same
 weights, which live in anonymous shared memory (``mmap``), lock-free as in word2vec's own
-threads (Hogwild). The weights ask for huge pages (:func:`shared_array`): on 4 KiB pages
-two processes trained 6% slower, where the kernel lets shared memory have them at all.
+threads (Hogwild).
 
 Each epoch the trainer forks ``threads - 1`` children and trains in its own thread as worker
 0, so that progress, pause, stop and callbacks stay where they were. The children take
@@ -63,58 +62,12 @@ def processes_supported() -> bool:
 def shared_array(shape: tuple[int, ...], dtype=np.float32) -> np.ndarray:
     """A zeroed array in anonymous shared memory: forked children write into the same pages.
 
-    Arrays of a huge page (2 MiB) or more ask for huge pages (``MADV_HUGEPAGE``). Training
-    reads and writes rows of the weights at random, and with 4 KiB pages the address
-    translations miss: measured on a 2-CPU AMD EPYC (corpus b, 44k x 100 weights, 6
-    alternating rounds), two processes on 4 KiB shared pages trained 6% slower than on huge
-    pages (median 1.63M against 1.73M words/s; faster in every round), while one thread on
-    private memory gets huge pages from NumPy anyway. Linux grants them to shared memory
-    only where :func:`shared_huge_pages` is ``advise``, ``within_size``, ``always`` or
-    ``force``; its usual default is ``never``, and then the advice changes nothing.
-
     The memory is released when the array (and every view of it) is garbage collected.
     """
     dtype = np.dtype(dtype)
     size = int(np.prod(shape)) * dtype.itemsize
     buffer = mmap.mmap(-1, max(size, 1), flags=mmap.MAP_SHARED)
-    if size >= HUGE_PAGE_BYTES:
-        _advise_huge_pages(buffer)
     return np.frombuffer(buffer, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
-
-
-#: Size of a transparent huge page on x86-64 (and of the smallest region worth advising).
-HUGE_PAGE_BYTES = 2 << 20
-#: Where Linux says whether shared memory gets transparent huge pages.
-SHMEM_HUGE_PAGES_SETTING = "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
-
-
-def _advise_huge_pages(buffer: mmap.mmap) -> None:
-    advice = getattr(mmap, "MADV_HUGEPAGE", None)
-    if advice is None:  # pragma: no cover - not Linux
-        return
-    try:
-        buffer.madvise(advice)
-    except OSError:  # pragma: no cover - a kernel without transparent huge pages
-        pass
-
-
-def shared_huge_pages(setting: str = SHMEM_HUGE_PAGES_SETTING) -> str | None:
-    """Linux's policy for huge pages in shared memory (``never``, ``advise``, ...), or None.
-
-    Read from ``setting`` (the kernel marks the policy in force with brackets). None where
-    the file is missing or unreadable (not Linux, no transparent huge pages). As root,
-    ``echo advise > /sys/kernel/mm/transparent_hugepage/shmem_enabled`` lets the training
-    processes' weights have them (see :func:`shared_array`).
-    """
-    try:
-        with open(setting, encoding="ascii") as file:
-            text = file.read()
-    except (OSError, ValueError):
-        return None
-    for word in text.split():
-        if word.startswith("[") and word.endswith("]"):
-            return word[1:-1]
-    return None
 
 
 class SharedState:
