@@ -367,7 +367,7 @@ def run_side_by_side(corpus: str, params: dict[str, Any], words: int) -> dict[st
 
     def one(seed: int) -> None:
         trainer = Trainer(encoded, TrainConfig(**_config(replace(p, seed=seed))), processes=False)
-        barrier.wait()
+        barrier.wait(timeout=600)  # the other run died before starting: fail, not hang
         start = time.time()
         trainer.train()
         send.send((start, time.time()))
@@ -375,9 +375,14 @@ def run_side_by_side(corpus: str, params: dict[str, Any], words: int) -> dict[st
     processes = [context.Process(target=one, args=(p.seed + i,)) for i in range(2)]
     for process in processes:
         process.start()
-    spans = [receive.recv() for _ in processes]
-    for process in processes:
-        process.join()
+    send.close()  # the runs hold the only write ends now: a dead run ends in EOFError
+    try:
+        spans = [receive.recv() for _ in processes]
+    except EOFError:
+        raise RuntimeError("a side-by-side run failed") from None
+    finally:
+        for process in processes:
+            process.join()
     start, end = min(s for s, _ in spans), max(e for _, e in spans)
     return {
         "engine": "w2v_core side by side",
