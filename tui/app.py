@@ -291,18 +291,22 @@ class W2VApp(App[None]):
         (1-2 s at a million words)."""
         vectors.prepare_approximate()
 
+    # Training reports come from the training thread at any moment, also while the app shuts
+    # down and its widgets are being removed: then they are dropped (is_running is False
+    # from the start of the shutdown).
     def on_training_started(self, message: TrainingStarted) -> None:
-        self.dashboard.started(message.info)
+        if self.is_running:
+            self.dashboard.started(message.info)
 
     def on_training_progress(self, message: TrainingProgress) -> None:
-        if self.training:
+        if self.training and self.is_running:
             self.dashboard.progress(message.event, self.control.paused)
         message.delivered()
 
     def on_epoch_ended(self, message: EpochEnded) -> None:
         message.delivered()
-        if not self.training:
-            return  # a late snapshot: the final model is already shown
+        if not self.training or not self.is_running:
+            return  # a late snapshot: the final model is already shown, or the app is closing
         self.snapshot = message.vectors
         self.dashboard.epoch_ended(message.event, message.separation)
         self.snapshot_epoch = message.event.epoch

@@ -389,3 +389,64 @@ def test_a_real_session_ended_while_training_saves_the_model_so_far(tmp_path, pl
     assert status == 128 + expected
     model = load(path)
     assert model.summary is not None and model.summary.stopped_early  # the model, not a checkpoint
+
+
+# ------------------------------------------------- late messages while the app shuts down
+# The training thread and the panes' workers report at any moment, also after the app has
+# begun shutting down (is_running False) and while its widgets are being removed: handling
+# such a report then raised NoMatches on a clean CI clone. The reports must be dropped. The
+# tests stand the app in that state (is_running False, widgets still there) and check that
+# no widget changes: a handler that would touch one would fail for real once it is gone.
+def _shutting_down(monkeypatch) -> None:
+    monkeypatch.setattr(W2VApp, "is_running", property(lambda self: False))
+
+
+async def test_training_reports_that_arrive_while_the_app_shuts_down_are_dropped(monkeypatch) -> None:
+    from fakes import event
+
+    from tui.training import EpochEnded, TrainingProgress, TrainingStarted
+    from w2v_core.callbacks import TrainingStart
+
+    trainer = FakeTrainer(hold_after=1)
+    app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, trainer.holding.is_set)
+        await wait_until(pilot, lambda: app.snapshot_epoch == 1)
+        await settled(pilot)
+        shown = [str(s.content) for s in app.dashboard.query("Static")]
+        before = (shown, app.snapshot, app.snapshot_epoch, app.dashboard.live_snapshot)
+        late = event(2, 5)  # epoch 2's end: other numbers than everything shown
+        _shutting_down(monkeypatch)
+        app.on_training_started(TrainingStarted(TrainingStart(7, 70, 140, CONFIG, snapshot=boom)))
+        app.on_training_progress(TrainingProgress(late))
+        app.on_epoch_ended(EpochEnded(late, planted_model().wv, 0.5))
+        shown = [str(s.content) for s in app.dashboard.query("Static")]
+        after = (shown, app.snapshot, app.snapshot_epoch, app.dashboard.live_snapshot)
+        monkeypatch.undo()
+        assert after == before
+
+
+@pytest.mark.parametrize("pane_type, group", [(EvaluatePane, "evaluate"), (MapPane, "map")])
+async def test_a_pane_worker_that_ends_while_the_app_shuts_down_changes_nothing(
+    model, monkeypatch, pane_type, group
+) -> None:
+    from types import SimpleNamespace
+
+    from textual.worker import Worker, WorkerState
+
+    app = W2VApp(model=model)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e" if pane_type is EvaluatePane else "m")
+        pane = app.query_one(pane_type)
+        if pane_type is MapPane:
+            await wait_until(pilot, lambda: pane.computed_key is not None)
+        await settled(pilot)
+        shown = [str(s.content) for s in pane.query("Static")]
+        told: list[object] = []
+        failed = SimpleNamespace(group=group, error=RuntimeError("late"), result=None)
+        _shutting_down(monkeypatch)
+        monkeypatch.setattr(app, "notify", lambda *args, **kwargs: told.append(args))
+        pane.on_worker_state_changed(Worker.StateChanged(failed, WorkerState.ERROR))
+        after = [str(s.content) for s in pane.query("Static")]
+        monkeypatch.undo()
+        assert after == shown and not told

@@ -114,6 +114,8 @@ class EvaluatePane(Pane):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """How the evaluation ended, whatever it raised: the pane never stays 'evaluating…'."""
+        if not self.app.is_running:
+            return  # cancelled as the app shuts down: its widgets may be gone already
         if event.worker.group != "evaluate" or event.state not in (
             WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED
         ):

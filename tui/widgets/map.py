@@ -150,6 +150,8 @@ class MapPane(Pane):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """How a projection or a placing ended, whatever it raised: the pane never stays 'computing…'."""
+        if not self.app.is_running:
+            return  # cancelled as the app shuts down: its widgets may be gone already
         group = event.worker.group
         if group == "map":
             if event.state is WorkerState.SUCCESS:
