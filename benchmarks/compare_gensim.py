@@ -385,7 +385,7 @@ def run_side_by_side(corpus: str, params: dict[str, Any], words: int) -> dict[st
             process.join()
     start, end = min(s for s, _ in spans), max(e for _, e in spans)
     return {
-        "engine": "w2v_core side by side",
+        "engine": SIDE_BY_SIDE,
         "threads": 2,
         "epochs": p.epochs,
         "train_seconds": end - start,

@@ -206,6 +206,23 @@ def test_packed_vocabulary_unpacks_every_word_exactly_and_only_when_used():
         Vocabulary.from_packed((packed[0] + "z", packed[1]), range(8))
 
 
+
+def test_unpacking_caches_the_words_before_dropping_the_packed_form():
+    """Another thread asking for the words meanwhile must find one form or the other
+    (Python 3.12+ runs cached properties without a lock)."""
+    seen_at_drop: list[bool] = []
+
+    class Watched(dict):
+        def pop(self, key, *default):
+            if key == "_packed":
+                seen_at_drop.append("words" in self)
+            return super().pop(key, *default)
+
+    vocab = Vocabulary.from_packed(Vocabulary(["b", "a"], [2, 1]).packed(), [2, 1])
+    vocab.__dict__ = Watched(vocab.__dict__)
+    assert vocab.words == ["b", "a"]
+    assert seen_at_drop == [True] and "_packed" not in vocab.__dict__
+
 def test_vocabulary_pruning_and_order():
     vocab = Vocabulary.from_counts(["b", "a", "c", "d"], [5, 5, 9, 1], min_count=2, max_vocab=2)
     assert vocab.words == ["c", "a"] and vocab.counts.tolist() == [9, 5]

@@ -56,7 +56,10 @@ class Vocabulary:
         text, lengths = self._packed
         ends = np.cumsum(lengths).tolist()
         words = [text[start:end] for start, end in zip([0, *ends[:-1]], ends)]
-        self.__dict__.pop("_packed", None)  # (two threads unpacking at once both succeed)
+        # cached before the packed form goes, so that a second thread finds one or the
+        # other (Python 3.12+ runs cached properties without a lock)
+        self.__dict__["words"] = words
+        self.__dict__.pop("_packed", None)
         return words
 
     @cached_property
