@@ -118,10 +118,10 @@ def spy_on(trainer: sgns.Trainer, monkeypatch: pytest.MonkeyPatch) -> Recording:
         )
         return real_pairs(ids, sentence_ids, reduced_windows, window)
 
-    def step(self, inputs, outputs, noise, alpha):
+    def step(self, inputs, outputs, noise, alpha, weights=None):
         recording.steps.append((np.array(inputs), np.array(outputs), np.array(noise), float(alpha)))
         recording.timeline.append(("alpha", float(alpha)))
-        return real_step(self, inputs, outputs, noise, alpha)
+        return real_step(self, inputs, outputs, noise, alpha, weights)
 
     monkeypatch.setattr(sgns, "subsample", subsample)
     monkeypatch.setattr(sgns, "make_pairs", make_pairs)

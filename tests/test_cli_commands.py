@@ -267,6 +267,24 @@ def test_info_shows_separation_and_warns_when_collapsed(vectors_file, tmp_path, 
     assert err.startswith("w2v: warning: the vectors have collapsed")
 
 
+def test_info_shows_the_largest_norm_and_warns_when_absurd(vectors_file, tmp_path, capsys):
+    code, out, err = run(["info", vectors_file], capsys)
+    assert code == 0, err
+    loaded = w2v_core.io.load(vectors_file).wv
+    line = next(line for line in out.splitlines() if line.startswith("largest norm"))
+    assert line.split()[-1] == f"{np.linalg.norm(loaded.vectors, axis=1).max():.3g}"
+    assert "norm" not in err
+    rng = np.random.default_rng(2)
+    vectors = rng.normal(size=(30, 8)).astype(np.float32)
+    vectors[17] *= 1e6  # what a diverged run leaves
+    broken = tmp_path / "broken.vec"
+    w2v_core.io.save(KeyedVectors([f"w{i}" for i in range(30)], vectors), broken)
+    code, out, err = run(["info", broken], capsys)
+    assert code == 0, err
+    assert "far above" in next(line for line in out.splitlines() if line.startswith("largest norm"))
+    assert err.startswith("w2v: warning: a vector's norm is") and len(err.splitlines()) == 1
+
+
 def test_train_shows_separation_per_epoch_and_at_the_end(tmp_path, capsys):
     corpus = tmp_path / "c.txt"
     corpus.write_text("the cat sat on the mat. the dog sat on the log.\n" * 30)
@@ -275,6 +293,7 @@ def test_train_shows_separation_per_epoch_and_at_the_end(tmp_path, capsys):
     assert code == 0, err
     assert any(line.startswith("epoch 2/2") and " sep " in line for line in err.splitlines())
     assert any(line.startswith("separation") for line in out.splitlines())
+    assert any(line.startswith("largest norm") for line in out.splitlines())
     assert any(line.split() == ["epochs", "2"] for line in out.splitlines())
 
 

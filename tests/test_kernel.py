@@ -67,9 +67,9 @@ def test_exact_mode_draws_noise_per_pair(monkeypatch):
     shapes = []
     real = sgns._Worker.step
 
-    def spy(self, inputs, outputs, noise, alpha):
+    def spy(self, inputs, outputs, noise, alpha, weights=None):
         shapes.append((len(inputs), noise.shape))
-        return real(self, inputs, outputs, noise, alpha)
+        return real(self, inputs, outputs, noise, alpha, weights)
 
     monkeypatch.setattr(sgns._Worker, "step", spy)
     corpus = prepare_corpus(planted_sentences(300), min_count=1)
@@ -247,10 +247,10 @@ def test_cbow_steps_cover_every_centre_once(monkeypatch):
     seen = []
     real = sgns._Worker.step_cbow
 
-    def spy(self, contexts, indptr, outputs, noise, alpha):
+    def spy(self, contexts, indptr, outputs, noise, alpha, weights=None):
         assert indptr[0] == 0 and indptr[-1] == len(contexts) and np.all(np.diff(indptr) >= 1)
         seen.append(len(outputs))
-        return real(self, contexts, indptr, outputs, noise, alpha)
+        return real(self, contexts, indptr, outputs, noise, alpha, weights)
 
     monkeypatch.setattr(sgns._Worker, "step_cbow", spy)
     pairs = []
@@ -307,9 +307,9 @@ def test_cbow_trains_centres_in_interleaved_order(monkeypatch):
         chunks.append((np.array(ids), centres, contexts, window))
         return centres, contexts
 
-    def step_spy(self, contexts, indptr, outputs, noise, alpha):
+    def step_spy(self, contexts, indptr, outputs, noise, alpha, weights=None):
         trained.append(np.array(outputs))
-        return real_step(self, contexts, indptr, outputs, noise, alpha)
+        return real_step(self, contexts, indptr, outputs, noise, alpha, weights)
 
     monkeypatch.setattr(sgns, "make_pairs", pairs_spy)
     monkeypatch.setattr(sgns._Worker, "step_cbow", step_spy)

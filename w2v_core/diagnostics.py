@@ -8,12 +8,22 @@ near 1 for collapsed ones.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .errors import ConfigError, W2VError
 from .vectors import KeyedVectors
 
-__all__ = ["COLLAPSE_THRESHOLD", "describe_separation", "is_collapsed", "separation"]
+__all__ = [
+    "COLLAPSE_THRESHOLD",
+    "NORM_LIMIT",
+    "describe_norm",
+    "describe_separation",
+    "is_collapsed",
+    "largest_norm",
+    "separation",
+]
 
 #: A mean random-pair cosine above this means the vectors have collapsed. Measured here (1,000
 #: most frequent words): Shakespeare at 5 epochs 0.32 and Hamlet (``--min-count 2``) at 40
@@ -24,6 +34,13 @@ COLLAPSE_THRESHOLD = 0.9
 #: stay close to the common direction and would blur the figure (Shakespeare at 5 epochs: 0.32
 #: over the top 1,000 words, 0.68 over all 8,707).
 FREQUENT_WORDS = 1000
+#: No healthy word2vec vector is longer. Measured here: Hamlet at 50 epochs (min_count 1,
+#: alpha up to 0.05) and Shakespeare, skip-gram and CBOW: largest norms 4-15; gensim's CBOW on
+#: a bursty corpus 24. A diverging run passes this long before NaN (issue 19: 1e10 to 1e13;
+#: its analogy score fell from 8% to under 1%).
+NORM_LIMIT = 100.0
+#: Rows read at once by :func:`largest_norm` (a bounded float64 temporary, not one per row).
+_NORM_BLOCK = 8192
 
 
 def separation(kv: KeyedVectors, pairs: int = 1000, seed: int = 0, restrict: int = FREQUENT_WORDS) -> float:
@@ -70,6 +87,29 @@ def separation(kv: KeyedVectors, pairs: int = 1000, seed: int = 0, restrict: int
     dots = np.einsum("ij,ij->i", left, right)
     cosines = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)  # a zero vector: 0
     return float(cosines.mean())
+
+
+def largest_norm(matrix: np.ndarray) -> float:
+    """The largest Euclidean norm of a row of ``matrix`` (NaN if any is not finite; 0 if empty).
+
+    Read in blocks, so a large vocabulary needs no second (V, d) array.
+    """
+    largest = 0.0
+    for start in range(0, len(matrix), _NORM_BLOCK):
+        block = matrix[start : start + _NORM_BLOCK]
+        squares = np.einsum("ij,ij->i", block, block, dtype=np.float64)
+        top = float(squares.max(initial=0.0))
+        if not math.isfinite(top):
+            return math.nan
+        largest = max(largest, top)
+    return math.sqrt(largest)
+
+
+def describe_norm(value: float) -> str:
+    """One line for a user, e.g. ``"6.21"``, flagged when past :data:`NORM_LIMIT`."""
+    if not value <= NORM_LIMIT:
+        return f"{value:.3g} - far above the {NORM_LIMIT:g} of healthy word2vec vectors"
+    return f"{value:.3g}"
 
 
 def is_collapsed(value: float, threshold: float = COLLAPSE_THRESHOLD) -> bool:

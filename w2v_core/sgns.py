@@ -42,10 +42,11 @@ from .callbacks import (
     TrainingEvent,
     TrainingStart,
 )
-from .config import TrainConfig, resolve_epochs
+from .config import TrainConfig, flag, resolve_epochs
 from .corpus import Corpus
+from .divergence import DivergenceGuard
 from .encoding import EncodedCorpus, encode_corpus
-from .errors import CorpusError, TrainingDivergedError, TrainingWorkerError
+from .errors import CorpusError, TrainingWorkerError
 from .model import Model, TrainingSummary
 from .processes import (
     ChildControl,
@@ -207,7 +208,14 @@ class _Worker:
             return (-(-pairs // self.group_size), self.shared)
         return (pairs, self.config.negative)
 
-    def step(self, inputs: np.ndarray, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> float:
+    def step(
+        self,
+        inputs: np.ndarray,
+        outputs: np.ndarray,
+        noise: np.ndarray,
+        alpha: float,
+        weights: np.ndarray | None = None,
+    ) -> float:
         """One skip-gram SGD step on a minibatch; returns the summed loss of its pairs.
 
         Parameters
@@ -220,6 +228,8 @@ class _Worker:
             ``g * group_size`` to ``(g + 1) * group_size - 1``. :meth:`noise_shape` gives it.
         alpha : float
             The learning rate applied.
+        weights : ndarray (m,) of float32, optional
+            Each pair's share of its gradient (:func:`burst_weights`); None: all 1.
 
         Returns
         -------
@@ -229,7 +239,7 @@ class _Worker:
         m = len(inputs)
         # mode="clip": with out=, the default mode="raise" buffers the output (2.6x slower)
         self.W_in.take(inputs, axis=0, out=self.h[:m], mode="clip")
-        loss, grad_h = self._output_step(outputs, noise, alpha)
+        loss, grad_h = self._output_step(outputs, noise, alpha, weights)
         scatter_outer(self.W_in, inputs[:, None], self.ones[:m], grad_h)
         return loss
 
@@ -240,6 +250,7 @@ class _Worker:
         outputs: np.ndarray,
         noise: np.ndarray,
         alpha: float,
+        weights: np.ndarray | None = None,
     ) -> float:
         """One CBOW SGD step: the mean of each centre's context vectors predicts the centre.
 
@@ -259,6 +270,8 @@ class _Worker:
             As in :meth:`step`, with one example per centre.
         alpha : float
             The learning rate applied.
+        weights : ndarray (m,) of float32, optional
+            Each example's share of its gradient (:func:`burst_weights`); None: all 1.
 
         Returns
         -------
@@ -269,21 +282,26 @@ class _Worker:
         h = self.h[:m]
         h.fill(0.0)
         counts = np.diff(indptr)
-        weights = np.repeat(np.reciprocal(counts, dtype=np.float32), counts)
-        segment_sum(h, indptr, contexts, weights, self.W_in)  # h[i] = mean of its contexts
-        loss, grad_h = self._output_step(outputs, noise, alpha)
+        means = np.repeat(np.reciprocal(counts, dtype=np.float32), counts)
+        segment_sum(h, indptr, contexts, means, self.W_in)  # h[i] = mean of its contexts
+        loss, grad_h = self._output_step(outputs, noise, alpha, weights)
         segment_scatter(self.W_in, indptr, contexts, grad_h)
         return loss
 
-    def _output_step(self, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+    def _output_step(
+        self, outputs: np.ndarray, noise: np.ndarray, alpha: float, weights: np.ndarray | None
+    ) -> tuple[float, np.ndarray]:
         """Scores of the hidden vectors in ``self.h[:m]`` against the centre words and the noise
         words; updates the output vectors; returns the loss and the (alpha-scaled) ascent
-        direction for the hidden vectors, to be added to the input side."""
+        direction for the hidden vectors, to be added to the input side. ``weights`` scale
+        each example's gradient (not its loss)."""
         if self.shared:
-            return self._output_shared(outputs, noise, alpha)
-        return self._output_exact(outputs, noise, alpha)
+            return self._output_shared(outputs, noise, alpha, weights)
+        return self._output_exact(outputs, noise, alpha, weights)
 
-    def _output_exact(self, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+    def _output_exact(
+        self, outputs: np.ndarray, noise: np.ndarray, alpha: float, weights: np.ndarray | None
+    ) -> tuple[float, np.ndarray]:
         m, K1 = len(outputs), self.config.negative + 1
         h = self.h[:m]
         targets = self.targets[:m]
@@ -304,11 +322,15 @@ class _Worker:
         g = signs * e / (1.0 + e)
         g[:, 1:] *= valid
         g *= np.float32(alpha)
+        if weights is not None:
+            g *= weights[:, None]
         scatter_outer(self.W_out, targets, g, h)  # (U is a copy: h's gradient sees old rows)
         grad_h = np.matmul(g[:, None, :], U, out=self.grad_h3[:m])[:, 0, :]  # over h
         return loss, grad_h
 
-    def _output_shared(self, outputs: np.ndarray, noise: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+    def _output_shared(
+        self, outputs: np.ndarray, noise: np.ndarray, alpha: float, weights: np.ndarray | None
+    ) -> tuple[float, np.ndarray]:
         m, S, (G, N) = len(outputs), self.group_size, noise.shape
         n, d = G * S, self.W_in.shape[1]
         weight = self.config.negative / N
@@ -336,6 +358,9 @@ class _Worker:
         g_pos *= np.float32(alpha)
         g_neg = np.divide(e_neg, 1.0 + e_neg, out=neg)
         g_neg *= np.float32(-alpha * weight)
+        if weights is not None:
+            g_pos *= weights
+            g_neg.reshape(n, N)[:m] *= weights[:, None]
         # all gradients from the weights as they were (up and un are copies), then the updates
         grad_un = np.matmul(g_neg.transpose(0, 2, 1), hg, out=self.grad_un[:G])
         scatter_outer(self.W_out, outputs[:, None], g_pos[:, None], h)
@@ -448,6 +473,83 @@ def effective_batch_size(
     return max(1, min(batch_size, cap))
 
 
+#: Largest step one row may take from one minibatch: the learning rate times its (weighted)
+#: number of updates. At the default alpha 0.025 that is 40 updates of a row per minibatch.
+MAX_ROW_STEP = 1.0
+
+
+def burst_cap(alpha: float) -> int:
+    """Most updates of one row per minibatch at learning rate ``alpha`` (:data:`MAX_ROW_STEP`)."""
+    return max(1, int(MAX_ROW_STEP / alpha))
+
+
+def burst_weights(
+    ids: np.ndarray,
+    outputs: np.ndarray,
+    inputs: np.ndarray,
+    batch_size: int,
+    cap: int,
+    indptr: np.ndarray | None = None,
+) -> np.ndarray | None:
+    """Weights that keep every row's updates in each minibatch of a chunk under ``cap``.
+
+    A minibatch sums the updates of a repeated row, all computed at the same point; past
+    about :data:`MAX_ROW_UPDATES` of them the step overshoots. :func:`effective_batch_size`
+    keeps the *expected* count under that from the words' frequencies, but text has bursts:
+    a table or a listing repeats one word 30 to 200 times in a line, and a boilerplate line
+    repeats whole. Here the rows are counted in the minibatches actually drawn, and an
+    example whose output row or one of whose input rows occurs ``c > cap`` times in its
+    minibatch gets the weight ``cap / c`` (its share of ``cap`` updates). Sequential SGD,
+    which word2vec runs, saturates on a burst after a few updates; the weighted sum stays
+    within ``cap`` updates' worth instead of growing with the burst. Where no row is over
+    the cap the result is None and training is exactly word2vec's.
+
+    Parameters
+    ----------
+    ids : ndarray (n,)
+        The chunk's token ids (after subsampling).
+    outputs : ndarray (m,)
+        Position in ``ids`` of each example's output (centre) word, in training order.
+    inputs : ndarray
+        Positions in ``ids`` of the input words: one per example (skip-gram's context word),
+        or example after example as ``indptr`` says (CBOW's context words).
+    batch_size : int
+        Examples per minibatch; example ``i`` is in minibatch ``i // batch_size``.
+    indptr : ndarray (m + 1,), optional
+        Example ``i``'s inputs are ``inputs[indptr[i]:indptr[i + 1]]`` (each at least one).
+    cap : int
+        Most updates of one row per minibatch.
+
+    Returns
+    -------
+    ndarray (m,) of float32, or None
+        Each example's weight in ``(0, 1]``; None when every weight would be 1.
+    """
+    m = len(outputs)
+    per_example = 1 if indptr is None else int(np.diff(indptr).max(initial=0))
+    if m == 0 or min(batch_size, m) * per_example <= cap:
+        return None  # no minibatch holds more than cap updates of any row
+    _, rows = np.unique(ids, return_inverse=True)  # rows numbered within the chunk
+    n_rows = int(rows.max()) + 1
+    batch = np.arange(m) // batch_size
+    busiest = _batch_multiplicity(rows[outputs], batch, n_rows)
+    if indptr is None:
+        np.maximum(busiest, _batch_multiplicity(rows[inputs], batch, n_rows), out=busiest)
+    else:
+        input_batch = np.repeat(batch, np.diff(indptr))
+        counts = _batch_multiplicity(rows[inputs], input_batch, n_rows)
+        np.maximum(busiest, np.maximum.reduceat(counts, indptr[:-1]), out=busiest)
+    if busiest.max() <= cap:
+        return None
+    return np.minimum(np.float32(cap) / busiest.astype(np.float32), np.float32(1.0))
+
+
+def _batch_multiplicity(rows: np.ndarray, batch: np.ndarray, n_rows: int) -> np.ndarray:
+    """How often each element's row occurs in its own minibatch (one ``bincount`` per chunk)."""
+    key = batch * n_rows + rows
+    return np.bincount(key)[key]
+
+
 # --------------------------------------------------------------------------- training loop
 class _Progress:
     """Shared, lock-protected counters turned into throttled :class:`TrainingEvent` s."""
@@ -473,6 +575,8 @@ class _Progress:
         #: cumulative (words, pairs, loss) per worker process, written by the processes
         self.children: np.ndarray | None = None
         self._children_seen = np.zeros(3)
+        #: judges each event before the callbacks see it (raises TrainingDivergedError)
+        self.guard: DivergenceGuard | None = None
 
     def elapsed(self) -> float:
         return _clock() - self.started - self.paused_seconds
@@ -549,12 +653,8 @@ class _Progress:
             return None
         self.last_emit = now
         event = self.event()
-        if not math.isfinite(event.loss) and event.pairs:
-            raise TrainingDivergedError(
-                f"training diverged: the loss became {event.loss} at epoch {event.epoch}, "
-                f"{event.fraction:.0%} done; lower alpha (now {self.config.alpha:g}) "
-                f"or batch_size (now {self.config.batch_size})"
-            )
+        if self.guard is not None:
+            self.guard.check_event(event)
         self.callbacks.on_progress(event)
         return event
 
@@ -647,6 +747,12 @@ class Trainer:
         """Run all epochs (or until stopped); return the model trained so far."""
         config = self.config
         progress = _Progress(self.callbacks, config, self.corpus.n_words)
+        progress.guard = guard = DivergenceGuard(
+            (self.W_in, self.W_out),
+            config.negative,
+            remedy=f"lower {flag('alpha')} (now {config.alpha:g}) or {flag('batch_size')} "
+            f"(now {config.batch_size})",
+        )
         if self._shared is not None:
             progress.children = self._shared.totals
         # with worker processes, each epoch makes its workers after forking (see
@@ -679,6 +785,7 @@ class Trainer:
                         f"(sample={config.sample:g}); add text or lower sample"
                     )
                 event = progress.emit(force=True)
+                guard.check_all(event.epoch, event.fraction)  # before anything is saved
                 if self._wants_epoch_snapshots:
                     self.callbacks.on_epoch_end(event, self.snapshot())
         except StopTraining:
@@ -686,6 +793,7 @@ class Trainer:
         finally:
             limit.restore_original_limits()
         final = progress.event()
+        guard.check_all(final.epoch, final.fraction)  # stopped mid-epoch: still never garbage
         seconds = progress.elapsed()
         summary = TrainingSummary(
             corpus_words=self.corpus.n_words,
@@ -808,6 +916,12 @@ class Trainer:
         stream = corpus.store.size
         total = stream * config.epochs
         B = self.batch_size
+
+        def learning_rate(position: float) -> float:
+            """word2vec's linear decay over the stream of all epochs."""
+            alpha = config.alpha - (config.alpha - config.min_alpha) * (position / total)
+            return max(alpha, config.min_alpha)
+
         while True:
             chunk = take()
             if chunk is None:
@@ -820,17 +934,18 @@ class Trainer:
             ids, sentence_ids = ids[keep], sentence_ids[keep]
             reduced = rng.integers(1, config.window + 1, size=len(ids))
             centres, contexts = make_pairs(ids, sentence_ids, reduced, config.window)
-            if config.cbow:  # one example per centre: its contexts are a segment of the pairs
-                example_centres, segments, contexts = cbow_examples(centres, contexts, config.window)
-                outputs = ids[example_centres]
-                inputs = ids[contexts]
-                n_examples = len(outputs)
-            else:
-                inputs = ids[contexts]
-                outputs = ids[centres]
-                n_examples = len(centres)
             # the learning rate falls with the position in the stream, a close proxy for words
             position = epoch * stream + start
+            cap = burst_cap(learning_rate(position))
+            if config.cbow:  # one example per centre: its contexts are a segment of the pairs
+                example_centres, segments, contexts = cbow_examples(centres, contexts, config.window)
+                weights = burst_weights(ids, example_centres, contexts, B, cap, segments)
+                outputs = ids[example_centres]
+            else:
+                weights = burst_weights(ids, centres, contexts, B, cap)
+                outputs = ids[centres]
+            inputs = ids[contexts]
+            n_examples = len(outputs)
             chunk_length = end - start
             words_reported = 0
             noise_batches = self._noise_batches(worker, n_examples, B, rng)
@@ -841,17 +956,16 @@ class Trainer:
                     progress.wait_while_paused(control)
                 b1 = min(b0 + B, n_examples)
                 done_here = chunk_words * b1 // n_examples
-                alpha = config.alpha - (config.alpha - config.min_alpha) * (
-                    (position + chunk_length * b0 / n_examples) / total
-                )
-                alpha = max(alpha, config.min_alpha)
+                alpha = learning_rate(position + chunk_length * b0 / n_examples)
+                batch_weights = None if weights is None else weights[b0:b1]
                 if config.cbow:
                     first, last = segments[b0], segments[b1]
                     loss = worker.step_cbow(
-                        inputs[first:last], segments[b0 : b1 + 1] - first, outputs[b0:b1], noise, alpha
+                        inputs[first:last], segments[b0 : b1 + 1] - first, outputs[b0:b1], noise,
+                        alpha, batch_weights,
                     )
                 else:
-                    loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise, alpha)
+                    loss = worker.step(inputs[b0:b1], outputs[b0:b1], noise, alpha, batch_weights)
                 progress.add(done_here - words_reported, b1 - b0, loss, alpha)
                 words_reported = done_here
                 if emitter:

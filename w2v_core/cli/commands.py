@@ -19,7 +19,7 @@ from ..io import FORMATS, detect_format, export_projector, load, save
 from ..model import Model
 from ..query import parse_query
 from ..vectors import ANALOGY_METHODS, KeyedVectors
-from .output import percent, print_fields, results_table, separation_rows
+from .output import health_rows, percent, print_fields, results_table
 from .progress import number
 from . import PROG
 from ..destination import check_output
@@ -213,10 +213,10 @@ def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     ]
     if len(kv):
         rows.append(("most frequent", ", ".join(kv.words[:10])))
-    separation, warning = separation_rows(kv)
-    rows += separation
+    health, warnings = health_rows(kv)
+    rows += health
     print_fields(out, rows)
-    if warning:
+    for warning in warnings:
         err.print(f"{PROG}: {warning}", highlight=False, soft_wrap=True)
     for title, value in (("configuration", model.config), ("training", model.summary)):
         if value is None:

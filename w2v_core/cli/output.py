@@ -8,7 +8,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..diagnostics import FREQUENT_WORDS, describe_separation, is_collapsed, separation
+from ..diagnostics import (
+    FREQUENT_WORDS,
+    NORM_LIMIT,
+    describe_norm,
+    describe_separation,
+    is_collapsed,
+    largest_norm,
+    separation,
+)
 from ..vectors import KeyedVectors
 
 
@@ -50,15 +58,25 @@ def frequent_separation(kv: KeyedVectors) -> float:
     return separation(top)
 
 
-def separation_rows(kv: KeyedVectors) -> tuple[list[tuple[str, str]], str | None]:
-    """The ``separation`` field for :func:`print_fields`, and a warning when collapsed."""
-    if len(kv) < 2:
-        return [], None
-    value = frequent_separation(kv)
-    warning = None
-    if is_collapsed(value):
-        warning = (
-            f"warning: the vectors have collapsed (mean cosine of random pairs {value:.3f}): "
-            "neighbours mean little; train more epochs (or leave --epochs to auto)"
+def health_rows(kv: KeyedVectors) -> tuple[list[tuple[str, str]], list[str]]:
+    """The ``separation`` and ``largest norm`` fields for :func:`print_fields`, and a warning
+    for each that is out of the healthy range (collapsed vectors, absurd norms)."""
+    if len(kv) < 1:
+        return [], []
+    rows, warnings = [], []
+    if len(kv) >= 2:
+        value = frequent_separation(kv)
+        rows.append(("separation", describe_separation(value)))
+        if is_collapsed(value):
+            warnings.append(
+                f"warning: the vectors have collapsed (mean cosine of random pairs {value:.3f}): "
+                "neighbours mean little; train more epochs (or leave --epochs to auto)"
+            )
+    norm = largest_norm(kv.vectors)
+    rows.append(("largest norm", describe_norm(norm)))
+    if not norm <= NORM_LIMIT:
+        warnings.append(
+            f"warning: a vector's norm is {norm:.3g}, far above the {NORM_LIMIT:g} of healthy "
+            "word2vec vectors: training went wrong, and neighbours and analogies mean little"
         )
-    return [("separation", describe_separation(value))], warning
+    return rows, warnings

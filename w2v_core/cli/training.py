@@ -27,7 +27,7 @@ from ..destination import check_output
 from ..io import save_with_fallback
 from ..sgns import train
 from . import PROG
-from .output import print_fields, separation_rows
+from .output import health_rows, print_fields
 from .progress import ProgressReporter, epochs_value
 
 #: Signals that stop training and save the model trained so far. SIGTERM and SIGHUP end
@@ -153,10 +153,10 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     loss = reporter.mean_loss
     if math.isfinite(loss):
         rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
-    separation, warning = separation_rows(model.wv)
-    rows += separation
+    health, warnings = health_rows(model.wv)
+    rows += health
     rows.append(("saved", f"{saved} ({fmt})"))
-    if warning:
+    for warning in warnings:
         reporter.say(f"{PROG}: {warning}")
     if saved != args.output:
         reporter.say(f"{PROG}: could not write {args.output}; saved the model to {saved} instead")
