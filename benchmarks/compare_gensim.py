@@ -34,8 +34,12 @@ Measured per run:
   by several processes once in all (the weights, in shared memory, and the pages a fork
   shares). Also reported: ``VmHWM - VmRSS`` of the child alone (``peak_self_mb``);
 - analogy accuracy with :func:`w2v_core.evaluate.evaluate_analogies` (``restrict_vocab=30000``,
-  bundled questions-words.txt) and WordSim353 Spearman with
-  :func:`w2v_core.evaluate.evaluate_word_pairs`, on both engines' vectors.
+  bundled questions-words.txt), and WordSim353 (bundled) and SimLex-999 (gensim's test data
+  copy, ``--simlex``; "n/a" without it) Spearman with
+  :func:`w2v_core.evaluate.evaluate_word_pairs`, on both engines' vectors;
+- divergence: a run whose training diverges (w2v_core's ``TrainingDivergedError``, or
+  vectors that are not finite) is reported as diverged, in its table's first row, and the
+  benchmark goes on.
 
 The CPU (``lscpu`` model name, whether it has AVX-512) and the SIMD level NumPy and OpenBLAS
 actually used are printed with the results. ``--simd avx2`` makes the children ignore
@@ -44,7 +48,7 @@ AVX-512 host what a CPU without it would do.
 
 Usage::
 
-    python benchmarks/compare_gensim.py                      # corpora a and b, ~1 h quiet
+    python benchmarks/compare_gensim.py                      # corpora a, b, c and d
     python benchmarks/compare_gensim.py --corpora a --pairs 3
     python benchmarks/compare_gensim.py --quick              # smoke test, a few minutes
 """
@@ -72,11 +76,15 @@ BENCHMARKS = Path(__file__).resolve().parent
 if str(BENCHMARKS) not in sys.path:
     sys.path.insert(0, str(BENCHMARKS))
 
-RESULTS = REPO / "benchmarks" / "results"
+from corpus_stats import RESULTS, first_words, measure, write_corpus  # noqa: E402
+
 #: corpus name -> (file, builder module, builder function)
 CORPORA = {
     "a": (RESULTS / "corpus.txt", "make_corpus", "build_corpus"),
     "b": (RESULTS / "dict-corpus.txt", "make_dict_corpus", "build_dict_corpus"),
+    "c": (RESULTS / "docs-corpus.txt", "make_docs_corpus", "build_docs_corpus"),
+    "d": (RESULTS / "adversarial-corpus.txt", "make_adversarial_corpus",
+          "build_adversarial_corpus"),
 }
 QUICK_WORDS = 200_000
 ENGINES = ("w2v_core", "gensim")
@@ -245,14 +253,38 @@ def _config(params: Params) -> dict[str, Any]:
     return config
 
 
+class Diverged(Exception):
+    """Training diverged: w2v_core raised TrainingDivergedError (its loss became NaN or
+    infinite), or an engine's trained vectors are not finite.
+
+    A benchmark row, not a failure: on corpora (c) and (d) divergence is what is measured
+    (issue #19), and the other engine's runs and the other corpora still go on.
+    """
+
+    def __init__(self, reason: str, prepare_seconds: float, seconds: float) -> None:
+        super().__init__(reason)
+        self.prepare_seconds = prepare_seconds
+        self.seconds = seconds  #: training time until it stopped (or ended, non-finite)
+
+
 def _train_w2v(corpus: Path, params: Params) -> tuple[Any, float, float]:
-    """Train w2v_core; return (KeyedVectors, prepare seconds, train seconds)."""
+    """Train w2v_core; return (KeyedVectors, prepare seconds, train seconds).
+
+    Raises
+    ------
+    Diverged
+        For w2v_core's TrainingDivergedError.
+    """
+    from w2v_core.errors import TrainingDivergedError
     from w2v_core.sgns import TrainConfig, prepare_corpus, train
 
     start = time.perf_counter()
     encoded = prepare_corpus(LineSentences(corpus), min_count=params.min_count)
     prepared = time.perf_counter()
-    model = train(encoded, TrainConfig(**_config(params)))
+    try:
+        model = train(encoded, TrainConfig(**_config(params)))
+    except TrainingDivergedError as exc:
+        raise Diverged(str(exc), prepared - start, time.perf_counter() - prepared) from None
     done = time.perf_counter()
     return model.wv, prepared - start, done - prepared
 
@@ -288,13 +320,22 @@ def _train_gensim(corpus: Path, params: Params) -> tuple[Any, float, float]:
 
 
 def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int,
-               evaluate: bool = True, save_vectors: str | None = None) -> dict[str, Any]:
+               evaluate: bool = True, save_vectors: str | None = None,
+               simlex: str | None = None) -> dict[str, Any]:
     """Train (and evaluate) one engine; meant to run in a fresh (spawned) child process.
+
+    Parameters
+    ----------
+    simlex : str, optional
+        SimLex-999 pairs file (``word1<TAB>word2<TAB>score``, ``#`` comments: gensim's copy
+        reads as it is); None leaves ``simlex_spearman`` None ("n/a" in the tables).
 
     Returns
     -------
     dict
-        Timings, memory, vocabulary size, analogy and WordSim353 scores, SIMD in use.
+        Timings, memory, vocabulary size, analogy, WordSim353 and SimLex-999 scores, SIMD in
+        use; ``diverged`` is None or why training diverged (then the training time, speed,
+        vocabulary and scores are None, ``seconds_until_diverged`` says when it stopped).
     """
     import numpy  # noqa: F401  - imports belong to the baseline, not to training
     import scipy.sparse  # noqa: F401
@@ -313,31 +354,45 @@ def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int,
     baseline_kb = _status_kb("VmRSS")
     baseline_pss_kb = _pss_kb()
     window_start = time.time()
-    kv, prepare_seconds, train_seconds = trainer(Path(corpus), p)
+    try:
+        kv, prepare_seconds, train_seconds = trainer(Path(corpus), p)
+        if not numpy.isfinite(kv.vectors).all():
+            raise Diverged("the trained vectors hold NaN or infinite values",
+                           prepare_seconds, train_seconds)
+        diverged = None
+    except Diverged as exc:
+        kv, diverged = None, exc
     window_end = time.time()
     peak_kb = _status_kb("VmHWM")
     result = {
         "engine": engine,
         "threads": p.threads,
         "epochs": p.epochs,
-        "vocab_size": len(kv),
-        "prepare_seconds": prepare_seconds,
-        "train_seconds": train_seconds,
-        "words_per_second": words * p.epochs / train_seconds,
+        "vocab_size": len(kv) if kv is not None else None,
+        "prepare_seconds": diverged.prepare_seconds if diverged else prepare_seconds,
+        "train_seconds": None if diverged else train_seconds,
+        "words_per_second": None if diverged else words * p.epochs / train_seconds,
+        "diverged": str(diverged) if diverged else None,
+        "seconds_until_diverged": diverged.seconds if diverged else None,
         "peak_self_mb": (peak_kb - baseline_kb) / 1024,
         "baseline_pss_kb": baseline_pss_kb,
         "memory_window": (window_start, window_end),
         "simd": _simd_info(),
     }
+    if kv is None:
+        return result
     if save_vectors:  # for the map timing
         numpy.savez(save_vectors, vectors=kv.vectors, words=numpy.array(kv.words), counts=kv.counts)
     if evaluate:
         analogies = evaluate_analogies(kv, restrict_vocab=30000)
         pairs = evaluate_word_pairs(kv)
+        similarity = evaluate_word_pairs(kv, path=simlex) if simlex else None
         result.update({
             "analogy_accuracy": analogies.accuracy,
             "analogy_covered": analogies.total,
             "wordsim_spearman": pairs.spearman,
+            "simlex_spearman": similarity.spearman if similarity else None,
+            "simlex_pairs_used": similarity.used if similarity else None,
         })
     return result
 
@@ -355,8 +410,10 @@ def run_side_by_side(corpus: str, params: dict[str, Any], words: int) -> dict[st
     -------
     dict
         ``words_per_second``: both runs' words over the time from the common start to the
-        end of the later one; ``each_words_per_second``: each run's own rate.
+        end of the later one; ``each_words_per_second``: each run's own rate. When a run
+        diverges, ``diverged`` says why and the rates are None.
     """
+    from w2v_core.errors import TrainingDivergedError
     from w2v_core.sgns import TrainConfig, Trainer, prepare_corpus
 
     p = replace(Params(**params), threads=1)
@@ -369,8 +426,12 @@ def run_side_by_side(corpus: str, params: dict[str, Any], words: int) -> dict[st
         trainer = Trainer(encoded, TrainConfig(**_config(replace(p, seed=seed))), processes=False)
         barrier.wait(timeout=600)  # the other run died before starting: fail, not hang
         start = time.time()
-        trainer.train()
-        send.send((start, time.time()))
+        try:
+            trainer.train()
+        except TrainingDivergedError as exc:
+            send.send((start, None, str(exc)))
+        else:
+            send.send((start, time.time(), None))
 
     processes = [context.Process(target=one, args=(p.seed + i,)) for i in range(2)]
     for process in processes:
@@ -383,14 +444,16 @@ def run_side_by_side(corpus: str, params: dict[str, Any], words: int) -> dict[st
     finally:
         for process in processes:
             process.join()
-    start, end = min(s for s, _ in spans), max(e for _, e in spans)
-    return {
-        "engine": SIDE_BY_SIDE,
-        "threads": 2,
-        "epochs": p.epochs,
+    result = {"engine": SIDE_BY_SIDE, "threads": 2, "epochs": p.epochs,
+              "diverged": next((reason for _, _, reason in spans if reason), None)}
+    if result["diverged"]:
+        return result | {"train_seconds": None, "words_per_second": None,
+                         "each_words_per_second": [None, None]}
+    start, end = min(s for s, _, _ in spans), max(e for _, e, _ in spans)
+    return result | {
         "train_seconds": end - start,
         "words_per_second": 2 * words * p.epochs / (end - start),
-        "each_words_per_second": [words * p.epochs / (e - s) for s, e in spans],
+        "each_words_per_second": [words * p.epochs / (e - s) for s, e, _ in spans],
     }
 
 
@@ -503,15 +566,22 @@ def avx2_environment() -> dict[str, str]:
     return env
 
 
-def count_words(path: Path) -> int:
-    """Tokens in a one-sentence-per-line file."""
-    with open(path, encoding="utf-8") as handle:
-        return sum(len(line.split()) for line in handle)
+def simlex_path() -> Path | None:
+    """gensim's copy of SimLex-999 (in its test data), found without importing gensim; None
+    when gensim or the file is missing."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gensim")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "test" / "test_data" / "simlex999.txt"
+        if path.is_file():
+            return path
+    return None
 
 
 def corpus_path(name: str, max_words: int | None) -> Path:
-    """The file of corpus ``name`` (``a``, ``b`` or a path), built when missing; cut to
-    its first ``max_words`` words (whole lines) when asked."""
+    """The file of corpus ``name`` (a key of :data:`CORPORA` or a path), built when
+    missing; cut to its first ``max_words`` words (whole lines) when asked."""
     if name in CORPORA:
         path, module, function = CORPORA[name]
         if not path.is_file():
@@ -525,13 +595,7 @@ def corpus_path(name: str, max_words: int | None) -> Path:
     if not max_words:
         return path
     target = RESULTS / f"{path.stem}-first{max_words}.txt"
-    written = 0
-    with open(target, "w", encoding="utf-8") as handle:
-        for tokens in LineSentences(path):
-            if written >= max_words:
-                break
-            handle.write(" ".join(tokens) + "\n")
-            written += len(tokens)
+    write_corpus(target, first_words(LineSentences(path), max_words))
     return target
 
 
@@ -568,29 +632,49 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("analogy_accuracy", "analogy accuracy (top 30k words)", "{:.1%}"),
     ("analogy_covered", "analogy questions covered", "{:,.0f}"),
     ("wordsim_spearman", "WordSim353 Spearman", "{:.3f}"),
+    ("simlex_spearman", "SimLex-999 Spearman", "{:.3f}"),
     ("vocab_size", "vocabulary", "{:,.0f}"),
 )
+#: The cell of a measure that no run has because every run diverged.
+DIVERGED = "diverged"
 
 
 def _cell(value: float | None, fmt: str) -> str:
-    return "n/a" if value is None else fmt.format(value)
+    return "n/a" if value is None or value != value else fmt.format(value)
+
+
+def _shown(runs: list[dict[str, Any]], key: str, fmt: str) -> tuple[float | None, str]:
+    """The median of ``key`` over ``runs`` and its cell: "diverged" where every run diverged
+    (and so has no such figure), "n/a" where the figure is missing otherwise."""
+    value = _median(runs, key)
+    if value is None and runs and all(r.get("diverged") for r in runs):
+        return None, DIVERGED
+    return value, _cell(value, fmt)
 
 
 def comparison_table(runs: dict[str, list[dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
-    """Markdown table of medians with the w2v/gensim ratio; and the numbers behind it."""
+    """Markdown table of medians with the w2v/gensim ratio; and the numbers behind it.
+
+    Diverged runs count in the row "training diverged" (shown when any run diverged) and
+    not in the medians; a measure that no run has because all diverged reads "diverged".
+    """
     lines = ["| measure (median) | w2v_core | gensim | w2v/gensim |", "|---|---:|---:|---:|"]
     numbers: dict[str, Any] = {}
+    diverged = {e: sum(1 for r in runs[e] if r.get("diverged")) for e in ENGINES}
+    numbers["diverged_runs"] = diverged
+    if any(diverged.values()):
+        lines.append("| training diverged (runs) | "
+                     + " | ".join(f"{diverged[e]} of {len(runs[e])}" for e in ENGINES) + " | |")
     for key, label, fmt in ROWS:
-        a, b = _median(runs["w2v_core"], key), _median(runs["gensim"], key)
+        (a, a_cell), (b, b_cell) = (_shown(runs[e], key, fmt) for e in ENGINES)
         ratio = _ratio(a, b)
         numbers[key] = {"w2v_core": a, "gensim": b, "ratio": ratio}
-        lines.append(f"| {label} | {_cell(a, fmt)} | {_cell(b, fmt)} | "
-                     f"{_cell(ratio, '{:.2f}x')} |")
+        lines.append(f"| {label} | {a_cell} | {b_cell} | {_cell(ratio, '{:.2f}x')} |")
     per_pair = [_ratio(x["words_per_second"], y["words_per_second"])
                 for x, y in zip(runs["w2v_core"], runs["gensim"])]
     numbers["words_per_second_ratio_per_pair"] = per_pair
     lines.append("| words/s ratio in each pair | | | "
-                 + ", ".join(f"{r:.2f}x" for r in per_pair) + " |")
+                 + ", ".join(_cell(r, "{:.2f}x") for r in per_pair) + " |")
     return "\n".join(lines), numbers
 
 
@@ -609,14 +693,14 @@ def scaling_table(runs: dict[str, dict[int, list[dict[str, Any]]]], epochs: int)
     numbers: dict[str, Any] = {}
     for engine, by_threads in runs.items():
         ones = by_threads.get(1) or runs["w2v_core"][1]
-        one = _median(ones, "words_per_second")
-        two = _median(by_threads[2], "words_per_second")
+        one, one_cell = _shown(ones, "words_per_second", "{:,.0f}")
+        two, two_cell = _shown(by_threads[2], "words_per_second", "{:,.0f}")
         per_pair = [_ratio(b["words_per_second"], a["words_per_second"])
                     for a, b in zip(ones, by_threads[2])]
         paired = statistics.median(per_pair) if per_pair and None not in per_pair else None
         numbers[engine] = {"1": one, "2": two, "scaling": _ratio(two, one),
                            "scaling_paired": paired, "scaling_per_pair": per_pair}
-        lines.append(f"| {engine} | {_cell(one, '{:,.0f}')} | {_cell(two, '{:,.0f}')} | "
+        lines.append(f"| {engine} | {one_cell} | {two_cell} | "
                      f"{_cell(_ratio(two, one), '{:.2f}x')} | **{_cell(paired, '{:.2f}x')}** | "
                      + ", ".join(_cell(r, "{:.2f}") for r in per_pair) + " |")
     if SIDE_BY_SIDE in runs:
@@ -658,11 +742,18 @@ def _alternating(pairs: int, items: tuple[Any, ...]) -> Iterator[tuple[int, Any]
 
 
 def _describe(r: dict[str, Any]) -> str:
-    text = f"{r['train_seconds']:.1f} s training, {r['words_per_second']:,.0f} words/s"
+    if r.get("diverged"):
+        until = r.get("seconds_until_diverged")
+        text = (f"DIVERGED{f' after {until:.1f} s of training' if until is not None else ''}"
+                f" ({r['diverged']})")
+    else:
+        text = f"{r['train_seconds']:.1f} s training, {r['words_per_second']:,.0f} words/s"
     if "peak_above_baseline_mb" in r:
         text += f", peak +{r['peak_above_baseline_mb']:.0f} MB"
     if "analogy_accuracy" in r:
-        text += f", analogy {r['analogy_accuracy']:.1%}, WS353 {r['wordsim_spearman']:.3f}"
+        text += (f", analogy {_cell(r['analogy_accuracy'], '{:.1%}')}, "
+                 f"WS353 {_cell(r['wordsim_spearman'], '{:.3f}')}, "
+                 f"SL999 {_cell(r['simlex_spearman'], '{:.3f}')}")
     return text
 
 
@@ -673,9 +764,10 @@ def main(argv: list[str] | None = None) -> int:
         description="Compare w2v_core with gensim Word2Vec (skip-gram, negative sampling).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--corpora", default="a,b",
-                        help="comma-separated: a (make_corpus.py), b (make_dict_corpus.py) "
-                        "or files with one sentence per line; built when missing")
+    parser.add_argument("--corpora", default="a,b,c,d",
+                        help="comma-separated: a (make_corpus.py), b (make_dict_corpus.py), "
+                        "c (make_docs_corpus.py), d (make_adversarial_corpus.py) or files "
+                        "with one sentence per line; built when missing")
     parser.add_argument("--pairs", "--repeat", type=int, default=3,
                         help="pairs of runs per corpus (engines alternate who goes first)")
     parser.add_argument("--scaling-epochs", type=int, default=1,
@@ -691,6 +783,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help=f"smoke test: first {QUICK_WORDS:,} words, 1 epoch, 1 pair, "
                         "map of 200 words")
+    parser.add_argument("--simlex", type=Path,
+                        help="SimLex-999 pairs file (default: gensim's test data copy; "
+                        "missing: the column reads n/a)")
     parser.add_argument("--output", type=Path, help="JSON results file "
                         "(default benchmarks/results/compare_gensim[-quick].json)")
     parser.add_argument("--modes", default="sg,cbow",
@@ -729,17 +824,27 @@ def main(argv: list[str] | None = None) -> int:
     cpu = cpu_description()
     print(f"CPU: {cpu['model']}, {cpu['cpus']} CPUs, {cpu['simd']}; runs: --simd {args.simd}",
           flush=True)
+    simlex = args.simlex or simlex_path()
+    if simlex is None or not simlex.is_file():
+        print(f"SimLex-999: {simlex or 'gensim test data'} not found; its column reads n/a",
+              flush=True)
+        simlex = None
+    # every corpus built (or its failure said) before the first run, not an hour into them
+    corpora = [(name, corpus_path(name, args.max_words))
+               for name in (n.strip() for n in args.corpora.split(",")) if name]
 
     report: list[str] = []
     document: dict[str, Any] = {"cpu": cpu, "simd_mode": args.simd, "params": asdict(params),
-                                "corpora": {}}
+                                "simlex": str(simlex) if simlex else None, "corpora": {}}
     all_results: list[dict[str, Any]] = []
     vectors_file = RESULTS / "map-vectors.npz"
-    for index, name in enumerate(n.strip() for n in args.corpora.split(",") if n.strip()):
-        corpus = corpus_path(name, args.max_words)
-        words = count_words(corpus)
-        print(f"\ncorpus {name}: {corpus} ({words:,} words)", flush=True)
-        entry: dict[str, Any] = {"file": str(corpus), "words": words}
+    vectors_file.unlink(missing_ok=True)  # a diverged run saves none: no stale map
+    for index, (name, corpus) in enumerate(corpora):
+        shape = measure(LineSentences(corpus))
+        words = shape.words
+        print(f"\ncorpus {name}: {corpus}: {shape.summary()}", flush=True)
+        entry: dict[str, Any] = {"file": str(corpus), "words": words,
+                                 "shape": asdict(shape) | {"words_per_line": shape.words_per_line}}
         document["corpora"][name] = entry
         for mode in [] if args.scaling_only else modes:
             mode_params = replace(params, cbow=(mode == "cbow"))
@@ -748,12 +853,14 @@ def main(argv: list[str] | None = None) -> int:
                 save = str(vectors_file) if (index == 0 and pair == 0 and mode == "sg"
                                              and engine == "w2v_core" and map_sizes) else None
                 r = in_child(run_engine, engine, str(corpus), asdict(mode_params), words, True,
-                             save)
+                             save, str(simlex) if simlex else None)
                 runs[engine].append(r)
                 print(f"  {mode} pair {pair + 1} {engine}: {_describe(r)}", flush=True)
             table, numbers = comparison_table(runs)
             entry[mode] = {"runs": runs, "medians": numbers}
-            heading = (f"Corpus {name} ({corpus.name}, {words:,} words), "
+            heading = (f"Corpus {name} ({corpus.name}, {words:,} words, "
+                       f"{shape.words_per_line:.1f} a line, {shape.burst_lines:,} lines with "
+                       f"a token {shape.burst}+ times), "
                        f"{'CBOW (gensim sg=0)' if mode == 'cbow' else 'skip-gram'}, "
                        f"{params.epochs} epoch(s), {params.threads} thread(s)/worker(s), "
                        f"{args.pairs} pair(s) of runs")
@@ -783,12 +890,17 @@ def main(argv: list[str] | None = None) -> int:
             report += [f"Thread scaling, corpus {name}, skip-gram", "", table, ""]
 
         if index == 0 and map_sizes and "sg" in modes and not args.scaling_only:
-            print(f"  map timing: t-SNE of {map_sizes} words ...", flush=True)
-            result = in_child(run_map, str(vectors_file), map_sizes, args.map_repeat)
-            table, numbers = map_table(result)
-            document["map"] = {"corpus": name, "timings": result["timings"], "medians": numbers}
-            report += [f"Map timing (vectors of corpus {name}, w2v_core run 1)", "", table, ""]
-            all_results.append(result)
+            if vectors_file.is_file():
+                print(f"  map timing: t-SNE of {map_sizes} words ...", flush=True)
+                result = in_child(run_map, str(vectors_file), map_sizes, args.map_repeat)
+                table, numbers = map_table(result)
+                document["map"] = {"corpus": name, "timings": result["timings"],
+                                   "medians": numbers}
+                report += [f"Map timing (vectors of corpus {name}, w2v_core run 1)", "", table,
+                           ""]
+                all_results.append(result)
+            else:
+                print("  map timing skipped: the first w2v_core run diverged", flush=True)
 
     import gensim
     import numpy
