@@ -635,6 +635,13 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("simlex_spearman", "SimLex-999 Spearman", "{:.3f}"),
     ("vocab_size", "vocabulary", "{:,.0f}"),
 )
+#: Quality rows compare as a difference (w2v_core minus gensim), in this format: a ratio of
+#: correlations near zero means nothing, and the goals are stated in points.
+DIFFERENCES = {
+    "analogy_accuracy": "{:+.1%}",
+    "wordsim_spearman": "{:+.3f}",
+    "simlex_spearman": "{:+.3f}",
+}
 #: The cell of a measure that no run has because every run diverged.
 DIVERGED = "diverged"
 
@@ -658,7 +665,8 @@ def comparison_table(runs: dict[str, list[dict[str, Any]]]) -> tuple[str, dict[s
     Diverged runs count in the row "training diverged" (shown when any run diverged) and
     not in the medians; a measure that no run has because all diverged reads "diverged".
     """
-    lines = ["| measure (median) | w2v_core | gensim | w2v/gensim |", "|---|---:|---:|---:|"]
+    lines = ["| measure (median) | w2v_core | gensim | w2v/gensim (quality: w2v - gensim) |",
+             "|---|---:|---:|---:|"]
     numbers: dict[str, Any] = {}
     diverged = {e: sum(1 for r in runs[e] if r.get("diverged")) for e in ENGINES}
     numbers["diverged_runs"] = diverged
@@ -669,7 +677,13 @@ def comparison_table(runs: dict[str, list[dict[str, Any]]]) -> tuple[str, dict[s
         (a, a_cell), (b, b_cell) = (_shown(runs[e], key, fmt) for e in ENGINES)
         ratio = _ratio(a, b)
         numbers[key] = {"w2v_core": a, "gensim": b, "ratio": ratio}
-        lines.append(f"| {label} | {a_cell} | {b_cell} | {_cell(ratio, '{:.2f}x')} |")
+        if key in DIFFERENCES:
+            difference = None if a is None or b is None else a - b
+            numbers[key]["difference"] = difference
+            compared = _cell(difference, DIFFERENCES[key])
+        else:
+            compared = _cell(ratio, "{:.2f}x")
+        lines.append(f"| {label} | {a_cell} | {b_cell} | {compared} |")
     per_pair = [_ratio(x["words_per_second"], y["words_per_second"])
                 for x, y in zip(runs["w2v_core"], runs["gensim"])]
     numbers["words_per_second_ratio_per_pair"] = per_pair
