@@ -7,6 +7,8 @@ so every vocabulary here holds such letters. Words and vectors are compared exac
 
 from __future__ import annotations
 
+import codecs
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -202,6 +204,17 @@ def test_a_stray_byte_inside_a_value_is_refused_not_split(tmp_path: Path) -> Non
     path.write_bytes(b"2 2\nab .1 .2\ncd 1\x852 3\n")
     with pytest.raises(ModelFormatError, match=r"m\.vec: line 3: a value is not a number"):
         io.load(path)
+
+
+# ------------------------------------------------------------------ byte-order marks
+@pytest.mark.parametrize("kind", ["txt", "glove", "bin", "txt.gz"])
+def test_a_byte_order_mark_before_the_first_line_is_ignored(kind: str, tmp_path: Path) -> None:
+    kv = _keyed_vectors(_vocabulary("cyrillic"))
+    files = _files(kv, tmp_path)
+    data = codecs.BOM_UTF8 + files[kind.split(".")[0]].read_bytes()
+    path = tmp_path / f"bom.{kind}"
+    path.write_bytes(gzip.compress(data) if kind.endswith(".gz") else data)
+    _same(io.load(path).wv, kv)
 
 
 # ------------------------------------------------------------------ the files, CLI and TUI

@@ -25,7 +25,8 @@ Loading
     - the fields of a text row are split at ASCII spaces and tabs only, after the trailing
       ASCII whitespace (``\\r`` included) is dropped, so words in every script keep their
       bytes (0x85 and 0xA0 occur inside UTF-8 letters); a value is what Python's ``float``
-      reads, rounded to float32, as in gensim;
+      reads, rounded to float32, as in gensim; a UTF-8 byte-order mark before the first line
+      is ignored;
     - ``unicode_errors`` (``strict``, ``replace``, ``ignore``) says how words that are not valid
       UTF-8 are decoded; with ``ignore`` a word can become empty, and is then kept as ``""``
       like any other word, as gensim does;
@@ -35,6 +36,7 @@ Loading
 from __future__ import annotations
 
 import bz2
+import codecs
 import contextlib
 import gzip
 import json
@@ -709,6 +711,8 @@ class _Source:
             self._kind, self._stream = "", raw
         self.size = os.fstat(raw.fileno()).st_size  # of the file, compressed or not
         self.head = b"" if self.is_zip else self.read(_HEAD)
+        if self.head.startswith(codecs.BOM_UTF8):  # an editor's mark: not part of the header
+            self.head = self.head[len(codecs.BOM_UTF8) :]
         self._unread = self.head
         if not self.head and not self.is_zip:
             raise ModelFormatError(f"{path} is empty")
