@@ -22,6 +22,11 @@ Loading
     - a word that appears twice keeps its first vector (gensim's rule);
     - a vector holding NaN or infinity is refused: the error names its row and word;
     - 1-dimensional vectors (a word-count list such as ``the 1000``) are refused;
+    - the fields of a text row are split at ASCII spaces and tabs only, after the trailing
+      ASCII whitespace (``\\r`` included) is dropped, so words in every script keep their
+      bytes (0x85 and 0xA0 occur inside UTF-8 letters); a value is what Python's ``float``
+      reads, rounded to float32, as in gensim; a UTF-8 byte-order mark before the first line
+      is ignored;
     - ``unicode_errors`` (``strict``, ``replace``, ``ignore``) says how words that are not valid
       UTF-8 are decoded; with ``ignore`` a word can become empty, and is then kept as ``""``
       like any other word, as gensim does;
@@ -31,6 +36,7 @@ Loading
 from __future__ import annotations
 
 import bz2
+import codecs
 import contextlib
 import gzip
 import json
@@ -124,6 +130,11 @@ _FLOAT32_LE = np.dtype("<f4")
 _MAX_WORD_BYTES = 4096
 _BLOCK = 2 << 20  # bytes read at a time (the temporaries of a block stay small)
 _HEAD = 1 << 20  # bytes inspected to detect the format
+_TRAILING = np.isin(np.arange(256), list(b" \t\r\x0b\x0c"))  # the bytes bytes.rstrip() drops
+#: Bytes that ``loadtxt`` (reading Latin-1) takes for whitespace or a line end although they
+#: separate no fields here: 0x85 and 0xA0 end many UTF-8 letters (Cyrillic х is d1 85).
+_LOADTXT_SPACES = b"\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0"
+_TO_LOADTXT = bytes(ord("x") if b in _LOADTXT_SPACES + b"\r" else b for b in range(256))
 _PADDING = b" \t\r\n\x00"  # tolerated after the last binary vector (gensim ignores it)
 _DEFLATE_MAX_RATIO = 1100  # deflate cannot expand data more than ~1032 times
 
@@ -700,6 +711,8 @@ class _Source:
             self._kind, self._stream = "", raw
         self.size = os.fstat(raw.fileno()).st_size  # of the file, compressed or not
         self.head = b"" if self.is_zip else self.read(_HEAD)
+        if self.head.startswith(codecs.BOM_UTF8):  # an editor's mark: not part of the header
+            self.head = self.head[len(codecs.BOM_UTF8) :]
         self._unread = self.head
         if not self.head and not self.is_zip:
             raise ModelFormatError(f"{path} is empty")
@@ -973,7 +986,7 @@ def _read_word2vec(
         kind = "bin" if binary else "txt"
     header = _header(source.head)
     if kind == "glove":
-        dim = len(_parse_row(_line(source.head, 0)))  # type: ignore[arg-type]  # sniffed
+        dim = len(_parse_row(_line(source.head, 0))[1])  # type: ignore[index]  # sniffed
         _check_dimension(path, dim)
         words, vectors = _read_text(path, source, None, dim, 0, limit, unicode_errors)
     else:
@@ -1017,15 +1030,36 @@ def _line(data: bytes, start: int) -> bytes:
     return data[start : end if end >= 0 else len(data)]
 
 
-def _parse_row(line: bytes) -> list[float] | None:
-    """The values of a text row ``word v1 ... vD``, or None if it is not one."""
-    parts = line.split()
-    if len(parts) < 2:
-        return None
-    try:
-        return [float(p) for p in parts[1:]]
-    except ValueError:
-        return None
+def _fields(line: bytes) -> list[bytes]:
+    """The fields of a text row: what lies between runs of ASCII spaces and tabs.
+
+    Trailing ASCII whitespace (the ``\\r`` of a CRLF line too) is dropped first, as gensim's
+    ``bytes.rstrip()`` does. Nothing else separates fields: the bytes 0x85 and 0xA0 occur inside
+    UTF-8 letters (Cyrillic х is d1 85, Hangul and CJK characters end in them), and vertical
+    tab, form feed or a lone carriage return inside a word stay in the word, as in gensim.
+    """
+    return [field for field in line.rstrip().replace(b"\t", b" ").split(b" ") if field]
+
+
+def _parse_row(line: bytes, dim: int | None = None) -> tuple[bytes, list[float]] | None:
+    """The word and values of a text row ``word v1 ... vD``, or None if it is not one.
+
+    This is the rule every text row follows; the vectorised block parser only speeds up the
+    rows it gives the same answer for. With ``dim``, the row must hold ``dim`` values. A row
+    that only reads when split at single spaces (a word holding a tab) is read that way, as
+    gensim reads it. A value is what gensim reads: Python's ``float`` of its UTF-8 text,
+    rounded to float32.
+    """
+    stripped = line.rstrip()
+    for fields in (_fields(stripped), stripped.split(b" ")):
+        if len(fields) < 2 or (dim is not None and len(fields) != dim + 1):
+            continue
+        try:
+            with np.errstate(over="ignore"):  # beyond float32: inf, refused by _check_finite
+                return fields[0], [float(np.float32(f.decode("utf-8"))) for f in fields[1:]]
+        except ValueError:  # UnicodeDecodeError included
+            continue
+    return None
 
 
 def _truncated(path: Path, expected: int, found: int) -> ModelFormatError:
@@ -1100,17 +1134,20 @@ def _parse_text_block(
     Returns the words, the number of a trailing blank line, and how many bytes were used
     (fewer than all when ``room`` rows are wanted).
 
-    The fields of every line are counted with array operations and the numbers are read by
-    NumPy's C parser (``loadtxt``), so no Python code runs per value.
+    The fields of every line are counted with array operations, split as :func:`_fields`
+    splits them, and the numbers are read by NumPy's C parser (``loadtxt``), so no Python code
+    runs per value. Rows it cannot read are read by :func:`_parse_row`, which decides.
     """
     a = np.frombuffer(text, dtype=np.uint8)
-    space = a == 32
-    space |= (a - 9) < 5  # tab, newline, vertical tab, form feed, carriage return
-    starts = ~space
-    starts[1:] &= space[:-1]
-    ends = np.flatnonzero(a == 10)
+    newline = a == 10
+    ends = np.flatnonzero(newline)
     line_starts = np.zeros_like(ends)
     line_starts[1:] = ends[:-1] + 1
+    blank = newline | (a == 32) | (a == 9)
+    trailing_whitespace = _trailing_whitespace(a, line_starts, ends)
+    blank[trailing_whitespace] = True
+    starts = ~blank
+    starts[1:] &= blank[:-1]
     counts = np.add.reduceat(starts, line_starts, dtype=np.int64)
     filled = np.flatnonzero(counts)
     if not len(filled):
@@ -1123,39 +1160,115 @@ def _parse_text_block(
         raise ModelFormatError(f"{path}: line {first_line + int(gaps[0])} is empty")
     trailing = first_line + last + 1 if last + 1 < len(counts) else None
     take = last + 1 if room is None else min(last + 1, room)
-    bad = np.flatnonzero(counts[:take] != dim + 1)
-    if len(bad):
-        i = int(bad[0])
-        found = int(counts[i]) - 1
-        number = first_line + i
-        if n is not None and number == 2:
-            raise ModelFormatError(
-                f"{path}: the header says {dim} dimensions but line 2 has a word and "
-                f"{found} value{'s' if found != 1 else ''} (the header's dimension looks wrong)"
-            )
-        raise ModelFormatError(
-            f"{path}: line {number}: expected a word and {dim} values, found a word and "
-            f"{found} value{'s' if found != 1 else ''}"
-        )
-    body = text[: int(ends[take - 1]) + 1]
-    lines = body.split(b"\n", take - 1)
+    size = int(ends[take - 1]) + 1
     rows = matrix.reserve(take)
+    words = None
+    if (counts[:take] == dim + 1).all():
+        plain = _for_loadtxt(text[:size], a, ends[:take], trailing_whitespace)
+        words = _read_plain_rows(text, plain, line_starts[:take], ends[:take], rows)
+    if words is None:
+        words = _read_rows_one_by_one(path, text[:size], dim, rows, first_line, n)
+    matrix.filled(take)
+    return words, trailing, size
+
+
+def _trailing_whitespace(a: np.ndarray, line_starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Where the trailing ASCII whitespace of each line is, which :func:`_fields` drops.
+
+    Walks back from every newline at once: one step per trailing byte (one for a CRLF file),
+    not one per line.
+    """
+    found = []
+    position, first = ends - 1, line_starts
+    while len(position):
+        inside = position >= first
+        position, first = position[inside], first[inside]
+        inside = _TRAILING[a[position]]
+        position, first = position[inside], first[inside]
+        found.append(position)
+        position = position - 1
+    return np.concatenate(found)
+
+
+def _for_loadtxt(
+    text: bytes, a: np.ndarray, ends: np.ndarray, trailing_whitespace: np.ndarray
+) -> bytes | bytearray:
+    """``text`` as ``loadtxt`` splits it exactly where :func:`_fields` does.
+
+    ``loadtxt`` decodes the bytes as Latin-1 and splits at every Unicode whitespace character
+    and carriage return, so those bytes (:data:`_LOADTXT_SPACES`, ``\\r``) are made ``x`` (a
+    value holding one then fails and is left to :func:`_parse_row`), and trailing whitespace a
+    space. Most blocks hold none of them, or only the carriage returns of CRLF line ends, and
+    are given as they are (no copy).
+    """
+    lone_carriage_returns = b"\r" in text and text.count(b"\r") != np.count_nonzero(
+        a[ends[ends > 0] - 1] == 13
+    )
+    if not lone_carriage_returns and not any(byte in text for byte in _LOADTXT_SPACES):
+        return text
+    plain = bytearray(text).translate(_TO_LOADTXT)
+    np.frombuffer(plain, dtype=np.uint8)[trailing_whitespace[trailing_whitespace < len(text)]] = 32
+    return plain
+
+
+def _read_plain_rows(
+    text: bytes,
+    plain: bytes | bytearray,
+    line_starts: np.ndarray,
+    ends: np.ndarray,
+    rows: np.ndarray,
+) -> list[bytes] | None:
+    """Read rows of a word and ``D`` values with NumPy's C parser; None if it refuses one.
+
+    ``plain`` is the text prepared by :func:`_for_loadtxt`. No Python code runs per value;
+    the words are cut from ``text`` at the first separator of each line.
+    """
     try:
         rows[...] = np.loadtxt(
-            BytesIO(body), dtype=np.float32, usecols=range(1, dim + 1), comments=None,
-            encoding="latin-1", ndmin=2,
+            BytesIO(plain), dtype=np.float32, usecols=range(1, rows.shape[1] + 1),
+            comments=None, encoding="latin-1", ndmin=2,
         )
     except ValueError:
-        for i, line in enumerate(lines):
-            try:
-                [float(p) for p in line.split()[1:]]
-            except ValueError:
-                raise ModelFormatError(
-                    f"{path}: line {first_line + i}: a value is not a number"
-                ) from None
-        raise
-    matrix.filled(take)
-    return [line.split(None, 1)[0] for line in lines], trailing, len(body)
+        return None
+    words = []
+    find = text.find
+    for start, end in zip(line_starts.tolist(), ends.tolist()):
+        space = find(b" ", start, end)
+        word = text[start:space] if space >= 0 else b""
+        if not word or b"\t" in word:  # a tab-separated row or a leading separator
+            word = _fields(text[start:end])[0]
+        words.append(word)
+    return words
+
+
+def _read_rows_one_by_one(
+    path: Path, text: bytes, dim: int, rows: np.ndarray, first_line: int, n: int | None
+) -> list[bytes]:
+    """Read the lines ``text`` with :func:`_parse_row`, or name the first line that is no row."""
+    words = []
+    for i, line in enumerate(text.split(b"\n", len(rows) - 1)):
+        row = _parse_row(line, dim)
+        if row is None:
+            raise _row_error(path, line, dim, first_line + i, n)
+        words.append(row[0])
+        rows[i] = row[1]
+    return words
+
+
+def _row_error(path: Path, line: bytes, dim: int, number: int, n: int | None) -> ModelFormatError:
+    """Why line ``number`` is not a row of a word and ``dim`` values."""
+    found = len(_fields(line)) - 1
+    if found == dim:
+        return ModelFormatError(f"{path}: line {number}: a value is not a number")
+    values = f"{found} value{'s' if found != 1 else ''}"
+    if n is not None and number == 2:
+        return ModelFormatError(
+            f"{path}: the header says {dim} dimensions but line 2 has a word and {values} "
+            "(the header's dimension looks wrong)"
+        )
+    return ModelFormatError(
+        f"{path}: line {number}: expected a word and {dim} values, found a word and {values}"
+    )
 
 
 def _count_more_lines(source: _Source, pending: bytes) -> int:
