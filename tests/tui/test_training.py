@@ -123,6 +123,22 @@ async def test_a_failing_corpus_is_reported_not_raised() -> None:
         assert any(n.title == "Training failed" for n in app._notifications)
 
 
+async def test_a_diverging_run_stops_and_says_why(planted_file) -> None:
+    """The real engine's divergence guard reaches the dashboard as one line; no model."""
+    from w2v_core.sgns import TrainConfig
+
+    config = TrainConfig(dim=50, min_count=1, epochs=3, alpha=10.0, min_alpha=10.0,
+                         batch_size=4096, sample=0, threads=1)
+    app = W2VApp(corpus=str(planted_file), config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: not app.training)
+        assert app.failed and app.model is None
+        assert "failed" in str(app.query_one("#train-state").content)
+        failure = next(n for n in app._notifications if n.title == "Training failed")
+        assert failure.message.startswith("training diverged") and "\n" not in failure.message
+        assert "--alpha" in failure.message
+
+
 async def test_real_engine_stop_keeps_a_model_that_answers(planted_file) -> None:
     from w2v_core.sgns import TrainConfig
 
