@@ -254,8 +254,9 @@ def _config(params: Params) -> dict[str, Any]:
 
 
 class Diverged(Exception):
-    """Training diverged: w2v_core raised TrainingDivergedError (its loss became NaN or
-    infinite), or an engine's trained vectors are not finite.
+    """Training diverged: w2v_core raised TrainingDivergedError (its loss rose far above its
+    start or became NaN, or a vector's norm passed 100), or an engine's trained vectors are
+    not finite.
 
     A benchmark row, not a failure: on corpora (c) and (d) divergence is what is measured
     (issue #19), and the other engine's runs and the other corpora still go on.
