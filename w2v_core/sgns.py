@@ -537,25 +537,24 @@ def burst_weights(
         scratch = np.empty(int(ids.max()) + 1, dtype=np.int32)
     # each word labelled by one of its positions: equal words share a label below n
     # (5x faster than np.unique's inverse, which sorts)
-    scratch[ids] = np.arange(len(ids), dtype=np.int32)
-    rows, n_rows = scratch[ids], len(ids)
-    batch = np.arange(m) // batch_size
-    busiest = _batch_multiplicity(rows[outputs], batch, n_rows)
+    n_rows = len(ids)
+    scratch[ids] = np.arange(n_rows, dtype=np.int32)
+    rows = scratch[ids]
+    n_batches = -(-m // batch_size)
+    batch = np.repeat(np.arange(0, n_batches * n_rows, n_rows, dtype=np.int64), batch_size)[:m]
+    output_keys = batch + rows[outputs]  # (minibatch, row) as one number
+    if indptr is not None:
+        batch = np.repeat(batch, np.diff(indptr))
+    input_keys = batch + rows[inputs]
+    output_counts, input_counts = np.bincount(output_keys), np.bincount(input_keys)
+    if max(output_counts.max(), input_counts.max()) <= cap:
+        return None  # the common case: nothing over the cap, no count to look up per example
+    busiest = output_counts[output_keys]
     if indptr is None:
-        np.maximum(busiest, _batch_multiplicity(rows[inputs], batch, n_rows), out=busiest)
+        np.maximum(busiest, input_counts[input_keys], out=busiest)
     else:
-        input_batch = np.repeat(batch, np.diff(indptr))
-        counts = _batch_multiplicity(rows[inputs], input_batch, n_rows)
-        np.maximum(busiest, np.maximum.reduceat(counts, indptr[:-1]), out=busiest)
-    if busiest.max() <= cap:
-        return None
+        np.maximum(busiest, np.maximum.reduceat(input_counts[input_keys], indptr[:-1]), out=busiest)
     return np.minimum(np.float32(cap) / busiest.astype(np.float32), np.float32(1.0))
-
-
-def _batch_multiplicity(rows: np.ndarray, batch: np.ndarray, n_rows: int) -> np.ndarray:
-    """How often each element's row occurs in its own minibatch (one ``bincount`` per chunk)."""
-    key = batch * n_rows + rows
-    return np.bincount(key)[key]
 
 
 # --------------------------------------------------------------------------- training loop
