@@ -207,6 +207,17 @@ def test_a_model_file_given_as_the_corpus_is_refused(tmp_path):
         open_corpus(str(tmp_path / "model.txt"))
 
 
+@pytest.mark.parametrize("kind, rows", [
+    ("word2vec model", b"2 3\n\xd1\x85\xd0\xbe .1 .2 .3\nking .4 .5 .6\n"),
+    ("GloVe vectors", b"".join(b"w%d .1 .2 .3 .4 .5\n" % i for i in range(4))),
+])
+def test_a_vector_file_with_a_byte_order_mark_is_no_corpus_either(tmp_path, kind, rows):
+    path = tmp_path / "bom.vec"
+    path.write_bytes(b"\xef\xbb\xbf" + rows)
+    with pytest.raises(CorpusError, match=kind):
+        open_corpus(str(path))
+
+
 def test_a_directory_of_only_skipped_files_says_why(tmp_path):
     (tmp_path / "program").write_bytes(b"\x00\x01\x02")
     with pytest.raises(CorpusError, match="no text files.*program: binary"):

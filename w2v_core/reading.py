@@ -228,8 +228,9 @@ def _decoded_lines(
 
 
 def _vector_file_kind(head: bytes) -> str | None:
-    """``"word2vec model"`` or ``"GloVe vectors"`` if ``head`` starts like such a file."""
-    lines = head.split(b"\n", 3)
+    """``"word2vec model"`` or ``"GloVe vectors"`` if ``head`` starts like such a file (after
+    a UTF-8 byte-order mark, which the vector reader skips too)."""
+    lines = head.removeprefix(codecs.BOM_UTF8).split(b"\n", 3)
     header = _W2V_HEADER.fullmatch(lines[0])
     if header and int(header[1]) > 0 and int(header[2]) > 0:
         dim = int(header[2])
