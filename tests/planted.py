@@ -36,6 +36,18 @@ def planted_sentences(n_sentences: int = 3000, seed: int = 0, length: int = 10) 
     return sentences
 
 
+def planted_hits(model, topn: int = 5) -> float:
+    """Share of each planted member's ``topn`` neighbours that are its group's members or
+    context words: near 1 when training found the planted structure."""
+    hits = total = 0
+    for members, contexts in PLANTED_GROUPS.values():
+        for word in members:
+            neighbours = [w for w, _ in model.wv.most_similar(word, topn=topn)]
+            hits += sum(n in set(members) | set(contexts) for n in neighbours)
+            total += len(neighbours)
+    return hits / total
+
+
 def numeric_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """Central finite differences of the scalar ``f()`` with respect to ``x`` (changed in place)."""
     grad = np.zeros_like(x)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from planted import PLANTED_GROUPS, planted_sentences
+from planted import planted_hits, planted_sentences
 from w2v_core import TrainConfig, TrainingDivergedError, prepare_corpus, sgns, train
 from w2v_core.callbacks import TrainingEvent
 from w2v_core.diagnostics import NORM_LIMIT, largest_norm
@@ -205,16 +205,6 @@ def bursty():
     return prepare_corpus(bursty_sentences(), min_count=5, isolate=False)
 
 
-def _planted_hits(model) -> float:
-    hits = total = 0
-    for members, contexts in PLANTED_GROUPS.values():
-        for word in members:
-            neighbours = [w for w, _ in model.wv.most_similar(word, topn=5)]
-            hits += sum(n in set(members) | set(contexts) for n in neighbours)
-            total += len(neighbours)
-    return hits / total
-
-
 @pytest.mark.parametrize("cbow", [False, True], ids=["skipgram", "cbow"])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_bursty_text_trains_at_the_defaults(bursty, cbow, threads):
@@ -231,7 +221,7 @@ def test_bursty_text_trains_at_the_defaults(bursty, cbow, threads):
     assert model.summary.epochs_completed == model.config.epochs
     assert max(losses) < initial_loss(5) * 1.2
     assert largest_norm(model.wv.vectors) < 12 and largest_norm(model.output_vectors) < 12
-    assert _planted_hits(model) > 0.8
+    assert planted_hits(model) > 0.8
 
 
 def test_without_the_cap_the_same_text_diverges_and_the_run_says_so(bursty, monkeypatch):
