@@ -494,9 +494,26 @@ class W2VApp(App[None]):
         return self.model if self.model is not None and not self.training else self.vectors
 
     def _save_to(self, path: str | None) -> None:
+        """Save where the dialog said; a file this app did not write there is not replaced
+        without asking."""
         what = self.to_save()
-        if path and what is not None:
+        if not path or what is None:
+            return
+        target = Path(path).expanduser()
+        ours = self.saved_to is not None and Path(self.saved_to).expanduser() == target
+        if not target.exists() or ours:
             self._save(what, path)
+            return
+
+        def answer(replace: bool | None) -> None:
+            if replace:
+                self._save(what, path)
+            else:
+                self.notify(f"Not saved: {path} was left as it was.", severity="warning")
+
+        self.push_screen(
+            ConfirmScreen(f"{path} exists. Replace it?", yes="Replace", no="Keep it"), answer
+        )
 
     @work(thread=True, group="save", exit_on_error=False)
     def _save(self, what: "Model | KeyedVectors", path: str) -> tuple[object, str]:

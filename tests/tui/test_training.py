@@ -104,6 +104,33 @@ async def test_save_then_quit_without_asking(tmp_path) -> None:
         assert not isinstance(app.screen, ConfirmScreen)
 
 
+async def test_saving_onto_another_file_asks_first(tmp_path) -> None:
+    """Ctrl+S onto a file this app did not write asks before replacing it (issue 22)."""
+    app = training_app(FakeTrainer())
+    path = tmp_path / "precious.npz"
+    path.write_bytes(b"someone else's model")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.model is not None)
+        for answer in ("n", "y"):
+            await pilot.press("ctrl+s")
+            app.screen.query_one("#save-path").value = str(path)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert "exists" in str(app.screen.question)
+            await pilot.press(answer)
+            if answer == "n":
+                await wait_until(pilot, lambda: any("left as it was" in n.message
+                                                    for n in app._notifications))
+                assert path.read_bytes() == b"someone else's model" and app.dirty
+        await wait_until(pilot, lambda: not app.dirty)
+        assert path.read_bytes().startswith(b"PK")  # replaced by the model (.npz is a zip)
+        await pilot.press("ctrl+s")  # the file it saved itself: no question
+        app.screen.query_one("#save-path").value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+
+
 async def test_save_to_a_bad_path_notifies(tmp_path) -> None:
     app = training_app(FakeTrainer())
     async with app.run_test(size=SIZE) as pilot:
