@@ -231,6 +231,14 @@ def test_train_says_how_many_epochs_it_chose_and_why(tmp_path, capsys):
     assert "epochs 2" in err and "auto" not in err
 
 
+def test_the_reason_a_destination_failed_is_probed_again(tmp_path):
+    from w2v_core.cli.training import unwritable_reason
+
+    gone = tmp_path / "gone" / "m.npz"
+    assert unwritable_reason(gone) == f"cannot write {gone}: directory {gone.parent} does not exist"
+    assert unwritable_reason(tmp_path / "m.npz") == f"could not write {tmp_path / 'm.npz'}"
+
+
 def test_a_failed_final_save_says_where_the_model_went(tmp_path, capsys, monkeypatch):
     import w2v_core.cli.training as training
 
@@ -245,8 +253,8 @@ def test_a_failed_final_save_says_where_the_model_went(tmp_path, capsys, monkeyp
     corpus.write_text("the cat sat on the mat. the dog sat on the log.\n" * 30)
     code, out, err = run(["train", corpus, "-o", tmp_path / "m.npz", "--dim", "8",
                           "--epochs", "1", "--min-count", "1", "--threads", "1"], capsys)
-    assert code == 0, err
-    assert f"saved the model to {elsewhere} instead" in err
+    assert code == 1, err  # the model is safe elsewhere, but -o was not written (issue 22)
+    assert f"saved the model to {elsewhere} instead (exit code 1: {tmp_path / 'm.npz'} was not written)" in err
     assert str(elsewhere) in out
 
 

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -22,9 +23,15 @@ from rich.console import Console
 from ..callbacks import TrainingControl
 from ..config import config_from_args
 from ..corpus import open_corpus
-from ..errors import EXIT_INTERRUPTED, EXIT_OK, TrainingDivergedError
+from ..errors import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    TrainingDivergedError,
+    UnwritablePathError,
+)
 from ..destination import check_output
-from ..io import save_with_fallback
+from ..io import probe_writable, save_with_fallback
 from ..sgns import train
 from . import PROG
 from .output import health_rows, print_fields
@@ -158,8 +165,10 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     rows.append(("saved", f"{saved} ({fmt})"))
     for warning in warnings:
         reporter.say(f"{PROG}: {warning}")
-    if saved != args.output:
-        reporter.say(f"{PROG}: could not write {args.output}; saved the model to {saved} instead")
+    elsewhere = saved != args.output
+    if elsewhere:
+        reporter.say(f"{PROG}: {unwritable_reason(args.output)}; saved the model to {saved} "
+                     f"instead (exit code {EXIT_FAILURE}: {args.output} was not written)")
     if stop.hangup:
         return stop.exit_code
     if stopped:
@@ -171,4 +180,17 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             soft_wrap=True,
         )
     print_fields(out, rows)
-    return stop.exit_code if stopped else EXIT_OK
+    if stopped:
+        return stop.exit_code
+    # the model is safe, but a script's next step would read a file that was not written
+    return EXIT_FAILURE if elsewhere else EXIT_OK
+
+
+def unwritable_reason(path: Path) -> str:
+    """Why ``path`` could not be written, as one line (probed again: the save's own error was
+    answered by saving elsewhere)."""
+    try:
+        probe_writable(path)
+    except UnwritablePathError as exc:
+        return str(exc)
+    return f"could not write {path}"
