@@ -231,6 +231,42 @@ def test_train_says_how_many_epochs_it_chose_and_why(tmp_path, capsys):
     assert "epochs 2" in err and "auto" not in err
 
 
+def test_two_runs_onto_one_output_never_replace_each_other(tmp_path, capsys, monkeypatch):
+    """Another run that saves to the same -o while this one trains keeps its file (issue 22)."""
+    import w2v_core.cli.training as training
+
+    out = tmp_path / "m.npz"
+    real_train = training.train
+
+    def train_while_another_run_saves(*args, **kwargs):
+        model = real_train(*args, **kwargs)
+        out.write_bytes(b"the other run's model")  # it finished first
+        return model
+
+    monkeypatch.setattr(training, "train", train_while_another_run_saves)
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat. the dog sat on the log.\n" * 30)
+    code, _, err = run(["train", corpus, "-o", out, "--dim", "8", "--epochs", "1",
+                        "--min-count", "1", "--threads", "1"], capsys)
+    assert code == 1, err
+    assert out.read_bytes() == b"the other run's model"
+    mine = tmp_path / "m-2.npz"
+    assert w2v_core.io.load(mine).wv.dim == 8
+    assert (f"{out} was written by another process while this run trained; saved the model "
+            f"to {mine} instead") in err
+
+
+def test_a_file_there_before_the_run_is_replaced_as_asked(tmp_path, capsys):
+    out = tmp_path / "m.npz"
+    out.write_bytes(b"an old model")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat. the dog sat on the log.\n" * 30)
+    code, _, err = run(["train", corpus, "-o", out, "--dim", "8", "--epochs", "1",
+                        "--min-count", "1", "--threads", "1"], capsys)
+    assert code == 0, err
+    assert w2v_core.io.load(out).wv.dim == 8 and not (tmp_path / "m-2.npz").exists()
+
+
 def test_the_reason_a_destination_failed_is_probed_again(tmp_path):
     from w2v_core.cli.training import unwritable_reason
 

@@ -7,10 +7,11 @@ path must not be (or be inside) the corpus, and its directory must really take a
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .errors import ModelFormatError, UsageError
-from .io import FORMATS, format_for, probe_writable
+from .io import FORMATS, format_for, free_name, probe_writable
 
 
 def check_not_corpus(output: Path, corpus: str) -> None:
@@ -67,3 +68,31 @@ def check_output(path: str | Path, corpus: str | None = None, projector: bool = 
         raise UsageError(f"output '{path}' is a directory")
     probe_writable(path)
     return fmt
+
+
+class DestinationWatch:
+    """Notices when another process writes the output while this run trains.
+
+    Two runs started with the same ``-o`` both used to print "saved", and the later save
+    silently replaced the earlier one. The file's identity (device, inode, size, modification
+    time) is noted when the run starts; if it differs at the final save, the file there is
+    someone else's work, and :meth:`destination` names a free file beside it instead.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._identity = _identity(self.path)
+
+    def destination(self) -> Path:
+        """The output, or ``NAME-2.EXT`` (...) beside it if it changed since the start."""
+        if _identity(self.path) == self._identity:
+            return self.path
+        return free_name(self.path)
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns

@@ -69,6 +69,7 @@ __all__ = [
     "ALLOWED_EXTENSIONS",
     "Format",
     "format_for",
+    "free_name",
     "detect_format",
     "export_projector",
     "load",
@@ -238,7 +239,7 @@ def save_with_fallback(
             if directory.resolve() in tried:
                 continue
             tried.add(directory.resolve())
-            candidate = _free_name(directory / path.name)
+            candidate = free_name(directory / path.name)
             try:
                 save(model, candidate, kind)
                 return candidate
@@ -562,7 +563,7 @@ def _fallback_directories() -> list[Path]:
     return [p for p in places if p.is_dir()]
 
 
-def _free_name(path: Path) -> Path:
+def free_name(path: Path) -> Path:
     """``path`` if nothing is there, else ``NAME-2.EXT``, ``NAME-3.EXT``..."""
     candidate, number = path, 2
     while os.path.lexists(candidate):

@@ -30,7 +30,7 @@ from ..errors import (
     TrainingDivergedError,
     UnwritablePathError,
 )
-from ..destination import check_output
+from ..destination import DestinationWatch, check_output
 from ..io import probe_writable, save_with_fallback
 from ..sgns import train
 from . import PROG
@@ -96,6 +96,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     """
     config = config_from_args(args)
     fmt = check_output(args.output, args.corpus)
+    watch = DestinationWatch(args.output)
 
     control = TrainingControl()
     reporter = ProgressReporter(err)
@@ -146,7 +147,8 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             reporter.say(f"{PROG}: interrupted before any word was trained; nothing saved")
             return stop.exit_code
         saving = True
-        saved = save_with_fallback(model, args.output)
+        target = watch.destination()  # never over a file another run wrote meanwhile
+        saved = save_with_fallback(model, target)
 
     rows = [
         ("corpus", str(args.corpus)),
@@ -167,8 +169,10 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         reporter.say(f"{PROG}: {warning}")
     elsewhere = saved != args.output
     if elsewhere:
-        reporter.say(f"{PROG}: {unwritable_reason(args.output)}; saved the model to {saved} "
-                     f"instead (exit code {EXIT_FAILURE}: {args.output} was not written)")
+        why = (unwritable_reason(args.output) if target == args.output else
+               f"{args.output} was written by another process while this run trained")
+        reporter.say(f"{PROG}: {why}; saved the model to {saved} instead "
+                     f"(exit code {EXIT_FAILURE}: {args.output} was not written)")
     if stop.hangup:
         return stop.exit_code
     if stopped:
