@@ -76,7 +76,8 @@ class TrainingOutcome:
     model: "Model"
     event: TrainingEvent | None
     separation: float  #: of the final vectors (NaN if undefined)
-    save_error: str = ""
+    save_error: str = ""  #: why the autosave failed, or why it went elsewhere
+    saved_to: str | None = None  #: where the autosave wrote the model (``-o`` or elsewhere)
 
 
 class W2VApp(App[None]):
@@ -266,18 +267,33 @@ class W2VApp(App[None]):
 
             trainer = train
         model = trainer(self.corpus, self.config, callbacks=callbacks, control=self.control)
-        save_error = ""
-        if self.output is not None:
-            from w2v_core.io import save
-
-            try:
-                save(model, self.output)
-            except Exception as error:  # noqa: BLE001 - the model must survive a failed autosave
-                save_error = error_text(error)
+        saved_to, save_error = self._save_output(model) if self.output is not None else (None, "")
         model.wv.normed  # noqa: B018 - normalised here, not at the UI's first query
         if approximate_by_default(model.wv):
             model.wv.prepare_approximate()
-        return TrainingOutcome(model, bridge.last_event, separation_of(model.wv), save_error)
+        return TrainingOutcome(model, bridge.last_event, separation_of(model.wv), save_error, saved_to)
+
+    def _save_output(self, model: "Model") -> tuple[str | None, str]:
+        """Save ``model`` to ``-o``, or where ``save_with_fallback`` can if ``-o`` fails
+        (home, current, temporary directory): the model must survive a failed autosave.
+
+        Returns where it was saved (None if nowhere) and what went wrong ("" if nothing).
+        """
+        from w2v_core.io import probe_writable, save_with_fallback
+
+        assert self.output is not None
+        try:
+            saved = str(save_with_fallback(model, self.output))
+        except Exception as error:  # noqa: BLE001 - reported; the model stays in the app
+            return None, error_text(error)
+        if Path(saved) == Path(self.output).expanduser():
+            return saved, ""
+        try:
+            probe_writable(self.output)
+            reason = f"could not write {self.output}"
+        except Exception as error:  # noqa: BLE001 - the reason, probed again
+            reason = error_text(error)
+        return saved, f"{reason}; saved the model to {saved} instead"
 
     @work(thread=True, group="measure", exit_on_error=False)
     def _measure(self, vectors: KeyedVectors) -> float:
@@ -346,15 +362,20 @@ class W2VApp(App[None]):
         self.dashboard.finished(model, outcome.event, outcome.separation)
         self.model = model
         self.vectors = model.wv
-        if self.output is not None and not outcome.save_error:
-            self.saved, self.saved_to, self.dirty = model, self.output, False
+        if outcome.saved_to is not None:
+            self.saved, self.saved_to, self.dirty = model, outcome.saved_to, False
         else:
             self.dirty = True
         if self.hung_up is not None:
+            if outcome.save_error:  # the terminal may be gone: stderr is what remains
+                print(f"w2v-tui: {outcome.save_error}", file=sys.stderr)
             self._exit_after_hang_up()
             return
         summary = model.summary
-        if outcome.save_error:
+        if outcome.save_error and outcome.saved_to is not None:
+            self.notify(outcome.save_error, title=f"Could not save to {self.output}",
+                        severity="warning", timeout=10)
+        elif outcome.save_error:
             self.notify(f"{outcome.save_error}. Ctrl+S saves it elsewhere.",
                         title=f"Could not save to {self.output}", severity="error", timeout=10)
         elif summary is not None and summary.stopped_early:
@@ -590,12 +611,9 @@ class W2VApp(App[None]):
             self.control.stop()
             return
         if self.dirty and self.output is not None and self.model is not None:
-            from w2v_core.io import save
-
-            try:
-                save(self.model, self.output)
-            except Exception as error:  # noqa: BLE001 - exiting anyway; say why on stderr
-                print(f"w2v-tui: error: could not save to {self.output}: {error_text(error)}", file=sys.stderr)
+            saved_to, problem = self._save_output(self.model)
+            if problem:  # exiting anyway: say where the model is, or why it is nowhere
+                print(f"w2v-tui: {'' if saved_to else 'error: '}{problem}", file=sys.stderr)
         self._exit_after_hang_up()
 
 

@@ -139,6 +139,44 @@ async def test_a_hang_up_while_training_saves_what_is_trained_and_exits(tmp_path
     assert model.summary is not None and model.summary.stopped_early  # the model, not a checkpoint
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+async def test_a_hang_up_with_an_unwritable_output_saves_elsewhere_and_says_where(
+    tmp_path, monkeypatch, capfd, signum
+) -> None:
+    """-o became unwritable (disk full) during training: the model still lands somewhere,
+    and stderr names the place and the reason (issue 22, way 1 of losing a model)."""
+    import w2v_core.io
+    from w2v_core.errors import UnwritablePathError
+
+    path = tmp_path / "full" / "run.npz"
+    path.parent.mkdir()
+    fallback = tmp_path / "home"
+    fallback.mkdir()
+    real_save = w2v_core.io.save
+
+    def disk_full(what: object, where: object, format: str | None = None) -> None:
+        if str(where).startswith(str(path.parent)):
+            raise UnwritablePathError(f"cannot write {where}: No space left on device")
+        real_save(what, where, format)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(w2v_core.io, "save", disk_full)
+    monkeypatch.setattr(w2v_core.io, "_fallback_directories", lambda: [fallback])
+    monkeypatch.setattr(w2v_core.io, "probe_writable",
+                        lambda where: disk_full(None, f"{where}.probe"))
+    trainer = FakeTrainer(hold_after=1)
+    app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer, output=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, trainer.holding.is_set)
+        app.hang_up(signum)
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 128 + signum
+    assert not path.exists()
+    model = load(fallback / "run.npz")
+    assert model.summary is not None and model.summary.stopped_early
+    err = capfd.readouterr().err
+    assert "No space left on device" in err and f"saved the model to {fallback / 'run.npz'}" in err
+
+
 async def test_a_hang_up_after_training_saves_an_unsaved_model(tmp_path, monkeypatch) -> None:
     import w2v_core.io
 
