@@ -98,6 +98,7 @@ def resolve(argv: list[str] | None = None) -> Launch:
             raise UsageError("give a CORPUS to train or --model to open, not both")
         if args.output is not None:
             raise UsageError("-o/--output is for training; --model opens a saved model")
+        _refuse_training_options(args)
         model = load_model(args.model, args.unicode_errors, args.limit)
         return Launch(None, None, model, args.model)
     for name in ("unicode_errors", "limit"):
@@ -110,6 +111,22 @@ def resolve(argv: list[str] | None = None) -> Launch:
     opened = open_corpus(corpus, encoding=args.encoding, encoding_errors=args.encoding_errors)
     opened.check_not_empty()  # keeps what it read: training starts from the first sentence
     return Launch(opened, config, None, None, args.output)
+
+
+#: Options that belong to ``--model`` (everything else is for training a corpus).
+_MODEL_OPTIONS = {"corpus", "output", "model", "unicode_errors", "limit"}
+
+
+def _refuse_training_options(args: argparse.Namespace) -> None:
+    """A training option given with ``--model`` would be ignored without a word (``--epochs 5``
+    does not continue a run): refuse it, naming it."""
+    defaults = build_parser().parse_args([])
+    for name, value in vars(args).items():
+        if name not in _MODEL_OPTIONS and value != getattr(defaults, name, value):
+            raise UsageError(
+                f"--{name.replace('_', '-')} is for training a corpus; --model opens a saved "
+                "model as it is (it does not train further)"
+            )
 
 
 def load_model(path: str, unicode_errors: str = "strict", limit: int | None = None) -> "Model":

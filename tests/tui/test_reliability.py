@@ -208,6 +208,8 @@ async def test_a_hang_up_after_training_saves_an_unsaved_model(tmp_path, monkeyp
     ("argv", "code", "text"),
     [
         (["--model", "m.npz", "-o", "x.npz"], 2, "for training"),
+        (["--model", "m.npz", "--epochs", "5"], 2, "--epochs is for training a corpus"),
+        (["--model", "m.npz", "--cbow"], 2, "--cbow is for training a corpus"),
         (["builtin:hamlet", "-o", "model.xyz"], 2, "format"),
         (["builtin:hamlet", "--limit", "5"], 2, "--limit applies to --model"),
     ],
