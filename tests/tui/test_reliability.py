@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -125,16 +126,22 @@ async def test_output_gets_a_checkpoint_each_epoch_and_the_model_at_the_end(tmp_
         assert final.summary is not None and final.summary.stopped_early
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-async def test_a_hang_up_while_training_saves_what_is_trained_and_exits(tmp_path, signum) -> None:
-    path = tmp_path / "run.npz"
+async def hang_up_while_training(output: Path, signum: int) -> W2VApp:
+    """Train with ``-o output``, send ``signum`` mid-training, wait for the app to exit."""
     trainer = FakeTrainer(hold_after=1)
-    app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer, output=str(path))
+    app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer, output=str(output))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, trainer.holding.is_set)
         app.hang_up(signum)
         await wait_until(pilot, lambda: not app.is_running)
     assert app.return_code == 128 + signum
+    return app
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+async def test_a_hang_up_while_training_saves_what_is_trained_and_exits(tmp_path, signum) -> None:
+    path = tmp_path / "run.npz"
+    await hang_up_while_training(path, signum)
     model = load(path)
     assert model.summary is not None and model.summary.stopped_early  # the model, not a checkpoint
 
@@ -163,13 +170,7 @@ async def test_a_hang_up_with_an_unwritable_output_saves_elsewhere_and_says_wher
     monkeypatch.setattr(w2v_core.io, "_fallback_directories", lambda: [fallback])
     monkeypatch.setattr(w2v_core.io, "probe_writable",
                         lambda where: disk_full(None, f"{where}.probe"))
-    trainer = FakeTrainer(hold_after=1)
-    app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer, output=str(path))
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, trainer.holding.is_set)
-        app.hang_up(signum)
-        await wait_until(pilot, lambda: not app.is_running)
-    assert app.return_code == 128 + signum
+    await hang_up_while_training(path, signum)
     assert not path.exists()
     model = load(fallback / "run.npz")
     assert model.summary is not None and model.summary.stopped_early
