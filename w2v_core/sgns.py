@@ -496,8 +496,9 @@ def burst_weights(
     """Weights that keep every row's updates in each minibatch of a chunk under ``cap``.
 
     A minibatch sums the updates of a repeated row, all computed at the same point; past
-    about :data:`MAX_ROW_UPDATES` of them the step overshoots. :func:`effective_batch_size`
-    keeps the *expected* count under that from the words' frequencies, but text has bursts:
+    about one full step's worth of them (:func:`burst_cap`) the step overshoots.
+    :func:`effective_batch_size` bounds the *expected* count from the words' frequencies, but
+    text has bursts:
     a table or a listing repeats one word 30 to 200 times in a line, and a boilerplate line
     repeats whole. Here the rows are counted in the minibatches actually drawn, and an
     example whose output row or one of whose input rows occurs ``c > cap`` times in its
@@ -517,10 +518,10 @@ def burst_weights(
         or example after example as ``indptr`` says (CBOW's context words).
     batch_size : int
         Examples per minibatch; example ``i`` is in minibatch ``i // batch_size``.
-    indptr : ndarray (m + 1,), optional
-        Example ``i``'s inputs are ``inputs[indptr[i]:indptr[i + 1]]`` (each at least one).
     cap : int
         Most updates of one row per minibatch.
+    indptr : ndarray (m + 1,), optional
+        Example ``i``'s inputs are ``inputs[indptr[i]:indptr[i + 1]]`` (each at least one).
     scratch : ndarray (V,) of int32, optional
         Room for a label per vocabulary word (``V > ids.max()``), reused from chunk to chunk.
 
