@@ -337,3 +337,32 @@ def test_an_error_raised_while_an_interrupt_unwinds_is_reported_as_the_interrupt
     with pytest.raises(SaveInterrupted, match="was not written"):
         io._atomic_write(path, write)
     assert _temps(tmp_path) == [] and not path.exists()
+
+
+def test_a_temp_file_left_by_a_killed_writer_is_removed_by_the_next_save(tmp_path: Path) -> None:
+    """``kill -9`` during a save leaves ``.NAME.PID-XXXX.tmp``; the next save to the same
+    destination removes it once its writer is gone and it is old (issue 22)."""
+    dead = _a_dead_pid()
+    old = time.time() - io.STALE_TEMP_SECONDS - 60
+    stale = tmp_path / f".m.npz.{dead}-abcd1234.tmp"
+    recent = tmp_path / f".m.npz.{dead}-0000ffff.tmp"  # maybe a slow writer on another host
+    alive = tmp_path / f".m.npz.{os.getpid()}-12345678.tmp"  # a live writer's
+    other = tmp_path / f".other.npz.{dead}-abcd1234.tmp"  # another destination's
+    for path in (stale, recent, alive, other):
+        path.write_bytes(b"partial")
+    for path in (stale, alive, other):
+        os.utime(path, (old, old))
+    kv = KeyedVectors(["a", "b"], np.ones((2, 3), dtype=np.float32))
+    io.save(kv, tmp_path / "m.npz")
+    assert not stale.exists()
+    assert recent.exists() and alive.exists() and other.exists()
+    assert io.load(tmp_path / "m.npz").wv.words == ["a", "b"]
+
+
+def _a_dead_pid() -> int:
+    """The PID of a child that has exited and been reaped (not reused this quickly)."""
+    import subprocess
+
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid

@@ -46,6 +46,7 @@ import secrets
 import stat
 import sys
 import tempfile
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -412,11 +413,18 @@ def detect_format(path: PathLike) -> str:
 
 
 # ---------------------------------------------------------------------- atomic writes
+#: A temporary file left by a writer that no longer runs is removed once it is this old
+#: (a live writer's file changes while it writes; one on another host has a PID we cannot see).
+STALE_TEMP_SECONDS = 600
+
+
 class _TempFile:
-    """``.<name>.<random>.tmp`` next to a destination, removed on every failure path.
+    """``.<name>.<pid>-<random>.tmp`` next to a destination, removed on every failure path.
 
     ``name`` is set *before* the file is created and cleared only when the file is known to be
-    someone else's or gone, so an interruption at any point leaves nothing behind.
+    someone else's or gone, so an interruption at any point leaves nothing behind. Only
+    ``kill -9`` (or a crash) can: such a file is removed by the next save to the same
+    destination, once its writer's PID is gone and it is :data:`STALE_TEMP_SECONDS` old.
     """
 
     def __init__(self, target: Path) -> None:
@@ -425,8 +433,10 @@ class _TempFile:
         self.renaming: str | None = None  # the name given to ``os.replace``
 
     def open(self) -> IO[bytes]:
+        _remove_stale_temps(self.target)
         while True:
-            self.name = str(self.target.parent / f".{self.target.name}.{secrets.token_hex(4)}.tmp")
+            token = f"{os.getpid()}-{secrets.token_hex(4)}"
+            self.name = str(self.target.parent / f".{self.target.name}.{token}.tmp")
             try:
                 return open(self.name, "xb", buffering=1 << 20)  # O_EXCL; mode 0o666 & ~umask
             except FileExistsError:
@@ -444,6 +454,35 @@ class _TempFile:
             except OSError:
                 pass
             self.name = None
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Remove ``target``'s temporary files whose writer died (see :class:`_TempFile`)."""
+    prefix, now = f".{target.name}.", time.time()
+    try:
+        candidates = [p for p in target.parent.iterdir()
+                      if p.name.startswith(prefix) and p.name.endswith(".tmp")]
+    except OSError:
+        return
+    for path in candidates:
+        pid = path.name[len(prefix):-len(".tmp")].split("-", 1)[0]
+        if not pid.isdigit() or _process_alive(int(pid)):
+            continue
+        try:
+            if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+                path.unlink()
+        except OSError:
+            continue
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process, or not ours to judge: keep its file
+    return True
 
 
 def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
