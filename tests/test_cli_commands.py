@@ -267,8 +267,18 @@ def test_a_file_there_before_the_run_is_replaced_as_asked(tmp_path, capsys):
     assert w2v_core.io.load(out).wv.dim == 8 and not (tmp_path / "m-2.npz").exists()
 
 
+def test_an_output_under_the_home_tilde_is_not_taken_for_elsewhere(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat. the dog sat on the log.\n" * 30)
+    code, _, err = run(["train", corpus, "-o", "~/m.npz", "--dim", "8", "--epochs", "1",
+                        "--min-count", "1", "--threads", "1"], capsys)
+    assert code == 0, err
+    assert "instead" not in err and (tmp_path / "m.npz").exists()
+
+
 def test_the_reason_a_destination_failed_is_probed_again(tmp_path):
-    from w2v_core.cli.training import unwritable_reason
+    from w2v_core.destination import unwritable_reason
 
     gone = tmp_path / "gone" / "m.npz"
     assert unwritable_reason(gone) == f"cannot write {gone}: directory {gone.parent} does not exist"

@@ -279,7 +279,8 @@ class W2VApp(App[None]):
 
         Returns where it was saved (None if nowhere) and what went wrong ("" if nothing).
         """
-        from w2v_core.io import probe_writable, save_with_fallback
+        from w2v_core.destination import unwritable_reason
+        from w2v_core.io import save_with_fallback
 
         assert self.output is not None
         try:
@@ -288,12 +289,7 @@ class W2VApp(App[None]):
             return None, error_text(error)
         if Path(saved) == Path(self.output).expanduser():
             return saved, ""
-        try:
-            probe_writable(self.output)
-            reason = f"could not write {self.output}"
-        except Exception as error:  # noqa: BLE001 - the reason, probed again
-            reason = error_text(error)
-        return saved, f"{reason}; saved the model to {saved} instead"
+        return saved, f"{unwritable_reason(self.output)}; saved the model to {saved} instead"
 
     @work(thread=True, group="measure", exit_on_error=False)
     def _measure(self, vectors: KeyedVectors) -> float:

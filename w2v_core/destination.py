@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import ModelFormatError, UsageError
+from .errors import ModelFormatError, UnwritablePathError, UsageError
 from .io import FORMATS, format_for, free_name, probe_writable
 
 
@@ -80,7 +80,7 @@ class DestinationWatch:
     """
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+        self.path = Path(path).expanduser()
         self._identity = _identity(self.path)
 
     def destination(self) -> Path:
@@ -96,3 +96,13 @@ def _identity(path: Path) -> tuple[int, int, int, int] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def unwritable_reason(path: str | Path) -> str:
+    """Why ``path`` could not be written, as one line: probed again, since a save that went
+    elsewhere (:func:`~w2v_core.io.save_with_fallback`) answered its own error."""
+    try:
+        probe_writable(path)
+    except UnwritablePathError as exc:
+        return str(exc)
+    return f"could not write {path}"

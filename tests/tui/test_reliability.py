@@ -152,6 +152,7 @@ async def test_a_hang_up_with_an_unwritable_output_saves_elsewhere_and_says_wher
 ) -> None:
     """-o became unwritable (disk full) during training: the model still lands somewhere,
     and stderr names the place and the reason (issue 22, way 1 of losing a model)."""
+    import w2v_core.destination
     import w2v_core.io
     from w2v_core.errors import UnwritablePathError
 
@@ -168,7 +169,7 @@ async def test_a_hang_up_with_an_unwritable_output_saves_elsewhere_and_says_wher
 
     monkeypatch.setattr(w2v_core.io, "save", disk_full)
     monkeypatch.setattr(w2v_core.io, "_fallback_directories", lambda: [fallback])
-    monkeypatch.setattr(w2v_core.io, "probe_writable",
+    monkeypatch.setattr(w2v_core.destination, "probe_writable",
                         lambda where: disk_full(None, f"{where}.probe"))
     await hang_up_while_training(path, signum)
     assert not path.exists()

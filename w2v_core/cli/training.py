@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -28,10 +27,9 @@ from ..errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     TrainingDivergedError,
-    UnwritablePathError,
 )
-from ..destination import DestinationWatch, check_output
-from ..io import probe_writable, save_with_fallback
+from ..destination import DestinationWatch, check_output, unwritable_reason
+from ..io import save_with_fallback
 from ..sgns import train
 from . import PROG
 from .output import health_rows, print_fields
@@ -167,9 +165,9 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     rows.append(("saved", f"{saved} ({fmt})"))
     for warning in warnings:
         reporter.say(f"{PROG}: {warning}")
-    elsewhere = saved != args.output
+    elsewhere = saved != watch.path
     if elsewhere:
-        why = (unwritable_reason(args.output) if target == args.output else
+        why = (unwritable_reason(args.output) if target == watch.path else
                f"{args.output} was written by another process while this run trained")
         reporter.say(f"{PROG}: {why}; saved the model to {saved} instead "
                      f"(exit code {EXIT_FAILURE}: {args.output} was not written)")
@@ -189,12 +187,3 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     # the model is safe, but a script's next step would read a file that was not written
     return EXIT_FAILURE if elsewhere else EXIT_OK
 
-
-def unwritable_reason(path: Path) -> str:
-    """Why ``path`` could not be written, as one line (probed again: the save's own error was
-    answered by saving elsewhere)."""
-    try:
-        probe_writable(path)
-    except UnwritablePathError as exc:
-        return str(exc)
-    return f"could not write {path}"
