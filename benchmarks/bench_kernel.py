@@ -25,10 +25,13 @@ if str(REPO) not in sys.path:  # run as a script from a checkout
 
 import numpy as np  # noqa: E402
 
-from w2v_core import sgns  # noqa: E402
+from w2v_core import training  # noqa: E402
 from w2v_core.blas import single_threaded_blas  # noqa: E402
 from w2v_core.config import TrainConfig  # noqa: E402
-from w2v_core.sampling import AliasTable  # noqa: E402
+from w2v_core.training.cbow import Cbow  # noqa: E402
+from w2v_core.training.objective import Batch  # noqa: E402
+from w2v_core.training.sampling import AliasTable  # noqa: E402
+from w2v_core.training.skipgram import SkipGram  # noqa: E402
 
 
 def _timed(function, steps: int) -> tuple[float, float]:
@@ -67,13 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     variants = {}
     for shared in (int(s) for s in args.shared.split(",")):
         config = TrainConfig(dim=d, negative=K, shared_negatives=shared, threads=1, epochs=1)
-        worker = sgns._Worker(W_in, W_out, config, 0, B)
-        drawn = noise.draw(worker.noise_shape(B), rng)
         name = "exact" if shared == 0 else f"shared {shared}"
-        variants[f"skip-gram {name}"] = (
-            lambda w=worker, n=drawn: w.step(inputs, outputs, n, 1e-4))
-        variants[f"CBOW {name}"] = (
-            lambda w=worker, n=drawn: w.step_cbow(contexts, indptr, outputs, n, 1e-4))
+        for objective, batch in ((SkipGram(), Batch(outputs, inputs)), (Cbow(), Batch(outputs, contexts, indptr))):
+            worker = training.Worker(W_in, W_out, config, 0, B)
+            drawn = noise.draw(worker.layer.noise_shape(B), rng)
+            variants[f"{objective.name} {name}"] = (
+                lambda o=objective, w=worker, b=batch, n=drawn: o.step(w, b, n, 1e-4))
 
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     with single_threaded_blas():

@@ -62,7 +62,7 @@ print(json.dumps({{"seconds": seconds, "rows": len(kv), "matrix_mb": kv.vectors.
 """
 
 _LOAD_OURS = _CHILD_PRELUDE + _LOAD_TEMPLATE.format(
-    load_import="from w2v_core.io import load_word2vec_format",
+    load_import="from w2v_core.formats import load_word2vec_format",
     load_call="load_word2vec_format", label="ours")
 
 _LOAD_GENSIM = _CHILD_PRELUDE + _LOAD_TEMPLATE.format(
@@ -70,7 +70,7 @@ _LOAD_GENSIM = _CHILD_PRELUDE + _LOAD_TEMPLATE.format(
     load_call="KeyedVectors.load_word2vec_format", label="gensim")
 
 _BASELINE = _CHILD_PRELUDE + """
-import w2v_core.io
+import w2v_core.formats
 print(json.dumps({"peak_mb": peak_mb()}))
 """
 
@@ -91,7 +91,7 @@ print(json.dumps(time_queries(kv, engine)))
 
 _QUERIES_ON_MODEL = _CHILD_PRELUDE + """
 from benchmarks_queries import time_queries
-from w2v_core.io import load
+from w2v_core.formats import load
 kv = load(sys.argv[1]).wv
 print(json.dumps({"rows": len(kv), "dim": kv.dim, **time_queries(kv, "ours")}))
 """

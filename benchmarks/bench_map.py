@@ -34,7 +34,7 @@ if str(REPO) not in sys.path:  # run as a script from a checkout
 
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from w2v_core.io import load  # noqa: E402
+from w2v_core.formats import load  # noqa: E402
 from w2v_core.projection import clear_cache, project_2d, project_neighbourhood  # noqa: E402
 from w2v_core.vectors import KeyedVectors  # noqa: E402
 

@@ -276,8 +276,8 @@ def _train_w2v(corpus: Path, params: Params) -> tuple[Any, float, float]:
     Diverged
         For w2v_core's TrainingDivergedError.
     """
-    from w2v_core.errors import TrainingDivergedError
-    from w2v_core.sgns import TrainConfig, prepare_corpus, train
+    # the package's public names: compare_revisions.py runs this on older revisions too
+    from w2v_core import TrainConfig, TrainingDivergedError, prepare_corpus, train
 
     start = time.perf_counter()
     encoded = prepare_corpus(LineSentences(corpus), min_count=params.min_count)
@@ -344,11 +344,13 @@ def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int,
     from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
 
     # each engine's training modules too (imported on first use otherwise: 2.4 MB of
-    # w2v_core.sgns and its imports fell inside w2v_core's memory window, not gensim's)
+    # w2v_core's training and its imports fell inside w2v_core's memory window, not gensim's)
     if engine == "gensim":
         import gensim.models  # noqa: F401
     else:
-        import w2v_core.sgns  # noqa: F401
+        import w2v_core
+
+        w2v_core.train  # noqa: B018  - imports the training modules (lazily exported)
     trainer = {"w2v_core": _train_w2v, "gensim": _train_gensim}[engine]
     p = Params(**params)
 
@@ -415,7 +417,8 @@ def run_side_by_side(corpus: str, params: dict[str, Any], words: int) -> dict[st
         diverges, ``diverged`` says why and the rates are None.
     """
     from w2v_core.errors import TrainingDivergedError
-    from w2v_core.sgns import TrainConfig, Trainer, prepare_corpus
+    from w2v_core.config import TrainConfig
+    from w2v_core.training import Trainer, prepare_corpus
 
     p = replace(Params(**params), threads=1)
     encoded = prepare_corpus(LineSentences(Path(corpus)), min_count=p.min_count)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SGNS_TESTS = ("tests/test_reference_sgns.py", "tests/test_sampling_stats.py", "tests/test_sgns.py")
+TRAINING_TESTS = ("tests/test_reference_sgns.py", "tests/test_sampling_stats.py", "tests/test_trainer.py")
 
 
 @dataclass(frozen=True)
@@ -48,34 +48,34 @@ BUGS = (
     Bug(
         "noise-power",
         "the trainer draws noise from counts^1.0 instead of counts^0.75",
-        "w2v_core/sgns.py",
+        "w2v_core/training/trainer.py",
         "vocab.noise_distribution(0.75)",
         "vocab.noise_distribution(1.0)",
-        SGNS_TESTS,
+        TRAINING_TESTS,
     ),
     Bug(
         "fixed-window",
         "the reduced window always equals the maximum window",
-        "w2v_core/sgns.py",
-        "reduced = rng.integers(1, config.window + 1, size=len(ids))",
-        "reduced = np.full(len(ids), config.window)",
-        SGNS_TESTS,
+        "w2v_core/training/sampling.py",
+        "return rng.integers(1, window + 1, size=n)",
+        "return np.full(n, window)",
+        TRAINING_TESTS,
     ),
     Bug(
         "alpha-not-applied",
         "the decayed learning rate is reported, but config.alpha reaches step",
-        "w2v_core/sgns.py",
-        "worker.step(inputs[b0:b1], outputs[b0:b1], noise, alpha)",
-        "worker.step(inputs[b0:b1], outputs[b0:b1], noise, config.alpha)",
-        SGNS_TESTS,
+        "w2v_core/training/trainer.py",
+        "loss = objective.step(worker, batch, noise, alpha)",
+        "loss = objective.step(worker, batch, noise, config.alpha)",
+        TRAINING_TESTS,
     ),
     Bug(
         "no-subsampling",
         "subsampling is silently off (every word kept)",
-        "w2v_core/sgns.py",
-        "self._keep_prob = vocab.keep_probabilities(config.sample)",
-        "self._keep_prob = vocab.keep_probabilities(0.0)",
-        SGNS_TESTS,
+        "w2v_core/training/trainer.py",
+        "keep = vocab.keep_probabilities(config.sample)",
+        "keep = vocab.keep_probabilities(0.0)",
+        TRAINING_TESTS,
     ),
     Bug(
         "quit-asks",

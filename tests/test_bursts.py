@@ -13,15 +13,21 @@ import numpy as np
 import pytest
 
 from planted import planted_hits, planted_sentences
-from w2v_core import TrainConfig, TrainingDivergedError, prepare_corpus, sgns, train
+from training_spies import spy_on_steps
+from w2v_core import Callback, TrainConfig, TrainingDivergedError, prepare_corpus, train, training
 from w2v_core.callbacks import TrainingEvent
 from w2v_core.diagnostics import NORM_LIMIT, largest_norm
-from w2v_core.divergence import (
+from w2v_core.training.bursts import MAX_ROW_STEP, burst_cap, burst_weights
+from w2v_core.training.cbow import Cbow, cbow_examples
+from w2v_core.training.divergence import (
     MIN_WINDOW_EXAMPLES,
     ROWS_PER_CHECK,
     DivergenceGuard,
     initial_loss,
 )
+from w2v_core.training.objective import Batch
+from w2v_core.training.pairs import make_pairs
+from w2v_core.training.skipgram import SkipGram
 
 
 # ------------------------------------------------------------------ corpora
@@ -83,11 +89,11 @@ def test_burst_weights_match_a_naive_count_per_minibatch(cbow):
     ids[100:180] = 7  # a burst
     sentence_ids = np.zeros(300, dtype=np.int64)
     reduced = rng.integers(1, 4, size=300)
-    centres, contexts = sgns.make_pairs(ids, sentence_ids, reduced, 3)
+    centres, contexts = make_pairs(ids, sentence_ids, reduced, 3)
     indptr = None
     if cbow:
-        centres, indptr, contexts = sgns.cbow_examples(centres, contexts, 3)
-    weights = sgns.burst_weights(ids, centres, contexts, 64, 12, indptr)
+        centres, indptr, contexts = cbow_examples(centres, contexts, 3)
+    weights = burst_weights(ids, centres, contexts, 64, 12, indptr)
     expected = naive_batch_weights(ids, centres, contexts, 64, 12, indptr)
     assert weights is not None and weights.dtype == np.float32
     np.testing.assert_allclose(weights, expected, rtol=1e-6)
@@ -97,46 +103,41 @@ def test_burst_weights_match_a_naive_count_per_minibatch(cbow):
 def test_burst_weights_are_none_where_no_row_is_over_the_cap():
     rng = np.random.default_rng(4)
     ids = rng.integers(0, 5000, size=2000)  # a large vocabulary: nothing repeats much
-    centres, contexts = sgns.make_pairs(ids, np.zeros(2000, np.int64), rng.integers(1, 6, 2000), 5)
-    assert sgns.burst_weights(ids, centres, contexts, 1024, 40) is None
+    centres, contexts = make_pairs(ids, np.zeros(2000, np.int64), rng.integers(1, 6, 2000), 5)
+    assert burst_weights(ids, centres, contexts, 1024, 40) is None
     # a minibatch of at most cap examples cannot hold more than cap updates of a row
     ids[:] = 1
-    centres, contexts = sgns.make_pairs(ids, np.zeros(2000, np.int64), rng.integers(1, 6, 2000), 5)
-    assert sgns.burst_weights(ids, centres, contexts, 40, 40) is None
-    assert sgns.burst_weights(ids, centres, contexts, 41, 40) is not None
-    assert sgns.burst_weights(ids, centres[:0], contexts[:0], 1024, 40) is None
+    centres, contexts = make_pairs(ids, np.zeros(2000, np.int64), rng.integers(1, 6, 2000), 5)
+    assert burst_weights(ids, centres, contexts, 40, 40) is None
+    assert burst_weights(ids, centres, contexts, 41, 40) is not None
+    assert burst_weights(ids, centres[:0], contexts[:0], 1024, 40) is None
 
 
 def test_the_cap_is_one_full_step_of_the_learning_rate():
-    assert sgns.burst_cap(0.025) == round(sgns.MAX_ROW_STEP / 0.025)
-    assert sgns.burst_cap(1e-4) > sgns.burst_cap(0.025)  # late in training, bursts cost less
-    assert sgns.burst_cap(100.0) == 1
+    assert burst_cap(0.025) == round(MAX_ROW_STEP / 0.025)
+    assert burst_cap(1e-4) > burst_cap(0.025)  # late in training, bursts cost less
+    assert burst_cap(100.0) == 1
 
 
-def test_ordinary_text_trains_exactly_as_without_weights(monkeypatch):
+def test_ordinary_text_trains_exactly_as_without_weights():
     """Where no row repeats past the cap, no minibatch is weighted: word2vec's semantics."""
     rng = np.random.default_rng(5)
     ranks = np.arange(1, 5001)
     p = 1.0 / ranks / (1.0 / ranks).sum()  # Zipf over 5,000 words
     sentences = [[f"w{i}" for i in rng.choice(5000, size=12, p=p)] for _ in range(8000)]
     seen = []
-    real = sgns.burst_weights
-
-    def spy(*args, **kwargs):
-        seen.append(real(*args, **kwargs))
-        return seen[-1]
-
-    monkeypatch.setattr(sgns, "burst_weights", spy)
-    train(sentences, TrainConfig(dim=10, epochs=1, threads=1, min_count=1))
+    trainer = training.Trainer(prepare_corpus(sentences, min_count=1), TrainConfig(dim=10, epochs=1, threads=1))
+    spy_on_steps(trainer, lambda worker, batch, noise, alpha: seen.append(batch.weights)).train()
     assert len(seen) > 10 and all(w is None for w in seen)
 
 
 # ------------------------------------------------------------------ weighted steps
-def _step_delta(worker_args, step, *args):
-    W_in, W_out, config, batch, group = worker_args
+def _step_delta(worker_args, batch, noise, alpha):
+    W_in, W_out, config, batch_size, group = worker_args
     fast_in, fast_out = W_in.copy(), W_out.copy()
-    worker = sgns._Worker(fast_in, fast_out, config, 0, batch, group_size=group)
-    loss = getattr(worker, step)(*args)
+    objective = Cbow() if config.cbow else SkipGram()
+    worker = training.Worker(fast_in, fast_out, config, 0, batch_size, group_size=group)
+    loss = objective.step(worker, batch, noise, alpha)
     return fast_in - W_in, fast_out - W_out, loss
 
 
@@ -154,13 +155,13 @@ def test_a_weighted_skipgram_step_sums_each_pairs_own_step_times_its_weight(shar
     weights = np.array([0.25, 0.5, 1.0, 0.75, 1.0, 0.1, 0.6], dtype=np.float32)
     config = TrainConfig(dim=d, negative=K, shared_negatives=shared)
     setup = (W_in, W_out, config, 16, group if shared else None)
-    d_in, d_out, loss = _step_delta(setup, "step", inputs, outputs, noise, 0.1, weights)
+    d_in, d_out, loss = _step_delta(setup, Batch(outputs, inputs, None, weights), noise, 0.1)
     expected_in, expected_out, expected_loss = np.zeros_like(W_in), np.zeros_like(W_out), 0.0
     for i in range(m):
         own = noise[[i // group]] if shared else noise[[i]]
         # a lone pair keeps its group's noise words: a worker with groups of one
         solo = (W_in, W_out, config, 16, 1 if shared else None)
-        di, do, li = _step_delta(solo, "step", inputs[[i]], outputs[[i]], own, 0.1)
+        di, do, li = _step_delta(solo, Batch(outputs[[i]], inputs[[i]]), own, 0.1)
         expected_in += weights[i] * di
         expected_out += weights[i] * do
         expected_loss += li
@@ -182,15 +183,14 @@ def test_a_weighted_cbow_step_sums_each_examples_own_step_times_its_weight(share
     weights = np.array([0.5, 1.0, 0.2, 0.8, 0.3], dtype=np.float32)
     config = TrainConfig(dim=d, negative=K, shared_negatives=shared, cbow=True)
     setup = (W_in, W_out, config, 8, group if shared else None)
-    d_in, d_out, loss = _step_delta(setup, "step_cbow", contexts, indptr, outputs, noise, 0.1, weights)
+    d_in, d_out, loss = _step_delta(setup, Batch(outputs, contexts, indptr, weights), noise, 0.1)
     expected_in, expected_out, expected_loss = np.zeros_like(W_in), np.zeros_like(W_out), 0.0
     for i in range(len(outputs)):
         own = noise[[i // group]] if shared else noise[[i]]
         members = contexts[indptr[i] : indptr[i + 1]]
         solo = (W_in, W_out, config, 8, 1 if shared else None)
-        di, do, li = _step_delta(
-            solo, "step_cbow", members, np.array([0, len(members)], np.int32), outputs[[i]], own, 0.1
-        )
+        lone = Batch(outputs[[i]], members, np.array([0, len(members)], np.int32))
+        di, do, li = _step_delta(solo, lone, own, 0.1)
         expected_in += weights[i] * di
         expected_out += weights[i] * do
         expected_loss += li
@@ -212,7 +212,7 @@ def test_bursty_text_trains_at_the_defaults(bursty, cbow, threads):
     norms stay as small as on ordinary text, and the planted groups are found."""
     losses = []
 
-    class Losses(sgns.Callback):
+    class Losses(Callback):
         def on_progress(self, event):
             if event.pairs:
                 losses.append(event.loss)
@@ -224,11 +224,12 @@ def test_bursty_text_trains_at_the_defaults(bursty, cbow, threads):
     assert planted_hits(model) > 0.8
 
 
-def test_without_the_cap_the_same_text_diverges_and_the_run_says_so(bursty, monkeypatch):
+def test_without_the_cap_the_same_text_diverges_and_the_run_says_so(bursty):
     """The guard stops the uncapped run on its loss or its norms, long before NaN."""
-    monkeypatch.setattr(sgns, "MAX_ROW_STEP", 1e9)  # no cap
+    trainer = training.Trainer(bursty, TrainConfig(threads=1, seed=2))
+    trainer.max_row_step = 1e9  # no cap
     with pytest.raises(TrainingDivergedError) as error:
-        train(bursty, TrainConfig(threads=1, seed=2))
+        trainer.train()
     message = str(error.value)
     assert "\n" not in message and "nan" not in message.lower()
     assert ("norm reached" in message or "loss rose" in message) and "at epoch" in message
@@ -246,16 +247,17 @@ def test_the_loss_before_training_is_the_guards_reference():
     """Untrained (output vectors zero), every example's loss is (1 + negative) ln 2."""
     for shared, cbow in ((0, False), (16, False), (0, True), (4, True)):
         config = TrainConfig(dim=8, negative=5, shared_negatives=shared, cbow=cbow, min_count=1)
-        trainer = sgns.Trainer(prepare_corpus(planted_sentences(200), 1, isolate=False), config)
-        worker = sgns._Worker(trainer.W_in, trainer.W_out, config, 0, 64)
+        trainer = training.Trainer(prepare_corpus(planted_sentences(200), 1, isolate=False), config)
+        worker = trainer.worker(0, batch_size=64)
         m = 40
-        noise = np.ones(worker.noise_shape(m), dtype=np.int32) * 3
+        noise = np.ones(worker.layer.noise_shape(m), dtype=np.int32) * 3
         outputs = np.zeros(m, dtype=np.int32)  # never equal to the noise word
         if cbow:
-            loss = worker.step_cbow(np.arange(2 * m, dtype=np.int32) % 20,
-                                    np.arange(0, 2 * m + 1, 2, dtype=np.int32), outputs, noise, 0.0)
+            batch = Batch(outputs=outputs, inputs=np.arange(2 * m, dtype=np.int32) % 20,
+                          indptr=np.arange(0, 2 * m + 1, 2, dtype=np.int32))
         else:
-            loss = worker.step(np.arange(m, dtype=np.int32) % 20, outputs, noise, 0.0)
+            batch = Batch(outputs=outputs, inputs=np.arange(m, dtype=np.int32) % 20)
+        loss = trainer.objective.step(worker, batch, noise, 0.0)
         assert loss / m == pytest.approx(initial_loss(5), rel=1e-5)
 
 

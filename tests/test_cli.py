@@ -16,10 +16,10 @@ import pytest
 from scipy.stats import spearmanr
 
 import w2v_core.cli
-import w2v_core.cli.commands
+import w2v_core.cli.loading
 import w2v_core.cli.training
-import w2v_core.io
-import w2v_core.sgns
+import w2v_core.formats
+import w2v_core.training
 from w2v_core.callbacks import Callback
 from w2v_core.cli import main
 from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
@@ -109,7 +109,7 @@ def test_train_writes_each_format(corpus, tmp_path, capsys, suffix):
     out = tmp_path / f"model{suffix}"
     code, stdout, stderr = run(["train", corpus, "-o", out, *TINY], capsys)
     assert code == 0, stderr
-    loaded = w2v_core.io.load(out)
+    loaded = w2v_core.formats.load(out)
     assert "king" in loaded.wv and loaded.wv.dim == 12
     assert str(out) in stdout and "vocabulary" in stdout and "final loss" in stdout
     assert "epoch 1/1" in stderr  # plain progress: stderr is not a terminal here
@@ -135,7 +135,7 @@ def test_train_options_reach_the_config(corpus, tmp_path, capsys):
             "--max-vocab", "20"]
     code, _, stderr = run(argv, capsys)
     assert code == 0, stderr
-    config = w2v_core.io.load(out).config
+    config = w2v_core.formats.load(out).config
     assert (config.dim, config.window, config.negative, config.min_count) == (10, 3, 3, 3)
     assert (config.sample, config.epochs, config.seed, config.batch_size) == (0, 2, 7, 256)
     assert (config.alpha, config.min_alpha, config.max_vocab) == (0.03, 0.001, 20)
@@ -215,7 +215,7 @@ def test_train_diverged_exits_1_and_saves_nothing(corpus, tmp_path, capsys):
 
 def _interrupting_train(monkeypatch, presses: int) -> None:
     """Make training press Ctrl-C ``presses`` times at its first progress event."""
-    real_train = w2v_core.sgns.train
+    real_train = w2v_core.training.train
 
     class CtrlC(Callback):
         done = False
@@ -241,7 +241,7 @@ def test_ctrl_c_stops_training_and_saves_the_model_so_far(corpus, tmp_path, caps
     assert code == 130
     assert "Interrupted" in stdout and "saved the model trained so far" in stdout
     assert "stopping" in stderr and "Traceback" not in stderr
-    summary = w2v_core.io.load(out).summary
+    summary = w2v_core.formats.load(out).summary
     assert summary.stopped_early and summary.epochs_completed < 5
     assert signal.getsignal(signal.SIGINT) is before  # handler restored
 
@@ -263,7 +263,7 @@ def test_neighbors_table(model, capsys):
     assert code == 0, stderr
     for column in ("rank", "word", "cosine", "frequency"):
         assert column in stdout
-    kv = w2v_core.io.load(model).wv
+    kv = w2v_core.formats.load(model).wv
     assert_rows_match(stdout, kv.most_similar("king", topn=4), kv)
 
 
@@ -272,7 +272,7 @@ def test_neighbors_with_negative_words(model, capsys):
                           capsys)
     assert code == 0
     assert "king + woman - man" in stdout
-    kv = w2v_core.io.load(model).wv
+    kv = w2v_core.formats.load(model).wv
     expected = kv.most_similar(positive=["king", "woman"], negative=["man"], topn=6)
     assert expected != kv.most_similar(positive=["king", "woman"], topn=6)  # the sign matters
     assert_rows_match(stdout, expected, kv)
@@ -285,7 +285,7 @@ def test_neighbors_signed_query_forms(model, capsys, argv):
     code, stdout, stderr = run(["neighbors", model, *argv], capsys)
     assert code == 0, stderr
     assert "king + woman - man" in stdout
-    kv = w2v_core.io.load(model).wv
+    kv = w2v_core.formats.load(model).wv
     assert_rows_match(stdout, kv.most_similar(positive=["king", "woman"], negative=["man"]), kv)
 
 
@@ -295,7 +295,7 @@ def test_neighbors_of_a_word2vec_file_show_unknown_frequency(corpus, tmp_path, c
     capsys.readouterr()
     code, stdout, _ = run(["neighbors", out, "queen", "-k", "3"], capsys)
     assert code == 0
-    kv = w2v_core.io.load(out).wv
+    kv = w2v_core.formats.load(out).wv
     assert kv.counts is None
     assert_rows_match(stdout, kv.most_similar("queen", topn=3), kv)  # frequency "—"
 
@@ -313,7 +313,7 @@ def test_analogy(model, capsys, method, column):
                                 "--method", method], capsys)
     assert code == 0, stderr
     assert "man : king :: woman : ?" in stdout and column in stdout
-    kv = w2v_core.io.load(model).wv
+    kv = w2v_core.formats.load(model).wv
     query = kv.most_similar if method == "add" else kv.most_similar_cosmul
     expected = query(positive=["king", "woman"], negative=["man"], topn=3)
     assert_rows_match(stdout, expected, kv)
@@ -365,7 +365,7 @@ def test_eval_json(model, eval_files, capsys):
     assert result["coverage"] == pytest.approx(0.75)
     assert result["restrict_vocab"] == 30000
     # each answer is KeyedVectors' top 3CosAdd word
-    kv = w2v_core.io.load(model).wv
+    kv = w2v_core.formats.load(model).wv
     questions = {"royals": [("king", "queen", "prince", "princess"), ("man", "woman", "boy", "girl")],
                  "places": [("castle", "palace", "city", "river")]}
     for section in result["sections"]:
@@ -389,7 +389,7 @@ def test_eval_tables_with_bundled_files(model, capsys):
     assert code == 0, stderr
     assert "questions-words" in stdout and "wordsim353" in stdout
     assert "coverage:" in stdout and "Spearman" in stdout
-    kv = w2v_core.io.load(model).wv
+    kv = w2v_core.formats.load(model).wv
     analogies = evaluate_analogies(kv)
     cells = {row[0]: row[1:] for row in table_rows(stdout)}
     assert analogies.total > 0  # the family section has answerable questions
@@ -427,8 +427,8 @@ def test_export_round_trip(model, tmp_path, capsys, suffix):
     out = tmp_path / f"exported{suffix}"
     code, stdout, stderr = run(["export", model, out], capsys)
     assert code == 0, stderr
-    original = w2v_core.io.load(model).wv
-    exported = w2v_core.io.load(out).wv
+    original = w2v_core.formats.load(model).wv
+    exported = w2v_core.formats.load(out).wv
     assert exported.words == original.words
     assert abs(exported["king"] - original["king"]).max() < 1e-4
     assert str(out) in stdout
@@ -445,7 +445,7 @@ def test_info(model, capsys):
     assert code == 0, stderr
     fields = dict(re.split(r"\s{2,}", line, maxsplit=1) for line in stdout.splitlines()
                   if re.match(r"[a-z][a-z ]*\S\s{2,}\S", line))
-    loaded = w2v_core.io.load(model)
+    loaded = w2v_core.formats.load(model)
     assert fields["format"] == "native .npz" and fields["dimensions"] == "12"
     assert fields["vocabulary"] == f"{len(loaded.wv):,} words"
     assert fields["most frequent"] == ", ".join(loaded.wv.words[:10])
@@ -499,7 +499,7 @@ def test_ctrl_c_outside_training_exits_130_quietly(model, capsys, monkeypatch):
     def interrupted(path, **options):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(w2v_core.cli.commands, "load", interrupted)
+    monkeypatch.setattr(w2v_core.cli.loading, "load", interrupted)
     code, stdout, stderr = run(["neighbors", model, "king"], capsys)
     assert (code, stdout, stderr) == (130, "", "")
 
@@ -508,11 +508,21 @@ def test_unexpected_exception_is_one_line(model, capsys, monkeypatch):
     def broken(path, **options):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(w2v_core.cli.commands, "load", broken)
+    monkeypatch.setattr(w2v_core.cli.loading, "load", broken)
     monkeypatch.delenv("W2V_DEBUG", raising=False)
     code, _, stderr = run(["info", model], capsys)
     assert code == 1
     assert_one_error_line(stderr, "internal error", "boom")
+
+
+def test_a_model_too_large_for_memory_is_said_as_w2v_tui_says_it(model, capsys, monkeypatch):
+    def too_large(path, **options):
+        raise MemoryError
+
+    monkeypatch.setattr(w2v_core.cli.loading, "load", too_large)
+    code, _, stderr = run(["info", model], capsys)
+    assert code == 1
+    assert_one_error_line(stderr, f"{model}: not enough memory for the arrays it declares")
 
 
 # ------------------------------------------------------------------------------ subprocess
@@ -534,7 +544,7 @@ def test_subprocess_train_and_query(corpus, tmp_path):
     assert "Traceback" not in done.stderr and "epoch 1/1" in done.stderr
     done = _subprocess("neighbors", "m.txt", "queen", "-k", "2", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    kv = w2v_core.io.load(tmp_path / "m.txt").wv
+    kv = w2v_core.formats.load(tmp_path / "m.txt").wv
     assert_rows_match(done.stdout, kv.most_similar("queen", topn=2), kv)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import w2v_core.io
+import w2v_core.formats
 from w2v_core.cli import main
 from w2v_core.vectors import KeyedVectors
 
@@ -33,7 +33,7 @@ def vectors_file(tmp_path: Path) -> Path:
     vectors[len(FRUIT) + len(TOOLS) :, 2:] += rng.normal(0, 1, size=(20, 4))
     counts = np.arange(len(words), 0, -1) * 10
     path = tmp_path / "v.npz"
-    w2v_core.io.save(KeyedVectors(words, vectors, counts), path)
+    w2v_core.formats.save(KeyedVectors(words, vectors, counts), path)
     return path
 
 
@@ -44,7 +44,7 @@ def test_odd_names_the_odd_word_and_shows_each_cosine_to_the_mean(vectors_file, 
     assert "odd one out: hammer" in out
     rows = [line for line in out.splitlines() if any(w in line for w in FRUIT + TOOLS)]
     assert [next(w for w in FRUIT + TOOLS if w in row) for row in rows[1:]][0] == "hammer"
-    kv = w2v_core.io.load(vectors_file).wv
+    kv = w2v_core.formats.load(vectors_file).wv
     for word, cosine in kv.cosines_to_mean(["apple", "pear", "hammer", "plum"]):
         assert any(word in row and f"{cosine:.4f}" in row for row in rows)
 
@@ -61,7 +61,7 @@ def test_odd_needs_two_words(vectors_file, capsys):
 
 
 def test_cosines_to_mean_put_the_doesnt_match_word_first(vectors_file):
-    kv = w2v_core.io.load(vectors_file).wv
+    kv = w2v_core.formats.load(vectors_file).wv
     ranked = kv.cosines_to_mean(["saw", "apple", "drill", "hammer"])
     assert ranked[0][0] == kv.doesnt_match(["saw", "apple", "drill", "hammer"]) == "apple"
     assert [c for _, c in ranked] == sorted(c for _, c in ranked)
@@ -118,7 +118,7 @@ def test_negative_words_repeat_or_split_like_query_words(vectors_file, capsys, n
     code, out, err = run(["neighbors", vectors_file, "apple", *negative, "-k", "4"], capsys)
     assert code == 0, err
     assert _title(out) == "nearest to apple - pear - plum"
-    kv = w2v_core.io.load(vectors_file).wv
+    kv = w2v_core.formats.load(vectors_file).wv
     for word, cosine in kv.most_similar(positive=["apple"], negative=["pear", "plum"], topn=4):
         assert any(word in line and f"{cosine:.4f}" in line for line in out.splitlines())
 
@@ -127,7 +127,7 @@ def test_query_words_keep_vocabulary_words_whole(tmp_path, capsys):
     words = ["New_York", "-lrb-", "co-operate", "2000", "paris"]
     vectors = np.eye(5, 4, dtype=np.float32) + 0.1
     path = tmp_path / "odd.txt"
-    w2v_core.io.save(KeyedVectors(words, vectors), path)
+    w2v_core.formats.save(KeyedVectors(words, vectors), path)
     code, out, err = run(["neighbors", path, "New_York -co-operate", "2000", "-k", "2"], capsys)
     assert code == 0, err
     assert _title(out) == "nearest to New_York + 2000 - co-operate"
@@ -180,7 +180,7 @@ def test_every_loading_command_takes_limit(vectors_file, tmp_path, capsys, comma
 def test_export_writes_the_projector_pair(vectors_file, tmp_path, capsys, name, metadata):
     code, out, err = run(["export", vectors_file, tmp_path / name], capsys)
     assert code == 0, err
-    kv = w2v_core.io.load(vectors_file).wv
+    kv = w2v_core.formats.load(vectors_file).wv
     rows = (tmp_path / name).read_text().splitlines()
     assert len(rows) == len(kv)
     np.testing.assert_allclose(np.array([r.split("\t") for r in rows], dtype=np.float32),
@@ -201,7 +201,7 @@ def test_train_reads_other_encodings_when_asked(tmp_path, capsys):
     assert code == 1 and "latin1.txt" in err and "byte" in err and "Traceback" not in err
     code, _, err = run([*argv, "--encoding", "latin-1"], capsys)
     assert code == 0, err
-    assert "caf\u00e9" in w2v_core.io.load(tmp_path / "m.npz").wv
+    assert "caf\u00e9" in w2v_core.formats.load(tmp_path / "m.npz").wv
     code, _, err = run([*argv, "--encoding-errors", "replace"], capsys)
     assert code == 0, err
 
@@ -225,7 +225,7 @@ def test_train_says_how_many_epochs_it_chose_and_why(tmp_path, capsys):
                         "--min-count", "1", "--threads", "1"], capsys)
     assert code == 0, err
     assert "epochs 50 (auto: small corpus)" in err
-    assert w2v_core.io.load(tmp_path / "m.npz").config.epochs == 50
+    assert w2v_core.formats.load(tmp_path / "m.npz").config.epochs == 50
     code, _, err = run(["train", corpus, "-o", tmp_path / "m.npz", "--dim", "8", "--epochs",
                         "2", "--min-count", "1", "--threads", "1"], capsys)
     assert "epochs 2" in err and "auto" not in err
@@ -251,7 +251,7 @@ def test_two_runs_onto_one_output_never_replace_each_other(tmp_path, capsys, mon
     assert code == 1, err
     assert out.read_bytes() == b"the other run's model"
     mine = tmp_path / "m-2.npz"
-    assert w2v_core.io.load(mine).wv.dim == 8
+    assert w2v_core.formats.load(mine).wv.dim == 8
     assert (f"{out} was written by another process while this run trained; saved the model "
             f"to {mine} instead") in err
 
@@ -264,7 +264,7 @@ def test_a_file_there_before_the_run_is_replaced_as_asked(tmp_path, capsys):
     code, _, err = run(["train", corpus, "-o", out, "--dim", "8", "--epochs", "1",
                         "--min-count", "1", "--threads", "1"], capsys)
     assert code == 0, err
-    assert w2v_core.io.load(out).wv.dim == 8 and not (tmp_path / "m-2.npz").exists()
+    assert w2v_core.formats.load(out).wv.dim == 8 and not (tmp_path / "m-2.npz").exists()
 
 
 def test_an_output_under_the_home_tilde_is_not_taken_for_elsewhere(tmp_path, capsys, monkeypatch):
@@ -291,7 +291,7 @@ def test_a_failed_final_save_says_where_the_model_went(tmp_path, capsys, monkeyp
     elsewhere = tmp_path / "elsewhere.npz"
 
     def fallback(model, path, fmt=None):
-        w2v_core.io.save(model, elsewhere)
+        w2v_core.formats.save(model, elsewhere)
         return elsewhere
 
     monkeypatch.setattr(training, "save_with_fallback", fallback)
@@ -314,7 +314,7 @@ def test_info_shows_separation_and_warns_when_collapsed(vectors_file, tmp_path, 
     rng = np.random.default_rng(1)
     same = np.ones((30, 8), dtype=np.float32) + rng.normal(0, 0.01, size=(30, 8)).astype(np.float32)
     collapsed = tmp_path / "collapsed.npz"
-    w2v_core.io.save(KeyedVectors([f"w{i}" for i in range(30)], same), collapsed)
+    w2v_core.formats.save(KeyedVectors([f"w{i}" for i in range(30)], same), collapsed)
     code, out, err = run(["info", collapsed], capsys)
     assert code == 0, err
     assert "collapsed" in next(line for line in out.splitlines() if line.startswith("separation"))
@@ -324,7 +324,7 @@ def test_info_shows_separation_and_warns_when_collapsed(vectors_file, tmp_path, 
 def test_info_shows_the_largest_norm_and_warns_when_absurd(vectors_file, tmp_path, capsys):
     code, out, err = run(["info", vectors_file], capsys)
     assert code == 0, err
-    loaded = w2v_core.io.load(vectors_file).wv
+    loaded = w2v_core.formats.load(vectors_file).wv
     line = next(line for line in out.splitlines() if line.startswith("largest norm"))
     assert line.split()[-1] == f"{np.linalg.norm(loaded.vectors, axis=1).max():.3g}"
     assert "norm" not in err
@@ -332,7 +332,7 @@ def test_info_shows_the_largest_norm_and_warns_when_absurd(vectors_file, tmp_pat
     vectors = rng.normal(size=(30, 8)).astype(np.float32)
     vectors[17] *= 1e6  # what a diverged run leaves
     broken = tmp_path / "broken.vec"
-    w2v_core.io.save(KeyedVectors([f"w{i}" for i in range(30)], vectors), broken)
+    w2v_core.formats.save(KeyedVectors([f"w{i}" for i in range(30)], vectors), broken)
     code, out, err = run(["info", broken], capsys)
     assert code == 0, err
     assert "far above" in next(line for line in out.splitlines() if line.startswith("largest norm"))
@@ -355,7 +355,7 @@ def test_train_shows_separation_per_epoch_and_at_the_end(tmp_path, capsys):
 def test_analogy_methods_come_from_the_engine(vectors_file, capsys):
     from w2v_core.vectors import ANALOGY_METHODS
 
-    kv = w2v_core.io.load(vectors_file).wv
+    kv = w2v_core.formats.load(vectors_file).wv
     for method, title in ANALOGY_METHODS.items():
         code, out, err = run(["analogy", vectors_file, "apple", "pear", "hammer", "--method",
                               method, "-k", "3"], capsys)
@@ -376,7 +376,7 @@ def wide_file(tmp_path: Path) -> Path:
     centres = rng.standard_normal((150, 80))
     vectors = centres[np.arange(3000) // 20] + 0.8 * rng.standard_normal((3000, 80))
     path = tmp_path / "wide.npz"
-    w2v_core.io.save(KeyedVectors([f"w{i}" for i in range(3000)], vectors.astype(np.float32)), path)
+    w2v_core.formats.save(KeyedVectors([f"w{i}" for i in range(3000)], vectors.astype(np.float32)), path)
     return path
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import w2v_core.cli.training
-import w2v_core.io
+import w2v_core.formats
 from w2v_core.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -165,7 +165,7 @@ def test_termination_during_training_saves_the_model_so_far(planted_file, tmp_pa
     code, _, rest = _finish(process)
     assert code == 128 + signum, "".join(seen) + rest
     assert "Traceback" not in rest
-    model = w2v_core.io.load(tmp_path / "m.npz")
+    model = w2v_core.formats.load(tmp_path / "m.npz")
     assert model.summary.stopped_early
     assert 0 < model.summary.words_trained < model.summary.corpus_words * 10000
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

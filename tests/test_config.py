@@ -12,21 +12,14 @@ from planted import planted_sentences
 from w2v_core import Callback, ConfigError, TrainConfig, train
 from w2v_core.callbacks import TrainingStart
 from w2v_core.cli import build_parser
+from w2v_core.cli.arguments import add_train_arguments, config_from_args
 from w2v_core.config import (
     AUTO_EPOCHS_MAX,
     AUTO_EPOCHS_MIN,
-    add_train_arguments,
     available_cpus,
-    config_from_args,
     flag,
     resolve_epochs,
 )
-from w2v_core.sgns import TrainConfig as TrainConfigFromSgns
-
-
-def test_sgns_still_exports_the_config():
-    assert TrainConfigFromSgns is TrainConfig
-
 
 def test_every_field_carries_its_help_and_is_an_option_of_w2v_train():
     helptext = build_parser()._subparsers._group_actions[0].choices["train"].format_help()
@@ -112,7 +105,7 @@ def test_w2v_train_and_w2v_tui_offer_the_same_training_options():
 
 
 def test_the_front_ends_parser_raises_a_usage_error_naming_the_help():
-    from w2v_core.config import ArgumentParser
+    from w2v_core.cli.arguments import ArgumentParser
     from w2v_core.errors import EXIT_USAGE, UsageError, exit_code
 
     parser = ArgumentParser(prog="w2v")

@@ -11,7 +11,7 @@ import pytest
 
 from w2v_core import CorpusError, TrainConfig, open_corpus, tokenize, train
 from w2v_core.corpus import MAX_SENTENCE_LENGTH, builtin_path, split_sentences
-from w2v_core.encoding import encode_corpus
+from w2v_core.token_ids import encode_corpus
 from w2v_core.vocab import Vocabulary
 
 
@@ -158,7 +158,7 @@ def _naive_encoding(sentences, min_count):
 
 @pytest.mark.parametrize("spill", [10**9, 7])
 def test_encoding_matches_a_naive_encoding(spill, monkeypatch):
-    import w2v_core.encoding as encoding
+    import w2v_core.token_ids as encoding
 
     monkeypatch.setattr(encoding, "_BLOCK_TOKENS", 5)  # many chunks and blocks
     rng = np.random.default_rng(0)

@@ -17,8 +17,8 @@ import pytest
 from w2v_core import ConfigError, CorpusError, KeyedVectors, open_corpus, tokenize
 from w2v_core.callbacks import ReadingStopped, StopTraining, TrainingControl
 from w2v_core.corpus import builtin_path
-from w2v_core.encoding import encode_corpus
-from w2v_core.io import load, save
+from w2v_core.formats import load, save
+from w2v_core.token_ids import encode_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 HAMLET = builtin_path("hamlet-first-folio.txt")
@@ -279,7 +279,7 @@ def test_a_broken_symlink_names_its_target(tmp_path):
 
 # ------------------------------------------------------------------ item 21: stop while reading
 def test_stop_interrupts_reading_the_corpus(monkeypatch):
-    import w2v_core.encoding as encoding
+    import w2v_core.token_ids as encoding
 
     monkeypatch.setattr(encoding, "_BLOCK_TOKENS", 100)
     control = TrainingControl()

@@ -161,6 +161,26 @@ def test_mul_matches_gensim_cosmul(questions: Path) -> None:
     assert report.correct == expected and 0 < expected < report.total
 
 
+def test_mul_evaluation_answers_as_single_queries_do(tmp_path: Path) -> None:
+    """A question evaluate_analogies counts as correct is one KeyedVectors.analogy answers
+    with the expected word: both score 3CosMul with the same function."""
+    rng = np.random.default_rng(3)
+    kv = KeyedVectors([f"w{i}" for i in range(300)], _random(300, 16, 3))
+    quads, correct = [], 0
+    for a, b, c in rng.choice(len(kv), size=(80, 3)):
+        if len({a, b, c}) < 3:
+            continue
+        a, b, c = kv.words[a], kv.words[b], kv.words[c]
+        answer = kv.analogy(a, b, c, method="mul", topn=1)[0][0]
+        d = answer if len(quads) % 2 else kv.words[int(rng.integers(len(kv)))]
+        correct += d == answer
+        quads.append(f"{a} {b} {c} {d}")
+    path = tmp_path / "q.txt"
+    path.write_text(": random\n" + "\n".join(quads) + "\n")
+    report = evaluate_analogies(kv, path, restrict_vocab=None, method="mul", case_insensitive=False)
+    assert report.total == len(quads) and report.correct == correct >= len(quads) // 2
+
+
 def test_bundled_questions_file() -> None:
     from w2v_core.corpus import builtin_path
 
@@ -274,7 +294,7 @@ def test_missing_files_and_bad_parameters(tmp_path: Path) -> None:
         evaluate_analogies(kv, tmp_path / "nope.txt")
     with pytest.raises(EvaluationDataError, match="is a directory"):
         evaluate_word_pairs(kv, tmp_path)
-    with pytest.raises(ConfigError, match="method"):
+    with pytest.raises(ConfigError, match="analogy method must be one of add, mul, got 'cosadd'"):
         evaluate_analogies(kv, method="cosadd")
     with pytest.raises(ConfigError, match="restrict_vocab"):
         evaluate_analogies(kv, restrict_vocab=0)

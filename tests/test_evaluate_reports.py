@@ -9,7 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2v_core.evaluate import EvaluationDataError, evaluate_analogies, evaluate_word_pairs
+from w2v_core.evaluate import (
+    EvaluationDataError,
+    evaluate_analogies,
+    evaluate_word_pairs,
+    evaluation_report,
+)
 from w2v_core.vectors import KeyedVectors
 
 WORDS = ["king", "queen", "man", "woman", "paris", "france", "rome", "italy"]
@@ -84,6 +89,21 @@ def test_pair_report_to_dict(kv, tmp_path):
     nan = evaluate_word_pairs(kv, one).to_dict()  # one pair: no correlation
     assert nan["spearman"] is None and nan["pearson"] is None
     json.dumps(nan, allow_nan=False)
+
+
+def test_evaluation_report_is_both_reports(kv, questions, tmp_path):
+    """What ``w2v eval`` prints and the TUI's Evaluate pane shows: one analogy report and a
+    pairs report per file, the bundled file when none is named."""
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("king\tqueen\t8\nman\twoman\t7\nparis\trome\t5\n")
+    report = evaluation_report(kv, questions, [pairs, pairs], restrict_vocab=None, method="mul")
+    assert report.analogies == evaluate_analogies(kv, questions, restrict_vocab=None, method="mul")
+    assert report.word_pairs == [evaluate_word_pairs(kv, pairs)] * 2
+    assert json.loads(json.dumps(report.to_dict(), allow_nan=False)) == {
+        "analogies": report.analogies.to_dict(),
+        "word_pairs": [report.word_pairs[0].to_dict()] * 2,
+    }
+    assert [p.path for p in evaluation_report(kv).word_pairs] == ["builtin:wordsim353.tsv"]
 
 
 @pytest.mark.parametrize("score", ["nan", "NaN", "inf", "-inf"])

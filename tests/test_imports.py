@@ -99,3 +99,34 @@ def test_every_public_name_resolves_to_its_module():
     for name, module in w2v_core._EXPORTS.items():
         value = getattr(w2v_core, name)
         assert value is getattr(importlib.import_module(f"w2v_core.{module}"), name), name
+
+
+
+#: Engine modules that load neither scipy.sparse nor what imports it (scipy.sparse imports
+#: numpy.testing, which imports argparse).
+LIGHT_ENGINE = ("w2v_core", "w2v_core.config", "w2v_core.errors", "w2v_core.analogy",
+                "w2v_core.vectors", "w2v_core.evaluate", "w2v_core.model", "w2v_core.corpus",
+                "w2v_core.query")
+
+
+def _imports_argparse(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import) and any(a.name == "argparse" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.module == "argparse":
+            return True
+    return False
+
+
+def test_the_engine_does_not_import_argparse():
+    """Command-line parsing is the front ends' (w2v_core.cli.arguments); the engine only
+    describes its options (TrainConfig's field metadata)."""
+    engine = {name: path for name, path in MODULES.items()
+              if name != "w2v_core.cli" and not name.startswith("w2v_core.cli.")}
+    assert "w2v_core.config" in engine
+    assert [n for n, p in engine.items() if _imports_argparse(p)] == []
+    code = f"import sys, {', '.join(LIGHT_ENGINE)}; print('argparse' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=PACKAGE.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

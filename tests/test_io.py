@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2v_core import io
+from w2v_core import formats
+from w2v_core.formats import native, word2vec_binary, word2vec_text
 from w2v_core.errors import ModelFormatError
 from w2v_core.model import Model, TrainingSummary
-from w2v_core.sgns import TrainConfig
+from w2v_core.config import TrainConfig
 from w2v_core.vectors import KeyedVectors
 
 WORDS = ["the", "of", "and", "king", "queen", "käse", "日本", "naïve", "x", "zebra"]
@@ -55,8 +56,8 @@ def _single_line_error(excinfo: pytest.ExceptionInfo, path: Path) -> str:
 # ------------------------------------------------------------------ round trips
 def test_native_round_trip_is_bit_exact(model: Model, tmp_path: Path) -> None:
     path = tmp_path / "m.npz"
-    io.save(model, path)
-    loaded = io.load(path)
+    formats.save(model, path)
+    loaded = formats.load(path)
     assert loaded.wv.words == model.wv.words
     assert loaded.wv.vectors.dtype == np.float32
     assert loaded.wv.vectors.tobytes() == model.wv.vectors.tobytes()
@@ -70,8 +71,8 @@ def test_native_round_trip_is_bit_exact(model: Model, tmp_path: Path) -> None:
 
 def test_native_keyed_vectors_only(kv: KeyedVectors, tmp_path: Path) -> None:
     path = tmp_path / "kv.npz"
-    io.save(kv, path)
-    loaded = io.load(path)
+    formats.save(kv, path)
+    loaded = formats.load(path)
     assert (loaded.output_vectors, loaded.config, loaded.summary) == (None, None, None)
     np.testing.assert_array_equal(loaded.wv.counts, kv.counts)
     assert loaded.wv.vectors.tobytes() == kv.vectors.tobytes()
@@ -79,15 +80,15 @@ def test_native_keyed_vectors_only(kv: KeyedVectors, tmp_path: Path) -> None:
 
 def test_native_without_counts(tmp_path: Path) -> None:
     kv = KeyedVectors(["a", "b", "c"], np.eye(3, dtype=np.float32))
-    io.save(kv, tmp_path / "m.npz")
-    assert io.load(tmp_path / "m.npz").wv.counts is None
+    formats.save(kv, tmp_path / "m.npz")
+    assert formats.load(tmp_path / "m.npz").wv.counts is None
 
 
 @pytest.mark.parametrize("ext", ["bin", "txt", "vec"])
 def test_word2vec_round_trip(kv: KeyedVectors, tmp_path: Path, ext: str) -> None:
     path = tmp_path / f"v.{ext}"
-    io.save(kv, path)
-    loaded = io.load(path)
+    formats.save(kv, path)
+    loaded = formats.load(path)
     assert (loaded.output_vectors, loaded.config, loaded.summary) == (None, None, None)
     assert loaded.wv.counts is None
     assert loaded.wv.words == kv.words
@@ -98,13 +99,13 @@ def test_word2vec_round_trip(kv: KeyedVectors, tmp_path: Path, ext: str) -> None
 @pytest.mark.parametrize("ext", ["npz", "bin", "txt"])
 def test_save_load_save_is_byte_identical(model: Model, tmp_path: Path, ext: str) -> None:
     first, second = tmp_path / f"a.{ext}", tmp_path / f"b.{ext}"
-    io.save(model, first)
-    io.save(io.load(first), second)
+    formats.save(model, first)
+    formats.save(formats.load(first), second)
     assert first.read_bytes() == second.read_bytes()
 
 
 def test_npz_entries_have_a_fixed_timestamp(model: Model, tmp_path: Path) -> None:
-    io.save(model, tmp_path / "m.npz")
+    formats.save(model, tmp_path / "m.npz")
     with zipfile.ZipFile(tmp_path / "m.npz") as zf:
         assert {info.date_time for info in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert "format.npy" in zf.namelist()
@@ -112,25 +113,25 @@ def test_npz_entries_have_a_fixed_timestamp(model: Model, tmp_path: Path) -> Non
 
 def test_explicit_format_overrides_extension(kv: KeyedVectors, tmp_path: Path) -> None:
     path = tmp_path / "vectors.data"
-    io.save(kv, path, format="bin")
-    assert io.detect_format(path) == "bin"
-    assert io.load(path).wv.words == kv.words
+    formats.save(kv, path, format="bin")
+    assert formats.detect_format(path) == "bin"
+    assert formats.load(path).wv.words == kv.words
 
 
 def test_formats_are_detected_from_content(kv: KeyedVectors, tmp_path: Path) -> None:
     for ext, expected in [("npz", "npz"), ("bin", "bin"), ("txt", "txt")]:
-        io.save(kv, tmp_path / f"v.{ext}")
+        formats.save(kv, tmp_path / f"v.{ext}")
         misnamed = tmp_path / f"v-{ext}.bin" if ext != "bin" else tmp_path / "v-bin.txt"
         (tmp_path / f"v.{ext}").rename(misnamed)
-        assert io.detect_format(misnamed) == expected
-        assert io.load(misnamed).wv.words == kv.words
+        assert formats.detect_format(misnamed) == expected
+        assert formats.load(misnamed).wv.words == kv.words
 
 
 def test_text_format_matches_gensim_layout(tmp_path: Path) -> None:
     kv = KeyedVectors(["a", "b"], np.array([[0.1, -2.5], [1e-5, 3.0]], dtype=np.float32))
-    io.save(kv, tmp_path / "v.txt")
+    formats.save(kv, tmp_path / "v.txt")
     assert (tmp_path / "v.txt").read_bytes() == b"2 2\na 0.1 -2.5\nb 1e-05 3.0\n"
-    io.save(kv, tmp_path / "v.bin")
+    formats.save(kv, tmp_path / "v.bin")
     expected = b"2 2\n" + b"".join(
         w.encode() + b" " + row.astype("<f4").tobytes() + b"\n" for w, row in _rows(kv)
     )
@@ -143,7 +144,7 @@ def test_reads_c_tool_text_to_printed_precision(kv: KeyedVectors, tmp_path: Path
     lines = [f"{len(kv)} {kv.dim}"]  # the C tool: "%s " then "%lf " per value
     lines += [w + " " + "".join(f"{v:f} " for v in row) for w, row in _rows(kv)]
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
-    loaded = io.load(path).wv
+    loaded = formats.load(path).wv
     assert loaded.words == kv.words
     np.testing.assert_allclose(loaded.vectors, kv.vectors, rtol=0, atol=5e-7)
 
@@ -155,7 +156,7 @@ def test_reads_binary_with_or_without_row_newline(
     path = tmp_path / "v.bin"
     body = b"".join(w.encode() + b" " + r.astype("<f4").tobytes() + newline for w, r in _rows(kv))
     path.write_bytes(f"{len(kv)} {kv.dim}\n".encode() + body)
-    loaded = io.load(path).wv
+    loaded = formats.load(path).wv
     assert loaded.words == kv.words
     assert loaded.vectors.tobytes() == kv.vectors.tobytes()
 
@@ -163,23 +164,23 @@ def test_reads_binary_with_or_without_row_newline(
 def test_reads_glove_text(kv: KeyedVectors, tmp_path: Path) -> None:
     path = tmp_path / "glove.6B.6d.txt"
     path.write_text("".join(w + " " + " ".join(map(str, r)) + "\n" for w, r in _rows(kv)), "utf-8")
-    assert io.detect_format(path) == "glove"
-    loaded = io.load(path).wv
+    assert formats.detect_format(path) == "glove"
+    loaded = formats.load(path).wv
     assert loaded.words == kv.words
     assert loaded.vectors.tobytes() == kv.vectors.tobytes()
 
 
 def test_reads_gzip_compressed_files(kv: KeyedVectors, tmp_path: Path) -> None:
-    io.save(kv, tmp_path / "v.bin")
+    formats.save(kv, tmp_path / "v.bin")
     packed = tmp_path / "v.bin.gz"
     packed.write_bytes(gzip.compress((tmp_path / "v.bin").read_bytes()))
-    assert io.load(packed).wv.vectors.tobytes() == kv.vectors.tobytes()
+    assert formats.load(packed).wv.vectors.tobytes() == kv.vectors.tobytes()
 
 
 def test_repeated_word_keeps_first_vector(tmp_path: Path) -> None:
     path = tmp_path / "dup.txt"
     path.write_text("3 2\na 1.0 2.0\nb 3.0 4.0\na 5.0 6.0\n")
-    loaded = io.load(path).wv
+    loaded = formats.load(path).wv
     assert loaded.words == ["a", "b"]
     np.testing.assert_array_equal(loaded["a"], [1.0, 2.0])
 
@@ -189,29 +190,29 @@ def test_invalid_utf8_word(tmp_path: Path) -> None:
     vector = np.ones(2, "<f4").tobytes()
     path.write_bytes(b"2 2\nok " + vector + b"\ncaf\xc3 " + vector + b"\n")
     with pytest.raises(ModelFormatError, match="vector 2 is not valid UTF-8") as excinfo:
-        io.load(path)
+        formats.load(path)
     _single_line_error(excinfo, path)
-    assert io.load(path, unicode_errors="replace").wv.words == ["ok", "caf\ufffd"]
-    assert io.load_word2vec_format(path, unicode_errors="ignore").words == ["ok", "caf"]
+    assert formats.load(path, unicode_errors="replace").wv.words == ["ok", "caf\ufffd"]
+    assert formats.load_word2vec_format(path, unicode_errors="ignore").words == ["ok", "caf"]
 
 
 def test_load_word2vec_format_forced_binary_flag(kv: KeyedVectors, tmp_path: Path) -> None:
-    io.save_word2vec_format(kv, tmp_path / "v.txt", binary=False)
-    assert io.load_word2vec_format(tmp_path / "v.txt", binary=False).words == kv.words
+    formats.save_word2vec_format(kv, tmp_path / "v.txt", binary=False)
+    assert formats.load_word2vec_format(tmp_path / "v.txt", binary=False).words == kv.words
     with pytest.raises(ModelFormatError):
-        io.load_word2vec_format(tmp_path / "v.txt", binary=True)
+        formats.load_word2vec_format(tmp_path / "v.txt", binary=True)
 
 
 def test_gensim_interoperability(kv: KeyedVectors, tmp_path: Path) -> None:
     gensim_models = pytest.importorskip("gensim.models")
     for binary, ext in [(True, "bin"), (False, "txt")]:
         ours, theirs = tmp_path / f"ours.{ext}", tmp_path / f"theirs.{ext}"
-        io.save(kv, ours)
+        formats.save(kv, ours)
         gkv = gensim_models.KeyedVectors.load_word2vec_format(str(ours), binary=binary)
         assert gkv.index_to_key == kv.words
         assert gkv.vectors.tobytes() == kv.vectors.tobytes()
         gkv.save_word2vec_format(str(theirs), binary=binary)
-        back = io.load(theirs).wv
+        back = formats.load(theirs).wv
         assert back.words == kv.words
         assert back.vectors.tobytes() == kv.vectors.tobytes()
     assert (tmp_path / "ours.txt").read_bytes() == (tmp_path / "theirs.txt").read_bytes()
@@ -224,10 +225,10 @@ def _foreign_npz(path: Path) -> None:
 
 
 def _newer_npz(path: Path, model: Model) -> None:
-    arrays = io._native_arrays(model)
-    arrays["format_version"] = np.array(io.FORMAT_VERSION + 1)
+    arrays = native.native_arrays(model)
+    arrays["format_version"] = np.array(native.FORMAT_VERSION + 1)
     with open(path, "wb") as fh:
-        io._write_npz(fh, arrays)
+        native.write_npz(fh, arrays)
 
 
 def _drop_last_lines(path: Path, count: int) -> None:
@@ -250,26 +251,26 @@ BAD_FILES = {
     "foreign npz": (lambda p, m: _foreign_npz(p), "not a w2v-tui model"),
     "newer npz": (lambda p, m: _newer_npz(p, m), "newer w2v-tui"),
     "truncated npz": (
-        lambda p, m: (io.save(m, p, format="npz"), _truncate(p, 0.5)), "corrupt .npz"
+        lambda p, m: (formats.save(m, p, format="npz"), _truncate(p, 0.5)), "corrupt .npz"
     ),
     "truncated bin": (
-        lambda p, m: (io.save(m, p, format="bin"), _truncate(p, 0.5)),
+        lambda p, m: (formats.save(m, p, format="bin"), _truncate(p, 0.5)),
         "truncated: expected 10 vectors, found 5",
     ),
     "truncated txt": (
-        lambda p, m: (io.save(m, p, format="txt"), _drop_last_lines(p, 3)),
+        lambda p, m: (formats.save(m, p, format="txt"), _drop_last_lines(p, 3)),
         "truncated: expected 10 vectors, found 7",
     ),
     "header count too small": (
-        lambda p, m: (io.save(m, p, format="txt"), p.write_bytes(b"9" + p.read_bytes()[2:])),
+        lambda p, m: (formats.save(m, p, format="txt"), p.write_bytes(b"9" + p.read_bytes()[2:])),
         "header announces 9",
     ),
     "header count too small bin": (
-        lambda p, m: (io.save(m, p, format="bin"), p.write_bytes(b"9" + p.read_bytes()[2:])),
+        lambda p, m: (formats.save(m, p, format="bin"), p.write_bytes(b"9" + p.read_bytes()[2:])),
         "data after the 9 vectors",
     ),
     "header dim wrong": (
-        lambda p, m: (io.save(m, p, format="txt"), p.write_bytes(b"10 5" + p.read_bytes()[4:])),
+        lambda p, m: (formats.save(m, p, format="txt"), p.write_bytes(b"10 5" + p.read_bytes()[4:])),
         "header says 5 dimensions but line 2 has a word and 6 values .the header's dimension",
     ),
     "header zero dims": (lambda p, m: p.write_text("3 0\n"), "0 dimensions"),
@@ -289,32 +290,32 @@ def test_bad_files_give_one_clear_line(case: str, model: Model, tmp_path: Path) 
     path = tmp_path / "model.bin"
     make(path, model)
     with pytest.raises(ModelFormatError, match=expected) as excinfo:
-        io.load(path)
+        formats.load(path)
     _single_line_error(excinfo, path)
 
 
 def test_unknown_extension_names_the_allowed_ones(kv: KeyedVectors, tmp_path: Path) -> None:
     with pytest.raises(ModelFormatError, match=r"\.npz.*\.bin.*\.txt.*\.vec"):
-        io.save(kv, tmp_path / "model.pkl")
+        formats.save(kv, tmp_path / "model.pkl")
     with pytest.raises(ModelFormatError, match="unknown model format"):
-        io.save(kv, tmp_path / "model.npz", format="pickle")
+        formats.save(kv, tmp_path / "model.npz", format="pickle")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_words_the_format_cannot_store(tmp_path: Path) -> None:
     kv = KeyedVectors(["new york", "b"], np.ones((2, 2), dtype=np.float32))
     with pytest.raises(ModelFormatError, match="'new york'"):
-        io.save(kv, tmp_path / "v.txt")
-    io.save(kv, tmp_path / "v.npz")  # the native format stores spaces
-    assert io.load(tmp_path / "v.npz").wv.words == ["new york", "b"]
+        formats.save(kv, tmp_path / "v.txt")
+    formats.save(kv, tmp_path / "v.npz")  # the native format stores spaces
+    assert formats.load(tmp_path / "v.npz").wv.words == ["new york", "b"]
     assert list(tmp_path.iterdir()) == [tmp_path / "v.npz"]
 
 
 def test_save_into_missing_directory(kv: KeyedVectors, tmp_path: Path) -> None:
     with pytest.raises(ModelFormatError, match="cannot write"):
-        io.save(kv, tmp_path / "nope" / "v.npz")
+        formats.save(kv, tmp_path / "nope" / "v.npz")
     with pytest.raises(ModelFormatError, match="is a directory"):
-        io.save(kv, tmp_path, format="npz")
+        formats.save(kv, tmp_path, format="npz")
 
 
 # ------------------------------------------------------------------ atomicity
@@ -333,11 +334,11 @@ def test_failed_save_keeps_old_file_and_leaves_no_temp(
         fh.write(b"\x93NUMPY partial")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(io, "_binary_rows", failing_rows)
-    monkeypatch.setattr(io, "_text_rows", failing_rows)
-    monkeypatch.setattr(io.np.lib.format, "write_array", failing_write_array)
+    monkeypatch.setattr(word2vec_binary, "row_bytes", failing_rows)
+    monkeypatch.setattr(word2vec_text, "row_bytes", failing_rows)
+    monkeypatch.setattr(np.lib.format, "write_array", failing_write_array)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        io.save(kv, path)
+        formats.save(kv, path)
     assert path.read_bytes() == b"old contents"
     assert list(tmp_path.iterdir()) == [path]
 
@@ -346,15 +347,15 @@ def test_os_error_during_save_is_a_model_format_error(
     kv: KeyedVectors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "model.npz"
-    io.save(kv, path)
+    formats.save(kv, path)
     before = path.read_bytes()
 
     def no_space(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(io.os, "fsync", no_space)
+    monkeypatch.setattr(os, "fsync", no_space)
     with pytest.raises(ModelFormatError, match="No space left on device"):
-        io.save(KeyedVectors(["a", "b", "c"], np.eye(3, dtype=np.float32)), path)
+        formats.save(KeyedVectors(["a", "b", "c"], np.eye(3, dtype=np.float32)), path)
     assert path.read_bytes() == before
     assert list(tmp_path.iterdir()) == [path]
 
@@ -362,7 +363,7 @@ def test_os_error_during_save_is_a_model_format_error(
 def test_saved_file_mode_follows_umask(kv: KeyedVectors, tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
-        io.save(kv, tmp_path / "v.npz")
+        formats.save(kv, tmp_path / "v.npz")
     finally:
         os.umask(old)
     assert (tmp_path / "v.npz").stat().st_mode & 0o777 == 0o644

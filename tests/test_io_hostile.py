@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2v_core import io
+from w2v_core import formats
+from w2v_core.formats import native, rules, source
 from w2v_core.errors import ConfigError, ModelFormatError
 from w2v_core.model import Model
 from w2v_core.vectors import KeyedVectors
@@ -52,19 +53,19 @@ def test_nan_or_inf_is_refused_naming_row_and_word(
     if ext == "glove":
         _write_glove(path, kv)
     else:
-        io.save(kv, path)
+        formats.save(kv, path)
     expected = r"vector 4 \(word 'queen'\) holds NaN or infinite"
     with pytest.raises(ModelFormatError, match=expected) as e:
-        io.load(path)
+        formats.load(path)
     _one_line(e, path)
 
 
 def test_nan_in_native_output_vectors_is_refused(kv: KeyedVectors, tmp_path: Path) -> None:
     output = np.zeros_like(kv.vectors)
     output[1, 0] = np.nan
-    io.save(Model(kv, output), tmp_path / "m.npz")
+    formats.save(Model(kv, output), tmp_path / "m.npz")
     with pytest.raises(ModelFormatError, match=r"output vector 2 \(word 'of'\)"):
-        io.load(tmp_path / "m.npz")
+        formats.load(tmp_path / "m.npz")
 
 
 # ------------------------------------------------------------------ item 11: one dedup rule
@@ -75,8 +76,8 @@ def test_duplicates_follow_one_rule_in_every_format(tmp_path: Path) -> None:
     output = vectors * 10
     loaded = {}
     for ext in ("npz", "bin", "txt"):
-        io.save(Model(dup, output) if ext == "npz" else dup, tmp_path / f"d.{ext}")
-        loaded[ext] = io.load(tmp_path / f"d.{ext}")
+        formats.save(Model(dup, output) if ext == "npz" else dup, tmp_path / f"d.{ext}")
+        loaded[ext] = formats.load(tmp_path / f"d.{ext}")
     for model in loaded.values():
         assert model.wv.words == ["a", "b", "c"]
         np.testing.assert_array_equal(model.wv.vectors, vectors[[0, 1, 3]])
@@ -86,12 +87,12 @@ def test_duplicates_follow_one_rule_in_every_format(tmp_path: Path) -> None:
 
 def test_dedupe_is_shared_code(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     calls = []
-    real = io._dedupe
-    monkeypatch.setattr(io, "_dedupe", lambda *a: calls.append(1) or real(*a))
+    real = rules.dedupe
+    monkeypatch.setattr(rules, "dedupe", lambda *a: calls.append(1) or real(*a))
     kv = KeyedVectors(["a", "b"], np.eye(2, dtype=np.float32))
     for ext in ("npz", "bin", "txt"):
-        io.save(kv, tmp_path / f"m.{ext}")
-        io.load(tmp_path / f"m.{ext}")
+        formats.save(kv, tmp_path / f"m.{ext}")
+        formats.load(tmp_path / f"m.{ext}")
     assert len(calls) == 3
 
 
@@ -103,13 +104,13 @@ def test_word_count_list_is_not_a_model(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "counts.txt"
     path.write_bytes(content)
     with pytest.raises(ModelFormatError, match="1-dimensional.*word-count list") as e:
-        io.load(path)
+        formats.load(path)
     _one_line(e, path)
 
 
 # ------------------------------------------------------------------ item 17: declared shapes
 def _npz_with_vectors_header(path: Path, shape: tuple[int, ...], payload: bytes) -> None:
-    arrays = io._native_arrays(KeyedVectors(["a", "b"], np.eye(2, dtype=np.float32)))
+    arrays = native.native_arrays(KeyedVectors(["a", "b"], np.eye(2, dtype=np.float32)))
     with zipfile.ZipFile(path, "w") as zf:
         for name, array in arrays.items():
             if name == "vectors":
@@ -127,7 +128,7 @@ def test_npz_declaring_more_than_it_holds_is_corrupt(tmp_path: Path, shape: tupl
     path = tmp_path / "huge.npz"
     _npz_with_vectors_header(path, shape, np.eye(2, dtype=np.float32).tobytes())
     with pytest.raises(ModelFormatError, match=r"corrupt file: 'vectors' declares shape") as e:
-        io.load(path)
+        formats.load(path)
     _one_line(e, path)
 
 
@@ -138,7 +139,7 @@ def test_binary_header_with_a_huge_count_is_truncated_not_out_of_memory(
     raw = [w.encode() for w in kv.words]
     path.write_bytes(_binary(raw, kv.vectors, header=b"900000000000 6\n"))
     with pytest.raises(ModelFormatError, match="truncated: expected 900000000000 vectors, found 6"):
-        io.load(path)
+        formats.load(path)
 
 
 # ------------------------------------------------------------------ item 23: unicode errors
@@ -156,7 +157,7 @@ def test_latin1_words_name_the_cli_option(tmp_path: Path) -> None:
     path = tmp_path / "wiki.vec"
     _fasttext_vec_with_latin1(path)
     with pytest.raises(ModelFormatError) as e:
-        io.load(path)
+        formats.load(path)
     message = _one_line(e, path)
     assert "vector 2" in message and "--unicode-errors replace" in message
     assert "unicode_errors=" not in message
@@ -165,7 +166,7 @@ def test_latin1_words_name_the_cli_option(tmp_path: Path) -> None:
 def test_latin1_vec_opens_with_replace(tmp_path: Path) -> None:
     path = tmp_path / "wiki.vec"
     vectors = _fasttext_vec_with_latin1(path)
-    kv = io.load(path, unicode_errors="replace").wv
+    kv = formats.load(path, unicode_errors="replace").wv
     assert kv.words == ["the", "caf\ufffd", "naïve", "\ufffd\ufffd", "\ufffd"]
     np.testing.assert_array_equal(kv.vectors, vectors)
 
@@ -178,7 +179,7 @@ def test_ignore_keeps_empty_words_the_way_gensim_does(tmp_path: Path, binary: bo
     if binary:
         raw = [b"the", b"caf\xe9", "naïve".encode(), b"\xe9\xe8", b"\xe0"]
         path.write_bytes(_binary(raw, vectors))
-    ours = io.load_word2vec_format(path, unicode_errors="ignore")
+    ours = formats.load_word2vec_format(path, unicode_errors="ignore")
     theirs = gensim_models.KeyedVectors.load_word2vec_format(
         str(path), binary=binary, unicode_errors="ignore"
     )
@@ -188,9 +189,9 @@ def test_ignore_keeps_empty_words_the_way_gensim_does(tmp_path: Path, binary: bo
     np.testing.assert_array_equal(ours.vectors, theirs.vectors[: len(keys)])
 
 
-@pytest.mark.parametrize("loader", [io.load, io.load_word2vec_format])
+@pytest.mark.parametrize("loader", [formats.load, formats.load_word2vec_format])
 def test_unknown_unicode_errors_value_names_the_option(loader, tmp_path: Path) -> None:  # noqa
-    io.save(KeyedVectors(["a", "b"], np.eye(2, dtype=np.float32)), tmp_path / "m.txt")
+    formats.save(KeyedVectors(["a", "b"], np.eye(2, dtype=np.float32)), tmp_path / "m.txt")
     expected = "--unicode-errors must be one of strict, replace, ignore"
     with pytest.raises(ConfigError, match=expected):
         loader(tmp_path / "m.txt", unicode_errors="backslashreplace")
@@ -198,13 +199,13 @@ def test_unknown_unicode_errors_value_names_the_option(loader, tmp_path: Path) -
 
 def test_native_words_accept_unicode_errors(tmp_path: Path) -> None:
     path = tmp_path / "m.npz"
-    arrays = io._native_arrays(KeyedVectors(["a", "b"], np.eye(2, dtype=np.float32)))
+    arrays = native.native_arrays(KeyedVectors(["a", "b"], np.eye(2, dtype=np.float32)))
     arrays["words"] = np.frombuffer(b"a\n\xff", dtype=np.uint8)
     with open(path, "wb") as fh:
-        io._write_npz(fh, arrays)
+        native.write_npz(fh, arrays)
     with pytest.raises(ModelFormatError, match="--unicode-errors"):
-        io.load(path)
-    assert io.load(path, unicode_errors="replace").wv.words == ["a", "\ufffd"]
+        formats.load(path)
+    assert formats.load(path, unicode_errors="replace").wv.words == ["a", "\ufffd"]
 
 
 # ------------------------------------------------------------------ item 24: messages
@@ -217,7 +218,7 @@ def test_binary_with_a_wrong_header_dimension_says_so(
     path.write_bytes(_binary(raw, kv.vectors, header=f"6 {declared}\n".encode()))
     for errors in ("strict", "replace", "ignore"):
         with pytest.raises(ModelFormatError, match="header's dimension looks wrong") as e:
-            io.load(path, unicode_errors=errors)
+            formats.load(path, unicode_errors=errors)
         message = _one_line(e, path)
         assert f"says {declared}, but the rows fit 6" in message
         assert "UTF-8" not in message and "empty word" not in message
@@ -229,7 +230,7 @@ def test_ragged_text_row_does_not_read_as_a_contradiction(tmp_path: Path) -> Non
     rows[2] = "w2 " + " ".join(["0.5"] * 19)
     path.write_text("3 20\n" + "\n".join(rows) + "\n")
     with pytest.raises(ModelFormatError) as e:
-        io.load(path)
+        formats.load(path)
     message = _one_line(e, path)
     assert "line 4: expected a word and 20 values, found a word and 19 values" in message
     assert "20 fields" not in message
@@ -239,26 +240,26 @@ def test_text_with_a_wrong_header_dimension_says_so(tmp_path: Path) -> None:
     path = tmp_path / "m.txt"
     path.write_text("2 3\na 1 2\nb 3 4\n")
     with pytest.raises(ModelFormatError, match="header's dimension looks wrong"):
-        io.load(path)
+        formats.load(path)
 
 
 # ------------------------------------------------------------------ item 27: bz2 and padding
 @pytest.mark.parametrize("ext", ["bin", "txt"])
 @pytest.mark.parametrize("compress", [bz2.compress, gzip.compress], ids=["bz2", "gz"])
 def test_compressed_files(kv: KeyedVectors, tmp_path: Path, ext: str, compress) -> None:  # noqa
-    io.save(kv, tmp_path / f"m.{ext}")
+    formats.save(kv, tmp_path / f"m.{ext}")
     packed = tmp_path / f"m.{ext}.{compress.__module__}"
     packed.write_bytes(compress((tmp_path / f"m.{ext}").read_bytes()))
-    loaded = io.load(packed).wv
+    loaded = formats.load(packed).wv
     assert loaded.words == kv.words and loaded.vectors.tobytes() == kv.vectors.tobytes()
-    assert io.detect_format(packed) == ext
+    assert formats.detect_format(packed) == ext
 
 
 def test_corrupt_bz2_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "m.bin.bz2"
     path.write_bytes(b"BZh91AY&SYgarbage-garbage")
     with pytest.raises(ModelFormatError, match="corrupt bz2 data") as e:
-        io.load(path)
+        formats.load(path)
     _one_line(e, path)
 
 
@@ -267,9 +268,9 @@ def test_trailing_padding_after_binary_vectors_is_tolerated(
     kv: KeyedVectors, tmp_path: Path, padding: bytes
 ) -> None:
     path = tmp_path / "m.bin"
-    io.save(kv, path)
+    formats.save(kv, path)
     path.write_bytes(path.read_bytes() + padding)
-    assert io.load(path).wv.vectors.tobytes() == kv.vectors.tobytes()
+    assert formats.load(path).wv.vectors.tobytes() == kv.vectors.tobytes()
     gensim_models = pytest.importorskip("gensim.models")
     theirs = gensim_models.KeyedVectors.load_word2vec_format(str(path), binary=True)
     assert theirs.index_to_key == kv.words
@@ -283,44 +284,44 @@ def test_limit_reads_only_the_first_vectors(kv: KeyedVectors, tmp_path: Path, ex
         _write_glove(path, kv)
     elif ext.endswith((".gz", ".bz2")):
         plain = tmp_path / f"plain.{ext.split('.')[0]}"
-        io.save(kv, plain)
+        formats.save(kv, plain)
         packer = gzip.compress if ext.endswith(".gz") else bz2.compress
         path.write_bytes(packer(plain.read_bytes()))
     else:
-        io.save(kv, path)
-    model = io.load(path, limit=3)
+        formats.save(kv, path)
+    model = formats.load(path, limit=3)
     assert model.wv.words == kv.words[:3]
     assert model.wv.vectors.tobytes() == kv.vectors[:3].tobytes()
     if ext == "npz":
         np.testing.assert_array_equal(model.wv.counts, kv.counts[:3])
-    assert io.load(path, limit=100).wv.words == kv.words
+    assert formats.load(path, limit=100).wv.words == kv.words
 
 
 def test_limit_reads_a_file_damaged_after_the_limit(kv: KeyedVectors, tmp_path: Path) -> None:
     path = tmp_path / "m.txt"
-    io.save(kv, path)
+    formats.save(kv, path)
     path.write_bytes(path.read_bytes() + b"junk row\n")
     with pytest.raises(ModelFormatError):
-        io.load(path)
-    assert io.load(path, limit=4).wv.words == kv.words[:4]
-    assert io.load_word2vec_format(path, limit=2).words == kv.words[:2]
+        formats.load(path)
+    assert formats.load(path, limit=4).wv.words == kv.words[:4]
+    assert formats.load_word2vec_format(path, limit=2).words == kv.words[:2]
 
 
 @pytest.mark.parametrize("limit", [0, -1, 2.5, True])
 def test_limit_must_be_a_positive_whole_number(kv: KeyedVectors, tmp_path: Path, limit) -> None:
-    io.save(kv, tmp_path / "m.npz")
+    formats.save(kv, tmp_path / "m.npz")
     with pytest.raises(ConfigError, match="--limit"):
-        io.load(tmp_path / "m.npz", limit=limit)
+        formats.load(tmp_path / "m.npz", limit=limit)
 
 
 def test_blocks_larger_than_one_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Rows that straddle block boundaries, in both formats, give the same vectors."""
-    monkeypatch.setattr(io, "_BLOCK", 97)
-    monkeypatch.setattr(io, "_HEAD", 64)
+    monkeypatch.setattr(source, "BLOCK_BYTES", 97)
+    monkeypatch.setattr(source, "HEAD_BYTES", 64)
     rng = np.random.default_rng(2)
     vectors = rng.standard_normal((300, 7)).astype(np.float32)
     kv = KeyedVectors([f"word{i}" for i in range(300)], vectors)
     for ext in ("bin", "txt"):
-        io.save(kv, tmp_path / f"m.{ext}")
-        loaded = io.load(tmp_path / f"m.{ext}").wv
+        formats.save(kv, tmp_path / f"m.{ext}")
+        loaded = formats.load(tmp_path / f"m.{ext}").wv
         assert loaded.words == kv.words and loaded.vectors.tobytes() == kv.vectors.tobytes()

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2v_core import io
+from w2v_core import formats
+from w2v_core.formats import source, text_rows
 from w2v_core.cli import main as cli_main
 from w2v_core.errors import ModelFormatError
 from w2v_core.vectors import KeyedVectors
@@ -87,8 +88,8 @@ def _glove(text_file: Path, glove: Path) -> Path:
 
 def _files(kv: KeyedVectors, folder: Path) -> dict[str, Path]:
     """Our exports of ``kv``: word2vec text and binary, and GloVe."""
-    io.save(kv, folder / "m.txt")
-    io.save(kv, folder / "m.bin")
+    formats.save(kv, folder / "m.txt")
+    formats.save(kv, folder / "m.bin")
     return {"txt": folder / "m.txt", "bin": folder / "m.bin",
             "glove": _glove(folder / "m.txt", folder / "m.glove")}
 
@@ -98,21 +99,21 @@ def _files(kv: KeyedVectors, folder: Path) -> dict[str, Path]:
 def test_our_exports_load_back_exactly(script: str, tmp_path: Path) -> None:
     kv = _keyed_vectors(_vocabulary(script))
     for kind, path in _files(kv, tmp_path).items():
-        assert io.detect_format(path) == kind
-        _same(io.load(path).wv, kv)
-        _same(io.load_word2vec_format(path), kv)
+        assert formats.detect_format(path) == kind
+        _same(formats.load(path).wv, kv)
+        _same(formats.load_word2vec_format(path), kv)
 
 
 def test_every_script_in_one_file_across_block_boundaries(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Blocks of 97 bytes cut rows inside multi-byte letters."""
-    monkeypatch.setattr(io, "_BLOCK", 97)
-    monkeypatch.setattr(io, "_HEAD", 64)
+    monkeypatch.setattr(source, "BLOCK_BYTES", 97)
+    monkeypatch.setattr(source, "HEAD_BYTES", 64)
     kv = _keyed_vectors(_every_script())
     for path in _files(kv, tmp_path).values():
-        _same(io.load(path).wv, kv)
-    limited = io.load(tmp_path / "m.txt", limit=100).wv
+        _same(formats.load(path).wv, kv)
+    limited = formats.load(tmp_path / "m.txt", limit=100).wv
     assert limited.words == kv.words[:100]
 
 
@@ -126,7 +127,7 @@ def test_gensim_and_we_read_each_others_files(script: str, tmp_path: Path) -> No
     for binary, ext in ((False, "txt"), (True, "bin")):
         path = tmp_path / f"gensim.{ext}"
         theirs.save_word2vec_format(str(path), binary=binary)
-        _same(io.load(path).wv, kv)
+        _same(formats.load(path).wv, kv)
     for kind, path in _files(kv, tmp_path).items():
         read = models.KeyedVectors.load_word2vec_format(
             str(path), binary=kind == "bin", no_header=kind == "glove"
@@ -154,7 +155,7 @@ def test_stray_0x85_and_0xa0_bytes_in_words_read_as_gensim_reads_them(
         expected = models.KeyedVectors.load_word2vec_format(
             str(path), binary=is_binary, unicode_errors=unicode_errors
         )
-        loaded = io.load(path, unicode_errors=unicode_errors).wv
+        loaded = formats.load(path, unicode_errors=unicode_errors).wv
         assert loaded.words == expected.index_to_key
         assert loaded.vectors.tobytes() == expected.vectors.tobytes()
 
@@ -182,7 +183,7 @@ def test_rows_split_as_gensim_splits_them(data: bytes, tmp_path: Path) -> None:
     path = tmp_path / "m.vec"
     path.write_bytes(data)
     expected = models.KeyedVectors.load_word2vec_format(str(path))
-    loaded = io.load(path).wv
+    loaded = formats.load(path).wv
     assert loaded.words == expected.index_to_key
     assert loaded.vectors.tobytes() == expected.vectors.tobytes()
 
@@ -192,10 +193,10 @@ def test_tab_separated_and_double_spaced_rows_read_like_single_spaced_ones(tmp_p
     (tmp_path / "plain.vec").write_text("2 3\n" + ROWS)
     (tmp_path / "tabs.vec").write_text("2 3\n" + ROWS.replace(" ", "\t"))
     (tmp_path / "spaces.vec").write_text("2 3\n" + ROWS.replace(" ", "  \t "))
-    plain = io.load(tmp_path / "plain.vec").wv
+    plain = formats.load(tmp_path / "plain.vec").wv
     assert plain.words == ["хорошо", "king"]
     for name in ("tabs.vec", "spaces.vec"):
-        _same(io.load(tmp_path / name).wv, plain)
+        _same(formats.load(tmp_path / name).wv, plain)
 
 
 def test_a_stray_byte_inside_a_value_is_refused_not_split(tmp_path: Path) -> None:
@@ -203,7 +204,7 @@ def test_a_stray_byte_inside_a_value_is_refused_not_split(tmp_path: Path) -> Non
     path = tmp_path / "m.vec"
     path.write_bytes(b"2 2\nab .1 .2\ncd 1\x852 3\n")
     with pytest.raises(ModelFormatError, match=r"m\.vec: line 3: a value is not a number"):
-        io.load(path)
+        formats.load(path)
 
 
 # ------------------------------------------------------------------ byte-order marks
@@ -214,7 +215,7 @@ def test_a_byte_order_mark_before_the_first_line_is_ignored(kind: str, tmp_path:
     data = codecs.BOM_UTF8 + files[kind.split(".")[0]].read_bytes()
     path = tmp_path / f"bom.{kind}"
     path.write_bytes(gzip.compress(data) if kind.endswith(".gz") else data)
-    _same(io.load(path).wv, kv)
+    _same(formats.load(path).wv, kv)
 
 
 # ------------------------------------------------------------------ the issue's files, CLI and TUI
@@ -224,7 +225,7 @@ def test_the_issue_examples_in_the_cli(tmp_path: Path, capsys: pytest.CaptureFix
     shifted.write_bytes(b"2 3\n\xc3\x852 .1 .2 .3\nking .4 .5 .6\n")
     assert cli_main(["info", str(russian)]) == 0
     assert "хорошо" in capsys.readouterr().out
-    loaded = io.load(shifted).wv
+    loaded = formats.load(shifted).wv
     assert loaded.words == ["Å2", "king"]
     assert loaded.vectors[0].tolist() == np.array([0.1, 0.2, 0.3], dtype=np.float32).tolist()
 
@@ -250,11 +251,11 @@ def test_files_in_every_script_stay_on_the_vectorised_parser(
     def refuse(*args: object) -> None:
         raise AssertionError("a block was parsed row by row")
 
-    monkeypatch.setattr(io, "_read_rows_one_by_one", refuse)
+    monkeypatch.setattr(text_rows, "_read_rows_one_by_one", refuse)
     kv = _keyed_vectors(_every_script())
     files = _files(kv, tmp_path)
     text = files["txt"].read_bytes()
     (tmp_path / "crlf.txt").write_bytes(text.replace(b"\n", b"\r\n"))
     (tmp_path / "spaces.txt").write_bytes(text.replace(b"\n", b"  \t\x0c\r\n"))
     for path in (files["txt"], files["glove"], tmp_path / "crlf.txt", tmp_path / "spaces.txt"):
-        _same(io.load(path).wv, kv)
+        _same(formats.load(path).wv, kv)

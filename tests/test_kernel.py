@@ -1,4 +1,4 @@
-"""The shared-noise SGNS kernel against finite differences, and pause accounting."""
+"""The shared-noise kernel against finite differences, and pause accounting."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ import pytest
 
 from planted import numeric_gradient, planted_hits, planted_sentences
 from w2v_core import TrainConfig, TrainingControl, prepare_corpus, train
-from w2v_core import sgns
+from training_spies import spy_on, spy_on_steps
+from w2v_core import training
+from w2v_core.training.negative_sampling import SHARED_ROW_UPDATES, shared_group_size
+from w2v_core.training.cbow import Cbow, cbow_examples
+from w2v_core.training.objective import Batch
+from w2v_core.training.pairs import make_pairs
+from w2v_core.training.skipgram import SkipGram
 
 
 def _shared_objective(W_in, W_out, inputs, outputs, noise, group, negative) -> float:
@@ -47,10 +53,11 @@ def test_shared_step_is_one_sgd_step_on_the_shared_objective(pairs):
 
     config = TrainConfig(dim=d, negative=K, shared_negatives=N)
     fast_in, fast_out = W_in.astype(np.float32), W_out.astype(np.float32)
-    worker = sgns._Worker(fast_in, fast_out, config, 0, 16, group_size=group)
-    assert worker.noise_shape(pairs) == noise.shape
-    worker.step(inputs, outputs, np.zeros((3, N), np.int32), 0.0)  # dirty the buffers first
-    step_loss = worker.step(inputs, outputs, noise, alpha)
+    worker = training.Worker(fast_in, fast_out, config, 0, 16, group_size=group)
+    assert worker.layer.noise_shape(pairs) == noise.shape
+    batch = Batch(outputs=outputs, inputs=inputs)
+    SkipGram().step(worker, batch, np.zeros((3, N), np.int32), 0.0)  # dirty the buffers first
+    step_loss = SkipGram().step(worker, batch, noise, alpha)
     assert step_loss == pytest.approx(expected_loss, rel=1e-5)
     np.testing.assert_allclose(fast_in, expected_in, atol=1e-5)
     np.testing.assert_allclose(fast_out, expected_out, atol=1e-5)
@@ -58,26 +65,25 @@ def test_shared_step_is_one_sgd_step_on_the_shared_objective(pairs):
 
 def test_group_size_bounds_the_weighted_updates_of_a_noise_row():
     # a drawn noise word's row gets group * negative / shared weighted updates per minibatch
-    assert sgns.shared_group_size(1024, 5, 16) * 5 / 16 <= sgns.SHARED_ROW_UPDATES
-    assert sgns.shared_group_size(50, 5, 16) == 50  # never above the minibatch
-    assert sgns.shared_group_size(1024, 100, 1) == 1
+    assert shared_group_size(1024, 5, 16) * 5 / 16 <= SHARED_ROW_UPDATES
+    assert shared_group_size(50, 5, 16) == 50  # never above the minibatch
+    assert shared_group_size(1024, 100, 1) == 1
 
 
-def test_exact_mode_draws_noise_per_pair(monkeypatch):
+def test_exact_mode_draws_noise_per_pair():
     shapes = []
-    real = sgns._Worker.step
 
-    def spy(self, inputs, outputs, noise, alpha, weights=None):
-        shapes.append((len(inputs), noise.shape))
-        return real(self, inputs, outputs, noise, alpha, weights)
+    def spy(worker, batch, noise, alpha) -> None:
+        shapes.append((len(batch), noise.shape))
 
-    monkeypatch.setattr(sgns._Worker, "step", spy)
     corpus = prepare_corpus(planted_sentences(300), min_count=1)
-    train(corpus, TrainConfig(dim=8, epochs=1, min_count=1, negative=3, shared_negatives=0, threads=1))
-    assert shapes and all(noise == (m, 3) for m, noise in shapes)
-    shapes.clear()
-    train(corpus, TrainConfig(dim=8, epochs=1, min_count=1, negative=3, shared_negatives=4, threads=1))
-    group = sgns.shared_group_size(1024, 3, 4)
+    for shared in (0, 4):
+        config = TrainConfig(dim=8, epochs=1, min_count=1, negative=3, shared_negatives=shared, threads=1)
+        spy_on_steps(training.Trainer(corpus, config), spy).train()
+        if not shared:
+            assert shapes and all(noise == (m, 3) for m, noise in shapes)
+            shapes.clear()
+    group = shared_group_size(1024, 3, 4)
     assert shapes and all(noise == (-(-m // group), 4) for m, noise in shapes)
 
 
@@ -107,8 +113,7 @@ def test_a_pause_counts_once_however_many_threads_wait(monkeypatch):
     def clock() -> float:
         return now[0]
 
-    monkeypatch.setattr(sgns, "_clock", clock)
-    monkeypatch.setattr(time, "perf_counter", clock)  # also what TrainingControl measures
+    monkeypatch.setattr(time, "perf_counter", clock)  # what TrainingControl measures
     control = _CountingControl(threads=2)
     control.pause()  # both threads stop at their first minibatch
     corpus = prepare_corpus(planted_sentences(3000), min_count=1)  # 30k tokens: several chunks
@@ -121,7 +126,7 @@ def test_a_pause_counts_once_however_many_threads_wait(monkeypatch):
 
     helper = threading.Thread(target=pause_for_100_seconds)
     helper.start()
-    model = sgns.Trainer(corpus, config, control=control, processes=False).train()
+    model = training.Trainer(corpus, config, control=control, processes=False, clock=clock).train()
     helper.join()
     assert control.waiting == 2
     # 100 s of wall time, all of it paused: counted once, not once per thread (-100 s)
@@ -190,9 +195,9 @@ def test_cbow_step_follows_the_gradient_with_word2vec_input_update(shared):
             expected_in[word] -= alpha * mean_grad
     config = TrainConfig(dim=d, negative=K, shared_negatives=shared, cbow=True)
     fast_in, fast_out = W_in.astype(np.float32), W_out.astype(np.float32)
-    worker = sgns._Worker(fast_in, fast_out, config, 0, 8, group_size=group if shared else None)
-    assert worker.noise_shape(len(outputs)) == noise.shape
-    step_loss = worker.step_cbow(contexts, indptr, outputs, noise, alpha)
+    worker = training.Worker(fast_in, fast_out, config, 0, 8, group_size=group if shared else None)
+    assert worker.layer.noise_shape(len(outputs)) == noise.shape
+    step_loss = Cbow().step(worker, Batch(outputs=outputs, inputs=contexts, indptr=indptr), noise, alpha)
     assert step_loss == pytest.approx(expected_loss, rel=1e-5)
     np.testing.assert_allclose(fast_out, W_out - alpha * grad_out, atol=1e-5)
     np.testing.assert_allclose(fast_in, expected_in, atol=1e-5)
@@ -201,7 +206,7 @@ def test_cbow_step_follows_the_gradient_with_word2vec_input_update(shared):
 
 
 def test_segment_kernels_match_loops():
-    from w2v_core.scatter import segment_scatter, segment_sum
+    from w2v_core.training.scatter import segment_scatter, segment_sum
 
     rng = np.random.default_rng(7)
     X = rng.normal(size=(6, 4)).astype(np.float32)
@@ -236,27 +241,21 @@ def test_cbow_finds_planted_groups(shared):
     assert model.wv.similarity("cat", "dog") > model.wv.similarity("cat", "red") + 0.3
 
 
-def test_cbow_steps_cover_every_centre_once(monkeypatch):
+def test_cbow_steps_cover_every_centre_once():
     """Each centre with a context is one example per epoch, its contexts those of make_pairs."""
-    seen = []
-    real = sgns._Worker.step_cbow
+    seen, pairs = [], []
 
-    def spy(self, contexts, indptr, outputs, noise, alpha, weights=None):
-        assert indptr[0] == 0 and indptr[-1] == len(contexts) and np.all(np.diff(indptr) >= 1)
-        seen.append(len(outputs))
-        return real(self, contexts, indptr, outputs, noise, alpha, weights)
+    def step_spy(worker, batch, noise, alpha) -> None:
+        indptr = batch.indptr
+        assert indptr[0] == 0 and indptr[-1] == len(batch.inputs) and np.all(np.diff(indptr) >= 1)
+        seen.append(len(batch))
 
-    monkeypatch.setattr(sgns._Worker, "step_cbow", spy)
-    pairs = []
-    real_pairs = sgns.make_pairs
-
-    def pairs_spy(ids, sentence_ids, reduced, window):
-        centres, contexts = real_pairs(ids, sentence_ids, reduced, window)
+    def examples_spy(centres, contexts, window, examples) -> None:
         pairs.append(len(np.unique(centres)))
-        return centres, contexts
 
-    monkeypatch.setattr(sgns, "make_pairs", pairs_spy)
-    model = train(planted_sentences(500), TrainConfig(dim=8, epochs=1, min_count=1, cbow=True, threads=1))
+    corpus = prepare_corpus(planted_sentences(500), min_count=1)
+    trainer = training.Trainer(corpus, TrainConfig(dim=8, epochs=1, min_count=1, cbow=True, threads=1))
+    model = spy_on_steps(trainer, step_spy, examples_spy).train()
     assert sum(seen) == sum(pairs) == model.summary.pairs_trained
 
 
@@ -269,8 +268,8 @@ def test_cbow_examples_interleave_centres_by_position_modulo_the_span(window):
     n = 300
     sentence_ids = np.cumsum(rng.random(n) < 0.1)
     reduced = rng.integers(1, window + 1, size=n)
-    centres, contexts = sgns.make_pairs(np.zeros(n), sentence_ids, reduced, window)
-    example_centres, indptr, example_contexts = sgns.cbow_examples(centres, contexts, window)
+    centres, contexts = make_pairs(np.zeros(n), sentence_ids, reduced, window)
+    example_centres, indptr, example_contexts = cbow_examples(centres, contexts, window)
 
     stride = 2 * window + 1
     assert example_centres.tolist() == sorted(set(centres.tolist()), key=lambda p: (p % stride, p))
@@ -287,31 +286,29 @@ def test_cbow_examples_interleave_centres_by_position_modulo_the_span(window):
 
 def test_cbow_examples_of_an_empty_chunk():
     empty = np.zeros(0, dtype=np.int32)
-    example_centres, indptr, contexts = sgns.cbow_examples(empty, empty, 5)
+    example_centres, indptr, contexts = cbow_examples(empty, empty, 5)
     assert len(example_centres) == len(contexts) == 0 and indptr.tolist() == [0]
 
 
-def test_cbow_trains_centres_in_interleaved_order(monkeypatch):
+def test_cbow_trains_centres_in_interleaved_order():
     """The trainer feeds CBOW minibatches in cbow_examples' order, not in text order."""
-    chunks, trained = [], []
-    real_pairs, real_step = sgns.make_pairs, sgns._Worker.step_cbow
-
-    def pairs_spy(ids, sentence_ids, reduced, window):
-        centres, contexts = real_pairs(ids, sentence_ids, reduced, window)
-        chunks.append((np.array(ids), centres, contexts, window))
-        return centres, contexts
-
-    def step_spy(self, contexts, indptr, outputs, noise, alpha, weights=None):
-        trained.append(np.array(outputs))
-        return real_step(self, contexts, indptr, outputs, noise, alpha, weights)
-
-    monkeypatch.setattr(sgns, "make_pairs", pairs_spy)
-    monkeypatch.setattr(sgns._Worker, "step_cbow", step_spy)
-    train(planted_sentences(300), TrainConfig(dim=8, epochs=1, min_count=1, cbow=True,
-                                              threads=1, batch_size=16))
+    pairs, trained = [], []
+    config = TrainConfig(dim=8, epochs=1, min_count=1, cbow=True, threads=1, batch_size=16)
+    trainer = training.Trainer(prepare_corpus(planted_sentences(300), min_count=1), config)
+    recording = spy_on(trainer)  # the chunks' ids and what subsampling kept of them
+    spy_on_steps(
+        trainer,
+        on_step=lambda worker, batch, noise, alpha: trained.append(np.array(batch.outputs)),
+        on_examples=lambda centres, contexts, window, examples: pairs.append((centres, window)),
+    )
+    trainer.train()
+    chunks = [
+        (ids[kept], centres, window)
+        for (ids, _, kept), (centres, window) in zip(recording.subsamples, pairs, strict=True)
+    ]
     expected = []
-    for ids, centres, contexts, window in chunks:
+    for ids, centres, window in chunks:
         order = sorted(set(centres.tolist()), key=lambda p: (p % (2 * window + 1), p))
         expected += ids[order].tolist()
     assert np.concatenate(trained).tolist() == expected
-    assert expected != [w for ids, centres, _, _ in chunks for w in ids[np.unique(centres)]]
+    assert expected != [w for ids, centres, _ in chunks for w in ids[np.unique(centres)]]

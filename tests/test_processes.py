@@ -17,19 +17,21 @@ import numpy as np
 import pytest
 
 from planted import PLANTED_GROUPS, planted_sentences
+from training_spies import spy_on_steps
 from w2v_core import TrainConfig, TrainingControl, prepare_corpus
-from w2v_core import sgns
+from w2v_core import training
 from w2v_core.callbacks import Callback
-from w2v_core.encoding import encode_corpus
+from w2v_core.token_ids import encode_corpus
 from w2v_core.errors import CorpusError, TrainingWorkerError
 from w2v_core.processes import (
+    PAUSE,
     ChildControl,
     MirroredControl,
-    SharedState,
     processes_supported,
     run_isolated,
     shared_array,
 )
+from w2v_core.training.parallel import SharedState
 
 pytestmark = pytest.mark.skipif(not processes_supported(), reason="worker processes need Linux")
 
@@ -80,14 +82,14 @@ def planted_corpus():
 
 
 def test_threads_above_one_train_in_processes_that_share_the_weights(planted_corpus, child_goes_first):
-    trainer = sgns.Trainer(planted_corpus, TrainConfig(**CONFIG))
+    trainer = training.Trainer(planted_corpus, TrainConfig(**CONFIG))
     assert trainer.uses_processes
     model = trainer.train()
     child_words, child_pairs, child_loss = trainer._shared.totals[0]
     assert child_pairs > 0 and child_words > 0 and np.isfinite(child_loss)
     # every word of every epoch is counted once, whoever trained it
     assert model.summary.words_trained == planted_corpus.n_words * CONFIG["epochs"]
-    single = sgns.Trainer(planted_corpus, TrainConfig(**{**CONFIG, "threads": 1})).train()
+    single = training.Trainer(planted_corpus, TrainConfig(**{**CONFIG, "threads": 1})).train()
     assert model.summary.pairs_trained == pytest.approx(single.summary.pairs_trained, rel=0.03)
     # the child's updates reached the model: it learned the planted groups
     hits = total = 0
@@ -102,32 +104,29 @@ def test_threads_above_one_train_in_processes_that_share_the_weights(planted_cor
 
 
 def test_objects_stay_out_of_the_collectors_reach_while_children_share_their_pages(
-    planted_corpus, child_goes_first, monkeypatch
+    planted_corpus, child_goes_first
 ):
     """A full collection writes to every object: in the trainer, while a child still shares
     its pages, it copied ~10 MB (measured at 31k words). Frozen objects are not visited."""
-    parent, real, frozen_while_training = os.getpid(), sgns._Worker.step, []
+    parent, frozen_while_training = os.getpid(), []
 
-    def step(self, *args):
+    def step(*args) -> None:
         if os.getpid() == parent:
             frozen_while_training.append(gc.get_freeze_count())
-        return real(self, *args)
 
-    monkeypatch.setattr(sgns._Worker, "step", step)
-    sgns.train(planted_corpus, TrainConfig(**CONFIG))
+    spy_on_steps(training.Trainer(planted_corpus, TrainConfig(**CONFIG)), step).train()
     assert frozen_while_training and min(frozen_while_training) > 1000
     assert gc.get_freeze_count() == 0  # and collected as usual once the children are done
 
 
 def test_an_error_leaves_nothing_frozen(planted_corpus, child_goes_first, in_child_steps):
-    in_child_steps(_raise_memory_error)
     with pytest.raises(TrainingWorkerError):
-        sgns.Trainer(planted_corpus, TrainConfig(**CONFIG)).train()
+        in_child_steps(_raise_memory_error).train()
     assert gc.get_freeze_count() == 0
 
 
 def test_threads_false_keeps_threads(planted_corpus):
-    trainer = sgns.Trainer(planted_corpus, TrainConfig(**CONFIG), processes=False)
+    trainer = training.Trainer(planted_corpus, TrainConfig(**CONFIG), processes=False)
     assert not trainer.uses_processes
     assert trainer.train().summary.words_trained == planted_corpus.n_words * CONFIG["epochs"]
 
@@ -137,13 +136,13 @@ def test_without_shared_semaphores_training_falls_back_to_threads(planted_corpus
         raise OSError(38, "Function not implemented")  # what sem_open says without /dev/shm
 
     monkeypatch.setattr(SharedState, "__init__", no_dev_shm)
-    trainer = sgns.Trainer(planted_corpus, TrainConfig(**CONFIG))
+    trainer = training.Trainer(planted_corpus, TrainConfig(**CONFIG))
     assert not trainer.uses_processes
     assert trainer.train().summary.words_trained == planted_corpus.n_words * CONFIG["epochs"]
 
 
 def test_one_thread_never_forks(planted_corpus):
-    assert not sgns.Trainer(planted_corpus, TrainConfig(**{**CONFIG, "threads": 1})).uses_processes
+    assert not training.Trainer(planted_corpus, TrainConfig(**{**CONFIG, "threads": 1})).uses_processes
 
 
 def test_stop_reaches_the_worker_processes(planted_corpus, child_goes_first):
@@ -154,26 +153,26 @@ def test_stop_reaches_the_worker_processes(planted_corpus, child_goes_first):
             control.stop()
 
     config = TrainConfig(**{**CONFIG, "epochs": 50})
-    model = sgns.Trainer(planted_corpus, config, [StopAtFirstProgress()], control).train()
+    model = training.Trainer(planted_corpus, config, [StopAtFirstProgress()], control).train()
     assert model.summary.stopped_early
     assert model.summary.words_trained < planted_corpus.n_words * 50
     assert child_processes() == []
 
 
 @pytest.fixture
-def in_child_steps(monkeypatch):
-    """``in_child_steps(action)``: every minibatch step in a worker process first calls it."""
-    parent, real = os.getpid(), sgns._Worker.step
+def in_child_steps(planted_corpus):
+    """``in_child_steps(action)``: a trainer whose every minibatch step in a worker process
+    first calls ``action()``."""
+    parent = os.getpid()
 
-    def install(action):
-        def step(self, *args):
+    def trainer(action) -> training.Trainer:
+        def step(*args) -> None:
             if os.getpid() != parent:
                 action()
-            return real(self, *args)
 
-        monkeypatch.setattr(sgns._Worker, "step", step)
+        return spy_on_steps(training.Trainer(planted_corpus, TrainConfig(**CONFIG)), step)
 
-    return install
+    return trainer
 
 
 def _raise_memory_error():
@@ -181,40 +180,35 @@ def _raise_memory_error():
 
 
 def test_a_failing_worker_process_is_reported(planted_corpus, child_goes_first, in_child_steps):
-    in_child_steps(_raise_memory_error)
     with pytest.raises(TrainingWorkerError, match="MemoryError: no room for the minibatch"):
-        sgns.Trainer(planted_corpus, TrainConfig(**CONFIG)).train()
+        in_child_steps(_raise_memory_error).train()
     assert child_processes() == []
 
 
 def test_a_killed_worker_process_is_reported(planted_corpus, child_goes_first, in_child_steps):
-    in_child_steps(lambda: os.kill(os.getpid(), signal.SIGKILL))
     with pytest.raises(TrainingWorkerError, match="killed by signal 9"):
-        sgns.Trainer(planted_corpus, TrainConfig(**CONFIG)).train()
+        in_child_steps(lambda: os.kill(os.getpid(), signal.SIGKILL)).train()
 
 
 def test_worker_processes_ignore_ctrl_c(planted_corpus, child_goes_first, in_child_steps):
     """Ctrl-C reaches the whole process group; the trainer decides, the children go on."""
-    in_child_steps(lambda: os.kill(os.getpid(), signal.SIGINT))
-    trainer = sgns.Trainer(planted_corpus, TrainConfig(**CONFIG))
+    trainer = in_child_steps(lambda: os.kill(os.getpid(), signal.SIGINT))
     model = trainer.train()  # no TrainingWorkerError: no child died of KeyboardInterrupt
     assert trainer._shared.totals[0, 1] > 0
     assert not model.summary.stopped_early
 
 
-def test_an_error_in_the_trainer_ends_the_worker_processes(planted_corpus, child_goes_first, monkeypatch):
+def test_an_error_in_the_trainer_ends_the_worker_processes(planted_corpus, child_goes_first):
     """Worker 0 fails mid-epoch while a child trains: the child is stopped and reaped."""
     parent = os.getpid()
 
-    def step(self, *args):
+    def step(*args) -> None:
         if os.getpid() == parent:
             raise RuntimeError("trainer failed")
-        return real(self, *args)
 
-    real = sgns._Worker.step
-    monkeypatch.setattr(sgns._Worker, "step", step)
+    trainer = spy_on_steps(training.Trainer(planted_corpus, TrainConfig(**{**CONFIG, "epochs": 50})), step)
     with pytest.raises(RuntimeError, match="trainer failed"):
-        sgns.Trainer(planted_corpus, TrainConfig(**{**CONFIG, "epochs": 50})).train()
+        trainer.train()
     assert child_processes() == []
 
 
@@ -235,7 +229,7 @@ def test_children_follow_pause_and_stop_through_the_shared_flags():
 
 def test_a_paused_child_waits_until_the_flag_clears():
     flags = shared_array((2,), np.int8)
-    flags[SharedState.PAUSE] = 1
+    flags[PAUSE] = 1
     child = ChildControl(flags)
     context = multiprocessing.get_context("fork")
     done = context.Event()
@@ -247,7 +241,7 @@ def test_a_paused_child_waits_until_the_flag_clears():
     process = context.Process(target=waiter, daemon=True)
     process.start()
     assert not done.wait(0.2)  # still waiting while paused (a wait on state: it may only
-    flags[SharedState.PAUSE] = 0  # be too short to catch a child that does not wait)
+    flags[PAUSE] = 0  # be too short to catch a child that does not wait)
     assert done.wait(120)
     process.join()
 
@@ -284,7 +278,7 @@ def test_words_read_in_a_child_stay_packed_while_training():
         def on_progress(self, event):
             seen.append("words" in encoded.vocab.__dict__)
 
-    model = sgns.train(encoded, TrainConfig(epochs=2, threads=2), callbacks=[LooksAtTheVocabulary()])
+    model = training.train(encoded, TrainConfig(epochs=2, threads=2), callbacks=[LooksAtTheVocabulary()])
     assert seen and not any(seen)
     assert model.wv.words == encode_corpus(planted_sentences(500), min_count=2, isolate=False).vocab.words
 

@@ -2,7 +2,7 @@
 
 One epoch on a tiny corpus, one pair per minibatch, one thread. The reference is driven by
 the engine's own random draws (its subsampling masks, reduced windows, noise words and
-learning rates, recorded through the seams in :mod:`sgns_spies`), and each kind of draw is
+learning rates, recorded through the seams in :mod:`training_spies`), and each kind of draw is
 checked against what the C tool would draw:
 
 - the keep probabilities passed to ``subsample`` follow the C formula;
@@ -22,8 +22,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from sgns_spies import Recording, exact_config, train_recorded
-from w2v_core.sampling import AliasTable
+from training_spies import Recording, exact_config, train_recorded
+from w2v_core.training.sampling import AliasTable
 
 WORDS = "the of and a to in king queen man woman crown throne castle sword river".split()
 
@@ -153,7 +153,7 @@ def test_keep_probabilities_passed_to_subsample_follow_the_c_formula(run):
     counts = Counter(w for s in sentences for w in s)
     expected = c_keep_probabilities(np.array([counts[w] for w in vocab.words], float), CONFIG.sample)
     assert expected.min() < 0.5  # subsampling matters on this corpus
-    assert recording.subsamples, "the trainer never called subsample()"
+    assert recording.subsamples, "the trainer never subsampled"
     for _, keep_prob, _ in recording.subsamples:
         np.testing.assert_allclose(keep_prob, expected, rtol=1e-5)
     ids, masks = recording.concatenated_masks()
@@ -174,7 +174,7 @@ def test_noise_words_are_drawn_from_counts_to_the_three_quarters(run):
 def test_reduced_windows_take_every_value_up_to_the_window(run):
     _, _, _, _, recording = run
     reduced = recording.reduced_windows()
-    assert all(window == CONFIG.window for *_, window in recording.pairs)
+    assert all(window == CONFIG.window for *_, window in recording.windows)
     assert reduced.min() >= 1 and reduced.max() <= CONFIG.window
     share = np.bincount(reduced, minlength=CONFIG.window + 1)[1:] / len(reduced)
     # uniform: a third each; ~180 draws put each share within 0.15 of it (over 4 sigma)

@@ -15,8 +15,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from sgns_spies import train_recorded
-from w2v_core.sgns import TrainConfig
+from training_spies import train_recorded
+from w2v_core.config import TrainConfig
 
 V = 60
 
@@ -69,7 +69,7 @@ def test_noise_words_follow_counts_to_the_three_quarters(run):
 def test_effective_windows_are_uniform_up_to_the_window(run):
     _, _, recording, _ = run
     reduced = recording.reduced_windows()
-    assert all(window == CONFIG.window for *_, window in recording.pairs)
+    assert all(window == CONFIG.window for *_, window in recording.windows)
     assert reduced.min() >= 1 and reduced.max() <= CONFIG.window
     drawn = np.bincount(reduced, minlength=CONFIG.window + 1)[1:]
     chi2 = chi_square(drawn, np.full(CONFIG.window, 1 / CONFIG.window))

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from w2v_core import io
+from w2v_core import atomic, formats
+from w2v_core.formats import word2vec_binary
 from w2v_core.errors import ModelFormatError, SaveInterrupted, UnwritablePathError
 from w2v_core.vectors import KeyedVectors
 
 
-_REAL_ROWS = io._binary_rows
+_REAL_ROWS = word2vec_binary.row_bytes
 
 
 @pytest.fixture
@@ -38,11 +39,11 @@ def test_existing_file_keeps_its_mode(kv: KeyedVectors, tmp_path: Path, ext: str
     path.chmod(0o600)
     old = os.umask(0o022)
     try:
-        io.save(kv, path)
+        formats.save(kv, path)
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert io.load(path).wv.words == kv.words
+    assert formats.load(path).wv.words == kv.words
 
 
 def test_read_only_file_is_refused_even_as_root(kv: KeyedVectors, tmp_path: Path) -> None:
@@ -50,12 +51,12 @@ def test_read_only_file_is_refused_even_as_root(kv: KeyedVectors, tmp_path: Path
     path.write_bytes(b"precious")
     path.chmod(0o444)
     with pytest.raises(UnwritablePathError, match=r"read-only \(mode 0444\)") as excinfo:
-        io.save(kv, path)
+        formats.save(kv, path)
     assert "\n" not in str(excinfo.value)
     assert path.read_bytes() == b"precious"
     assert _temps(tmp_path) == []
     with pytest.raises(UnwritablePathError, match="read-only"):
-        io.probe_writable(path)
+        atomic.probe_writable(path)
 
 
 def test_symlink_is_written_through_to_its_target(kv: KeyedVectors, tmp_path: Path) -> None:
@@ -65,9 +66,9 @@ def test_symlink_is_written_through_to_its_target(kv: KeyedVectors, tmp_path: Pa
     target.chmod(0o640)
     link = tmp_path / "model.npz"
     link.symlink_to(target)
-    io.save(kv, link)
+    formats.save(kv, link)
     assert link.is_symlink() and os.readlink(link) == str(target)
-    assert io.load(target).wv.words == kv.words
+    assert formats.load(target).wv.words == kv.words
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert _temps(target.parent) == [] and _temps(tmp_path) == []
 
@@ -75,56 +76,56 @@ def test_symlink_is_written_through_to_its_target(kv: KeyedVectors, tmp_path: Pa
 def test_dangling_symlink_creates_its_target(kv: KeyedVectors, tmp_path: Path) -> None:
     link = tmp_path / "model.bin"
     link.symlink_to(tmp_path / "new.bin")
-    io.save(kv, link)
-    assert link.is_symlink() and io.load(tmp_path / "new.bin").wv.words == kv.words
+    formats.save(kv, link)
+    assert link.is_symlink() and formats.load(tmp_path / "new.bin").wv.words == kv.words
 
 
 def test_symlink_loop_is_named_as_such(kv: KeyedVectors, tmp_path: Path) -> None:
     (tmp_path / "a.npz").symlink_to(tmp_path / "b.npz")
     (tmp_path / "b.npz").symlink_to(tmp_path / "a.npz")
     with pytest.raises(UnwritablePathError, match="symbolic links"):
-        io.save(kv, tmp_path / "a.npz")
+        formats.save(kv, tmp_path / "a.npz")
 
 
 def test_special_files_are_refused(kv: KeyedVectors) -> None:
     with pytest.raises(UnwritablePathError, match="not a regular file"):
-        io.save(kv, "/dev/null", format="npz")
+        formats.save(kv, "/dev/null", format="npz")
 
 
 # ------------------------------------------------------------------ item 3: probe and fallback
 def test_probe_really_writes_and_leaves_nothing(tmp_path: Path) -> None:
-    assert io.probe_writable(tmp_path / "model.npz") == tmp_path / "model.npz"
+    assert atomic.probe_writable(tmp_path / "model.npz") == tmp_path / "model.npz"
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs /sys")
 def test_probe_catches_sysfs_even_as_root() -> None:
     with pytest.raises(UnwritablePathError, match="cannot write /sys/kernel/model.npz"):
-        io.probe_writable("/sys/kernel/model.npz")
+        atomic.probe_writable("/sys/kernel/model.npz")
 
 
 def test_probe_reports_a_read_only_filesystem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def read_only(self: io._TempFile) -> None:
+    def read_only(self: atomic._TempFile) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(io._TempFile, "open", read_only)
+    monkeypatch.setattr(atomic._TempFile, "open", read_only)
     with pytest.raises(UnwritablePathError, match="Read-only file system"):
-        io.probe_writable(tmp_path / "m.npz")
+        atomic.probe_writable(tmp_path / "m.npz")
 
 
 def test_probe_missing_directory_and_directory_target(tmp_path: Path) -> None:
     with pytest.raises(UnwritablePathError, match="does not exist"):
-        io.probe_writable(tmp_path / "nope" / "m.npz")
+        atomic.probe_writable(tmp_path / "nope" / "m.npz")
     with pytest.raises(UnwritablePathError, match="is a directory"):
-        io.probe_writable(tmp_path)
+        atomic.probe_writable(tmp_path)
 
 
 def test_save_with_fallback_uses_the_destination_when_it_works(
     kv: KeyedVectors, tmp_path: Path
 ) -> None:
-    assert io.save_with_fallback(kv, tmp_path / "m.npz") == tmp_path / "m.npz"
+    assert formats.save_with_fallback(kv, tmp_path / "m.npz") == tmp_path / "m.npz"
 
 
 def test_save_with_fallback_saves_home_without_replacing_files(
@@ -134,16 +135,16 @@ def test_save_with_fallback_saves_home_without_replacing_files(
     home.mkdir()
     (home / "m.bin").write_bytes(b"someone's file")
     monkeypatch.setenv("HOME", str(home))
-    where = io.save_with_fallback(kv, "/sys/kernel/m.bin")
+    where = formats.save_with_fallback(kv, "/sys/kernel/m.bin")
     assert where == home / "m-2.bin"
     assert (home / "m.bin").read_bytes() == b"someone's file"
-    assert io.load(where).wv.words == kv.words
+    assert formats.load(where).wv.words == kv.words
 
 
 def test_save_with_fallback_does_not_retry_format_errors(tmp_path: Path) -> None:
     kv = KeyedVectors(["new york"], np.ones((1, 2), dtype=np.float32))
     with pytest.raises(ModelFormatError, match="'new york'") as excinfo:
-        io.save_with_fallback(kv, tmp_path / "m.txt")
+        formats.save_with_fallback(kv, tmp_path / "m.txt")
     assert not isinstance(excinfo.value, UnwritablePathError)
 
 
@@ -172,16 +173,16 @@ def _rows_interrupted_at(k: int):  # noqa: ANN202
 
 BEFORE_RENAME = {
     "right after the temp file is created": lambda mp: mp.setattr(
-        io._TempFile, "open", _after_open()
+        atomic._TempFile, "open", _after_open()
     ),
     "inside the open, just after it returns": lambda mp: mp.setattr(
-        io, "open", _after_returning(open), raising=False
+        atomic, "open", _after_returning(open), raising=False
     ),
-    "setting the mode": lambda mp: mp.setattr(io.os, "fchmod", _interrupt),
-    "first row": lambda mp: mp.setattr(io, "_binary_rows", _rows_interrupted_at(0)),
-    "third row": lambda mp: mp.setattr(io, "_binary_rows", _rows_interrupted_at(2)),
-    "fsync": lambda mp: mp.setattr(io.os, "fsync", _interrupt),
-    "rename": lambda mp: mp.setattr(io.os, "replace", _interrupt),
+    "setting the mode": lambda mp: mp.setattr(atomic.os, "fchmod", _interrupt),
+    "first row": lambda mp: mp.setattr(word2vec_binary, "row_bytes", _rows_interrupted_at(0)),
+    "third row": lambda mp: mp.setattr(word2vec_binary, "row_bytes", _rows_interrupted_at(2)),
+    "fsync": lambda mp: mp.setattr(atomic.os, "fsync", _interrupt),
+    "rename": lambda mp: mp.setattr(atomic.os, "replace", _interrupt),
 }
 
 
@@ -194,9 +195,9 @@ def _after_returning(real):  # noqa: ANN001, ANN202
 
 
 def _after_open():  # noqa: ANN202
-    real = io._TempFile.open
+    real = atomic._TempFile.open
 
-    def open_then_interrupt(self: io._TempFile) -> None:
+    def open_then_interrupt(self: atomic._TempFile) -> None:
         real(self)  # the file object is dropped, as when Ctrl-C lands before the try block
         raise KeyboardInterrupt
 
@@ -211,7 +212,7 @@ def test_interrupted_save_removes_temp_and_keeps_target(
     path.write_bytes(b"previous model")
     BEFORE_RENAME[point](monkeypatch)
     with pytest.raises(SaveInterrupted, match="was not written") as excinfo:
-        io.save(kv, path)
+        formats.save(kv, path)
     assert isinstance(excinfo.value, KeyboardInterrupt)
     assert "\n" not in str(excinfo.value) and str(path) in str(excinfo.value)
     assert path.read_bytes() == b"previous model"
@@ -223,11 +224,11 @@ def test_interrupt_after_rename_says_the_save_is_complete(
     ext: str, kv: KeyedVectors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / f"model.{ext}"
-    monkeypatch.setattr(io.os, "replace", _after(os.replace))
+    monkeypatch.setattr(atomic.os, "replace", _after(os.replace))
     with pytest.raises(SaveInterrupted, match="saved completely"):
-        io.save(kv, path)
+        formats.save(kv, path)
     monkeypatch.undo()
-    assert io.load(path).wv.words == kv.words
+    assert formats.load(path).wv.words == kv.words
     assert _temps(tmp_path) == []
 
 
@@ -243,10 +244,10 @@ def test_a_further_ctrl_c_during_cleanup_still_removes_the_temp(
             raise KeyboardInterrupt
         real_unlink(name)
 
-    monkeypatch.setattr(io.os, "fsync", _interrupt)
-    monkeypatch.setattr(io.os, "unlink", unlink_interrupted_once)
+    monkeypatch.setattr(atomic.os, "fsync", _interrupt)
+    monkeypatch.setattr(atomic.os, "unlink", unlink_interrupted_once)
     with pytest.raises(SaveInterrupted):
-        io.save(kv, tmp_path / "model.npz")
+        formats.save(kv, tmp_path / "model.npz")
     assert len(calls) == 2 and list(tmp_path.iterdir()) == []
 
 
@@ -260,16 +261,16 @@ def test_any_exception_while_writing_leaves_no_temp(
                 raise MemoryError
             yield row
 
-    monkeypatch.setattr(io, "_binary_rows", rows)
+    monkeypatch.setattr(word2vec_binary, "row_bytes", rows)
     with pytest.raises(MemoryError):
-        io.save(kv, tmp_path / "model.bin")
+        formats.save(kv, tmp_path / "model.bin")
     assert list(tmp_path.iterdir()) == []
 
 
 # ------------------------------------------------------------------ projector export
 def test_export_projector_writes_the_tensorboard_pair(kv: KeyedVectors, tmp_path: Path) -> None:
     vectors, metadata = tmp_path / "vectors.tsv", tmp_path / "metadata.tsv"
-    io.export_projector(kv, vectors, metadata)
+    formats.export_projector(kv, vectors, metadata)
     rows = [line.split("\t") for line in vectors.read_text().splitlines()]
     np.testing.assert_array_equal(np.array(rows, dtype=np.float32), kv.vectors)
     lines = metadata.read_text().splitlines()
@@ -280,11 +281,11 @@ def test_export_projector_writes_the_tensorboard_pair(kv: KeyedVectors, tmp_path
 
 def test_export_projector_without_counts_and_with_a_tab(tmp_path: Path) -> None:
     plain = KeyedVectors(["x", "y"], np.eye(2, dtype=np.float32))
-    io.export_projector(plain, tmp_path / "v.tsv", tmp_path / "m.tsv")
+    formats.export_projector(plain, tmp_path / "v.tsv", tmp_path / "m.tsv")
     assert (tmp_path / "m.tsv").read_text() == "word\tcount\nx\t\ny\t\n"
     tabbed = KeyedVectors(["a\tb"], np.ones((1, 2), dtype=np.float32))
     with pytest.raises(ModelFormatError, match="TSV"):
-        io.export_projector(tabbed, tmp_path / "v2.tsv", tmp_path / "m2.tsv")
+        formats.export_projector(tabbed, tmp_path / "v2.tsv", tmp_path / "m2.tsv")
     assert not (tmp_path / "v2.tsv").exists()
 
 
@@ -295,10 +296,10 @@ def test_real_asynchronous_interrupts_never_leave_a_temp_file(ext: str, tmp_path
     vectors = np.random.default_rng(0).standard_normal((3000, 50)).astype(np.float32)
     kv = KeyedVectors([f"w{i}" for i in range(3000)], vectors)
     path = tmp_path / f"model.{ext}"
-    io.save(kv, path)
+    formats.save(kv, path)
     expected = path.read_bytes()
     start = time.perf_counter()
-    io.save(kv, path)
+    formats.save(kv, path)
     duration = time.perf_counter() - start
 
     def interrupt(signum: int, frame: object) -> None:
@@ -311,7 +312,7 @@ def test_real_asynchronous_interrupts_never_leave_a_temp_file(ext: str, tmp_path
             try:
                 try:
                     signal.setitimer(signal.ITIMER_REAL, max(1e-6, duration * i / 120))
-                    io.save(kv, path)
+                    formats.save(kv, path)
                     outcomes.append("saved")
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
@@ -335,7 +336,7 @@ def test_an_error_raised_while_an_interrupt_unwinds_is_reported_as_the_interrupt
             raise ValueError("Can't close the ZIP file while there is an open writing handle") from None
 
     with pytest.raises(SaveInterrupted, match="was not written"):
-        io._atomic_write(path, write)
+        atomic.atomic_write(path, write)
     assert _temps(tmp_path) == [] and not path.exists()
 
 
@@ -343,7 +344,7 @@ def test_a_temp_file_left_by_a_killed_writer_is_removed_by_the_next_save(tmp_pat
     """``kill -9`` during a save leaves ``.NAME.PID-XXXX.tmp``; the next save to the same
     destination removes it once its writer is gone and it is old (issue 22)."""
     dead = _a_dead_pid()
-    old = time.time() - io.STALE_TEMP_SECONDS - 60
+    old = time.time() - atomic.STALE_TEMP_SECONDS - 60
     stale = tmp_path / f".m.npz.{dead}-abcd1234.tmp"
     recent = tmp_path / f".m.npz.{dead}-0000ffff.tmp"  # maybe a slow writer on another host
     alive = tmp_path / f".m.npz.{os.getpid()}-12345678.tmp"  # a live writer's
@@ -353,10 +354,10 @@ def test_a_temp_file_left_by_a_killed_writer_is_removed_by_the_next_save(tmp_pat
     for path in (stale, alive, other):
         os.utime(path, (old, old))
     kv = KeyedVectors(["a", "b"], np.ones((2, 3), dtype=np.float32))
-    io.save(kv, tmp_path / "m.npz")
+    formats.save(kv, tmp_path / "m.npz")
     assert not stale.exists()
     assert recent.exists() and alive.exists() and other.exists()
-    assert io.load(tmp_path / "m.npz").wv.words == ["a", "b"]
+    assert formats.load(tmp_path / "m.npz").wv.words == ["a", "b"]
 
 
 def _a_dead_pid() -> int:

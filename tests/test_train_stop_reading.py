@@ -6,7 +6,7 @@ import pytest
 
 from w2v_core.callbacks import Callback, ReadingStopped, TrainingControl
 from w2v_core.config import TrainConfig
-from w2v_core.sgns import train
+from w2v_core.training import train
 
 
 class _Begin(Callback):

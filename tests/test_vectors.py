@@ -266,3 +266,30 @@ def test_best_rows_by_threshold_equals_a_full_sort(count):
 def test_completion_of_a_decomposed_prefix():
     kv = KeyedVectors(["café", "cafés", "cab"], np.ones((3, 2), dtype=np.float32))
     assert kv.complete("cafe\u0301") == ["café", "cafés"]
+
+
+def test_cosmul_of_one_query_is_a_row_of_the_batched_scores():
+    """most_similar_cosmul (one query) and the batches evaluate_analogies scores rank every
+    candidate with the same 3CosMul: same words, same scores."""
+    from w2v_core.analogy import cosmul_scores
+
+    rng = np.random.default_rng(7)
+    kv = KeyedVectors([f"w{i}" for i in range(400)], rng.normal(size=(400, 24)))
+    a, b, c = rng.choice(len(kv), size=(3, 60))
+    batched = cosmul_scores(kv.normed, kv.normed, np.stack([b, c], axis=1), a[:, None])
+    for i in range(len(a)):
+        if len({a[i], b[i], c[i]}) < 3:
+            continue
+        got = kv.most_similar_cosmul([kv.words[b[i]], kv.words[c[i]]], [kv.words[a[i]]], topn=10)
+        row = batched[i].copy()
+        row[[a[i], b[i], c[i]]] = -np.inf
+        best = np.argsort(-row, kind="stable")[:10]
+        assert [w for w, _ in got] == [kv.words[j] for j in best]
+        np.testing.assert_allclose([s for _, s in got], row[best], rtol=1e-6)
+
+
+def test_an_unknown_analogy_method_is_one_error(kv):
+    from w2v_core import ConfigError
+
+    with pytest.raises(ConfigError, match="analogy method must be one of add, mul, got 'cosadd'"):
+        kv.analogy("man", "king", "woman", method="cosadd")

@@ -1,6 +1,6 @@
 """The w2v-tui application: a training dashboard and explorer panes in tabs.
 
-``W2VApp(corpus=..., config=...)`` trains (with ``trainer``, :func:`w2v_core.sgns.train` by
+``W2VApp(corpus=..., config=...)`` trains (with ``trainer``, :func:`w2v_core.training.train` by
 default, in a thread worker); ``W2VApp(model=...)`` opens a ready model in the explorer.
 """
 
@@ -263,7 +263,7 @@ class W2VApp(App[None]):
         if self.trainer is not None:
             trainer = self.trainer
         else:  # the engine (a stop works while it reads the corpus too: ReadingStopped)
-            from w2v_core.sgns import train
+            from w2v_core.training import train
 
             trainer = train
         model = trainer(self.corpus, self.config, callbacks=callbacks, control=self.control)
@@ -280,7 +280,7 @@ class W2VApp(App[None]):
         Returns where it was saved (None if nowhere) and what went wrong ("" if nothing).
         """
         from w2v_core.destination import unwritable_reason
-        from w2v_core.io import save_with_fallback
+        from w2v_core.formats import save_with_fallback
 
         assert self.output is not None
         try:
@@ -534,7 +534,7 @@ class W2VApp(App[None]):
 
     @work(thread=True, group="save", exit_on_error=False)
     def _save(self, what: "Model | KeyedVectors", path: str) -> tuple[object, str]:
-        from w2v_core.io import save
+        from w2v_core.formats import save
 
         save(what, path)
         return what, path

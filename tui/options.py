@@ -1,19 +1,27 @@
 """Command-line options of ``w2v-tui``: a corpus or ``--model``, plus the training options.
 
-The training options come from :func:`w2v_core.config.add_train_arguments`, built from the
-fields of :class:`~w2v_core.config.TrainConfig`: ``w2v train`` uses the same function, so the
-two front ends cannot drift apart. Errors and exit codes are the engine's
-(:class:`~w2v_core.errors.UsageError`, :func:`~w2v_core.errors.exit_code`).
+The parser, the training options (built from the fields of
+:class:`~w2v_core.config.TrainConfig`), the corpus-text and model-reading options and the
+loading of ``--model`` are :mod:`w2v_core.cli.arguments`' and :mod:`w2v_core.cli.loading`'s,
+which ``w2v`` uses too, so the two front ends cannot drift apart. Errors and exit codes are
+the engine's (:class:`~w2v_core.errors.UsageError`, :func:`~w2v_core.errors.exit_code`).
 """
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-from w2v_core.config import add_corpus_text_arguments, add_train_arguments, config_from_args
-from w2v_core.errors import UsageError, W2VError
+from w2v_core.cli.arguments import (
+    ArgumentParser,
+    add_corpus_text_arguments,
+    add_model_reading_arguments,
+    add_train_arguments,
+    config_from_args,
+)
+from w2v_core.cli.loading import load_model
+from w2v_core.errors import UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.config import TrainConfig
@@ -24,14 +32,9 @@ PROG = "w2v-tui"
 DEFAULT_CORPUS = "builtin:shakespeare"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The ``w2v-tui`` argument parser; training options and defaults are TrainConfig's."""
-    parser = _Parser(
+    parser = ArgumentParser(
         prog=PROG,
         description="Train word2vec (skip-gram with negative sampling) and explore the vectors "
         f"in the terminal. Without arguments, trains on {DEFAULT_CORPUS}.",
@@ -54,15 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="open a saved model (.npz, word2vec .bin/.txt, GloVe text) instead of training"
         "%(default).0s",
     )
-    model.add_argument(
-        "--unicode-errors", choices=("strict", "replace", "ignore"), default="strict",
-        help="with --model: how to read words that are not valid UTF-8",
-    )
-    model.add_argument(
-        "--limit", metavar="N", type=int, default=None,
-        help="with --model: read only the first N vectors (the most frequent in most files)"
-        "%(default).0s",
-    )
+    add_model_reading_arguments(model, applies_to="--model")
     add_corpus_text_arguments(parser)
     add_train_arguments(parser)
     return parser
@@ -127,24 +122,3 @@ def _refuse_training_options(args: argparse.Namespace) -> None:
                 f"--{name.replace('_', '-')} is for training a corpus; --model opens a saved "
                 "model as it is (it does not train further)"
             )
-
-
-def load_model(path: str, unicode_errors: str = "strict", limit: int | None = None) -> "Model":
-    """Load a model for ``--model``; a file too big for memory is a one-line error too.
-
-    Raises
-    ------
-    ModelFormatError, ConfigError, OSError
-        From :func:`w2v_core.io.load`.
-    W2VError
-        When the arrays the file declares cannot be allocated.
-    """
-    from w2v_core.io import load
-
-    try:
-        return load(path, unicode_errors=unicode_errors, limit=limit)
-    except MemoryError:
-        raise W2VError(f"{path}: not enough memory for the arrays it declares "
-                       "(a corrupt file, or too large for this machine; try --limit)") from None
-
-

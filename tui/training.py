@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Trainer(Protocol):
-    """What trains: :func:`w2v_core.sgns.train` or a test double with its signature."""
+    """What trains: :func:`w2v_core.training.train` or a test double with its signature."""
 
     def __call__(
         self,
@@ -218,7 +218,7 @@ class Checkpoint(Callback):
         self.failed = False
 
     def on_epoch_end(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
-        from w2v_core.io import save
+        from w2v_core.formats import save
 
         try:
             save(vectors, self.path)

@@ -22,16 +22,18 @@ _EXPORTS = {
     "TrainConfig": "config",
     "Corpus": "corpus", "open_corpus": "corpus", "tokenize": "corpus",
     "separation": "diagnostics",
-    "EncodedCorpus": "encoding",
+    "EncodedCorpus": "token_ids",
     "ConfigError": "errors", "CorpusError": "errors", "ModelFormatError": "errors",
     "TrainingDivergedError": "errors", "TrainingWorkerError": "errors",
     "UnknownWordError": "errors", "W2VError": "errors",
     "evaluate_analogies": "evaluate", "evaluate_word_pairs": "evaluate",
-    "export_projector": "io", "load": "io", "save": "io",
+    "detect_format": "formats", "export_projector": "formats", "load": "formats",
+    "load_word2vec_format": "formats", "save": "formats", "save_with_fallback": "formats",
+    "save_word2vec_format": "formats",
     "Model": "model", "TrainingSummary": "model",
     "project_2d": "projection", "project_neighbourhood": "projection",
     "parse_query": "query",
-    "Trainer": "sgns", "prepare_corpus": "sgns", "train": "sgns",
+    "Trainer": "training", "prepare_corpus": "training", "train": "training",
     "KeyedVectors": "vectors",
     "Vocabulary": "vocab",
 }
@@ -64,7 +66,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .config import TrainConfig
     from .corpus import Corpus, open_corpus, tokenize
     from .diagnostics import separation
-    from .encoding import EncodedCorpus
+    from .token_ids import EncodedCorpus
     from .errors import (
         ConfigError,
         CorpusError,
@@ -75,10 +77,18 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         W2VError,
     )
     from .evaluate import evaluate_analogies, evaluate_word_pairs
-    from .io import export_projector, load, save
+    from .formats import (
+        detect_format,
+        export_projector,
+        load,
+        load_word2vec_format,
+        save,
+        save_with_fallback,
+        save_word2vec_format,
+    )
     from .model import Model, TrainingSummary
     from .projection import project_2d, project_neighbourhood
     from .query import parse_query
-    from .sgns import Trainer, prepare_corpus, train
+    from .training import Trainer, prepare_corpus, train
     from .vectors import KeyedVectors
     from .vocab import Vocabulary

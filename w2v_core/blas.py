@@ -1,7 +1,9 @@
 """One BLAS thread for small products: queries and minibatch steps.
 
-Measured here: a top-10 query on 50k x 100 took 1.3 ms with one OpenBLAS thread and 7.9 ms
-with two; two training threads ran at 0.44x of serial while OpenBLAS also started its own.
+On such small products OpenBLAS's own threads cost more than they bring: a top-10 query was
+several times slower with two OpenBLAS threads than with one, and two training threads ran
+slower than one while OpenBLAS also started its own (measurements: benchmarks/README.md,
+"w2v_core/blas.py").
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Training configuration: every option once, with its validation and its help text.
 
-:class:`TrainConfig` is plain data. Each field carries its command-line flag and help text
-in ``field(metadata=...)``, so both front ends (``w2v train`` and ``w2v-tui``) build their
-training options from it with :func:`add_train_arguments` and read them back with
-:func:`config_from_args`; the flags, defaults and help cannot drift apart. Validation
-errors name the flag (``--min-alpha must be ...``), the name a user typed.
+:class:`TrainConfig` is plain data. Each field carries what its command-line option needs in
+``field(metadata=...)``: help text, metavar, the parser of a typed value, the word that
+means None. Both front ends (``w2v train`` and ``w2v-tui``) build their training options
+from that metadata (:mod:`w2v_core.cli.arguments`), so the flags, defaults and help cannot
+drift apart; the engine itself knows nothing of argparse. Validation errors name the flag
+(``--min-alpha must be ...``), the name a user typed.
 
 This module imports nothing else from :mod:`w2v_core` but its errors, so any module may
 import it without creating an import cycle.
@@ -12,15 +13,15 @@ import it without creating an import cycle.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
-from dataclasses import MISSING, Field, asdict, dataclass, field, fields
-from typing import Any, NoReturn
+from collections.abc import Callable
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
-from .errors import ConfigError, UsageError
+from .errors import ConfigError
 
 #: Words to train on when ``epochs`` is left to :func:`resolve_epochs`: enough passes over
 #: a small corpus for its vectors to separate (Hamlet needs dozens; 5 leaves every cosine
@@ -64,29 +65,32 @@ def resolve_epochs(epochs: int | None, corpus_words: int) -> tuple[int, str | No
 
 
 # --------------------------------------------------------------------------- parsing
-def _parse_int(text: str) -> int:
+# A field's ``parse`` turns the text a user typed into its value; a ValueError's message is
+# what the front end reports (``invalid integer: 'many'``).
+def parse_int(text: str) -> int:
+    """An integer typed by a user; ValueError names the text."""
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid integer: {text!r}") from None
+        raise ValueError(f"invalid integer: {text!r}") from None
 
 
-def _parse_float(text: str) -> float:
+def parse_float(text: str) -> float:
+    """A number typed by a user; ValueError names the text."""
     try:
         return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
+        raise ValueError(f"invalid number: {text!r}") from None
 
 
-def _parse_int_or(word: str) -> Any:
-    """An argparse type: an integer, or ``word`` (for example ``none``) meaning None."""
+def parse_int_or(word: str) -> Callable[[str], int | None]:
+    """A parser of an integer, or of ``word`` (for example ``none``) meaning None."""
 
     def parse(text: str) -> int | None:
         if text.strip().lower() == word:
             return None
-        return _parse_int(text)
+        return parse_int(text)
 
-    parse.__name__ = f"integer or {word!r}"
     return parse
 
 
@@ -95,7 +99,7 @@ def _option(
     *,
     help: str,
     metavar: str = "N",
-    parse: Any = _parse_int,
+    parse: Callable[[str], Any] = parse_int,
     none: str | None = None,
     default_factory: Any = MISSING,
 ) -> Any:
@@ -167,22 +171,22 @@ class TrainConfig:
     max_vocab: int | None = _option(
         None,
         help="keep at most this many most frequent words ('none': no limit)",
-        parse=_parse_int_or("none"),
+        parse=parse_int_or("none"),
         none="none",
     )
     sample: float = _option(
         1e-3, help="subsampling threshold for frequent words (0 disables)", metavar="X",
-        parse=_parse_float,
+        parse=parse_float,
     )
     epochs: int | None = _option(
         None,
         help="passes over the corpus ('auto': enough to train on about 1.5M words, 5 to 50)",
-        parse=_parse_int_or("auto"),
+        parse=parse_int_or("auto"),
         none="auto",
     )
-    alpha: float = _option(0.025, help="initial learning rate", metavar="X", parse=_parse_float)
+    alpha: float = _option(0.025, help="initial learning rate", metavar="X", parse=parse_float)
     min_alpha: float = _option(
-        1e-4, help="final learning rate (linear decay)", metavar="X", parse=_parse_float
+        1e-4, help="final learning rate (linear decay)", metavar="X", parse=parse_float
     )
     seed: int = _option(1, help="random seed (identical vectors need --threads 1)")
     batch_size: int = _option(1024, help="positive pairs per minibatch")
@@ -265,114 +269,3 @@ def _check_float(
         raise ConfigError(
             f"{flag(name)} must be in {left}{low:g}, {upper}{right}, got {value:g}"
         )
-
-
-# --------------------------------------------------------------------------- front ends
-class ArgumentParser(argparse.ArgumentParser):
-    """The parser both front ends use: a usage error raises :class:`UsageError` (exit code 2)
-    instead of printing and exiting, so each front end reports it as its one error line.
-
-    The error's ``help_hint`` names the (sub)command's help, e.g. ``see 'w2v train --help'``.
-    Subparsers made by :meth:`add_subparsers` are of this class too.
-    """
-
-    def error(self, message: str) -> NoReturn:  # type: ignore[override]
-        error = UsageError(message)
-        error.help_hint = f"see '{self.prog} --help'"
-        raise error
-
-
-def train_fields() -> tuple[Field, ...]:
-    """The TrainConfig fields that are command-line options, in declaration order."""
-    return tuple(f for f in fields(TrainConfig) if "help" in f.metadata)
-
-
-def _default_text(f: Field, default: Any) -> str:
-    if isinstance(default, bool):
-        return "on" if default else "off"
-    if default is None:
-        return f.metadata.get("none") or "none"
-    if isinstance(default, float):
-        return f"{default:g}"
-    return str(default)
-
-
-def add_corpus_text_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
-    """Add ``--encoding`` and ``--encoding-errors`` (how corpus bytes become text).
-
-    Both front ends read them back as ``args.encoding`` and ``args.encoding_errors`` and
-    pass them to :func:`w2v_core.corpus.open_corpus`.
-    """
-    group = parser.add_argument_group("corpus text")
-    group.add_argument(
-        "--encoding",
-        metavar="NAME",
-        default=None,
-        help="text encoding of the corpus files (a Python codec name such as latin-1); "
-        "default: UTF-8, or what a byte-order mark says%(default).0s",
-    )
-    group.add_argument(
-        "--encoding-errors",
-        choices=("strict", "replace", "ignore"),
-        default="strict",
-        help="bytes invalid in the encoding: stop with the file and byte offset (strict, "
-        "default), replace them, or ignore them%(default).0s",
-    )
-    return group
-
-
-def add_train_arguments(
-    parser: argparse.ArgumentParser, title: str = "training options"
-) -> argparse._ArgumentGroup:
-    """Add one option per TrainConfig field to ``parser``, in an argument group.
-
-    Each option is the field's :func:`flag`, stores into the field's name, defaults to the
-    field's default, and shows the field's help text with that default. Boolean fields
-    become switches (``--cbow``). Read the options back with :func:`config_from_args`.
-
-    Parameters
-    ----------
-    parser : argparse.ArgumentParser
-        The parser (or subparser) to extend.
-    title : str
-        The argument group's title in ``--help``.
-
-    Returns
-    -------
-    argparse._ArgumentGroup
-        The group holding the options.
-    """
-    group = parser.add_argument_group(title)
-    defaults = TrainConfig()
-    for f in train_fields():
-        default = getattr(defaults, f.name)
-        help_text = f.metadata["help"].replace("%", "%%")
-        if "(default:" not in help_text:
-            help_text += f" (default: {_default_text(f, default)})"
-        help_text += "%(default).0s"  # stops ArgumentDefaultsHelpFormatter adding it twice
-        if isinstance(default, bool):
-            group.add_argument(
-                flag(f.name), dest=f.name, action="store_true", default=default, help=help_text
-            )
-            continue
-        group.add_argument(
-            flag(f.name),
-            dest=f.name,
-            type=f.metadata.get("parse", _parse_int),
-            default=default,
-            metavar=f.metadata.get("metavar", "N"),
-            help=help_text,
-        )
-    return group
-
-
-def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    """The validated TrainConfig of options added by :func:`add_train_arguments`.
-
-    Raises
-    ------
-    ConfigError
-        When a value is out of range; the message names the flag.
-    """
-    values = {f.name: getattr(args, f.name) for f in train_fields() if hasattr(args, f.name)}
-    return TrainConfig(**values).validate()

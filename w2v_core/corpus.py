@@ -78,8 +78,9 @@ def _word_pattern() -> re.Pattern[str]:
     """Letters with the combining marks that follow them (Unicode categories Mn, Mc, Me).
 
     Without the marks, Devanagari, Tamil, Thai... words fall apart at every vowel sign:
-    ``"हिन्दी"`` would give ``["ह", "न", "द"]``. Built on the first non-ASCII text (~0.2 s:
-    the marks of this Python's Unicode version are listed from ``unicodedata``).
+    ``"हिन्दी"`` would give ``["ह", "न", "द"]``. Built on the first non-ASCII text, not at
+    import: the marks of this Python's Unicode version are listed from ``unicodedata``, which
+    takes a noticeable moment (measurements: benchmarks/README.md, "w2v_core/corpus.py").
     """
     ranges: list[list[int]] = []
     for code in range(sys.maxunicode + 1):

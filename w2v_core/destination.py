@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .atomic import free_name, probe_writable
 from .errors import ModelFormatError, UnwritablePathError, UsageError
-from .io import FORMATS, format_for, free_name, probe_writable
+from .formats import FORMATS, Format, format_for
 
 
 def check_not_corpus(output: Path, corpus: str) -> None:
@@ -40,12 +41,12 @@ def check_not_corpus(output: Path, corpus: str) -> None:
         )
 
 
-def check_output(path: str | Path, corpus: str | None = None, projector: bool = False) -> str:
-    """Validate OUT before any long work starts; return its format description.
+def check_output(path: str | Path, corpus: str | None = None, exports: bool = False) -> Format:
+    """Validate OUT before any long work starts; return the format it will be written in.
 
-    The extension must name a format (or be ``.tsv`` for a ``projector`` export), OUT must
-    not be the corpus, and a file must really be creatable where OUT goes
-    (:func:`w2v_core.io.probe_writable`).
+    The extension must name a format (with ``exports``, also one only ``w2v export`` writes,
+    such as the TensorBoard Projector pair), OUT must not be the corpus, and a file must
+    really be creatable where OUT goes (:func:`w2v_core.atomic.probe_writable`).
 
     Raises
     ------
@@ -57,13 +58,10 @@ def check_output(path: str | Path, corpus: str | None = None, projector: bool = 
     path = Path(path)
     if corpus is not None:
         check_not_corpus(path, corpus)
-    if projector:
-        fmt = "TensorBoard Projector TSV"
-    else:
-        try:
-            fmt = FORMATS[format_for(path)].description
-        except ModelFormatError as exc:
-            raise UsageError(str(exc)) from None
+    try:
+        fmt = FORMATS[format_for(path, exports=exports)]
+    except ModelFormatError as exc:
+        raise UsageError(str(exc)) from None
     if path.is_dir():
         raise UsageError(f"output '{path}' is a directory")
     probe_writable(path)
@@ -100,7 +98,7 @@ def _identity(path: Path) -> tuple[int, int, int, int] | None:
 
 def unwritable_reason(path: str | Path) -> str:
     """Why ``path`` could not be written, as one line: probed again, since a save that went
-    elsewhere (:func:`~w2v_core.io.save_with_fallback`) answered its own error."""
+    elsewhere (:func:`~w2v_core.formats.save_with_fallback`) answered its own error."""
     try:
         probe_writable(path)
     except UnwritablePathError as exc:

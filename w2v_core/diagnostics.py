@@ -25,20 +25,21 @@ __all__ = [
     "separation",
 ]
 
-#: A mean random-pair cosine above this means the vectors have collapsed. Measured here (1,000
-#: most frequent words): Shakespeare at 5 epochs 0.32 and Hamlet (``--min-count 2``) at 40
-#: epochs 0.31, both with meaningful neighbours; Hamlet at 20 epochs 0.79 (neighbours ranked
-#: sensibly, cosines ~0.9); at 10 and 5 epochs 0.96, where every neighbour shows 0.99+.
+#: A mean random-pair cosine above this means the vectors have collapsed: runs with meaningful
+#: neighbours stayed far below it, a run that still ranked neighbours sensibly (at high
+#: cosines) below it, and runs whose neighbours all showed cosines near 1 above it
+#: (measurements: benchmarks/README.md, "w2v_core/diagnostics.py").
 COLLAPSE_THRESHOLD = 0.9
 #: Pairs are drawn from this many most frequent words: rare words barely move during training,
-#: stay close to the common direction and would blur the figure (Shakespeare at 5 epochs: 0.32
-#: over the top 1,000 words, 0.68 over all 8,707).
+#: stay close to the common direction and would blur the figure: over all words, a healthy
+#: run looked far closer to collapse (measurements: benchmarks/README.md,
+#: "w2v_core/diagnostics.py").
 FREQUENT_WORDS = 1000
-#: No healthy word2vec vector is longer. Measured here: Hamlet at 50 epochs (min_count 1,
-#: alpha up to 0.05) and Shakespeare, skip-gram and CBOW: largest norms 4-15; gensim's CBOW on
-#: a bursty corpus 24; the most overtrained run tried, CBOW on Hamlet for 1,000 epochs, 38
-#: (the input vectors of rare words grow slowly with the epochs). A diverging run passes
-#: this long before NaN (issue 19: 1e10 to 1e13; its analogy score fell from 8% to under 1%).
+#: No healthy word2vec vector is longer: the largest norms of healthy runs (skip-gram and CBOW,
+#: and gensim's CBOW on a bursty corpus) stayed well below it, even in the most overtrained run
+#: tried (the input vectors of rare words grow slowly with the epochs). A diverging run passes
+#: this long before NaN, and its analogy score collapses (issue 19; measurements:
+#: benchmarks/README.md, "w2v_core/diagnostics.py").
 NORM_LIMIT = 100.0
 #: Rows read at once by :func:`largest_norm` (a bounded float64 temporary, not one per row).
 _NORM_BLOCK = 8192
@@ -57,8 +58,8 @@ def separation(kv: KeyedVectors, pairs: int = 1000, seed: int = 0, restrict: int
     restrict : int
         Sample uniformly from the ``restrict`` most frequent words (index order).
 
-    Cheap: only the sampled rows are read (about 1 ms for 1,000 pairs), so it can run on
-    every epoch's snapshot.
+    Cheap: only the sampled rows are read (measurements: benchmarks/README.md,
+    "w2v_core/diagnostics.py"), so it can run on every epoch's snapshot.
 
     Returns
     -------
@@ -98,8 +99,10 @@ def largest_norm(matrix: np.ndarray) -> float:
     largest = 0.0
     for start in range(0, len(matrix), _NORM_BLOCK):
         block = matrix[start : start + _NORM_BLOCK]
+        # float32 first, faster than float64 (measurements: benchmarks/README.md,
+        # "w2v_core/diagnostics.py"); float64 only for a block whose squares overflow
         with np.errstate(over="ignore", invalid="ignore"):  # judged just below
-            top = float(np.vecdot(block, block).max(initial=0.0))  # 5x faster than in float64
+            top = float(np.vecdot(block, block).max(initial=0.0))
         if not math.isfinite(top):  # overflow of a finite row's square, or a NaN or infinity
             top = float(np.vecdot(block, block, dtype=np.float64).max())
             if not math.isfinite(top):

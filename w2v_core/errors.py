@@ -28,8 +28,9 @@ class ModelFormatError(W2VError):
 
 class UnwritablePathError(ModelFormatError):
     """A model cannot be written where asked: read-only file or filesystem, missing directory,
-    permission denied, disk full. Raised by :func:`w2v_core.io.probe_writable` before a long
-    run, and by every save; :func:`w2v_core.io.save_with_fallback` then tries other places."""
+    permission denied, disk full. Raised by :func:`w2v_core.atomic.probe_writable` before a
+    long run, and by every save; :func:`w2v_core.formats.save_with_fallback` then tries other
+    places."""
 
 
 class SaveInterrupted(KeyboardInterrupt):
@@ -63,6 +64,12 @@ class UnknownWordError(W2VError, KeyError):
         return message
 
 
+def os_error_reason(exc: OSError) -> str:
+    """The system's own words for ``exc`` ("Permission denied"), for one-line messages that
+    name the path themselves."""
+    return exc.strerror or str(exc)
+
+
 # --------------------------------------------------------------------------- front ends
 #: Exit codes of both front ends (``w2v`` and ``w2v-tui``): success, a failure (missing or
 #: corrupt input, unknown word, diverged training), bad usage (unknown option, impossible
@@ -74,7 +81,7 @@ class UsageError(W2VError):
     """Bad command-line usage found by either front end (exit code :data:`EXIT_USAGE`)."""
 
     #: Where to read about the right usage, e.g. ``see 'w2v train --help'`` (set by
-    #: :class:`w2v_core.config.ArgumentParser`).
+    #: :class:`w2v_core.cli.arguments.ArgumentParser`).
     help_hint: str | None = None
 
 

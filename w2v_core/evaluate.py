@@ -14,13 +14,14 @@ import math
 import os
 import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .analogy import check_analogy_method, cosmul_scores
 from .corpus import builtin_path
 from .errors import ConfigError, W2VError
 from .vectors import KeyedVectors
@@ -28,18 +29,18 @@ from .vectors import KeyedVectors
 __all__ = [
     "AnalogyReport",
     "EvaluationDataError",
+    "EvaluationReport",
     "PairReport",
     "SectionScore",
     "evaluate_analogies",
     "evaluate_word_pairs",
+    "evaluation_report",
 ]
 
 ANALOGIES_FILE = "questions-words.txt"
 PAIRS_FILE = "wordsim353.tsv"
 _BUNDLED_PREFIX = "builtin:"
-_METHODS = ("add", "mul")
 _BATCH_CELLS = 1 << 23  # score-matrix entries per batch (32 MiB of float32)
-_COSMUL_EPSILON = 1e-6  # as in gensim and Levy & Goldberg
 
 
 class EvaluationDataError(W2VError):
@@ -165,7 +166,8 @@ def evaluate_analogies(
         Only this many most frequent words are candidates, and questions using any other word are
         skipped (the C tool's default is 30000); None uses the whole vocabulary.
     method : {"add", "mul"}
-        3CosAdd (gensim's ``most_similar``) or 3CosMul (``most_similar_cosmul``).
+        3CosAdd (gensim's ``most_similar``) or 3CosMul (``most_similar_cosmul``); see
+        :data:`~w2v_core.analogy.ANALOGY_METHODS`.
     case_insensitive : bool
         Compare words uppercased; a word with several case variants uses the most frequent one.
 
@@ -180,8 +182,7 @@ def evaluate_analogies(
     ConfigError
         Unknown method or a restrict_vocab below 1.
     """
-    if method not in _METHODS:
-        raise ConfigError(f"method must be one of {', '.join(_METHODS)}, got {method!r}")
+    check_analogy_method(method)
     limit = _limit(kv, restrict_vocab)
     shown, path = _resolve(path, ANALOGIES_FILE)
     sections = _read_analogies(path, case_insensitive)
@@ -242,18 +243,7 @@ def _scores(
     """(batch, candidates) scores of every candidate for every question; argmax is the answer."""
     if method == "add":  # cos(x, b - a + c), up to the positive factor |b - a + c|
         return (normed[b] + normed[c] - normed[a]) @ normed.T
-    # 3CosMul: (1+cos b)/2 * (1+cos c)/2 / ((1+cos a)/2 + eps), up to the positive factor 1/2.
-    # Questions in a batch share most words, so compute each word's cosines once.
-    unique, inverse = np.unique(np.concatenate([a, b, c]), return_inverse=True)
-    shifted = normed[unique] @ normed.T
-    shifted += 1.0
-    ia, ib, ic = np.split(inverse, 3)
-    scores = shifted[ib]
-    scores *= shifted[ic]
-    denominator = shifted[ia]
-    denominator += 2 * _COSMUL_EPSILON
-    scores /= denominator
-    return scores
+    return cosmul_scores(normed, normed, np.stack([b, c], axis=1), a[:, None])
 
 
 def _first_not_input(scores: np.ndarray, group: np.ndarray, inputs: tuple[int, ...]) -> int:
@@ -373,6 +363,60 @@ def _read_pairs(path: Path, case_insensitive: bool) -> list[tuple[str, str, floa
     if not pairs:
         raise EvaluationDataError(f"{path}: no word pairs in the file")
     return pairs
+
+
+# ---------------------------------------------------------------------- both
+@dataclass(frozen=True)
+class EvaluationReport:
+    """Analogy accuracy and word-pair correlations of one set of vectors: what ``w2v eval``
+    prints and the TUI's Evaluate pane shows."""
+
+    analogies: AnalogyReport
+    word_pairs: list[PairReport]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``{"analogies": {...}, "word_pairs": [{...}, ...]}``; a ratio that
+        cannot be computed (no question answered) is None, ``null`` in JSON."""
+        return {
+            "analogies": self.analogies.to_dict(),
+            "word_pairs": [pairs.to_dict() for pairs in self.word_pairs],
+        }
+
+
+def evaluation_report(
+    kv: KeyedVectors,
+    analogies: str | os.PathLike | None = None,
+    pairs: Sequence[str | os.PathLike] | None = None,
+    restrict_vocab: int | None = 30000,
+    method: str = "add",
+) -> EvaluationReport:
+    """Evaluate vectors on an analogy file and on word-pair files, as both front ends do.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    analogies : str or path-like, optional
+        Questions file; the bundled questions-words.txt when None.
+    pairs : sequence of str or path-like, optional
+        Word-pair files, one report each; the bundled wordsim353.tsv when None or empty.
+    restrict_vocab : int or None
+        Candidates for the analogies' answers (see :func:`evaluate_analogies`).
+    method : {"add", "mul"}
+        The analogy method.
+
+    Returns
+    -------
+    EvaluationReport
+
+    Raises
+    ------
+    EvaluationDataError, ConfigError
+        As :func:`evaluate_analogies` and :func:`evaluate_word_pairs`.
+    """
+    report = evaluate_analogies(kv, analogies, restrict_vocab=restrict_vocab, method=method)
+    return EvaluationReport(
+        report, [evaluate_word_pairs(kv, path) for path in pairs or [None]]
+    )
 
 
 # ---------------------------------------------------------------------- shared

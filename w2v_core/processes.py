@@ -1,13 +1,14 @@
-"""Training workers as forked processes that share the weights: parallel past the GIL.
+"""Forked child processes sharing memory with their parent: training and reading past the GIL.
 
 Threads share the weights for free but not the interpreter: between NumPy calls a training
-thread holds the GIL, and two threads reached only 1.0-1.2x one thread's speed (measured on a
-2-CPU AMD EPYC). Processes forked from the trainer run their own interpreters on the same
-weights, which live in anonymous shared memory (``mmap``), lock-free as in word2vec's own
-threads (Hogwild).
+thread holds the GIL, and two threads gained little over one (measurements:
+benchmarks/README.md, "w2v_core/processes.py"). Processes forked from the trainer run their
+own interpreters on the same weights, which live in anonymous shared memory (``mmap``),
+lock-free as in word2vec's own threads (Hogwild).
 
-Each epoch the trainer forks ``threads - 1`` children and trains in its own thread as worker
-0, so that progress, pause, stop and callbacks stay where they were. The children take
+Each epoch the trainer forks ``threads - 1`` children (:mod:`w2v_core.training.parallel`) and
+trains in its own thread as worker 0, so that progress, pause, stop and callbacks stay where
+they were. The children take
 chunks from a shared counter, report words, pairs and loss through a small shared array,
 and follow stop and pause through shared flags. Fork makes starting them cheap (no
 re-import, the encoded corpus is shared copy-on-write) and adds only the pages a child
@@ -19,8 +20,8 @@ A page that either process writes after the fork is then held twice, so both sid
 their writes to fresh memory: free heap pages are handed back before forking
 (:func:`release_freed_memory`), the trainer's objects stay frozen while the children run (a
 full collection writes to every object), and the trainer makes its own worker's buffers
-after forking. Measured on a 4.8M-word corpus: the second process costs ~8 MB, and a full
-collection in the trainer while it ran added ~10 MB more before the freeze.
+after forking (what the second process costs, and what a full collection in the trainer
+added to it before the freeze: benchmarks/README.md, "w2v_core/processes.py").
 
 Only on Linux: elsewhere, or where shared locks cannot be made (no ``/dev/shm``), the
 trainer falls back to threads.
@@ -39,7 +40,7 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
@@ -49,6 +50,8 @@ from .errors import TrainingWorkerError
 
 T = TypeVar("T")
 
+#: Where the stop and pause switches sit in a shared array of flags (``shared_array((2,), int8)``).
+STOP, PAUSE = 0, 1
 #: Seconds between looks at the pause flag in a paused child.
 _PAUSE_POLL = 0.02
 _PR_SET_PDEATHSIG = 1
@@ -70,74 +73,13 @@ def shared_array(shape: tuple[int, ...], dtype=np.float32) -> np.ndarray:
     return np.frombuffer(buffer, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
 
 
-class SharedState:
-    """What the trainer and its children share for a whole training run.
-
-    Attributes
-    ----------
-    totals : ndarray (children, 3) of float64
-        Per child, cumulative words read, pairs trained and summed loss.
-    """
-
-    STOP, PAUSE = 0, 1
-
-    def __init__(self, children: int) -> None:
-        self._context = multiprocessing.get_context("fork")
-        self._next_chunk = self._context.Value("q", 0)  # OSError without /dev/shm
-        self.flags = shared_array((2,), np.int8)
-        self.totals = shared_array((children, 3), np.float64)
-        self.children = children
-
-    def reset_chunks(self) -> None:
-        with self._next_chunk.get_lock():
-            self._next_chunk.value = 0
-
-    def chunk_taker(self, chunks: Sequence[tuple[int, int]]) -> Callable[[], tuple[int, int] | None]:
-        """A function returning the next untaken chunk of the epoch (any process), or None."""
-        counter = self._next_chunk
-
-        def take() -> tuple[int, int] | None:
-            with counter.get_lock():
-                i = counter.value
-                counter.value = i + 1
-            return chunks[i] if i < len(chunks) else None
-
-        return take
-
-    def run_children(self, target: Callable[[int], object]) -> list[ForkedChild]:
-        """Fork the children; child ``i`` calls ``target(i)`` (see :class:`ForkedChild`).
-
-        Until :meth:`children_ended`, this process's objects stay frozen (out of reach of its
-        garbage collector): a full collection writes to every object and would copy every
-        page the children still share.
-        """
-        children: list[ForkedChild] = []
-        release_freed_memory()
-        gc.freeze()
-        try:
-            for i in range(self.children):
-                children.append(ForkedChild(lambda control, i=i: target(i), None))
-        except BaseException:
-            self.flags[self.STOP] = 1
-            for child in children:
-                child.wait()
-            gc.unfreeze()
-            raise
-        return children
-
-    @staticmethod
-    def children_ended() -> None:
-        """The children of :meth:`run_children` are done: collect garbage as usual again."""
-        gc.unfreeze()
-
-
 def release_freed_memory() -> None:
     """Hand memory freed in this process back to the OS (glibc keeps it otherwise).
 
-    Measured on a 4.8M-word corpus: 9 MB less resident after counting, 2.2 MB after
-    unpickling a reading child's answer. Before a fork it also keeps free pages from being
-    shared, so that neither process later copies them on writing. Does nothing where the
-    C library has no ``malloc_trim``.
+    It lowers the resident memory after counting and after unpickling a reading child's
+    answer (measurements: benchmarks/README.md, "w2v_core/processes.py"). Before a fork it
+    also keeps free pages from being shared, so that neither process later copies them on
+    writing. Does nothing where the C library has no ``malloc_trim``.
     """
     try:
         trim = ctypes.CDLL(None).malloc_trim  # the C library's symbols, already loaded
@@ -276,7 +218,7 @@ def run_isolated(function: Callable[[Any], T], control: TrainingControl | None =
         while child.read(timeout=0.05):
             mirror.publish()
     except BaseException:
-        flags[SharedState.STOP] = 1
+        flags[STOP] = 1
         child.wait()
         raise
     return child.result()
@@ -306,7 +248,7 @@ class _EitherControl:
 
     @property
     def stopped(self) -> bool:
-        return self.own.stopped or bool(self.flags[SharedState.STOP])
+        return self.own.stopped or bool(self.flags[STOP])
 
 
 def _die_with_parent(parent: int) -> None:
@@ -328,11 +270,11 @@ class ChildControl:
 
     @property
     def stopped(self) -> bool:
-        return bool(self.flags[SharedState.STOP])
+        return bool(self.flags[STOP])
 
     @property
     def paused(self) -> bool:
-        return bool(self.flags[SharedState.PAUSE]) and not self.stopped
+        return bool(self.flags[PAUSE]) and not self.stopped
 
     def wait_while_paused(self) -> float:
         started = time.perf_counter()
@@ -349,35 +291,18 @@ class MirroredControl:
 
     def publish(self) -> None:
         """Copy stop and pause to the shared flags."""
-        self.flags[SharedState.STOP] = self.control.stopped
-        self.flags[SharedState.PAUSE] = self.control.paused
+        self.flags[STOP] = self.control.stopped
+        self.flags[PAUSE] = self.control.paused
 
     @property
     def stopped(self) -> bool:
         self.publish()
-        return bool(self.flags[SharedState.STOP])
+        return bool(self.flags[STOP])
 
     @property
     def paused(self) -> bool:
         self.publish()
-        return bool(self.flags[SharedState.PAUSE])
+        return bool(self.flags[PAUSE])
 
     def wait_while_paused(self) -> float:
         return self.control.wait_while_paused()
-
-
-class ChildProgress:
-    """Where a child adds its words, pairs and loss: its row of :attr:`SharedState.totals`."""
-
-    def __init__(self, totals: np.ndarray) -> None:
-        self.row = totals
-        self.alpha = 0.0
-
-    def add(self, words: int, pairs: int, loss_sum: float, alpha: float) -> None:
-        self.row[0] += words
-        self.row[1] += pairs
-        self.row[2] += loss_sum
-        self.alpha = alpha
-
-    def wait_while_paused(self, control) -> None:
-        control.wait_while_paused()

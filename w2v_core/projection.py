@@ -29,13 +29,13 @@ _CACHE_SIZE = 8
 _MAX_PERPLEXITY = 30.0
 
 # t-SNE schedule (openTSNE, Barnes-Hut). With the PCA initialisation the layout settles in far
-# fewer iterations than scikit-learn's 250 + 750: on 2,000 Shakespeare words, 75 + 150 kept the
-# same share of 10-nearest neighbours (0.337) and KL divergence (1.95) as openTSNE's 250 + 500
-# (0.339, 1.93) and scikit-learn's full run (0.345), in a quarter of the time.
+# fewer iterations than scikit-learn's 250 + 750: 75 + 150 kept the same share of 10-nearest
+# neighbours and KL divergence as openTSNE's 250 + 500 and scikit-learn's full run, in a
+# fraction of the time (measurements: benchmarks/README.md, "w2v_core/projection.py").
 _EXAGGERATION_ITER = 75
 _EXAGGERATION = 12.0
 _ITER = 150
-_THETA = 0.8  # Barnes-Hut accuracy: 0.5 is openTSNE's default, 0.8 is ~1.5x faster here
+_THETA = 0.8  # Barnes-Hut accuracy: 0.5 is openTSNE's default, 0.8 is faster (as above)
 # Placement into a finished t-SNE map (openTSNE's transform).
 _PLACE_NEIGHBOURS = 25
 _PLACE_PERPLEXITY = 5.0
@@ -242,11 +242,12 @@ class _FittedTSNE:
 
 
 def import_backends() -> None:
-    """Import the libraries maps are computed with (about 2 s), ahead of the first map.
+    """Import the libraries maps are computed with (slow to import), ahead of the first map.
 
     A front end calls this in a background thread at start-up: imported later, inside the
     map's own worker while the UI and training threads compete for the interpreter, the
-    same imports took 28-64 s on a busy 2-core host.
+    same imports took many times longer on a busy host (measurements: benchmarks/README.md,
+    "w2v_core/projection.py").
     """
     import openTSNE  # noqa: F401
     import sklearn.decomposition  # noqa: F401

@@ -9,22 +9,21 @@ from functools import cached_property
 
 import numpy as np
 
+from .analogy import ANALOGY_METHODS  # noqa: F401  (re-exported: it used to live here)
+from .analogy import check_analogy_method, cosmul_scores
 from .blas import single_threaded_blas
 from .errors import UnknownWordError, W2VError
 from .query import parse_query  # noqa: F401  (re-exported: it used to live here)
 
 WordList = str | Sequence[str]
-#: Analogy methods, by the name front ends and :func:`~w2v_core.evaluate.evaluate_analogies`
-#: take, with the name they have in the literature.
-ANALOGY_METHODS = {"add": "3CosAdd", "mul": "3CosMul"}
 #: Above this many words sharing a prefix, completion scans in frequency order instead.
 _SCAN_ABOVE = 2000
 #: ``approximate=True`` neighbours: projection size, rows scored exactly, smallest vocabulary.
 _APPROX_DIMS = 64
 _APPROX_CANDIDATES = 2000
 _APPROX_MIN_WORDS = 100_000
-#: Rows of the int8 projection widened to float32 at a time (4 MB; 8k-32k rows measured alike,
-#: 64k rows twice as slow).
+#: Rows of the int8 projection widened to float32 at a time: 4 MB of float32, small enough to
+#: stay fast (measurements: benchmarks/README.md, "vectors.py").
 _APPROX_BLOCK = 16384
 #: What ``approximate=True`` does, for front ends' help.
 APPROXIMATE_SEARCH = (
@@ -199,13 +198,15 @@ class KeyedVectors:
         topn: int = 10,
         restrict_vocab: int | None = None,
     ) -> list[tuple[str, float]]:
-        """Levy & Goldberg's 3CosMul: product of shifted cosines to positives over negatives."""
+        """Levy & Goldberg's 3CosMul: product of shifted cosines to positives over negatives.
+
+        Scored by :func:`~w2v_core.analogy.cosmul_scores` as a batch of one query, the
+        function :func:`~w2v_core.evaluate.evaluate_analogies` scores its batches with.
+        """
         pos, neg = self._query_rows(positive, negative)
-        matrix = self._candidates(restrict_vocab)
+        query = [np.array([rows], dtype=np.intp).reshape(1, -1) for rows in (pos, neg)]
         with single_threaded_blas():
-            pos_sims = (1.0 + matrix @ self.normed[pos].T) / 2.0
-            neg_sims = (1.0 + matrix @ self.normed[neg].T) / 2.0
-        scores = pos_sims.prod(axis=1) / (neg_sims.prod(axis=1) + 1e-6)
+            scores = cosmul_scores(self.normed, self._candidates(restrict_vocab), *query)[0]
         return self._top(scores, topn, pos + neg)
 
     def analogy(
@@ -219,13 +220,12 @@ class KeyedVectors:
     ) -> list[tuple[str, float]]:
         """``a`` is to ``b`` as ``c`` is to ...? (positive ``b`` and ``c``, negative ``a``).
 
-        ``method`` is a key of :data:`ANALOGY_METHODS`: ``"add"`` (3CosAdd,
-        :meth:`most_similar`) or ``"mul"`` (3CosMul, :meth:`most_similar_cosmul`).
-        ``approximate`` (3CosAdd only): see :meth:`similar_by_vector`.
+        ``method`` is a key of :data:`~w2v_core.analogy.ANALOGY_METHODS`: ``"add"``
+        (3CosAdd, :meth:`most_similar`) or ``"mul"`` (3CosMul, :meth:`most_similar_cosmul`);
+        another raises :class:`~w2v_core.errors.ConfigError`. ``approximate`` (3CosAdd
+        only): see :meth:`similar_by_vector`.
         """
-        if method not in ANALOGY_METHODS:
-            raise W2VError(f"analogy method must be one of {', '.join(ANALOGY_METHODS)}, got {method!r}")
-        if method == "add":
+        if check_analogy_method(method) == "add":
             return self.most_similar(positive=[b, c], negative=[a], topn=topn, approximate=approximate)
         if approximate:
             raise W2VError("approximate search works with 3CosAdd (method 'add') only")
@@ -245,11 +245,10 @@ class KeyedVectors:
         is first scored in a 64-dimensional PCA projection of the unit vectors stored as int8
         (64 bytes a word instead of 1,200 at 300 dimensions), and only the best 2,000 or so
         are scored exactly: the scores returned are exact cosines, but a true neighbour that
-        the projection ranks below them is missed. Measured at 1,000,000 x 300 on a busy
-        2-vCPU host: 23-25 ms a query instead of 130-190 ms exact, with 99.9% of the exact top
-        10 found on the benchmark's clustered vectors; 100% on 150,000 x 300 vectors trained
-        here (``benchmarks/bench_loading.py``). The projection is computed on the first such
-        query (1-2 s at a million words; :meth:`prepare_approximate` does it ahead) and takes
+        the projection ranks below them is missed: several times faster at a million words,
+        with nearly all of the exact top 10 found (measurements: benchmarks/README.md,
+        "vectors.py"). The projection is computed on the first such query (seconds at a
+        million words; :meth:`prepare_approximate` does it ahead) and takes
         ``n_words x 64`` bytes of memory.
         """
         vector = np.asarray(vector, dtype=np.float32)
@@ -284,7 +283,7 @@ class KeyedVectors:
     @property
     def approximate_ready(self) -> bool:
         """Whether approximate queries can start at once (the projection is built): an
-        interface can stay exact until then instead of waiting 1-2 s at a million words."""
+        interface can stay exact until then instead of waiting for it on a large vocabulary."""
         return "_projection" in self.__dict__
 
     @cached_property
@@ -396,10 +395,10 @@ def _best_rows(scores: np.ndarray, count: int) -> np.ndarray:
 
     On long arrays a threshold is taken from every 32nd score and the rows at or above it are
     kept: exact (every top score is at or above the threshold as long as ``count`` rows are),
-    and several times faster than ``argpartition`` over a million scores. The threshold is the
-    sample's ``m``-th best, with ``m`` about ``count / 32`` plus three standard deviations of
-    that estimate, so that fewer than ``count`` rows reach it (and the full ``argpartition``
-    runs instead: 10 ms at a million rows) only once in a thousand queries.
+    and several times faster than ``argpartition`` over a million scores (benchmarks/README.md,
+    "vectors.py"). The threshold is the sample's ``m``-th best, with ``m`` about ``count / 32``
+    plus three standard deviations of that estimate, so that fewer than ``count`` rows reach it
+    (and the slower full ``argpartition`` runs instead) only once in a thousand queries.
     """
     n = len(scores)
     if count >= n:

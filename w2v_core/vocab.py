@@ -32,8 +32,8 @@ class Vocabulary:
         """A vocabulary from :meth:`packed` words: one string and the words' lengths.
 
         The word list is only unpacked when first used. Training needs the counts alone, so
-        the trainer does not hold 30k word objects (~2.5 MB with their index, measured at
-        31k words) while it trains.
+        the trainer does not hold one object per word, nor their index, while it trains
+        (measurements: benchmarks/README.md, "w2v_core/vocab.py").
         """
         text, lengths = packed
         vocab = cls.__new__(cls)
@@ -64,7 +64,8 @@ class Vocabulary:
 
     @cached_property
     def index(self) -> dict[str, int]:
-        """Row of each word; built on first use (training never needs it: ~1 MB at 30k words)."""
+        """Row of each word; built on first use, as training never needs it (its memory:
+        benchmarks/README.md, "w2v_core/vocab.py")."""
         return {w: i for i, w in enumerate(self.words)}
 
     @classmethod

@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from w2v_core.callbacks import Callback, StopTraining, TrainingControl, TrainingEvent, TrainingStart
 from w2v_core.model import Model, TrainingSummary
-from w2v_core.sgns import TrainConfig
+from w2v_core.config import TrainConfig
 from w2v_core.vectors import KeyedVectors
 
 #: word -> (royal, male, young, parent, animal, country, capital) features
@@ -73,7 +73,7 @@ def event(epoch: int, step: int, steps: int = 5, epochs: int = 2, corpus_words: 
 
 
 class FakeTrainer:
-    """Calls the callbacks with synthetic events, like w2v_core.sgns.train.
+    """Calls the callbacks with synthetic events, like w2v_core.training.train.
 
     With ``hold_after`` set, it stops after that many epochs and waits until ``control``
     is stopped (or ``timeout``), so a test sees a dashboard in a fixed, running state.

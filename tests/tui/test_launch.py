@@ -39,7 +39,7 @@ def test_a_piped_corpus_reaches_training_from_its_first_word() -> None:
     """resolve() checks the corpus is not empty; training must still see every word of a pipe."""
     import os
 
-    from w2v_core.sgns import prepare_corpus
+    from w2v_core.training import prepare_corpus
 
     text = "opening words here\n" + "the king and the queen\n" * 300  # < a pipe's buffer
     read_end, write_end = os.pipe()
@@ -56,7 +56,7 @@ def test_a_piped_corpus_reaches_training_from_its_first_word() -> None:
 
 def test_encoding_options_reach_the_corpus_reader(tmp_path) -> None:
     from w2v_core.errors import CorpusError
-    from w2v_core.sgns import prepare_corpus
+    from w2v_core.training import prepare_corpus
 
     corpus = tmp_path / "latin1.txt"
     corpus.write_bytes("le café et la crème\n".encode("latin-1") * 20)

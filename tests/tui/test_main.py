@@ -56,7 +56,7 @@ def test_training_options_reach_the_config(tmp_path) -> None:
 
 
 def test_model_option_loads(tmp_path, model) -> None:
-    from w2v_core.io import save
+    from w2v_core.formats import save
 
     path = tmp_path / "m.npz"
     save(model, path)

@@ -6,8 +6,10 @@ Every wait is on state (helpers.wait_until), never on time.
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +25,7 @@ from tui.widgets.evaluate import EvaluatePane
 from tui.widgets.map import MapPane
 from tui.widgets.neighbours import NeighboursPane
 from w2v_core.errors import W2VError
-from w2v_core.io import load, save
+from w2v_core.formats import FORMATS, load, save
 from w2v_core.model import Model
 from w2v_core.vectors import KeyedVectors
 
@@ -32,6 +34,15 @@ SIZE = (80, 24)
 
 def boom(*args: object, **kwargs: object) -> None:
     raise RuntimeError("boom")
+
+
+def route_npz_saves(monkeypatch, through: Callable[[object, Path], None]) -> Callable[[object, Path], None]:
+    """Make every ``.npz`` save (the save screen's, checkpoints, ``save_with_fallback``'s)
+    call ``through(what, path)``, by replacing the native format in the registry; return the
+    real saver."""
+    real = FORMATS["npz"].save
+    monkeypatch.setitem(FORMATS, "npz", dataclasses.replace(FORMATS["npz"], save=through))
+    return real  # type: ignore[return-value]
 
 
 # ----------------------------------------------------------------------------- item 20
@@ -77,16 +88,14 @@ async def test_evaluate_pane_recovers_from_an_unexpected_worker_exception(model,
 async def test_a_snapshot_save_that_returns_after_training_ended_leaves_the_model_unsaved(
     tmp_path, monkeypatch
 ) -> None:
-    import w2v_core.io
-
     started, release = threading.Event(), threading.Event()
 
-    def slow_save(what: object, path: object, format: str | None = None) -> None:
+    def slow_save(what: object, path: Path) -> None:
         started.set()
         release.wait(60)
-        save(what, path, format)  # type: ignore[arg-type]
+        real_save(what, path)
 
-    monkeypatch.setattr(w2v_core.io, "save", slow_save)
+    real_save = route_npz_saves(monkeypatch, slow_save)
     trainer = FakeTrainer(hold_after=1)
     app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer)
     path = tmp_path / "snapshot.npz"
@@ -152,23 +161,22 @@ async def test_a_hang_up_with_an_unwritable_output_saves_elsewhere_and_says_wher
 ) -> None:
     """-o became unwritable (disk full) during training: the model still lands somewhere,
     and stderr names the place and the reason (issue 22, way 1 of losing a model)."""
+    import w2v_core.atomic
     import w2v_core.destination
-    import w2v_core.io
     from w2v_core.errors import UnwritablePathError
 
     path = tmp_path / "full" / "run.npz"
     path.parent.mkdir()
     fallback = tmp_path / "home"
     fallback.mkdir()
-    real_save = w2v_core.io.save
 
-    def disk_full(what: object, where: object, format: str | None = None) -> None:
+    def disk_full(what: object, where: object) -> None:
         if str(where).startswith(str(path.parent)):
             raise UnwritablePathError(f"cannot write {where}: No space left on device")
-        real_save(what, where, format)  # type: ignore[arg-type]
+        real_save(what, where)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(w2v_core.io, "save", disk_full)
-    monkeypatch.setattr(w2v_core.io, "_fallback_directories", lambda: [fallback])
+    real_save = route_npz_saves(monkeypatch, disk_full)
+    monkeypatch.setattr(w2v_core.atomic, "fallback_directories", lambda: [fallback])
     monkeypatch.setattr(w2v_core.destination, "probe_writable",
                         lambda where: disk_full(None, f"{where}.probe"))
     await hang_up_while_training(path, signum)
@@ -180,21 +188,18 @@ async def test_a_hang_up_with_an_unwritable_output_saves_elsewhere_and_says_wher
 
 
 async def test_a_hang_up_after_training_saves_an_unsaved_model(tmp_path, monkeypatch) -> None:
-    import w2v_core.io
-
     path = tmp_path / "run.npz"
     calls: list[object] = []
-    real_save = w2v_core.io.save
 
-    def failing_once(what: object, where: object, format: str | None = None) -> None:
+    def failing_once(what: object, where: Path) -> None:
         """Epoch checkpoints (vectors) pass; the first save of the whole model fails."""
         if isinstance(what, Model):
             calls.append(what)
             if len(calls) == 1:
                 raise OSError(28, "No space left on device")
-        real_save(what, where, format)  # type: ignore[arg-type]
+        real_save(what, where)
 
-    monkeypatch.setattr(w2v_core.io, "save", failing_once)
+    real_save = route_npz_saves(monkeypatch, failing_once)
     app = W2VApp(corpus="planted", config=CONFIG, trainer=FakeTrainer(), output=str(path))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: not app.training and app.model is not None)

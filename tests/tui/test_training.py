@@ -152,7 +152,7 @@ async def test_a_failing_corpus_is_reported_not_raised() -> None:
 
 async def test_a_diverging_run_stops_and_says_why(planted_file) -> None:
     """The real engine's divergence guard reaches the dashboard as one line; no model."""
-    from w2v_core.sgns import TrainConfig
+    from w2v_core.config import TrainConfig
 
     config = TrainConfig(dim=50, min_count=1, epochs=3, alpha=10.0, min_alpha=10.0,
                          batch_size=4096, sample=0, threads=1)
@@ -167,7 +167,7 @@ async def test_a_diverging_run_stops_and_says_why(planted_file) -> None:
 
 
 async def test_real_engine_stop_keeps_a_model_that_answers(planted_file) -> None:
-    from w2v_core.sgns import TrainConfig
+    from w2v_core.config import TrainConfig
 
     config = TrainConfig(dim=16, window=3, min_count=1, epochs=5000, seed=1)  # never ends by itself
     app = W2VApp(corpus=str(planted_file), config=config)
@@ -198,14 +198,15 @@ async def test_real_engine_stop_keeps_a_model_that_answers(planted_file) -> None
 
 async def test_real_engine_pause_holds_training_until_resumed(planted_file, monkeypatch) -> None:
     import numpy as np
-    from sgns_spies import PauseProbe
+    from training_spies import PauseProbe
 
-    from w2v_core.sgns import TrainConfig
+    from w2v_core.config import TrainConfig
 
     # one training thread: with several, each reaches its pause point at its own time
     config = TrainConfig(dim=16, window=3, min_count=1, epochs=5000, seed=1, threads=1)
-    app = W2VApp(corpus=str(planted_file), config=config)
-    probe = PauseProbe().watch(app.control, monkeypatch)
+    probe = PauseProbe()
+    app = W2VApp(corpus=str(planted_file), config=config, trainer=probe.train)
+    probe.watch(app.control, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(TrainingPane)
         await wait_until(pilot, lambda: app.snapshot is not None and probe.steps > 0)

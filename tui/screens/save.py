@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from w2v_core.io import ALLOWED_EXTENSIONS
+from w2v_core.formats import ALLOWED_EXTENSIONS
 
 
 class SaveScreen(ModalScreen[str | None]):

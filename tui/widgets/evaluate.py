@@ -108,9 +108,10 @@ class EvaluatePane(Pane):
     def _evaluate(
         self, vectors: KeyedVectors, method: str, analogies: str | None, pairs: str | None
     ) -> tuple[Any, Any]:
-        from w2v_core.evaluate import evaluate_analogies, evaluate_word_pairs
+        from w2v_core.evaluate import evaluation_report
 
-        return evaluate_analogies(vectors, analogies, method=method), evaluate_word_pairs(vectors, pairs)
+        report = evaluation_report(vectors, analogies, [pairs] if pairs else None, method=method)
+        return report.analogies, report.word_pairs[0]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """How the evaluation ended, whatever it raised: the pane never stays 'evaluating…'."""

@@ -3,6 +3,8 @@
 Every subcommand is a thin layer over :mod:`w2v_core`. The package is split by concern:
 :mod:`.parser` (arguments), :mod:`.commands` and :mod:`.training` (what each subcommand
 does), :mod:`.progress` (training progress on a console) and :mod:`.output` (tables).
+:mod:`.arguments` (the options ``w2v-tui`` has too) and :mod:`.loading` (opening a model)
+are shared with ``w2v-tui``.
 
 Errors a user can cause end in exactly one line on stderr (``w2v: error: ...``) and a
 non-zero exit code, never in a traceback (the codes are :mod:`w2v_core.errors`' table,

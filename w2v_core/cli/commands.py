@@ -7,31 +7,28 @@ import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..analogy import ANALOGY_METHODS
 from ..errors import EXIT_OK, UsageError
-from ..evaluate import evaluate_analogies, evaluate_word_pairs
-from ..io import FORMATS, detect_format, export_projector, load, save
+from ..evaluate import evaluation_report
+from ..formats import FORMATS, detect_format
 from ..model import Model
 from ..query import parse_query
-from ..vectors import ANALOGY_METHODS, KeyedVectors
+from ..vectors import KeyedVectors
+from .loading import load_model
 from .output import health_rows, percent, print_fields, results_table
 from .progress import number
 from . import PROG
 from ..destination import check_output
 from .training import cmd_train
 
-#: The extension ``w2v export`` writes the TensorBoard Projector pair for.
-PROJECTOR_SUFFIX = ".tsv"
-
-
-def load_model(args: argparse.Namespace) -> Model:
-    """Load MODEL with the options every model-loading command has."""
-    return load(args.model, unicode_errors=args.unicode_errors, limit=args.limit)
+def _model(args: argparse.Namespace) -> Model:
+    """MODEL, read with the options every model-loading command has."""
+    return load_model(args.model, args.unicode_errors, args.limit)
 
 
 def query_words(words: Sequence[str], subtract: Sequence[str], kv: KeyedVectors) -> tuple[list[str], list[str]]:
@@ -52,7 +49,7 @@ def cmd_neighbors(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v neighbors``: nearest neighbours of the query words."""
     if not any(q.positive or q.negative for q in map(parse_query, args.words + args.negative)):
         raise UsageError("no query word given")
-    kv = load_model(args).wv
+    kv = _model(args).wv
     positive, negative = query_words(args.words, args.negative, kv)
     if not positive and not negative:
         raise UsageError("no query word given")
@@ -68,7 +65,7 @@ def cmd_analogy(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v analogy``: A is to B as C is to ? (positive B, C; negative A)."""
     if args.approximate and args.method != "add":
         raise UsageError("--approximate works with --method add (3CosAdd) only")
-    kv = load_model(args).wv
+    kv = _model(args).wv
     results = kv.analogy(
         args.a, args.b, args.c, method=args.method, topn=args.k, approximate=args.approximate
     )
@@ -79,7 +76,7 @@ def cmd_analogy(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def cmd_odd(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v odd``: the odd one out, with each word's cosine to the mean."""
-    kv = load_model(args).wv
+    kv = _model(args).wv
     positive, negative = parse_query(" ".join(args.words), kv.index)
     words = positive + negative
     if len(words) < 2:
@@ -89,35 +86,11 @@ def cmd_odd(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
-def evaluation_report(
-    kv: KeyedVectors,
-    analogies: Path | None = None,
-    pairs: Sequence[Path] | None = None,
-    restrict_vocab: int | None = 30000,
-    method: str = "add",
-) -> dict[str, Any]:
-    """Evaluate vectors on analogies and word pairs; return a JSON-ready dictionary.
-
-    The entries are :meth:`AnalogyReport.to_dict` and :meth:`PairReport.to_dict`: a ratio
-    that cannot be computed (no question answered) is None, ``null`` in JSON.
-
-    Returns
-    -------
-    dict
-        ``{"analogies": {...}, "word_pairs": [{...}, ...]}``.
-    """
-    report = evaluate_analogies(kv, analogies, restrict_vocab=restrict_vocab, method=method)
-    return {
-        "analogies": report.to_dict(),
-        "word_pairs": [evaluate_word_pairs(kv, path).to_dict() for path in pairs or [None]],
-    }
-
-
 def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v eval``: analogy accuracy per section and word-pair correlations."""
-    kv = load_model(args).wv
-    report = evaluation_report(kv, args.analogies, args.pairs, args.restrict_vocab, args.method)
-    report = {"model": str(args.model), **report}
+    kv = _model(args).wv
+    evaluated = evaluation_report(kv, args.analogies, args.pairs, args.restrict_vocab, args.method)
+    report = {"model": str(args.model), **evaluated.to_dict()}
     if args.json:
         # plain print: rich would wrap long lines and highlight
         print(json.dumps(report, indent=2))
@@ -168,44 +141,27 @@ def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
-def projector_paths(output: Path) -> tuple[Path, Path]:
-    """The Projector pair for OUT: ``vectors.tsv`` goes with ``metadata.tsv``, any other
-    ``NAME.tsv`` with ``NAME-metadata.tsv``."""
-    stem = "metadata" if output.stem == "vectors" else f"{output.stem}-metadata"
-    return output, output.with_name(stem + output.suffix)
-
-
 def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
-    """``w2v export``: convert MODEL to the format OUT's extension selects."""
-    if args.output.suffix.lower() == PROJECTOR_SUFFIX:
-        vectors_tsv, metadata_tsv = projector_paths(args.output)
-        for path in (vectors_tsv, metadata_tsv):
-            check_output(path, projector=True)
-        model = load_model(args)
-        export_projector(model, vectors_tsv, metadata_tsv)
-        out.print(
-            f"wrote {len(model.wv):,} vectors x {model.wv.dim} to {vectors_tsv} and words with "
-            f"counts to {metadata_tsv} (TensorBoard Projector: projector.tensorflow.org, Load)",
-            highlight=False,
-            soft_wrap=True,
-        )
-        return EXIT_OK
-    fmt = check_output(args.output)
-    model = load_model(args)
-    save(model, args.output)
-    out.print(f"wrote {len(model.wv):,} vectors x {model.wv.dim} to {args.output} ({fmt})",
+    """``w2v export``: convert MODEL to the format OUT's extension selects (any format that
+    is written, exports such as the TensorBoard Projector pair included)."""
+    fmt = check_output(args.output, exports=True)
+    for companion in fmt.outputs(args.output)[1:]:  # the other files of a pair
+        check_output(companion, exports=True)
+    model = _model(args)
+    fmt.save(model, args.output.expanduser())  # type: ignore[misc]  # check_output: writable
+    out.print(f"wrote {len(model.wv):,} vectors x {model.wv.dim} to {fmt.wrote(args.output)}",
               highlight=False, soft_wrap=True)
     return EXIT_OK
 
 
 def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v info``: format, size, vocabulary, dimensions, configuration and summary."""
-    model = load_model(args)
+    model = _model(args)
     kind = detect_format(args.model)
     kv = model.wv
     rows = [
         ("file", f"{args.model} ({args.model.stat().st_size:,} bytes)"),
-        ("format", FORMATS[kind].description if kind in FORMATS else kind),
+        ("format", FORMATS[kind].description),
         ("vocabulary", f"{len(kv):,} words" + (" (--limit)" if args.limit else "")),
         ("dimensions", str(kv.dim)),
         ("counts", "known" if kv.counts is not None else "unknown"),

@@ -1,8 +1,9 @@
 """The ``w2v`` argument parser: subcommands and their options.
 
-Training options come from :class:`~w2v_core.config.TrainConfig`'s fields through
-:func:`~w2v_core.config.add_train_arguments`, the function ``w2v-tui`` uses too. Each
-subcommand stores its name in ``args.command``; :mod:`w2v_core.cli.commands` runs it.
+The options ``w2v-tui`` has too (training, corpus text, how a model is read) come from
+:mod:`w2v_core.cli.arguments`, the training options from
+:class:`~w2v_core.config.TrainConfig`'s fields. Each subcommand stores its name in
+``args.command``; :mod:`w2v_core.cli.commands` runs it.
 """
 
 from __future__ import annotations
@@ -10,16 +11,24 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import ArgumentParser, add_corpus_text_arguments, add_train_arguments
-from ..io import ALLOWED_EXTENSIONS, UNICODE_ERRORS
-from ..vectors import ANALOGY_METHODS, APPROXIMATE_SEARCH
+from ..analogy import ANALOGY_METHODS
+from ..formats import ALLOWED_EXTENSIONS
+from ..formats.registry import description_list, export_formats, readable_formats, suffix_list
+from ..vectors import APPROXIMATE_SEARCH
 from . import PROG
+from .arguments import (
+    ArgumentParser,
+    add_corpus_text_arguments,
+    add_model_reading_arguments,
+    add_train_arguments,
+    positive_int,
+)
 
-MODEL_HELP = "model file: native .npz, word2vec binary or text, or GloVe text"
+MODEL_HELP = f"model file: {description_list(readable_formats())}"
 OUT_HELP = f"output file; the extension picks the format: {ALLOWED_EXTENSIONS}"
-EXPORT_HELP = (
-    f"{OUT_HELP}; or NAME.tsv for the TensorBoard Projector pair (vectors in NAME.tsv, words "
-    "and counts in NAME-metadata.tsv; vectors.tsv goes with metadata.tsv)"
+#: OUT of ``w2v export``: the model formats, then the exports with how their files are named.
+EXPORT_HELP = OUT_HELP + "".join(
+    f"; or {f.help or suffix_list([f])}" for f in export_formats() if not f.readable
 )
 CORPUS_HELP = (
     "text file (.gz/.bz2 too), directory, nltk:NAME[/FILEID], builtin:hamlet or "
@@ -42,17 +51,6 @@ APPROXIMATE_OPTION = dict(
 )
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
 def optional_int(text: str) -> int | None:
     """argparse type: an integer >= 1, or ``none`` for no limit."""
     if text.strip().lower() == "none":
@@ -63,20 +61,7 @@ def optional_int(text: str) -> int | None:
 def _add_model(parser: argparse.ArgumentParser) -> None:
     """MODEL and the options of every command that loads one."""
     parser.add_argument("model", metavar="MODEL", type=Path, help=MODEL_HELP)
-    parser.add_argument(
-        "--unicode-errors",
-        choices=UNICODE_ERRORS,
-        default="strict",
-        help="what to do with words that are not valid UTF-8 in a word2vec or GloVe file: "
-        "refuse the file (strict, default), replace the bad bytes, or ignore them",
-    )
-    parser.add_argument(
-        "--limit",
-        metavar="N",
-        type=positive_int,
-        default=None,
-        help="load only the first N vectors (the most frequent, in files sorted by frequency)",
-    )
+    add_model_reading_arguments(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -186,8 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export",
         help="convert a model to another format",
-        description="Load MODEL and write it to OUT; OUT's extension picks the format "
-        "(.tsv: the TensorBoard Projector's vectors and metadata files).",
+        description="Load MODEL and write it to OUT; OUT's extension picks the format: "
+        f"{suffix_list(export_formats())}.",
     )
     _add_model(export)
     export.add_argument("output", metavar="OUT", type=Path, help=EXPORT_HELP)

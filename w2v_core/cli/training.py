@@ -20,7 +20,6 @@ from typing import Any
 from rich.console import Console
 
 from ..callbacks import TrainingControl
-from ..config import config_from_args
 from ..corpus import open_corpus
 from ..errors import (
     EXIT_FAILURE,
@@ -29,9 +28,10 @@ from ..errors import (
     TrainingDivergedError,
 )
 from ..destination import DestinationWatch, check_output, unwritable_reason
-from ..io import save_with_fallback
-from ..sgns import train
+from ..formats import save_with_fallback
+from ..training import train
 from . import PROG
+from .arguments import config_from_args
 from .output import health_rows, print_fields
 from .progress import ProgressReporter, epochs_value
 
@@ -162,7 +162,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
     health, warnings = health_rows(model.wv)
     rows += health
-    rows.append(("saved", f"{saved} ({fmt})"))
+    rows.append(("saved", f"{saved} ({fmt.description})"))
     for warning in warnings:
         reporter.say(f"{PROG}: {warning}")
     elsewhere = saved != watch.path

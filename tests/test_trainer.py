@@ -1,7 +1,8 @@
-"""The SGNS engine: kernels against references, sampling against formulas, training end to end."""
+"""The training engine: kernels against references, sampling against formulas, training end to end."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from planted import PLANTED_GROUPS, numeric_gradient, planted_sentences
-from sgns_spies import PauseProbe
+from training_spies import PauseProbe
 from w2v_core import (
     Callback,
     ConfigError,
@@ -22,9 +23,13 @@ from w2v_core import (
     prepare_corpus,
     train,
 )
-from w2v_core import sgns
-from w2v_core.sampling import AliasTable, subsample
-from w2v_core.scatter import _scatter_public, scatter_outer
+from oracles import sgns_loss_and_grads
+from w2v_core import training
+from w2v_core.training.objective import Batch
+from w2v_core.training.pairs import make_pairs
+from w2v_core.training.skipgram import SkipGram
+from w2v_core.training.sampling import AliasTable, subsample
+from w2v_core.training.scatter import _scatter_public, scatter_outer
 from w2v_core.vocab import Vocabulary
 
 TINY = dict(dim=16, epochs=2, min_count=1, batch_size=256, seed=3, threads=1)
@@ -40,9 +45,9 @@ def test_sgns_gradients_match_finite_differences():
     valid[1, 2] = False  # a noise word equal to the positive one is skipped
 
     def total_loss() -> float:
-        return float(sgns.sgns_loss_and_grads(h, U, valid)[0].sum())
+        return float(sgns_loss_and_grads(h, U, valid)[0].sum())
 
-    loss, grad_h, grad_U = sgns.sgns_loss_and_grads(h, U, valid)
+    loss, grad_h, grad_U = sgns_loss_and_grads(h, U, valid)
     np.testing.assert_allclose(grad_h, numeric_gradient(total_loss, h), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(grad_U, numeric_gradient(total_loss, U), rtol=1e-5, atol=1e-7)
     # the skipped noise word contributes nothing
@@ -52,7 +57,7 @@ def test_sgns_gradients_match_finite_differences():
 def test_loss_formula_by_hand():
     h = np.array([[1.0, 0.0]])
     U = np.array([[[2.0, 0.0], [-1.0, 0.0]]])
-    loss, _, _ = sgns.sgns_loss_and_grads(h, U, np.ones((1, 2), bool))
+    loss, _, _ = sgns_loss_and_grads(h, U, np.ones((1, 2), bool))
     expected = -math.log(1 / (1 + math.exp(-2))) - math.log(1 / (1 + math.exp(-1)))
     assert loss[0] == pytest.approx(expected)
 
@@ -73,7 +78,7 @@ def test_worker_step_applies_minus_alpha_times_gradient():
     targets = np.concatenate([outputs[:, None], noise], axis=1)
     valid = np.ones_like(targets, dtype=bool)
     valid[:, 1:] = noise != outputs[:, None]
-    loss, grad_h, grad_U = sgns.sgns_loss_and_grads(
+    loss, grad_h, grad_U = sgns_loss_and_grads(
         W_in[inputs].astype(np.float64), W_out[targets].astype(np.float64), valid
     )
     expected_in = W_in.astype(np.float64)
@@ -81,8 +86,8 @@ def test_worker_step_applies_minus_alpha_times_gradient():
     np.add.at(expected_in, inputs, -alpha * grad_h)
     np.add.at(expected_out, targets.ravel(), -alpha * grad_U.reshape(-1, d))
 
-    worker = sgns._Worker(W_in, W_out, config, 0, B)
-    step_loss = worker.step(inputs, outputs, noise, alpha)
+    worker = training.Worker(W_in, W_out, config, 0, B)
+    step_loss = SkipGram().step(worker, Batch(outputs=outputs, inputs=inputs), noise, alpha)
     assert step_loss == pytest.approx(loss.sum(), rel=1e-5)
     np.testing.assert_allclose(W_in, expected_in, atol=1e-5)
     np.testing.assert_allclose(W_out, expected_out, atol=1e-5)
@@ -122,13 +127,13 @@ def test_pairs_match_naive_double_loop(window):
     n = 200
     sentence_ids = np.cumsum(rng.random(n) < 0.15)
     reduced = rng.integers(1, window + 1, size=n)
-    centres, contexts = sgns.make_pairs(np.zeros(n), sentence_ids, reduced, window)
+    centres, contexts = make_pairs(np.zeros(n), sentence_ids, reduced, window)
     assert list(zip(centres.tolist(), contexts.tolist())) == _naive_pairs(sentence_ids, reduced, window)
 
 
 def test_pairs_of_empty_and_single_token_chunks():
     for n in (0, 1):
-        centres, contexts = sgns.make_pairs(np.zeros(n), np.zeros(n, int), np.ones(n, int), 3)
+        centres, contexts = make_pairs(np.zeros(n), np.zeros(n, int), np.ones(n, int), 3)
         assert len(centres) == len(contexts) == 0
 
 
@@ -220,7 +225,7 @@ def test_same_seed_single_thread_is_deterministic(planted):
 
 def test_initialisation_follows_word2vec(planted):
     corpus = prepare_corpus(planted, min_count=1)
-    trainer = sgns.Trainer(corpus, TrainConfig(dim=50, seed=0))
+    trainer = training.Trainer(corpus, TrainConfig(dim=50, seed=0))
     assert np.all(trainer.W_out == 0)
     assert trainer.W_in.dtype == np.float32
     assert np.abs(trainer.W_in).max() <= 0.5 / 50
@@ -231,8 +236,8 @@ def test_initialisation_follows_word2vec(planted):
 def test_cbow_initialisation_follows_gensim(planted):
     """CBOW's input vectors start uniform in (-1, 1) / dim (gensim 4), twice word2vec's."""
     corpus = prepare_corpus(planted, min_count=1)
-    sg = sgns.Trainer(corpus, TrainConfig(dim=50, seed=0))
-    cbow = sgns.Trainer(corpus, TrainConfig(dim=50, seed=0, cbow=True))
+    sg = training.Trainer(corpus, TrainConfig(dim=50, seed=0))
+    cbow = training.Trainer(corpus, TrainConfig(dim=50, seed=0, cbow=True))
     assert np.all(cbow.W_out == 0)
     np.testing.assert_array_equal(cbow.W_in, 2 * sg.W_in)
     assert np.abs(cbow.W_in).max() <= 1.0 / 50
@@ -268,11 +273,12 @@ class Recorder(Callback):
         self.final = (event, model)
 
 
-def test_callbacks_report_true_mean_loss_and_linear_learning_rate(planted, monkeypatch):
-    monkeypatch.setattr(sgns, "PROGRESS_INTERVAL", 0.0)  # one event per minibatch
+def test_callbacks_report_true_mean_loss_and_linear_learning_rate(planted):
     config = TrainConfig(dim=8, epochs=3, min_count=1, batch_size=128, sample=0, negative=5, threads=1)
     recorder = Recorder()
-    model = train(planted, config, [recorder])
+    seconds = itertools.count(step=1.0)  # a second per look at the clock: one event per minibatch
+    trainer = training.Trainer(prepare_corpus(planted, min_count=1), config, [recorder], clock=seconds.__next__)
+    model = trainer.train()
     assert recorder.calls[0] == "begin" and recorder.calls[-1] == "end"
     mid_training = recorder.info.snapshot()  # callable any time, also after training
     np.testing.assert_array_equal(mid_training.vectors, model.wv.vectors)
@@ -342,7 +348,7 @@ def test_pause_holds_training_until_resumed_and_stop_ends_it(planted, monkeypatc
     # one training thread: with several, each reaches its pause point at its own time
     config = TrainConfig(**{**TINY, "epochs": 1000, "threads": 1})
     thread = threading.Thread(
-        target=lambda: result.setdefault("model", train(planted, config, [Signal()], control)),
+        target=lambda: result.setdefault("model", probe.train(planted, config, [Signal()], control)),
         daemon=True,
     )
     thread.start()

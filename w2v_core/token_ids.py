@@ -4,15 +4,14 @@ Each token gets a provisional id as it is read (one pass of tokenising, no secon
 the corpus); once all counts are known, the vocabulary is pruned and the ids are remapped,
 dropping out-of-vocabulary tokens as word2vec and gensim do. Small corpora keep their ids in
 memory; larger ones write them to a temporary file and training reads it back chunk by
-chunk, so memory does not grow with the corpus (measured on a 4.8M-word corpus: holding ids
-and Python int lists in memory cost ~130 MB of peak RSS).
+chunk, so memory does not grow with the corpus (holding ids and Python int lists in memory
+cost a large share of the peak: benchmarks/README.md, "token_ids.py").
 
 On Linux the reading runs in a forked child process (:func:`w2v_core.processes.run_isolated`)
 that hands back the vocabulary and the id file. Counting leaves the allocator fragmented:
 every distinct token was a string, and the few kept ones pin the memory of the many pruned
-ones. Measured after encoding the first 5M words of the dictionary corpus: 23 MB more
-resident memory for 6.4 MB of live objects in-process; in a child, that memory is returned
-when it exits.
+ones, and the process stays several times larger than its live objects; in a child, that
+memory is returned when it exits (measurements: benchmarks/README.md, "token_ids.py").
 """
 
 from __future__ import annotations
@@ -168,9 +167,9 @@ class EncodedCorpus:
     def chunks(self, target: int) -> Iterator[tuple[int, int]]:
         """``(start, end)`` stream ranges of ``target`` positions covering the stream.
 
-        A sentence cut by a chunk border loses the few pairs that would cross it (about
-        0.02% of the pairs with 10k-token chunks), as the C tool's threads do at their
-        file offsets.
+        A sentence cut by a chunk border loses the few pairs that would cross it (a tiny
+        share: benchmarks/README.md, "training/trainer.py"), as the C tool's threads do at
+        their file offsets.
         """
         for start in range(0, self.store.size, target):
             yield start, min(start + target, self.store.size)
@@ -246,7 +245,7 @@ def encode_corpus(
         ids_file.close()
         raise
     store = IdStore.adopt(ids_file, size, spill_tokens)
-    release_freed_memory()  # the answer's pickle: 2.2 MB less resident at 31k words
+    release_freed_memory()  # the answer's pickle, freed (benchmarks/README.md, "token_ids.py")
     return EncodedCorpus(Vocabulary.from_packed(packed, counts), store, n_words, n_sentences, name)
 
 

@@ -1,8 +1,9 @@
 """Telling a diverging training run from a healthy one, long before the loss is NaN.
 
-A run that diverges does not always reach NaN: its vectors can grow to norms of 1e10 and
-stay finite, and such vectors look like any others until a query returns nonsense. Two signs
-show it early and cheaply:
+A run that diverges does not always reach NaN: its vectors can grow by many orders of
+magnitude and stay finite (measurements: benchmarks/README.md, "training/divergence.py"), and
+such vectors look like any others until a query returns nonsense. Two signs show it early
+and cheaply:
 
 - the loss. Before training every score is 0 (the output vectors start at zero), so the
   loss per example is exactly ``(1 + negative) * ln 2`` (:func:`initial_loss`); training only
@@ -18,20 +19,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .callbacks import TrainingEvent
-from .diagnostics import NORM_LIMIT, largest_norm
-from .errors import TrainingDivergedError
+from ..callbacks import TrainingEvent
+from ..diagnostics import NORM_LIMIT, largest_norm
+from ..errors import TrainingDivergedError
 
 __all__ = ["DivergenceGuard", "LOSS_LIMIT_FACTOR", "initial_loss"]
 
 #: A windowed loss above this many times :func:`initial_loss` means training diverges. Loss
-#: windows of healthy runs stay below the start (2.0-2.6 against 4.16 at negative=5); the
-#: diverging runs of issue 19 climbed to 17-44.
+#: windows of healthy runs stay below the start; those of the diverging runs of issue 19
+#: climbed far above it (measurements: benchmarks/README.md, "training/divergence.py").
 LOSS_LIMIT_FACTOR = 2.0
 #: A loss window must hold this many examples to be judged (a last window of a few pairs is noise).
 MIN_WINDOW_EXAMPLES = 256
-#: Rows of each weight matrix whose norms are read per progress event: about 0.1 ms of a
-#: progress interval's 200 ms at dim 100; a 250k-word vocabulary is covered every ~60 events.
+#: Rows of each weight matrix whose norms are read per progress event: a negligible part of
+#: a progress interval at dim 100 (measurements: benchmarks/README.md, "training/divergence.py");
+#: a 250k-word vocabulary is covered every ~60 events.
 ROWS_PER_CHECK = 4096
 
 

@@ -15,9 +15,10 @@ def subsample(ids: np.ndarray, keep_probabilities: np.ndarray, rng: np.random.Ge
 class AliasTable:
     """Draws from a discrete distribution in O(1) per draw (Walker's alias method, Vose's build).
 
-    Measured here: drawing 5 noise words per pair by binary search over the cumulative
-    distribution (``searchsorted``) took 42% of an epoch on an 8.7k-word vocabulary; the
-    alias table makes it a few percent. Draws are exact, unlike the C tool's 1e8-entry table.
+    Drawing the noise words by binary search over the cumulative distribution
+    (``searchsorted``) took a large share of an epoch; the alias table makes it a small one
+    (measurements: benchmarks/README.md, "training/sampling.py"). Draws are exact, unlike
+    the C tool's 1e8-entry table.
 
     Parameters
     ----------
@@ -29,8 +30,9 @@ class AliasTable:
         p = np.asarray(probabilities, dtype=np.float64)
         n = len(p)
         scaled_array = p * (n / p.sum())
-        # Vose's loop runs in Python over typed arrays, not lists of Python numbers: at 87k
-        # words, lists left ~3 MB of freed number objects in the interpreter's pools
+        # Vose's loop runs in Python over typed arrays, not lists of Python numbers: on a large
+        # vocabulary, lists left their freed number objects in the interpreter's pools
+        # (measurements: benchmarks/README.md, "training/sampling.py")
         scaled = array("d", scaled_array.tobytes())
         accept = array("d", bytes(8 * n))
         alias = array("i", np.arange(n, dtype=np.int32).tobytes())
@@ -69,3 +71,34 @@ class AliasTable:
         columns = np.minimum(scaled.astype(np.int32), len(self) - 1)
         coins = scaled - columns
         return np.where(coins < self.accept[columns], columns, self.alias[columns])
+
+
+class Draws:
+    """Every random draw of a training run, behind one object: which tokens an epoch keeps,
+    each centre's window, and the noise words.
+
+    The trainer asks only this object for randomness (with the worker's generator), so a
+    test can wrap it and record every draw of a real run (``Trainer.draws``).
+
+    Parameters
+    ----------
+    keep_probabilities : ndarray (V,)
+        Per word, the probability that an occurrence is kept (word2vec's subsampling).
+    noise : AliasTable
+        The noise distribution (unigram counts to the power 0.75).
+    """
+
+    def __init__(self, keep_probabilities: np.ndarray, noise: AliasTable) -> None:
+        self.keep_probabilities, self.noise_table = keep_probabilities, noise
+
+    def kept(self, ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Mask of the tokens of ``ids`` kept this time (:func:`subsample`)."""
+        return subsample(ids, self.keep_probabilities, rng)
+
+    def windows(self, n: int, window: int, rng: np.random.Generator) -> np.ndarray:
+        """Each of ``n`` centres' reduced window, uniform in ``1..window`` as word2vec draws it."""
+        return rng.integers(1, window + 1, size=n)
+
+    def noise(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        """Noise words of the given shape."""
+        return self.noise_table.draw(shape, rng)

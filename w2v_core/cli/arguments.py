@@ -1,0 +1,191 @@
+"""Command-line options both front ends share: ``w2v`` and ``w2v-tui`` build them here.
+
+The engine knows nothing of argparse. The training options are built from the metadata of
+:class:`~w2v_core.config.TrainConfig`'s fields (help, metavar, value parser) and read back
+into a validated config; the corpus-text and model-reading options take their choices from
+the engine. Building every shared option once keeps the two front ends' flags, defaults and
+help from drifting apart.
+
+``w2v-tui`` imports this module at start-up: it must not import the ``w2v`` commands
+(:mod:`w2v_core.cli.commands`, rich) nor anything that trains.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import Field, fields
+from typing import Any, NoReturn, TypeVar
+
+from ..config import TrainConfig, flag, parse_int
+from ..errors import UsageError
+from ..formats.rules import UNICODE_ERRORS
+
+T = TypeVar("T")
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """The parser both front ends use: a usage error raises :class:`UsageError` (exit code 2)
+    instead of printing and exiting, so each front end reports it as its one error line.
+
+    The error's ``help_hint`` names the (sub)command's help, e.g. ``see 'w2v train --help'``.
+    Subparsers made by :meth:`add_subparsers` are of this class too.
+    """
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        error = UsageError(message)
+        error.help_hint = f"see '{self.prog} --help'"
+        raise error
+
+
+def argument_type(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse ``type`` from an engine parser: its ValueError's message is reported as
+    it is (``argument --dim: invalid integer: 'many'``), not as argparse's generic one."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = parse.__name__
+    return convert
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = argument_type(parse_int)(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def train_fields() -> tuple[Field, ...]:
+    """The TrainConfig fields that are command-line options, in declaration order."""
+    return tuple(f for f in fields(TrainConfig) if "help" in f.metadata)
+
+
+def _default_text(f: Field, default: Any) -> str:
+    """A default as a user would type it: ``on``/``off``, the field's word for None, ``0.001``."""
+    if isinstance(default, bool):
+        return "on" if default else "off"
+    if default is None:
+        return f.metadata.get("none") or "none"
+    if isinstance(default, float):
+        return f"{default:g}"
+    return str(default)
+
+
+def add_corpus_text_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """Add ``--encoding`` and ``--encoding-errors`` (how corpus bytes become text).
+
+    Both front ends read them back as ``args.encoding`` and ``args.encoding_errors`` and
+    pass them to :func:`w2v_core.corpus.open_corpus`.
+    """
+    group = parser.add_argument_group("corpus text")
+    group.add_argument(
+        "--encoding",
+        metavar="NAME",
+        default=None,
+        help="text encoding of the corpus files (a Python codec name such as latin-1); "
+        "default: UTF-8, or what a byte-order mark says%(default).0s",
+    )
+    group.add_argument(
+        "--encoding-errors",
+        choices=UNICODE_ERRORS,  # the handlers a model's words may be read with, too
+        default="strict",
+        help="bytes invalid in the encoding: stop with the file and byte offset (strict, "
+        "default), replace them, or ignore them%(default).0s",
+    )
+    return group
+
+
+def add_model_reading_arguments(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, applies_to: str | None = None
+) -> None:
+    """Add ``--unicode-errors`` and ``--limit``: how a model file is read.
+
+    Both front ends pass them to :func:`w2v_core.cli.loading.load_model`.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser or argument group
+        Where to add them.
+    applies_to : str, optional
+        The option they go with (``--model``), named at the start of their help.
+    """
+    prefix = f"with {applies_to}: " if applies_to else ""
+    parser.add_argument(
+        "--unicode-errors",
+        choices=UNICODE_ERRORS,
+        default="strict",
+        help=prefix + "what to do with words that are not valid UTF-8 in a word2vec or GloVe "
+        "file: refuse the file (strict, default), replace the bad bytes, or ignore them"
+        "%(default).0s",
+    )
+    parser.add_argument(
+        "--limit",
+        metavar="N",
+        type=positive_int,
+        default=None,
+        help=prefix + "load only the first N vectors (the most frequent, in files sorted by "
+        "frequency)%(default).0s",
+    )
+
+
+def add_train_arguments(
+    parser: argparse.ArgumentParser, title: str = "training options"
+) -> argparse._ArgumentGroup:
+    """Add one option per TrainConfig field to ``parser``, in an argument group.
+
+    Each option is the field's :func:`~w2v_core.config.flag`, stores into the field's name,
+    defaults to the field's default, and shows the field's help text with that default.
+    Boolean fields become switches (``--cbow``). Read the options back with
+    :func:`config_from_args`.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser (or subparser) to extend.
+    title : str
+        The argument group's title in ``--help``.
+
+    Returns
+    -------
+    argparse._ArgumentGroup
+        The group holding the options.
+    """
+    group = parser.add_argument_group(title)
+    defaults = TrainConfig()
+    for f in train_fields():
+        default = getattr(defaults, f.name)
+        help_text = f.metadata["help"].replace("%", "%%")
+        if "(default:" not in help_text:
+            help_text += f" (default: {_default_text(f, default)})"
+        help_text += "%(default).0s"  # stops ArgumentDefaultsHelpFormatter adding it twice
+        if isinstance(default, bool):
+            group.add_argument(
+                flag(f.name), dest=f.name, action="store_true", default=default, help=help_text
+            )
+            continue
+        group.add_argument(
+            flag(f.name),
+            dest=f.name,
+            type=argument_type(f.metadata.get("parse", parse_int)),
+            default=default,
+            metavar=f.metadata.get("metavar", "N"),
+            help=help_text,
+        )
+    return group
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The validated TrainConfig of options added by :func:`add_train_arguments`.
+
+    Raises
+    ------
+    ConfigError
+        When a value is out of range; the message names the flag.
+    """
+    values = {f.name: getattr(args, f.name) for f in train_fields() if hasattr(args, f.name)}
+    return TrainConfig(**values).validate()

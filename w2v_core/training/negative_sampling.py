@@ -1,0 +1,228 @@
+"""The output layer of word2vec: negative sampling, scored and updated a minibatch at a time.
+
+Whatever forms the hidden vectors (a context word's vector in skip-gram, a mean of them in
+CBOW: :mod:`w2v_core.training.objective`), this layer scores them against the centre word
+and the noise words, updates the output vectors and hands back the hidden vectors'
+gradient. Two kernels, chosen by ``config.shared_negatives``:
+
+- exact (0): every example has its own ``negative`` noise words, as in word2vec;
+- shared (N > 0): the examples of a minibatch are cut into groups of ``group_size``
+  consecutive examples that share N noise words. A group's noise scores are one
+  ``(group_size, d) @ (d, N)`` product; each noise term is weighted by ``negative / N``, so
+  that an example's expected gradient equals word2vec's. Several times less work per
+  example than word2vec's dot products and row updates (measurements: benchmarks/README.md,
+  "The kernel alone").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from ..config import TrainConfig
+from .scatter import scatter_outer
+
+#: Weighted updates a drawn shared noise word's row gets from one group of examples
+#: (``group * negative / shared``). They add up coherently (the group's hidden vectors share
+#: a common direction): 80 diverged where 20 did not (measurements: benchmarks/README.md,
+#: "training/negative_sampling.py").
+SHARED_ROW_UPDATES = 20
+#: Scores are clipped here before ``exp``: past it the sigmoid is 0 or 1 in float32 anyway.
+SCORE_CLIP = 30.0
+
+
+def shared_group_size(batch_size: int, negative: int, shared: int) -> int:
+    """Examples per group sharing noise words: a drawn noise word's row then gets at most
+    :data:`SHARED_ROW_UPDATES` weighted updates per group (``group * negative / shared``)."""
+    return max(1, min(batch_size, SHARED_ROW_UPDATES * shared // negative))
+
+
+class NegativeSampling:
+    """One worker's negative-sampling layer: its buffers, sized for minibatches of ``batch_size``.
+
+    The objective writes the hidden vectors of a minibatch of ``m`` examples into
+    ``hidden(m)``; :meth:`update` then scores them, updates ``W_out`` and returns the
+    hidden vectors' gradient (in place of them: the buffer is reused).
+    """
+
+    def __init__(
+        self, W_out: np.ndarray, config: TrainConfig, batch_size: int, group_size: int | None = None
+    ) -> None:
+        self.W_out = W_out
+        self.negative, self.shared = config.negative, config.shared_negatives
+        B, K, d = batch_size, config.negative, config.dim
+        self.batch_size = B
+        self.ones = np.ones((B, 1), dtype=np.float32)
+        if self.shared:
+            S = group_size or shared_group_size(B, K, self.shared)
+            G, N = -(-B // S), self.shared
+            self.group_size = S
+            self.h = np.empty((G * S, d), dtype=np.float32)
+            self.up = np.empty((B, d), dtype=np.float32)
+            self.un = np.empty((G * N, d), dtype=np.float32)
+            self.outputs = np.empty(G * S, dtype=np.int32)
+            self.neg = np.empty((G, S, N), dtype=np.float32)
+            self.grad_un = np.empty((G, N, d), dtype=np.float32)
+            self.rows = np.arange(B, dtype=np.int32)[:, None]
+            self.ones = np.ones((max(B, G * N), 1), dtype=np.float32)
+        else:
+            self.group_size = 1
+            self.h = np.empty((B, d), dtype=np.float32)
+            self.U = np.empty((B * (K + 1), d), dtype=np.float32)
+            self.targets = np.empty((B, K + 1), dtype=np.int32)
+            self.signs = np.full((B, K + 1), -1.0, dtype=np.float32)
+            self.signs[:, 0] = 1.0
+            self.grad_h3 = self.h[:, None, :]
+
+    def hidden(self, m: int) -> np.ndarray:
+        """The buffer for the hidden vectors of a minibatch of ``m`` examples, ``(m, dim)``."""
+        return self.h[:m]
+
+    def noise_shape(self, examples: int) -> tuple[int, int]:
+        """Shape of the noise words :meth:`update` expects for a minibatch of ``examples``."""
+        if self.shared:
+            return (-(-examples // self.group_size), self.shared)
+        return (examples, self.negative)
+
+    def noise_batches(
+        self,
+        draw: Callable[[tuple[int, int], np.random.Generator], np.ndarray],
+        n_examples: int,
+        rng: np.random.Generator,
+    ) -> Iterator[np.ndarray]:
+        """The noise words of each minibatch of a chunk's ``n_examples``, in :meth:`noise_shape`,
+        drawn with ``draw(shape, rng)``.
+
+        Shared noise is drawn once per chunk (one draw instead of one per minibatch); per-example
+        noise is drawn per minibatch, so that the draw's temporaries stay small.
+        """
+        B = self.batch_size
+        if not self.shared:
+            for b0 in range(0, n_examples, B):
+                yield draw(self.noise_shape(min(B, n_examples - b0)), rng)
+            return
+        rows, width = self.noise_shape(B)
+        n_batches = -(-n_examples // B)
+        block = draw((n_batches * rows, width), rng)
+        for i, b0 in enumerate(range(0, n_examples, B)):
+            used = self.noise_shape(min(B, n_examples - b0))[0]
+            yield block[i * rows : i * rows + used]
+
+    def update(
+        self, outputs: np.ndarray, noise: np.ndarray, alpha: float, weights: np.ndarray | None
+    ) -> tuple[float, np.ndarray]:
+        """Score ``hidden(m)`` against the centre and noise words and update the output vectors.
+
+        Parameters
+        ----------
+        outputs : ndarray (m,) of int32
+            The centre word of each example.
+        noise : ndarray of int32
+            The noise words, shaped as :meth:`noise_shape` says. Shared mode: row ``g`` is
+            shared by examples ``g * group_size`` to ``(g + 1) * group_size - 1``.
+        alpha : float
+            The learning rate.
+        weights : ndarray (m,) of float32, or None
+            Each example's share of its gradient (:func:`~w2v_core.training.bursts.burst_weights`);
+            the loss is not weighted.
+
+        Returns
+        -------
+        loss : float
+            Summed loss of the examples (shared mode: noise terms weighted like the gradient).
+        grad_h : ndarray (m, dim)
+            The alpha-scaled ascent direction for the hidden vectors, to add to the input side.
+        """
+        if self.shared:
+            return self._update_shared(outputs, noise, alpha, weights)
+        return self._update_exact(outputs, noise, alpha, weights)
+
+    def _update_exact(
+        self, outputs: np.ndarray, noise: np.ndarray, alpha: float, weights: np.ndarray | None
+    ) -> tuple[float, np.ndarray]:
+        m, K1 = len(outputs), self.negative + 1
+        h = self.h[:m]
+        targets = self.targets[:m]
+        targets[:, 0] = outputs
+        targets[:, 1:] = noise
+        U = self.W_out.take(targets.ravel(), axis=0, out=self.U[: m * K1], mode="clip")
+        U = U.reshape(m, K1, -1)
+        # vecdot: faster than matmul for these shapes (measurements: benchmarks/README.md,
+        # "training/negative_sampling.py")
+        scores = np.vecdot(U, h[:, None, :])
+        np.clip(scores, -SCORE_CLIP, SCORE_CLIP, out=scores)
+        signs = self.signs[:m]
+        # loss and sigmoid from one exp: e = exp(-sign * score)
+        e = np.exp(-signs * scores)
+        valid = noise != outputs[:, None]
+        per_term = np.log1p(e)
+        per_term[:, 1:] *= valid
+        loss = float(per_term.sum(dtype=np.float64))
+        # gradient of the log-likelihood: (label - sigmoid(score)) = sign * e / (1 + e)
+        g = signs * e / (1.0 + e)
+        g[:, 1:] *= valid
+        g *= np.float32(alpha)
+        if weights is not None:
+            g *= weights[:, None]
+        scatter_outer(self.W_out, targets, g, h)  # (U is a copy: h's gradient sees old rows)
+        grad_h = np.matmul(g[:, None, :], U, out=self.grad_h3[:m])[:, 0, :]  # over h
+        return loss, grad_h
+
+    def _update_shared(
+        self, outputs: np.ndarray, noise: np.ndarray, alpha: float, weights: np.ndarray | None
+    ) -> tuple[float, np.ndarray]:
+        m, S, (G, N) = len(outputs), self.group_size, noise.shape
+        n, d = G * S, self.W_out.shape[1]
+        weight = self.negative / N
+        h_all = self.h[:n]
+        h = h_all[:m]
+        if n > m:  # padding rows (last group) must give zero noise gradients
+            h_all[m:] = 0.0
+        up = self.W_out.take(outputs, axis=0, out=self.up[:m], mode="clip")
+        un = self.W_out.take(noise.ravel(), axis=0, out=self.un[: G * N], mode="clip")
+        un = un.reshape(G, N, d)
+        hg = h_all.reshape(G, S, d)
+        # positive scores row by row, noise scores as one product per group
+        pos = np.vecdot(h, up)
+        neg = np.matmul(hg, un.transpose(0, 2, 1), out=self.neg[:G])
+        # only the side that could overflow exp is clipped (two ufuncs, not np.clip's four)
+        np.maximum(pos, -SCORE_CLIP, out=pos)
+        np.minimum(neg, SCORE_CLIP, out=neg)
+        e_pos = np.exp(-pos)  # 1 - sigmoid(pos) = e_pos / (1 + e_pos)
+        e_neg = np.exp(neg)  # sigmoid(neg) = e_neg / (1 + e_neg)
+        self._skip_centres(e_neg, noise, outputs)  # e_neg = 0: no loss, no gradient
+        loss = float(np.log1p(e_pos).sum()) + weight * float(
+            np.log1p(e_neg).reshape(n, N)[:m].sum()
+        )
+        g_pos = e_pos / (1.0 + e_pos)
+        g_pos *= np.float32(alpha)
+        g_neg = np.divide(e_neg, 1.0 + e_neg, out=neg)
+        g_neg *= np.float32(-alpha * weight)
+        if weights is not None:
+            g_pos *= weights
+            g_neg.reshape(n, N)[:m] *= weights[:, None]
+        # all gradients from the weights as they were (up and un are copies), then the updates
+        grad_un = np.matmul(g_neg.transpose(0, 2, 1), hg, out=self.grad_un[:G])
+        scatter_outer(self.W_out, outputs[:, None], g_pos[:, None], h)
+        # h is used up: its gradient overwrites it (one (B, d) buffer less per worker)
+        grad_h = np.matmul(g_neg, un, out=hg).reshape(n, d)[:m]
+        scatter_outer(grad_h, self.rows[:m], g_pos[:, None], up)  # + g_pos * up, row-wise
+        scatter_outer(self.W_out, noise.reshape(-1, 1), self.ones[: G * N], grad_un.reshape(G * N, d))
+        return loss, grad_h
+
+    def _skip_centres(self, e_neg: np.ndarray, noise: np.ndarray, outputs: np.ndarray) -> None:
+        """Zero the terms whose noise word is the example's own centre word, as word2vec skips them.
+
+        Such collisions are few, so they are found in a (G, N, S) comparison, whose inner loop
+        runs over S (several times faster than over N), and zeroed by flat index.
+        """
+        G, S, N = e_neg.shape
+        centres = self.outputs[: G * S]
+        m = len(outputs)
+        centres[:m] = outputs
+        centres[m:] = -1
+        hits = np.flatnonzero(noise[:, :, None] == centres.reshape(G, 1, S))
+        if hits.size:
+            group, word, pair = np.unravel_index(hits, (G, N, S))
+            e_neg[group, pair, word] = 0.0

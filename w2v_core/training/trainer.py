@@ -1,0 +1,360 @@
+"""The training loop: word2vec's semantics, vectorised per chunk, for any :class:`Objective`.
+
+Semantics follow the original C tool: a reduced window drawn per centre word, frequent
+words subsampled with the C formula (re-drawn every epoch), negatives drawn from the
+unigram distribution raised to 0.75, input vectors initialised uniform in
+``(-0.5, 0.5) / dim`` (times the objective's ``init_scale``), output vectors zero, and a
+learning rate decaying linearly over all words of all epochs.
+
+Vectorised: pairs are generated per chunk of the corpus with array operations
+(:mod:`~w2v_core.training.pairs`); the objective turns them into examples, trained per
+minibatch (:class:`~w2v_core.training.worker.Worker`). No Python loop runs per token or per
+pair. The loop owns time, progress, pause and stop; the objective owns what a step does;
+:mod:`~w2v_core.training.parallel` runs the workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from ..blas import single_threaded_blas
+from ..callbacks import Callback, CallbackList, StopTraining, TrainingControl, TrainingStart
+from ..config import TrainConfig, flag, resolve_epochs
+from ..corpus import Corpus
+from ..token_ids import EncodedCorpus, encode_corpus
+from ..errors import CorpusError
+from ..model import Model, TrainingSummary
+from ..processes import processes_supported, shared_array
+from ..vectors import KeyedVectors
+from .bursts import MAX_ROW_STEP, burst_cap, burst_weights, effective_batch_size
+from .divergence import DivergenceGuard
+from .cbow import Cbow
+from .objective import Batch, Objective
+from .pairs import make_pairs
+from .parallel import ChunkTaker, SharedState, train_in_processes, train_in_threads
+from .progress import Control, Progress, Reporter
+from .sampling import AliasTable, Draws
+from .skipgram import SkipGram
+from .worker import Worker
+
+#: Tokens per chunk of pair generation. Each worker holds one chunk's examples; the size
+#: trades resident memory against pairs lost at chunk borders (measurements:
+#: benchmarks/README.md, "training/trainer.py").
+CHUNK_TOKENS = 4000
+
+
+def objective_for(config: TrainConfig) -> Objective:
+    """The objective ``config`` asks for: where a new objective is chosen."""
+    return Cbow() if config.cbow else SkipGram()
+
+
+class Trainer:
+    """Trains word vectors on an encoded corpus.
+
+    Use :func:`train` for the one-call version. A :class:`Trainer` exposes
+    :meth:`snapshot` so another thread can look at the vectors while training runs.
+
+    Parameters
+    ----------
+    corpus : EncodedCorpus
+    config : TrainConfig
+    callbacks : sequence of Callback
+    control : TrainingControl, optional
+        Lets another thread pause or stop training.
+    processes : bool, optional
+        None: worker processes wherever they work (Linux), True: ask for them, False: threads.
+    clock : callable, optional
+        Monotonic seconds for progress and timing (default :func:`time.perf_counter`).
+
+    Attributes
+    ----------
+    objective : Objective
+        What each step trains (skip-gram or CBOW, from the config).
+    draws : Draws
+        Every random draw of the run. ``objective`` and ``draws`` may be replaced (wrapped)
+        before :meth:`train`, to observe a real run.
+    max_row_step : float
+        The bound on a row's step per minibatch (:data:`~w2v_core.training.bursts.MAX_ROW_STEP`);
+        raised, it shows what the bound prevents.
+    """
+
+    def __init__(
+        self,
+        corpus: EncodedCorpus,
+        config: TrainConfig = TrainConfig(),
+        callbacks: Sequence[Callback] = (),
+        control: TrainingControl | None = None,
+        processes: bool | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        epochs, self.epochs_reason = resolve_epochs(config.validate().epochs, corpus.n_words)
+        self.config = config = replace(config, epochs=epochs)  #: epochs resolved
+        self.corpus = corpus
+        self.callbacks = CallbackList(list(callbacks))
+        self.control = control or TrainingControl()
+        self.clock = clock
+        vocab = corpus.vocab
+        if corpus.n_words <= 1 or corpus.n_sentences >= corpus.n_words:
+            raise CorpusError(
+                f"corpus is too small to train on: {corpus.n_words} words in the vocabulary "
+                "and no sentence with two of them"
+            )
+        self.objective: Objective = objective_for(config)
+        rng = np.random.default_rng(config.seed)
+        V, d = len(vocab), config.dim
+        self._shared = self._shared_state(config.threads, processes)
+        if self._shared is not None:  # weights in shared memory, for the worker processes
+            self.W_in = rng.random(out=shared_array((V, d)), dtype=np.float32)
+            self.W_out = shared_array((V, d))
+        else:
+            self.W_in = rng.random((V, d), dtype=np.float32)  # in place: no (V, d) temporaries
+            self.W_out = np.zeros((V, d), dtype=np.float32)
+        self.W_in -= 0.5
+        self.W_in /= d
+        if self.objective.init_scale != 1.0:
+            self.W_in *= self.objective.init_scale
+        keep = vocab.keep_probabilities(config.sample)
+        noise = vocab.noise_distribution(0.75)
+        self.draws = Draws(keep, AliasTable(noise))
+        self.batch_size = effective_batch_size(
+            config.batch_size, config.negative, vocab.counts, keep, noise,
+            contexts_per_example=self.objective.inputs_per_example(config.window),
+        )
+        self.max_row_step = MAX_ROW_STEP
+        self._seeds = np.random.SeedSequence(config.seed).spawn(config.threads)
+
+    @staticmethod
+    def _shared_state(threads: int, processes: bool | None) -> SharedState | None:
+        """Shared state for ``threads - 1`` worker processes, or None to train in threads."""
+        if threads < 2 or processes is False or not processes_supported():
+            return None
+        try:
+            return SharedState(threads - 1)
+        except OSError:  # no shared semaphores here (e.g. no /dev/shm): threads
+            return None
+
+    @property
+    def uses_processes(self) -> bool:
+        """Does training run in worker processes (else in threads)?"""
+        return self._shared is not None
+
+    @property
+    def _wants_epoch_snapshots(self) -> bool:
+        """Copy the vectors at epoch ends only for callbacks that look at them."""
+        return any(
+            type(cb).on_epoch_end is not Callback.on_epoch_end for cb in self.callbacks.callbacks
+        )
+
+    # ------------------------------------------------------------------ public
+    def snapshot(self) -> KeyedVectors:
+        """A copy of the current input vectors (safe to query while training goes on)."""
+        vocab = self.corpus.vocab
+        return KeyedVectors(vocab.words, self.W_in.copy(), vocab.counts)
+
+    def model(self, summary: TrainingSummary | None = None) -> Model:
+        """The model as it stands: input vectors (shared, not copied), output vectors, config."""
+        vocab = self.corpus.vocab
+        return Model(KeyedVectors(vocab.words, self.W_in, vocab.counts), self.W_out, self.config, summary)
+
+    def worker(self, seed, batch_size: int | None = None, group_size: int | None = None) -> Worker:
+        """A worker on this trainer's weights, with its own buffers and random stream."""
+        return Worker(self.W_in, self.W_out, self.config, seed, batch_size or self.batch_size, group_size)
+
+    def train(self) -> Model:
+        """Run all epochs (or until stopped); return the model trained so far."""
+        config = self.config
+        progress = Progress(self.callbacks, config, self.corpus.n_words, clock=self.clock)
+        progress.guard = guard = DivergenceGuard(
+            (self.W_in, self.W_out),
+            config.negative,
+            remedy=f"lower {flag('alpha')} (now {config.alpha:g}) or {flag('batch_size')} "
+            f"(now {config.batch_size})",
+        )
+        if self._shared is not None:
+            progress.children = self._shared.totals
+        # with worker processes, each epoch makes its workers after forking
+        seeds = [] if self._shared is not None else self._seeds
+        workers = [self.worker(s) for s in seeds]
+        stopped = False
+        # minibatch products are small: BLAS threads would only compete with ours
+        limit = single_threaded_blas()
+        try:
+            self.callbacks.on_train_begin(
+                TrainingStart(
+                    len(self.corpus.vocab),
+                    self.corpus.n_words,
+                    progress.words_total,
+                    config,
+                    snapshot=self.snapshot,
+                    epochs_reason=self.epochs_reason,
+                )
+            )
+            for epoch in range(config.epochs):
+                progress.epoch = epoch + 1
+                stopped = self._run_epoch(epoch, workers, progress)
+                if stopped:
+                    break
+                if progress.pairs_total == 0:
+                    raise CorpusError(
+                        f"corpus is too small to train on: {self.corpus.n_words} words gave no "
+                        f"(centre, context) pair in a whole epoch after subsampling "
+                        f"(sample={config.sample:g}); add text or lower sample"
+                    )
+                event = progress.emit(force=True)
+                guard.check_all(event.epoch, event.fraction)  # before anything is saved
+                if self._wants_epoch_snapshots:
+                    self.callbacks.on_epoch_end(event, self.snapshot())
+        except StopTraining:
+            stopped = True
+        finally:
+            limit.restore_original_limits()
+        final = progress.event()
+        guard.check_all(final.epoch, final.fraction)  # stopped mid-epoch: still never garbage
+        summary = TrainingSummary(
+            corpus_words=self.corpus.n_words,
+            words_trained=final.words_done,
+            pairs_trained=progress.pairs_total,
+            epochs_completed=final.words_done / max(self.corpus.n_words, 1),
+            seconds=progress.elapsed(),
+            final_loss=progress.last_loss,
+            stopped_early=stopped,
+        )
+        model = self.model(summary)
+        self.callbacks.on_train_end(final, model)
+        return model
+
+    # ------------------------------------------------------------------ internals
+    def _run_epoch(self, epoch: int, workers: list[Worker], progress: Progress) -> bool:
+        """Train one epoch; return True if stopped."""
+        chunks = list(self.corpus.chunks(CHUNK_TOKENS))
+
+        def consume(take: ChunkTaker, worker: Worker, reporter: Reporter, control: Control) -> bool:
+            # overflow only happens in a diverging run, which the divergence guard reports
+            with np.errstate(over="ignore", invalid="ignore"):
+                return self._train_chunks(take, worker, epoch, reporter, control)
+
+        if self._shared is None:
+            return train_in_threads(chunks, workers, progress, self.control, consume)
+        seeds = [seed.spawn(1)[0] for seed in self._seeds]  # a new stream each epoch
+        return train_in_processes(
+            self._shared, chunks, progress, self.control, lambda i: self.worker(seeds[i]), consume
+        )
+
+    def _learning_rate(self, position: float) -> float:
+        """word2vec's linear decay over the token stream of all epochs."""
+        config = self.config
+        total = self.corpus.store.size * config.epochs
+        alpha = config.alpha - (config.alpha - config.min_alpha) * (position / total)
+        return max(alpha, config.min_alpha)
+
+    def _train_chunks(
+        self, take: ChunkTaker, worker: Worker, epoch: int, reporter: Reporter, control: Control
+    ) -> bool:
+        """Train the chunks this worker takes with ``take()``; return True if stopped."""
+        config, corpus, draws, objective = self.config, self.corpus, self.draws, self.objective
+        stream = corpus.store.size
+        B = worker.batch_size
+        while True:
+            chunk = take()
+            if chunk is None:
+                return False
+            start, end = chunk
+            ids, sentence_ids = corpus.read_chunk(start, end)
+            chunk_words = len(ids)
+            rng = worker.rng
+            keep = draws.kept(ids, rng)
+            ids, sentence_ids = ids[keep], sentence_ids[keep]
+            reduced = draws.windows(len(ids), config.window, rng)
+            centres, contexts = make_pairs(ids, sentence_ids, reduced, config.window)
+            examples = objective.examples(centres, contexts, config.window)
+            # the learning rate falls with the position in the stream, a close proxy for words
+            position = epoch * stream + start
+            weights = burst_weights(
+                ids, examples.outputs, examples.inputs, B,
+                burst_cap(self._learning_rate(position), self.max_row_step),
+                examples.indptr, worker.labels,
+            )
+            outputs, inputs, indptr = ids[examples.outputs], ids[examples.inputs], examples.indptr
+            n_examples = len(outputs)
+            chunk_length = end - start
+            words_reported = 0
+            noise_batches = worker.layer.noise_batches(draws.noise, n_examples, rng)
+            for b0, noise in zip(range(0, n_examples, B), noise_batches):
+                if control.stopped:
+                    return True
+                if control.paused:
+                    reporter.wait_while_paused(control)
+                b1 = min(b0 + B, n_examples)
+                done_here = chunk_words * b1 // n_examples
+                alpha = self._learning_rate(position + chunk_length * b0 / n_examples)
+                batch_weights = None if weights is None else weights[b0:b1]
+                if indptr is None:
+                    batch = Batch(outputs[b0:b1], inputs[b0:b1], None, batch_weights)
+                else:
+                    first, last = indptr[b0], indptr[b1]
+                    batch = Batch(
+                        outputs[b0:b1], inputs[first:last], indptr[b0 : b1 + 1] - first, batch_weights
+                    )
+                loss = objective.step(worker, batch, noise, alpha)
+                reporter.add(done_here - words_reported, b1 - b0, loss, alpha)
+                words_reported = done_here
+                reporter.emit()
+            reporter.add(chunk_words - words_reported, 0, 0.0, reporter.alpha)
+            reporter.emit()
+
+
+def prepare_corpus(
+    corpus: str | Corpus | Iterable[list[str]],
+    min_count: int = 5,
+    max_vocab: int | None = None,
+    control: TrainingControl | None = None,
+    isolate: bool | None = None,
+) -> EncodedCorpus:
+    """Read, count and encode a corpus (see :func:`w2v_core.token_ids.encode_corpus`).
+
+    A stop asked through ``control`` while the corpus is read raises
+    :class:`~w2v_core.callbacks.ReadingStopped`. On Linux the corpus is read in a forked
+    child process (``isolate``; False reads here, e.g. for an iterable with side effects).
+    """
+    return encode_corpus(
+        corpus, min_count=min_count, max_vocab=max_vocab, control=control, isolate=isolate
+    )
+
+
+def train(
+    corpus: str | Corpus | EncodedCorpus | Iterable[list[str]],
+    config: TrainConfig = TrainConfig(),
+    callbacks: Sequence[Callback] = (),
+    control: TrainingControl | None = None,
+) -> Model:
+    """Train word vectors (skip-gram or CBOW with negative sampling, as ``config`` says).
+
+    Parameters
+    ----------
+    corpus : str, Corpus, EncodedCorpus or iterable of token lists
+        A corpus spec (see :func:`w2v_core.corpus.open_corpus`), an opened corpus, an
+        already encoded corpus (its vocabulary is used as is), or sentences.
+    config : TrainConfig
+    callbacks : sequence of Callback
+        Told about the start, progress, epoch ends and the end.
+    control : TrainingControl, optional
+        Lets another thread pause or stop training.
+
+    Returns
+    -------
+    Model
+        The trained model; if stopped early, the model trained so far.
+
+    Raises
+    ------
+    ConfigError, CorpusError, TrainingDivergedError
+    ReadingStopped
+        Stopped through ``control`` before training began (nothing trained yet).
+    """
+    config.validate()
+    if not isinstance(corpus, EncodedCorpus):
+        corpus = prepare_corpus(corpus, config.min_count, config.max_vocab, control)
+    return Trainer(corpus, config, callbacks, control).train()
