@@ -160,6 +160,22 @@ def test_stray_0x85_and_0xa0_bytes_in_words_read_as_gensim_reads_them(
         assert loaded.vectors.tobytes() == expected.vectors.tobytes()
 
 
+def test_binary_words_keep_carriage_returns_as_gensim_does(tmp_path: Path) -> None:
+    """Only the ``\\n`` the C tool ends rows with is skipped before a binary word (gensim's
+    ``lstrip("\\n")``); a ``\\r`` at the start of a word is a letter of it."""
+    models = pytest.importorskip("gensim.models")
+    words = ["\rking", "ca\rt", "end\r", "\u00a0a", "t\tab", "x\x0by", "хорошо"]
+    theirs = models.KeyedVectors(DIM)
+    theirs.add_vectors(words, np.arange(len(words) * DIM, dtype=np.float32).reshape(-1, DIM))
+    for binary in (True, False):
+        path = tmp_path / ("g.bin" if binary else "g.txt")
+        theirs.save_word2vec_format(str(path), binary=binary)
+        expected = models.KeyedVectors.load_word2vec_format(str(path), binary=binary)
+        loaded = formats.load(path).wv
+        assert loaded.words == expected.index_to_key
+        assert loaded.vectors.tobytes() == expected.vectors.tobytes()
+
+
 # ------------------------------------------------------------------ how a row is split
 ROWS = "хорошо .1 .2 .3\nking .4 .5 .6\n"
 

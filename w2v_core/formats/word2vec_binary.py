@@ -2,8 +2,10 @@
 
 Written byte for byte as the original C tool writes it (each row ends in ``"\\n"``); read
 also without the newlines (gensim 4 writes none), with tolerated padding after the last
-vector. When the rows do not parse as the header says, the error names the dimension they
-fit, since a wrong header is the usual cause.
+vector. A word runs from the end of the previous vector, after any ``"\\n"`` (gensim strips
+those), to the next ASCII space; every other byte, ``"\\r"``, tab, 0x85 or 0xA0, is part of
+it, as in gensim and the C tool. When the rows do not parse as the header says, the error
+names the dimension they fit, since a wrong header is the usual cause.
 """
 
 from __future__ import annotations
@@ -76,8 +78,8 @@ def read_binary_rows(
         got = 0
         size = len(data)
         while got < len(rows):
-            while pos < size and data[pos] in (10, 13):
-                pos += 1  # the C tool ends rows with "\n"; gensim 4 does not
+            while pos < size and data[pos] == 10:
+                pos += 1  # the C tool ends rows with "\n"; gensim 4 does not (a "\r" is a letter)
             space = data.find(b" ", pos, pos + _MAX_WORD_BYTES)
             if space < 0 or space + 1 + width > size:
                 if end_of_file or (space < 0 and size - pos >= _MAX_WORD_BYTES):
@@ -155,7 +157,7 @@ def _fitting_dimension(head: bytes, n: int, dim: int, rows: int = 20) -> int | N
     def clean(d: int) -> bool:
         pos, width, parsed, needed = offset, 4 * d, 0, min(n, rows)
         while parsed < needed:
-            while pos < len(head) and head[pos] in (10, 13):
+            while pos < len(head) and head[pos] == 10:
                 pos += 1
             space = head.find(b" ", pos, pos + 256)
             if space < 0 or space + 1 + width > len(head):  # the head ends: enough rows seen?
