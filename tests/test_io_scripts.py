@@ -223,6 +223,19 @@ def test_a_stray_byte_inside_a_value_is_refused_not_split(tmp_path: Path) -> Non
         formats.load(path)
 
 
+@pytest.mark.parametrize("value", [b"1\x852", b"\xd1\x85", b"abc", b"1,5"])
+def test_a_bad_value_in_the_first_row_is_named_not_blamed_on_the_header(
+    value: bytes, tmp_path: Path
+) -> None:
+    """Such a file was taken for binary: "the rows fit 1" or "truncated" (gensim: ValueError
+    or UnicodeDecodeError). Binary files stay binary (every other test here)."""
+    path = tmp_path / "m.vec"
+    path.write_bytes("2 3\nхорошо .1 ".encode() + value + " .3\nмир .4 .5 .6\n".encode())
+    assert formats.detect_format(path) == "txt"
+    with pytest.raises(ModelFormatError, match=r"m\.vec: line 2: a value is not a number"):
+        formats.load(path)
+
+
 # ------------------------------------------------------------------ byte-order marks
 @pytest.mark.parametrize("kind", ["txt", "glove", "bin", "txt.gz"])
 def test_a_byte_order_mark_before_the_first_line_is_ignored(kind: str, tmp_path: Path) -> None:

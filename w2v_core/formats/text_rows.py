@@ -36,6 +36,23 @@ def row_at(data: bytes, start: int) -> tuple[bytes, list[float]] | None:
     return parse_row(_line(data, start))
 
 
+def is_damaged_row(data: bytes, start: int, dim: int) -> bool:
+    """Whether the line at ``start`` is a text row of a word and ``dim`` values, at least half
+    of them numbers, followed by a good row of ``dim`` values.
+
+    Such a line marks a text file with a bad value, not a binary file: taken for binary, its
+    error blamed the header's dimension or a truncation. The bytes of binary vectors almost
+    never look like that (no NUL byte, ``dim`` fields, numbers, then a text row).
+    """
+    line = _line(data, start)
+    fields = _fields(line)
+    if b"\x00" in line or len(fields) != dim + 1:
+        return False
+    if 2 * sum(parse_row(b"w " + value) is not None for value in fields[1:]) < dim:
+        return False
+    return parse_row(_line(data, start + len(line) + 1), dim) is not None
+
+
 def _line(data: bytes, start: int) -> bytes:
     """The line that starts at ``start``, without its newline."""
     end = data.find(b"\n", start)

@@ -2,7 +2,8 @@
 
 Both are written as the original C tool and gensim write them: the header, then one row per
 word in index order. The rows after the header tell the two layouts apart: a row that reads
-as text (:func:`~w2v_core.formats.text_rows.parse_row`) is text, anything else binary.
+as text (:func:`~w2v_core.formats.text_rows.parse_row`), or as text with a bad value, is text,
+anything else binary.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..model import Model
 from ..vectors import KeyedVectors
 from .rules import check_dimension, check_words, checked_vectors, keyed_vectors
 from .source import Source
-from .text_rows import row_at
+from .text_rows import is_damaged_row, row_at
 
 #: How values are stored: little-endian float32 (binary rows; text rows print these values).
 FLOAT32_LE = np.dtype("<f4")
@@ -59,7 +60,8 @@ def layout(path: Path, head: bytes) -> Literal["text", "binary"] | None:
     _, dim, offset = header
     if dim == 0:
         raise ModelFormatError(f"{path}: header says the vectors have 0 dimensions")
-    return "text" if row_at(head, offset) is not None else "binary"
+    text = row_at(head, offset) is not None or is_damaged_row(head, offset, dim)
+    return "text" if text else "binary"
 
 
 def write_vectors(model: Model | KeyedVectors, path: Path, rows: RowWriter) -> None:
