@@ -176,6 +176,20 @@ def test_binary_words_keep_carriage_returns_as_gensim_does(tmp_path: Path) -> No
         assert loaded.vectors.tobytes() == expected.vectors.tobytes()
 
 
+@pytest.mark.parametrize("first", [b"6\n\x00?", b"12\n?", b"1 2\n"])
+def test_binary_vectors_whose_bytes_read_as_a_short_text_row_stay_binary(
+    first: bytes, tmp_path: Path
+) -> None:
+    """``word 6\\n...``: about one binary file in 5,000 was taken for text and did not load."""
+    kv = _keyed_vectors(_vocabulary("cyrillic"))
+    kv.vectors[0, : len(first) // 4] = np.frombuffer(first[: len(first) // 4 * 4], "<f4")
+    path = tmp_path / "m.bin"
+    formats.save(kv, path)
+    assert path.read_bytes().split(b"\n", 1)[1].startswith(kv.words[0].encode() + b" " + first)
+    assert formats.detect_format(path) == "bin"
+    _same(formats.load(path).wv, kv)
+
+
 # ------------------------------------------------------------------ how a row is split
 ROWS = "хорошо .1 .2 .3\nking .4 .5 .6\n"
 

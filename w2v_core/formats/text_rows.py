@@ -36,21 +36,31 @@ def row_at(data: bytes, start: int) -> tuple[bytes, list[float]] | None:
     return parse_row(_line(data, start))
 
 
-def is_damaged_row(data: bytes, start: int, dim: int) -> bool:
-    """Whether the line at ``start`` is a text row of a word and ``dim`` values, at least half
-    of them numbers, followed by a good row of ``dim`` values.
+def starts_text_rows(data: bytes, start: int, dim: int) -> bool:
+    """Whether the rows at ``start``, after a word2vec header announcing ``dim``, are text.
 
-    Such a line marks a text file with a bad value, not a binary file: taken for binary, its
-    error blamed the header's dimension or a truncation. The bytes of binary vectors almost
-    never look like that (no NUL byte, ``dim`` fields, numbers, then a text row).
+    A row of ``dim`` values decides. A row of another count (a wrong header) or one whose
+    values are only partly numbers (a damaged text file; at least half must be) is text only
+    if the line after it is blank, a row too, or absent: the bytes of a binary vector can read
+    as a short row (``word 6`` when a value is ``36 0a 00 3f``, 0.5001558), but what follows
+    them does not, and such a file taken for text would not load.
     """
     line = _line(data, start)
+    if parse_row(line, dim) is not None:
+        return True
+    if parse_row(line) is None and not _is_damaged_row(line, dim):
+        return False
+    after = start + len(line) + 1
+    following = _line(data, after)
+    return after >= len(data) or not following.strip() or parse_row(following) is not None
+
+
+def _is_damaged_row(line: bytes, dim: int) -> bool:
+    """A word and ``dim`` fields, at least half of them numbers, and no NUL byte."""
     fields = _fields(line)
     if b"\x00" in line or len(fields) != dim + 1:
         return False
-    if 2 * sum(parse_row(b"w " + value) is not None for value in fields[1:]) < dim:
-        return False
-    return parse_row(_line(data, start + len(line) + 1), dim) is not None
+    return 2 * sum(parse_row(b"w " + value) is not None for value in fields[1:]) >= dim
 
 
 def _line(data: bytes, start: int) -> bytes:

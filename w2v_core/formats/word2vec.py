@@ -1,9 +1,8 @@
 """What the word2vec text and binary layouts share: the ``"N D"`` header line before the rows.
 
 Both are written as the original C tool and gensim write them: the header, then one row per
-word in index order. The rows after the header tell the two layouts apart: a row that reads
-as text (:func:`~w2v_core.formats.text_rows.parse_row`), or as text with a bad value, is text,
-anything else binary.
+word in index order. The rows after the header tell the two layouts apart
+(:func:`~w2v_core.formats.text_rows.starts_text_rows`).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from ..model import Model
 from ..vectors import KeyedVectors
 from .rules import check_dimension, check_words, checked_vectors, keyed_vectors
 from .source import Source
-from .text_rows import is_damaged_row, row_at
+from .text_rows import starts_text_rows
 
 #: How values are stored: little-endian float32 (binary rows; text rows print these values).
 FLOAT32_LE = np.dtype("<f4")
@@ -60,8 +59,7 @@ def layout(path: Path, head: bytes) -> Literal["text", "binary"] | None:
     _, dim, offset = header
     if dim == 0:
         raise ModelFormatError(f"{path}: header says the vectors have 0 dimensions")
-    text = row_at(head, offset) is not None or is_damaged_row(head, offset, dim)
-    return "text" if text else "binary"
+    return "text" if starts_text_rows(head, offset, dim) else "binary"
 
 
 def write_vectors(model: Model | KeyedVectors, path: Path, rows: RowWriter) -> None:
