@@ -102,6 +102,9 @@ def test_our_exports_load_back_exactly(script: str, tmp_path: Path) -> None:
         assert formats.detect_format(path) == kind
         _same(formats.load(path).wv, kv)
         _same(formats.load_word2vec_format(path), kv)
+        if kind != "glove":  # written again from what was read: the same bytes
+            formats.save(formats.load(path), tmp_path / f"again.{kind}")
+            assert (tmp_path / f"again.{kind}").read_bytes() == path.read_bytes()
 
 
 def test_every_script_in_one_file_across_block_boundaries(
@@ -128,6 +131,7 @@ def test_gensim_and_we_read_each_others_files(script: str, tmp_path: Path) -> No
         path = tmp_path / f"gensim.{ext}"
         theirs.save_word2vec_format(str(path), binary=binary)
         _same(formats.load(path).wv, kv)
+    assert (tmp_path / "gensim.txt").read_bytes() == _files(kv, tmp_path)["txt"].read_bytes()
     for kind, path in _files(kv, tmp_path).items():
         read = models.KeyedVectors.load_word2vec_format(
             str(path), binary=kind == "bin", no_header=kind == "glove"
