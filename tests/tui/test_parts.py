@@ -10,7 +10,8 @@ from tui.keys import key_display, key_rows, markdown_table
 from tui.training import LossHistory
 from tui.widgets.neighbours import QueryHistory
 from tui.widgets.plots import View, thin
-from tui.widgets.query import Pane, VocabSuggester
+from tui.widgets.pane import Pane
+from tui.widgets.query_input import VocabSuggester
 from tui.words import default_probes
 
 
