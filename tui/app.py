@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -27,7 +27,7 @@ from w2v_core.units import format_duration
 from w2v_core.vectors import KeyedVectors
 
 from .error_text import error_text, one_line
-from .keys import key_rows
+from .keys import OTHER_KEYS, Section, key_rows
 from .messages import (
     AskNeighbours,
     Checkpointed,
@@ -329,6 +329,7 @@ class W2VApp(App[None]):
             message.pane.answered()
 
     def on_query_answered(self, message: QueryAnswered) -> None:
+        # the pane's answer now, not the message's: a newer one may be shown already
         if self.is_running:  # else a late message while the app shuts down
             self.show_query(self.pane_of(NeighboursPane))
 
@@ -363,10 +364,10 @@ class W2VApp(App[None]):
         return key_rows(self.binding_sections())
 
     @classmethod
-    def binding_sections(cls) -> list[tuple[str, Iterable[BindingType]]]:
-        """(section, BINDINGS) of the app and each pane, in tab order."""
-        sections: list[tuple[str, Iterable[BindingType]]] = [("Everywhere", cls.BINDINGS)]
-        sections += [(pane.TAB.label, pane.BINDINGS) for pane in PANES]
+    def binding_sections(cls) -> list[Section]:
+        """(section, BINDINGS, other keys) of the app and each pane, in tab order."""
+        sections: list[Section] = [("Everywhere", cls.BINDINGS, OTHER_KEYS)]
+        sections += [(pane.TAB.label, pane.BINDINGS, pane.OTHER_KEYS) for pane in PANES]
         return sections
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -66,6 +66,7 @@ class NeighboursPane(Pane):
     """Type a word or ``king -man +woman``; Enter on a row drills into that word."""
 
     TAB = PaneTab("neighbours", "Neighbours", "n", "Neighbours pane")
+    OTHER_KEYS = (("Enter on a row", "drill into that word"),)
     BINDINGS = [
         Binding("left_square_bracket,alt+left", "back", "Back", tooltip="previous query"),
         Binding("right_square_bracket,alt+right", "forward", "Fwd", tooltip="next query"),

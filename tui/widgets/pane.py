@@ -81,6 +81,8 @@ class Pane(Vertical):
     TAB: ClassVar[PaneTab]
     #: The app's reactives this pane binds to (reactives of the same names on the pane).
     APP_STATE: ClassVar[tuple[str, ...]] = ("vectors",)
+    #: Keys the pane's widgets handle that are not bindings, for the help screen: (keys, what).
+    OTHER_KEYS: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     #: The vectors queries use; the same object again still notifies (a new epoch may reuse it).
     vectors: reactive[KeyedVectors | None] = reactive(None, always_update=True, repaint=False, init=False)
