@@ -115,7 +115,7 @@ class W2VApp(App[None]):
         self.saved: object | None = None  #: the Model or KeyedVectors last saved to ``saved_to``
         self.failed = False  #: training failed: the app exits non-zero
         self.hung_up: int | None = None  #: the hang-up signal received, if any
-        self.threads = ThreadWorkers(self)
+        self.threads = ThreadWorkers(self)  #: the app's thread workers, each with its handlers
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:

@@ -451,7 +451,8 @@ def _shutting_down(monkeypatch) -> None:
 async def test_training_reports_that_arrive_while_the_app_shuts_down_are_dropped(monkeypatch) -> None:
     from fakes import event
 
-    from tui.messages import EpochEnded, TrainingProgress, TrainingStarted
+    from tui.messages import EpochEnded, SeparationMeasured, TrainingFinished, TrainingProgress, TrainingStarted
+    from tui.training_run import TrainingOutcome
     from tui.widgets.dashboard import TrainingPane
     from w2v_core.callbacks import TrainingStart
 
@@ -471,10 +472,15 @@ async def test_training_reports_that_arrive_while_the_app_shuts_down_are_dropped
         ended = EpochEnded(late, planted_model().wv, 0.5)
         dashboard.on_epoch_ended(ended)  # the dashboard, then the app, as the message bubbles
         app.on_epoch_ended(ended)
+        finished = TrainingFinished(TrainingOutcome(planted_model(), late, 0.5))
+        dashboard.on_training_finished(finished)
+        app.on_training_finished(finished)
+        dashboard.on_separation_measured(SeparationMeasured(0.9, "loaded"))
         shown = [str(s.content) for s in dashboard.query("Static")]
         after = (shown, app.snapshot, app.snapshot_epoch, dashboard.live_snapshot)
         monkeypatch.undo()
         assert after == before
+        assert app.training and app.model is None
 
 
 @pytest.mark.parametrize("pane_type, group", [(EvaluatePane, "evaluate"), (MapPane, "map")])
