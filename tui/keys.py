@@ -1,7 +1,9 @@
 """The key table: built from the BINDINGS of the app and its panes, so it cannot drift.
 
 Each binding carries its own help text: the footer shows ``description`` (short), the help
-screen and the README show ``tooltip`` (longer), falling back to the description.
+screen and the README show ``tooltip`` (longer), falling back to the description. Keys that
+widgets handle themselves (not bindings) are listed beside them: the app's here, a pane's on
+the pane (``Pane.OTHER_KEYS``).
 
 Used by the help screen (``?``), the command palette and ``scripts/screenshots.py`` (which
 prints it for the README).
@@ -20,14 +22,16 @@ KEY_NAMES = {
     "escape": "Esc", "enter": "Enter", "alt+left": "Alt+←", "alt+right": "Alt+→",
 }
 
-#: Keys that are not bindings (handled by widgets), listed per section.
-EXTRA_KEYS: dict[str, list[tuple[str, str]]] = {
-    "Everywhere": [("ctrl+p", "command palette: every action, searchable"),
-                   ("Enter", "run the query in the focused input"),
-                   ("Esc", "leave the input"), ("Tab / Shift+Tab", "move focus"),
-                   ("→ in an input", "accept the completion")],
-    "Neighbours": [("Enter on a row", "drill into that word")],
-}
+#: Keys that work everywhere and are not bindings (handled by widgets): (keys, what).
+OTHER_KEYS: tuple[tuple[str, str], ...] = (
+    ("ctrl+p", "command palette: every action, searchable"),
+    ("Enter", "run the query in the focused input"),
+    ("Esc", "leave the input"), ("Tab / Shift+Tab", "move focus"),
+    ("→ in an input", "accept the completion"),
+)
+
+#: (section, its BINDINGS, its other keys as (keys, what))
+Section = tuple[str, Iterable[BindingType], Iterable[tuple[str, str]]]
 
 def key_display(keys: str) -> str:
     """``"left_square_bracket,alt+left"`` -> ``"[ / Alt+←"``."""
@@ -38,13 +42,13 @@ def _bindings(bindings: Iterable[BindingType]) -> list[Binding]:
     return [b if isinstance(b, Binding) else Binding(*b) for b in bindings]
 
 
-def key_rows(sections: Iterable[tuple[str, Iterable[BindingType]]]) -> list[tuple[str, str, str]]:
-    """(section, keys, description) rows for the given (section, BINDINGS) pairs, plus extras."""
+def key_rows(sections: Iterable[Section]) -> list[tuple[str, str, str]]:
+    """(section, keys, description) rows: each section's bindings, then its other keys."""
     rows: list[tuple[str, str, str]] = []
-    for section, bindings in sections:
+    for section, bindings, others in sections:
         for b in _bindings(bindings):
             rows.append((section, key_display(b.key), b.tooltip or b.description))
-        rows.extend((section, k, d) for k, d in EXTRA_KEYS.get(section, []))
+        rows.extend((section, k, d) for k, d in others)
     return rows
 
 

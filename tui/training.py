@@ -1,7 +1,7 @@
 """The bridge between the training thread and the UI: a Callback that posts Messages.
 
 The trainer calls :class:`TrainingBridge` from its own thread. Each hook copies what the UI
-needs into a :class:`~textual.message.Message` and posts it to the app (``post_message`` is
+needs into a message (:mod:`tui.messages`) and posts it to the dashboard (``post_message`` is
 thread-safe). Throttled at the source: at most one progress and one epoch message are in
 flight at a time; newer ones wait on the bridge (replacing older ones) until the UI calls
 :meth:`TrainingBridge.delivered`. Progress messages also replace one another in the queue
@@ -13,87 +13,18 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from textual.message import Message
 from textual.message_pump import MessagePump
 
-from w2v_core.callbacks import (
-    Callback,
-    StopTraining,
-    TrainingControl,
-    TrainingEvent,
-    TrainingStart,
-)
+from w2v_core.callbacks import Callback, StopTraining, TrainingEvent, TrainingStart
+
+from .messages import BridgeMessage, Checkpointed, EpochEnded, TrainingProgress, TrainingStarted
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.model import Model
     from w2v_core.vectors import KeyedVectors
-
-
-class Trainer(Protocol):
-    """What trains: :func:`w2v_core.training.train` or a test double with its signature."""
-
-    def __call__(
-        self,
-        corpus: Any,
-        config: Any = ...,
-        callbacks: Sequence[Callback] = ...,
-        control: TrainingControl | None = ...,
-    ) -> "Model": ...
-
-
-class BridgeMessage(Message):
-    """A message from a bridge; the handler calls ``bridge.delivered(kind)`` when done."""
-
-    kind = ""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.bridge: TrainingBridge | None = None
-
-    def delivered(self) -> None:
-        """Tell the bridge this message was handled, so it may send the next one."""
-        if self.bridge is not None:
-            self.bridge.delivered(self.kind)
-
-
-class TrainingStarted(Message):
-    """The vocabulary is built and the first update is about to happen."""
-
-    def __init__(self, info: TrainingStart) -> None:
-        super().__init__()
-        self.info = info
-
-
-class TrainingProgress(BridgeMessage):
-    """A progress report; a newer one replaces an older one still waiting in the queue."""
-
-    kind = "progress"
-
-    def __init__(self, event: TrainingEvent) -> None:
-        super().__init__()
-        self.event = event
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, TrainingProgress)
-
-
-class EpochEnded(BridgeMessage):
-    """An epoch ended; ``vectors`` is a snapshot that is safe to query from the UI.
-
-    ``separation`` is :func:`w2v_core.diagnostics.separation` of the snapshot (NaN if it has
-    fewer than two words), computed on the training thread.
-    """
-
-    kind = "epoch"
-
-    def __init__(self, event: TrainingEvent, vectors: "KeyedVectors", separation: float = math.nan) -> None:
-        super().__init__()
-        self.event = event
-        self.vectors = vectors
-        self.separation = separation
 
 
 def separation_of(vectors: "KeyedVectors") -> float:
@@ -105,16 +36,6 @@ def separation_of(vectors: "KeyedVectors") -> float:
         return separation(vectors)
     except W2VError:
         return math.nan
-
-
-class Checkpointed(Message):
-    """An epoch's checkpoint was written to ``path`` (``error`` set if it failed)."""
-
-    def __init__(self, epoch: int, path: str, error: str = "") -> None:
-        super().__init__()
-        self.epoch = epoch
-        self.path = path
-        self.error = error
 
 
 class LossHistory:
@@ -142,7 +63,7 @@ class LossHistory:
 
 
 class TrainingBridge(Callback):
-    """Posts training events to ``target`` as Messages and records the loss history.
+    """Posts training events to ``target`` (the dashboard) as messages and records the loss history.
 
     ``is_cancelled`` is polled at every event; when it returns True the bridge raises
     :class:`StopTraining`, so a cancelled worker ends promptly and keeps the model so far.

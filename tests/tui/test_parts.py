@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from textual.binding import Binding
 
 from tui.keys import key_display, key_rows, markdown_table
 from tui.training import LossHistory
 from tui.widgets.neighbours import QueryHistory
+from tui.widgets.pane import Pane
 from tui.widgets.plots import View, thin
-from tui.widgets.query import Pane, VocabSuggester
+from tui.widgets.query_input import VocabSuggester
 from tui.words import default_probes
 
 
@@ -81,3 +83,16 @@ def test_key_table() -> None:
     assert key_display("left_square_bracket,alt+left") == "[ / Alt+←"
     table = markdown_table(key_rows(W2VApp.binding_sections()))
     assert "| Map | `+ / =` | zoom in |" in table
+
+
+def test_every_pane_declares_its_tab_and_the_app_builds_its_key() -> None:
+    from tui.app import W2VApp
+    from tui.panes import PANES
+    from tui.widgets.pane import PaneTab
+
+    tabs = [pane.TAB for pane in PANES]
+    assert len({t.id for t in tabs}) == len({t.key for t in tabs}) == len(tabs)
+    actions = {b.key: b.action for b in W2VApp.BINDINGS if isinstance(b, Binding)}
+    assert all(actions[t.key] == f"show_pane('{t.id}')" for t in tabs)
+    assert [s[0] for s in W2VApp.binding_sections()] == ["Everywhere"] + [t.label for t in tabs]
+    assert PaneTab("x", "Neighbours", "n", "").markup == "[u]N[/u]eighbours"

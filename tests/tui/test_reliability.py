@@ -451,7 +451,9 @@ def _shutting_down(monkeypatch) -> None:
 async def test_training_reports_that_arrive_while_the_app_shuts_down_are_dropped(monkeypatch) -> None:
     from fakes import event
 
-    from tui.training import EpochEnded, TrainingProgress, TrainingStarted
+    from tui.messages import EpochEnded, SeparationMeasured, TrainingFinished, TrainingProgress, TrainingStarted
+    from tui.training_run import TrainingOutcome
+    from tui.widgets.dashboard import TrainingPane
     from w2v_core.callbacks import TrainingStart
 
     trainer = FakeTrainer(hold_after=1)
@@ -460,17 +462,25 @@ async def test_training_reports_that_arrive_while_the_app_shuts_down_are_dropped
         await wait_until(pilot, trainer.holding.is_set)
         await wait_until(pilot, lambda: app.snapshot_epoch == 1)
         await settled(pilot)
-        shown = [str(s.content) for s in app.dashboard.query("Static")]
-        before = (shown, app.snapshot, app.snapshot_epoch, app.dashboard.live_snapshot)
+        dashboard = app.query_one(TrainingPane)
+        shown = [str(s.content) for s in dashboard.query("Static")]
+        before = (shown, app.snapshot, app.snapshot_epoch, dashboard.live_snapshot)
         late = event(2, 5)  # epoch 2's end: other numbers than everything shown
         _shutting_down(monkeypatch)
-        app.on_training_started(TrainingStarted(TrainingStart(7, 70, 140, CONFIG, snapshot=boom)))
-        app.on_training_progress(TrainingProgress(late))
-        app.on_epoch_ended(EpochEnded(late, planted_model().wv, 0.5))
-        shown = [str(s.content) for s in app.dashboard.query("Static")]
-        after = (shown, app.snapshot, app.snapshot_epoch, app.dashboard.live_snapshot)
+        dashboard.on_training_started(TrainingStarted(TrainingStart(7, 70, 140, CONFIG, snapshot=boom)))
+        dashboard.on_training_progress(TrainingProgress(late))
+        ended = EpochEnded(late, planted_model().wv, 0.5)
+        dashboard.on_epoch_ended(ended)  # the dashboard, then the app, as the message bubbles
+        app.on_epoch_ended(ended)
+        finished = TrainingFinished(TrainingOutcome(planted_model(), late, 0.5))
+        dashboard.on_training_finished(finished)
+        app.on_training_finished(finished)
+        dashboard.on_separation_measured(SeparationMeasured(0.9, "loaded"))
+        shown = [str(s.content) for s in dashboard.query("Static")]
+        after = (shown, app.snapshot, app.snapshot_epoch, dashboard.live_snapshot)
         monkeypatch.undo()
         assert after == before
+        assert app.training and app.model is None
 
 
 @pytest.mark.parametrize("pane_type, group", [(EvaluatePane, "evaluate"), (MapPane, "map")])

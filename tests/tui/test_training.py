@@ -30,7 +30,7 @@ async def test_dashboard_shows_progress_loss_and_probes() -> None:
         assert "epoch 1/2" in str(app.query_one("#train-epoch").content)
         stats = str(app.query_one("#train-stats").content)
         assert "words 5,000 / 10,000" in stats and "250,000 w/s" in stats and "lr" in stats
-        assert len(app.history) == 5
+        assert len(pane.history) == 5
         assert pane.probes == ["king", "queen", "prince", "princess"]  # frequent, not stopwords
         assert column(app.query_one("#probe-table", DataTable), "probe") == pane.probes
         app.control.stop()
@@ -239,7 +239,7 @@ async def test_dashboard_shows_the_separation_and_warns_when_collapsed() -> None
         expected = separation(app.snapshot)
         assert f"random-pair cosine {expected:.3f} (epoch 1)" in str(health.content)
         assert not health.has_class("-collapsed")
-        app.dashboard.show_separation(0.97, "epoch 2")
+        app.query_one(TrainingPane).show_separation(0.97, "epoch 2")
         assert "collapsed" in str(health.content) and health.has_class("-collapsed")
         app.control.stop()
         await wait_until(pilot, lambda: not app.training)
@@ -254,7 +254,7 @@ async def test_dashboard_names_automatically_chosen_epochs(planted_file) -> None
         title = app.query_one("#train-title")
         await wait_until(pilot, lambda: "(auto:" in str(title.content))  # the path may hold "auto"
         assert "(auto: small corpus)" in str(title.content)
-        epochs = app.dashboard.epochs
+        epochs = app.query_one(TrainingPane).epochs
         assert 5 <= epochs <= 50 and f"epochs {epochs} (auto: small corpus)" in str(title.content)
         app.control.stop()
         await wait_until(pilot, lambda: not app.training)

@@ -14,12 +14,15 @@ from w2v_core.errors import W2VError
 from w2v_core.query import parse_query
 from w2v_core.vectors import ANALOGY_METHODS
 
-from .query import Pane, QueryInput, VocabSuggester, add_columns
+from .pane import Pane, PaneTab
+from .query_input import QueryInput, VocabSuggester
+from .tables import add_columns
 
 
 class AnalogiesPane(Pane):
     """Three inputs, ``a : b :: c : ?``; Enter in the last one (or when all are filled) answers."""
 
+    TAB = PaneTab("analogies", "Analogies", "a", "Analogies pane")
     DEFAULT_CSS = """
     AnalogiesPane .an-term {
         width: 1fr;

@@ -1,4 +1,11 @@
-"""The training dashboard pane: progress, speed, learning rate, the loss curve, probe words."""
+"""The training dashboard pane: progress, speed, learning rate, the loss curve, probe words.
+
+The pane follows a training run from the run's messages (:mod:`tui.messages`: the bridge,
+the checkpoint writer and the run's worker post them here) and the app's ``training``,
+``paused``, ``stopping`` and ``snapshot_epoch`` state, bound to its reactives. An epoch's end
+and the run's end bubble on to the app: the pane keeps them and shows them when the app takes
+them up (``snapshot_epoch`` and ``training`` change), so the two never disagree on screen.
+"""
 
 from __future__ import annotations
 
@@ -15,20 +22,30 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
-from w2v_core.callbacks import TrainingEvent, TrainingStart
+from w2v_core.callbacks import TrainingEvent
 from w2v_core.diagnostics import is_collapsed
 from w2v_core.errors import W2VError
 from w2v_core.units import format_duration
 from w2v_core.vectors import KeyedVectors
 
+from ..messages import (
+    EpochEnded,
+    ModelOpened,
+    SeparationMeasured,
+    TrainingFailed,
+    TrainingFinished,
+    TrainingProgress,
+    TrainingReading,
+    TrainingStarted,
+)
 from ..training import LossHistory
 from ..words import default_probes
+from .pane import Pane, PaneTab
 from .plots import LossPlot
-from .query import Pane, QueryInput
+from .query_input import QueryInput
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.config import TrainConfig
-    from w2v_core.model import Model
 
 
 def fmt_count(n: float) -> str:
@@ -48,6 +65,9 @@ def fmt_config(config: "TrainConfig") -> str:
 
 class TrainingPane(Pane):
     """What training is doing now, and what the vectors look like after each epoch."""
+
+    TAB = PaneTab("training", "Training", "t", "training dashboard")
+    APP_STATE = ("vectors", "training", "paused", "stopping", "snapshot_epoch")
 
     DEFAULT_CSS = """
     TrainingPane #train-title {
@@ -115,18 +135,25 @@ class TrainingPane(Pane):
 
     probe_count = 4
     probe_neighbours = 5
-    #: whether training runs (bound to the app's)
+    #: whether training runs (bound to the app's, as are the two below)
     training: reactive[bool] = reactive(False, repaint=False, init=False)
+    #: training is paused
+    paused: reactive[bool] = reactive(False, repaint=False, init=False)
+    #: a stop was asked; training ends at its next report
+    stopping: reactive[bool] = reactive(False, repaint=False, init=False)
+    #: the epoch whose snapshot the pane shows (0: none yet)
+    snapshot_epoch: reactive[int] = reactive(0, repaint=False, init=False)
 
-    def __init__(self, history: LossHistory, **kwargs: object) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.history = history
+        self.history = LossHistory()  #: the loss curve, recorded by the training run's bridge
         self.probes: list[str] = []
         self.probes_edited = False
         self.epochs = 0
-        self.snapshot_epoch = 0
         self.snapshot_label = ""  #: where the probe vectors come from: "epoch 2", "now"
         self.live_snapshot: Callable[[], KeyedVectors] | None = None
+        self._epoch_ended: EpochEnded | None = None  #: shown when the app takes its snapshot
+        self._ended: TrainingFinished | TrainingFailed | None = None  #: shown when training stops
 
     def compose(self) -> ComposeResult:
         yield Static("No training in this session.", id="train-title")
@@ -152,20 +179,28 @@ class TrainingPane(Pane):
         return self.query_one("#probe-table")
 
     # ------------------------------------------------------------- state updates
+    # Reports of a training run arrive at any moment, also while the app shuts down and its
+    # widgets are being removed: then they are dropped (is_running is False from the start of
+    # the shutdown). Those that bubble on to the app (epoch, end) are not stopped here.
     def _set_state(self, text: str, variant: str) -> None:
         state = self.query_one("#train-state", Static)
         state.update(text)
         state.set_classes(f"state-{variant}")
 
-    def reading(self, corpus: str, config: "TrainConfig") -> None:
+    def on_training_reading(self, message: TrainingReading) -> None:
         """Training was asked for: the corpus is being read and the vocabulary built."""
-        self.query_one("#train-title", Static).update(f"[b]{escape(corpus)}[/] · {fmt_config(config)}")
-        self.epochs = config.epochs or 0
+        if not self.app.is_running:
+            return
+        self.query_one("#train-title", Static).update(f"[b]{escape(message.corpus)}[/] · {fmt_config(message.config)}")
+        self.epochs = message.config.epochs or 0
         self._set_state("reading corpus…", "busy")
         self.query_one("#train-stats", Static).update("Reading the corpus and building the vocabulary…")
 
-    def started(self, info: TrainingStart) -> None:
+    def on_training_started(self, message: TrainingStarted) -> None:
         """The vocabulary is ready; updates begin."""
+        if not self.app.is_running:
+            return
+        info = message.info
         self.live_snapshot = info.snapshot
         self.epochs = info.config.epochs or self.epochs  # resolved by the engine (never None)
         title = self.query_one("#train-title", Static)
@@ -177,7 +212,12 @@ class TrainingPane(Pane):
         self._set_state("training", "busy")
         self.query_one("#train-stats", Static).update(f"words 0 / {fmt_count(info.words_total)}")
 
-    def progress(self, event: TrainingEvent, paused: bool = False) -> None:
+    def on_training_progress(self, message: TrainingProgress) -> None:
+        if self.training and self.app.is_running:
+            self._show_progress(message.event, self.paused)
+        message.delivered()
+
+    def _show_progress(self, event: TrainingEvent, paused: bool = False) -> None:
         """A progress report: numbers now, the loss curve at its own pace."""
         self.query_one("#train-progress", ProgressBar).update(total=event.words_total, progress=event.words_done)
         self.query_one("#train-epoch", Static).update(f"epoch {event.epoch}/{event.epochs}")
@@ -191,17 +231,33 @@ class TrainingPane(Pane):
             self._set_state("training", "busy")
         self.query_one(LossPlot).request_redraw()
 
-    def paused(self, paused: bool) -> None:
-        self._set_state("paused" if paused else "training", "paused" if paused else "busy")
+    def watch_paused(self, paused: bool) -> None:
+        if self.training:
+            self._set_state("paused" if paused else "training", "paused" if paused else "busy")
 
-    def stopping(self) -> None:
-        self._set_state("stopping…", "paused")
+    def watch_stopping(self, stopping: bool) -> None:
+        if stopping and self.training:
+            self._set_state("stopping…", "paused")
 
-    def finished(self, model: "Model", event: TrainingEvent | None, separation: float = math.nan) -> None:
-        """Training ended: final numbers, final curve, probes from the final vectors."""
-        if event is not None:
-            self.progress(event)
-        summary = model.summary
+    def on_training_finished(self, message: TrainingFinished) -> None:
+        self._ended = message
+
+    def on_training_failed(self, message: TrainingFailed) -> None:
+        self._ended = message
+
+    def watch_training(self, training: bool) -> None:
+        if not training and self._ended is not None:
+            if isinstance(self._ended, TrainingFinished):
+                self._show_finished(self._ended)
+            else:
+                self._show_failed(self._ended)
+
+    def _show_finished(self, message: TrainingFinished) -> None:
+        """Training ended: final numbers, final curve; the probes follow the final vectors."""
+        outcome = message.outcome
+        if outcome.event is not None:
+            self._show_progress(outcome.event)
+        summary = outcome.model.summary
         stopped = bool(summary and summary.stopped_early)
         self._set_state("stopped" if stopped else "done", "stopped" if stopped else "done")
         if summary is not None:
@@ -212,20 +268,23 @@ class TrainingPane(Pane):
             )
         self.query_one(LossPlot).redraw()
         self.snapshot_label = "final"
-        self.show_separation(separation, "final")
+        self.show_separation(outcome.separation, "final")
 
-    def failed(self, error: str) -> None:
-        self._set_state("failed", "failed")
-        self.query_one("#train-stats", Static).update(error)
+    def _show_failed(self, message: TrainingFailed) -> None:
+        """Training failed, or was stopped before the corpus was read: there is no model."""
+        if message.stopped:
+            self._set_state("stopped", "stopped")
+            self.query_one("#train-stats", Static).update(f"{message.error}: nothing was trained.")
+        else:
+            self._set_state("failed", "failed")
+            self.query_one("#train-stats", Static).update(message.error)
 
-    def stopped_reading(self, reason: str) -> None:
-        """Stopped before the corpus was read: there is no model."""
-        self._set_state("stopped", "stopped")
-        self.query_one("#train-stats", Static).update(f"{reason}: nothing was trained.")
-
-    def loaded(self, source: str, model: "Model") -> None:
+    def on_model_opened(self, message: ModelOpened) -> None:
         """No training this session: describe the model that was opened."""
-        self.query_one("#train-title", Static).update(f"[b]{escape(source)}[/] (loaded, not trained here)")
+        if not self.app.is_running:
+            return
+        model = message.model
+        self.query_one("#train-title", Static).update(f"[b]{escape(message.source)}[/] (loaded, not trained here)")
         self.query_one("#train-progress", ProgressBar).update(total=1, progress=1)
         self._set_state("loaded", "done")
         parts = [f"{len(model.wv):,} words × {model.wv.dim} dims"]
@@ -236,11 +295,21 @@ class TrainingPane(Pane):
         self.query_one("#train-stats", Static).update(" · ".join(parts))
 
     # ------------------------------------------------------------------ probes
-    def epoch_ended(self, event: TrainingEvent, separation: float = math.nan) -> None:
-        """The vectors that arrive next are this epoch's snapshot; ``separation`` is theirs."""
-        self.snapshot_epoch = event.epoch
-        self.snapshot_label = f"epoch {event.epoch}"
-        self.show_separation(separation, f"epoch {event.epoch}")
+    def on_epoch_ended(self, message: EpochEnded) -> None:
+        """The vectors that arrive next (from the app) are this epoch's snapshot."""
+        if self.training and self.app.is_running:  # else a late snapshot, or the app is closing
+            self._epoch_ended = message
+
+    def watch_snapshot_epoch(self, epoch: int) -> None:
+        """The app took up an epoch's snapshot: label the probes and show its separation."""
+        ended = self._epoch_ended
+        if ended is not None and ended.event.epoch == epoch:
+            self.snapshot_label = f"epoch {epoch}"
+            self.show_separation(ended.separation, f"epoch {epoch}")
+
+    def on_separation_measured(self, message: SeparationMeasured) -> None:
+        if self.app.is_running:
+            self.show_separation(message.value, message.when)
 
     def show_separation(self, value: float, when: str) -> None:
         """The live separation figure, with a warning while the vectors have collapsed."""

@@ -17,12 +17,16 @@ from textual.worker import Worker, WorkerState
 
 from w2v_core.vectors import ANALOGY_METHODS, KeyedVectors
 
-from .query import Pane, QueryInput, add_columns, error_text
+from ..error_text import error_text
+from .pane import Pane, PaneTab
+from .query_input import QueryInput
+from .tables import add_columns
 
 
 class EvaluatePane(Pane):
     """Runs the bundled analogy and word-pair sets, or files the user names."""
 
+    TAB = PaneTab("evaluate", "Evaluate", "e", "Evaluate pane")
     DEFAULT_CSS = """
     EvaluatePane Horizontal.query-bar {
         margin: 0;

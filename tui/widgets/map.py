@@ -4,8 +4,8 @@ own neighbourhood.
 The projection runs in a thread worker while the plot shows a loading indicator. The query of
 the Neighbours pane and its neighbours are always on the map, labelled and coloured apart:
 words the map does not hold are placed into the finished map from their nearest mapped words
-(``Projection.place``, a fraction of a second, no recomputation) and drawn hollow. Every other
-word is a dot.
+(``Projection.place``, no recomputation; its cost: benchmarks/README.md) and drawn hollow.
+Every other word is a dot.
 """
 
 from __future__ import annotations
@@ -24,8 +24,11 @@ from w2v_core.errors import W2VError
 from w2v_core.projection import Projection
 from w2v_core.vectors import KeyedVectors
 
+from ..error_text import error_text
+from ..messages import AskNeighbours, QueryAnswer
+from .pane import Pane, PaneTab
 from .plots import ScatterData, ScatterPlot, View
-from .query import Pane, QueryInput, VocabSuggester, error_text
+from .query_input import QueryInput, VocabSuggester
 
 METHOD_NAMES = {"tsne": "t-SNE", "pca": "PCA"}
 SIZES = (100, 250, 500, 1000, 2000)
@@ -36,6 +39,7 @@ NEIGHBOURHOOD = 150
 class MapPane(Pane):
     """A word map with zoom, pan and re-centring; computed lazily when first shown."""
 
+    TAB = PaneTab("map", "Map", "m", "Map pane")
     BINDINGS = [
         Binding("plus,equals_sign", "zoom(1)", "Zoom in", tooltip="zoom in"),
         Binding("minus", "zoom(-1)", "Zoom out", tooltip="zoom out"),
@@ -125,6 +129,10 @@ class MapPane(Pane):
         self.ensure_projection()
 
     watch_top_n = watch_method
+
+    def tab_shown(self) -> None:
+        """The Map tab is shown: compute the map now if it is not current."""
+        self.ensure_projection()
 
     def ensure_projection(self) -> None:
         """Start computing the projection unless it is current or on its way."""
@@ -223,6 +231,15 @@ class MapPane(Pane):
         return base, words, projection
 
     # ------------------------------------------------------------ highlighting
+    def show_query(self, answer: QueryAnswer) -> None:
+        """Label the Neighbours pane's query and its neighbours on the map."""
+        self.set_query(answer.words, answer.neighbours, text=answer.text)
+
+    def answered(self) -> None:
+        """A word typed here became the query: centre on it and hand focus to the map."""
+        self.action_centre()
+        self.focus_body()
+
     def set_query(self, query_words: list[str], neighbour_words: list[str], text: str | None = None) -> None:
         """The words to label: the query and its neighbours (from the Neighbours pane).
 
@@ -251,7 +268,7 @@ class MapPane(Pane):
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
         """Centre on a word: it becomes the query (in the Neighbours pane too)."""
         message.stop()
-        self.post_message(self.AskNeighbours(self, message.value))
+        self.post_message(AskNeighbours(self, message.value))
 
     # ------------------------------------------------------------ view
     def action_zoom(self, direction: int) -> None:

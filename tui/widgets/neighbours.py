@@ -6,7 +6,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
@@ -15,14 +14,15 @@ from w2v_core.errors import W2VError
 from w2v_core.query import parse_query
 from w2v_core.vectors import KeyedVectors
 
-from .query import Pane, QueryInput, VocabSuggester, add_columns
+from ..messages import QueryAnswer, QueryAnswered
+from .pane import Pane, PaneTab
+from .query_input import QueryInput, VocabSuggester
+from .tables import add_columns
 
 #: From this many words on (when the engine has an approximate search for the vectors: see
 #: :meth:`KeyedVectors.approximates`), the pane lists approximate neighbours and says so;
-#: ``x`` switches to the exact list. Measured with ``benchmarks/bench_loading.py`` on a busy
-#: 2-vCPU host: at 1,000,000 x 300 an exact query took 130-230 ms, an approximate one 23-29
-#: ms; at 150,000 x 300, 16-47 ms against 4-9 ms. Exact time grows with the vocabulary, so
-#: from 300,000 words (about 50-90 ms exact) a drill-down starts to lag.
+#: ``x`` switches to the exact list. Exact time grows with the vocabulary: from about this
+#: size a drill-down starts to lag (measurements: benchmarks/README.md).
 APPROXIMATE_FROM = 300_000
 
 
@@ -65,6 +65,8 @@ class QueryHistory:
 class NeighboursPane(Pane):
     """Type a word or ``king -man +woman``; Enter on a row drills into that word."""
 
+    TAB = PaneTab("neighbours", "Neighbours", "n", "Neighbours pane")
+    OTHER_KEYS = (("Enter on a row", "drill into that word"),)
     BINDINGS = [
         Binding("left_square_bracket,alt+left", "back", "Back", tooltip="previous query"),
         Binding("right_square_bracket,alt+right", "forward", "Fwd", tooltip="next query"),
@@ -73,15 +75,6 @@ class NeighboursPane(Pane):
         Binding("x", "toggle_exact", "Exact/≈",
                 tooltip=f"approximate / exact neighbours ({APPROXIMATE_FROM:,}+ words start approximate)"),
     ]
-
-    class QueryChanged(Message):
-        """A query was answered: the words asked about and the neighbours found."""
-
-        def __init__(self, positive: list[str], negative: list[str], results: list[tuple[str, float]]) -> None:
-            super().__init__()
-            self.positive = positive
-            self.negative = negative
-            self.results = results
 
     topk_steps = (5, 10, 15, 20, 30, 50, 100)
     #: how many neighbours are listed
@@ -143,6 +136,11 @@ class NeighboursPane(Pane):
         self._show_info()
 
     @property
+    def answer(self) -> QueryAnswer:
+        """The current query as answered, for the other panes (``show_query``)."""
+        return QueryAnswer(self.positive + self.negative, [w for w, _ in self.results], self.current)
+
+    @property
     def approximate(self) -> bool:
         """Whether queries now use the approximate search (a large vocabulary, until ``x``)."""
         return approximate_by_default(self.vectors) and not self.exact
@@ -155,7 +153,8 @@ class NeighboursPane(Pane):
     @property
     def _waits_for_projection(self) -> bool:
         """Approximate is asked for, but its projection is still being built elsewhere: the
-        pane answers exactly meanwhile rather than building it on the UI thread (1-2 s)."""
+        pane answers exactly meanwhile rather than building it on the UI thread (its cost:
+        benchmarks/README.md)."""
         return self.approximate and self.vectors is not None and not self.vectors.approximate_ready
 
     def projection_ready(self) -> None:
@@ -205,7 +204,7 @@ class NeighboursPane(Pane):
         if record:
             self.history.push(text)
         self._fill(results)
-        self.post_message(self.QueryChanged(positive, negative, results))
+        self.post_message(QueryAnswered(self.answer))
         return True
 
     def _fill(self, results: list[tuple[str, float]]) -> None:

@@ -1,0 +1,98 @@
+"""A training run of the app: the worker that trains, autosaves to ``-o`` and readies the
+model for the explorer, and what it reports when it ends.
+
+Everything the run reports goes to ``target``, the dashboard (:mod:`tui.messages`): the
+bridge's progress, each checkpoint, and its end (:meth:`TrainingRun.finished`,
+:meth:`TrainingRun.failed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from textual.message_pump import MessagePump
+from textual.worker import get_current_worker
+
+from w2v_core.callbacks import Callback, ReadingStopped, TrainingControl, TrainingEvent
+
+from .error_text import error_text
+from .messages import TrainingFailed, TrainingFinished
+from .saving import save_output
+from .training import Checkpoint, LossHistory, TrainingBridge, separation_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from w2v_core.config import TrainConfig
+    from w2v_core.corpus import Corpus
+    from w2v_core.model import Model
+
+
+class TrainFunction(Protocol):
+    """What trains: :func:`w2v_core.training.train` or a test double with its signature."""
+
+    def __call__(
+        self,
+        corpus: Any,
+        config: Any = ...,
+        callbacks: Sequence[Callback] = ...,
+        control: TrainingControl | None = ...,
+    ) -> "Model": ...
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """What the training worker returns: the model, the last event, and how the autosave went."""
+
+    model: "Model"
+    event: TrainingEvent | None
+    separation: float  #: of the final vectors (NaN if undefined)
+    save_error: str = ""  #: why the autosave failed, or why it went elsewhere
+    saved_to: str | None = None  #: where the autosave wrote the model (``-o`` or elsewhere)
+
+
+@dataclass
+class TrainingRun:
+    """Trains ``corpus`` with ``config`` (call it in a thread worker), reporting to ``target``."""
+
+    corpus: "str | Corpus"
+    config: "TrainConfig"
+    target: MessagePump  #: the dashboard
+    history: LossHistory  #: the loss curve, recorded by the bridge
+    control: TrainingControl
+    train: TrainFunction | None = None  #: :func:`w2v_core.training.train` if None
+    output: str | None = None  #: autosave and checkpoint path (``-o``)
+
+    def __call__(self) -> TrainingOutcome:
+        """Train, save to ``-o``, and normalise (and index a large vocabulary) for the explorer."""
+        from .widgets.neighbours import approximate_by_default
+
+        worker = get_current_worker()
+        bridge = TrainingBridge(self.target, self.history, lambda: worker.is_cancelled)
+        callbacks: list[Callback] = [bridge]
+        if self.output is not None:
+            callbacks.append(Checkpoint(self.target, self.output))
+        train: TrainFunction
+        if self.train is not None:
+            train = self.train
+        else:  # the engine (a stop works while it reads the corpus too: ReadingStopped)
+            from w2v_core.training import train as engine_train
+
+            train = engine_train
+        model = train(self.corpus, self.config, callbacks=callbacks, control=self.control)
+        saved_to, save_error = save_output(model, self.output) if self.output is not None else (None, "")
+        model.wv.normed  # noqa: B018 - normalised here, not at the UI's first query
+        if approximate_by_default(model.wv):
+            model.wv.prepare_approximate()
+        return TrainingOutcome(model, bridge.last_event, separation_of(model.wv), save_error, saved_to)
+
+    def finished(self, outcome: TrainingOutcome) -> None:
+        """The worker returned: tell the dashboard (and through it the app)."""
+        self.target.post_message(TrainingFinished(outcome))
+
+    def failed(self, error: BaseException) -> None:
+        """The worker raised: training failed, or was stopped while reading the corpus."""
+        if isinstance(error, ReadingStopped):
+            self.target.post_message(TrainingFailed(str(error), stopped=True))
+        else:
+            self.target.post_message(TrainingFailed(error_text(error)))
