@@ -12,7 +12,9 @@ import pytest
 
 import w2v_core.cli.training
 import w2v_core.corpus as corpus_module
-from w2v_core import ConfigError, open_corpus, tokenize
+import numpy as np
+
+from w2v_core import ConfigError, KeyedVectors, open_corpus, tokenize
 from w2v_core.cli import main
 
 THAI_WORDS = "สวัสดี ครับ ผม ชื่อ สมชาย วันนี้ อากาศ ดี มาก ฉัน ไป ตลาด กิน ข้าว บ้าน เรา อยู่ ที่".split()
@@ -116,6 +118,12 @@ def test_unknown_lang_is_one_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "--lang" in err and "tr" in err
     assert "Traceback" not in err
+
+
+def test_lookups_find_words_as_a_corpus_normalised_them():
+    kv = KeyedVectors(["istanbul", "file", "full"], np.eye(3, dtype=np.float32))
+    assert kv.get_index("İstanbul") == 0 and kv.get_index("ﬁle") == 1
+    assert "ｆｕｌｌ" in kv
 
 
 # ------------------------------------------------------------------ NFKC, emoji

@@ -114,10 +114,19 @@ def tokenizer(lang: str | None = None) -> Callable[[str], list[str]]:
     return _tokens if lang is None else _dotless_i_tokens
 
 
+def normal_form(text: str) -> str:
+    """``text`` as :func:`tokenize` sees it before splitting: NFKC, lowercase, ``İ`` as ``i``.
+
+    Lookups use it too, so a word typed as ``İstanbul`` or ``ﬁle`` finds the ``istanbul``
+    or ``file`` a corpus gave.
+    """
+    return unicodedata.normalize("NFKC", text).replace("\u0130", "i").lower()
+
+
 def _tokens(text: str) -> list[str]:
     if text.isascii():  # isascii is O(1); most lines need no normalising
         return _TOKEN.findall(text.lower())
-    return _words(unicodedata.normalize("NFKC", text).replace("\u0130", "i").lower())
+    return _words(normal_form(text))
 
 
 def _dotless_i_tokens(text: str) -> list[str]:
