@@ -237,6 +237,67 @@ class TrainConfig:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
+#: Languages whose case rules differ from Unicode's default (``--lang``): Turkish and
+#: Azerbaijani lowercase ``I`` to dotless ``ı`` (and ``İ`` to ``i``, as every language does here).
+DOTLESS_I_LANGUAGES = {"tr": "Turkish", "az": "Azerbaijani"}
+
+
+def parse_lang(text: str) -> str:
+    """A ``--lang`` code typed by a user; ValueError names the codes that have rules."""
+    code = text.strip().lower()
+    if code not in DOTLESS_I_LANGUAGES:
+        known = ", ".join(f"{c} ({name})" for c, name in DOTLESS_I_LANGUAGES.items())
+        raise ValueError(
+            f"no language rules for {text!r}: only {known} tokenise differently; "
+            "leave --lang out for any other language"
+        )
+    return code
+
+
+@dataclass(frozen=True)
+class TextConfig:
+    """How corpus text becomes sentences of words (plain data; see :meth:`validate`).
+
+    Declared here, with its flags' metadata, so that ``w2v train``, ``w2v-tui`` and
+    :func:`w2v_core.corpus.open_corpus` share one definition of each option.
+
+    Parameters
+    ----------
+    lang : str or None
+        ``"tr"`` or ``"az"``: lowercase ``I`` to ``ı`` as those languages do. None: Unicode's
+        default (``I`` to ``i``).
+    line_sentences : bool or None
+        True: every line is one sentence; False: sentences end at ``. ! ?`` (and ``。！？``)
+        and blank lines; None: decided from the first 64 KB of each file.
+    """
+
+    lang: str | None = _option(
+        None,
+        help="language whose lowercasing differs: tr or az lowercase I to dotless ı",
+        metavar="CODE",
+        parse=parse_lang,
+    )
+    line_sentences: bool | None = _option(
+        None,
+        help="one sentence per line (--no-line-sentences: sentences end at . ! ? and blank "
+        "lines); default: one sentence per line when the first 64 KB hold no . ! ?",
+    )
+
+    def validate(self) -> "TextConfig":
+        """Check both options; raise :class:`ConfigError` naming the flag of a bad one."""
+        if self.lang is not None and self.lang not in DOTLESS_I_LANGUAGES:
+            try:
+                parse_lang(str(self.lang))
+            except ValueError as exc:
+                raise ConfigError(f"{flag('lang')}: {exc}") from None
+            raise ConfigError(f"{flag('lang')} must be lowercase, got {self.lang!r}")
+        if self.line_sentences is not None and not isinstance(self.line_sentences, bool):
+            raise ConfigError(
+                f"{flag('line_sentences')} must be true, false or None, got {self.line_sentences!r}"
+            )
+        return self
+
+
 def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ConfigError(f"{flag(name)} must be an integer, got {value!r}")

@@ -12,12 +12,14 @@ A corpus is named by one *spec* string:
 - ``builtin:hamlet`` (Hamlet, First Folio) or ``builtin:shakespeare`` (the complete works),
   both shipped inside the package.
 
-Every corpus yields *sentences*: lists of lowercase, NFC-normalised tokens. A text file whose
-first 64 KB hold no sentence punctuation (``. ! ?``) is taken as one sentence per line, as
-gensim's ``LineSentence`` and the C tool read it; other text is split at blank lines and at
-sentence punctuation, so wrapped prose keeps its context across line breaks. A sentence
-longer than :data:`MAX_SENTENCE_LENGTH` tokens is cut into pieces. Text is read as a stream:
-memory does not grow with the corpus.
+Every corpus yields *sentences*: lists of lowercase, NFKC-normalised tokens (see
+:func:`tokenize` for the rules of each script). A text file whose first 64 KB hold no
+sentence punctuation (``. ! ?``, ``。！？``) is taken as one sentence per line, as gensim's
+``LineSentence`` and the C tool read it; other text is split at blank lines and at sentence
+punctuation, so wrapped prose keeps its context across line breaks. ``line_sentences``
+(``--line-sentences``, ``--no-line-sentences``) forces either rule. A sentence longer than
+:data:`MAX_SENTENCE_LENGTH` tokens is cut into pieces. Text is read as a stream: memory does
+not grow with the corpus.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .config import DOTLESS_I_LANGUAGES, TextConfig
 from .errors import CorpusError
 from .reading import (
     BinaryFileError,
@@ -49,9 +52,22 @@ from .reading import (
 MAX_SENTENCE_LENGTH = 10_000
 
 _TOKEN = re.compile(r"[^\W\d_]+")
-_SENTENCE_END = re.compile(r"[.!?]+")
+#: Sentence punctuation: ASCII, and the ideographic and full-width forms of CJK text.
+_SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\uff0e\uff61]+")
 _SNIFF_CHARS = 65_536
 _TEXT_SUFFIXES = {".txt", ".text", ".gz", ".bz2", ".xz", ".md", ".rst", ""}
+#: Han ideographs (with the iteration mark 々 and the ideographic numbers 〇〡..〩), and kana.
+_HAN = (
+    "\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0003ffff"
+)
+_HIRAGANA = "\u3041-\u309f"
+_KATAKANA = "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"
+#: Runs of Han, of hiragana, of katakana: written without spaces, split by :func:`_cjk_words`.
+_CJK_RUN = re.compile(f"([{_HAN}]+|[{_HIRAGANA}]+|[{_KATAKANA}]+)")
+_MAYBE_CJK = re.compile("[\u3005-\U0003ffff]")
+#: Lowercasing of languages with a dotless i (``--lang tr``): ``I`` is ``ı``, ``İ`` is ``i``.
+_DOTLESS_I = str.maketrans({"I": "\u0131", "\u0130": "i"})
 
 BUILTIN_CORPORA = {
     "hamlet": "hamlet-first-folio.txt",
@@ -59,18 +75,94 @@ BUILTIN_CORPORA = {
 }
 
 
-def tokenize(text: str) -> list[str]:
-    """Split text into lowercase tokens: runs of letters, as the original NumPy demo did.
+def tokenize(text: str, lang: str | None = None) -> list[str]:
+    """Split text into lowercase words: runs of letters, as the original NumPy demo did.
 
-    Text is first normalised to NFC, so a letter followed by a combining accent (NFD, as
-    macOS writes file names and some corpora their text) makes one letter, as its
-    precomposed form does; combining marks stay with their letter (``"हिन्दी"`` is one
-    word). ``"King's"`` gives ``["king", "s"]``.
+    Non-ASCII text is first normalised to NFKC, so that a letter followed by a combining
+    accent (NFD, as macOS writes) is one letter, and compatibility forms (the ligature
+    ``ﬁ``, full-width ``ｆｕｌｌ``, half-width kana, ``²``) read as the letters they stand
+    for. Combining marks stay with their letter (``"हिन्दी"`` is one word); digits,
+    punctuation, symbols and emoji separate words and are dropped. ``"King's"`` gives
+    ``["king", "s"]``. ``İ`` lowercases to ``i`` (Python's ``lower()`` adds a stray
+    combining dot).
+
+    Scripts written without spaces: Han gives one token per character, or the words of
+    jieba when it is installed (``pip install w2v-tui[chinese]``); hiragana one token per
+    character; a katakana run (mostly loanwords) one token. Thai, Lao, Khmer and Burmese
+    stay runs of letters between spaces (often whole phrases; :func:`open_corpus` warns).
+
+    Parameters
+    ----------
+    text : str
+        Any text; a line or a sentence.
+    lang : {None, "tr", "az"}
+        ``"tr"`` or ``"az"`` lowercase ``I`` to dotless ``ı``, as Turkish and Azerbaijani do.
     """
+    return _tokens(text) if lang is None else tokenizer(lang)(text)
+
+
+def tokenizer(lang: str | None = None) -> Callable[[str], list[str]]:
+    """The tokenising function for ``lang`` (see :func:`tokenize`), chosen once per corpus so
+    that reading does not test the language at every line.
+
+    Raises
+    ------
+    ConfigError
+        For a language without rules of its own (only ``tr`` and ``az`` have them).
+    """
+    TextConfig(lang=lang).validate()
+    return _tokens if lang is None else _dotless_i_tokens
+
+
+def normal_form(text: str) -> str:
+    """``text`` as :func:`tokenize` sees it before splitting: NFKC, lowercase, ``İ`` as ``i``.
+
+    Lookups use it too, so a word typed as ``İstanbul`` or ``ﬁle`` finds the ``istanbul``
+    or ``file`` a corpus gave.
+    """
+    return unicodedata.normalize("NFKC", text).replace("\u0130", "i").lower()
+
+
+def _tokens(text: str) -> list[str]:
     if text.isascii():  # isascii is O(1); most lines need no normalising
         return _TOKEN.findall(text.lower())
-    text = unicodedata.normalize("NFC", text)
-    return _word_pattern().findall(text.lower())
+    return _words(normal_form(text))
+
+
+def _dotless_i_tokens(text: str) -> list[str]:
+    return _words(unicodedata.normalize("NFKC", text).translate(_DOTLESS_I).lower())
+
+
+def _words(text: str) -> list[str]:
+    """The words of normalised, lowercase text."""
+    if _MAYBE_CJK.search(text) is None:  # one range: much quicker than _CJK_RUN's classes
+        return _word_pattern().findall(text)
+    words: list[str] = []
+    for i, piece in enumerate(_CJK_RUN.split(text)):  # odd pieces are the CJK runs
+        words.extend(_cjk_words(piece) if i % 2 else _word_pattern().findall(piece))
+    return words
+
+
+def _cjk_words(run: str) -> list[str]:
+    """Words of one run of Han, of hiragana or of katakana (see :func:`tokenize`)."""
+    first = run[0]
+    if "\u30a1" <= first <= "\u30ff" or "\u31f0" <= first <= "\u31ff":
+        return [run]
+    if "\u3041" <= first <= "\u309f":
+        return list(run)
+    return _han_segmenter()(run)
+
+
+@functools.cache
+def _han_segmenter() -> Callable[[str], list[str]]:
+    """jieba's word segmenter when installed (imported on the first Han text), else one token
+    per character, common practice for Chinese character embeddings."""
+    try:
+        import jieba
+    except ImportError:
+        return list
+    jieba.setLogLevel(60)  # its dictionary-loading messages are not this program's output
+    return lambda run: jieba.lcut(run, HMM=True)
 
 
 @functools.cache
@@ -90,7 +182,8 @@ def _word_pattern() -> re.Pattern[str]:
             else:
                 ranges.append([code, code])
     marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
-    return re.compile(rf"(?:[^\W\d_][{marks}]*)+")
+    # (letter marks*)+ unrolled: the same words, found without trying the marks at every letter
+    return re.compile(rf"[^\W\d_]+(?:[{marks}]+[^\W\d_]*)*")
 
 
 def builtin_path(filename: str) -> Path:
@@ -117,12 +210,16 @@ class Corpus:
     skipped : list of (str, str)
         Files of a directory corpus left out, each with the reason (binary, a model file,
         not a text file name...). Front ends show them: see :meth:`skip_notes`.
+    warnings : list of str
+        Lines for the user about the text, filled as it is read (its first file's first
+        64 KB: :meth:`check_not_empty` is enough): words that look like whole phrases.
     """
 
     name: str
     _open_sentences: Callable[[], Iterator[list[str]]]
     rereadable: bool = True
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     _pending: Iterator[list[str]] | None = field(default=None, init=False, repr=False)
     _started: bool = field(default=False, init=False, repr=False)
 
@@ -177,6 +274,8 @@ def open_corpus(
     encoding: str | None = None,
     encoding_errors: str = "strict",
     on_wait: WaitNotice | None = None,
+    lang: str | None = None,
+    line_sentences: bool | None = None,
 ) -> Corpus:
     """Open a corpus spec; raise :class:`CorpusError` with one clear line if it cannot be read.
 
@@ -197,15 +296,28 @@ def open_corpus(
     on_wait : callable, optional
         Called with a one-line message when reading a pipe has to wait for input (a FIFO
         nobody writes to yet), so a front end can say so instead of hanging silently.
+    lang : {None, "tr", "az"}
+        Lowercase ``I`` to dotless ``ı`` (Turkish, Azerbaijani); see :func:`tokenize`.
+    line_sentences : bool or None
+        True: one sentence per line; False: sentences end at ``. ! ?`` (``。！？``) and blank
+        lines; None: one sentence per line when a file's first 64 KB hold no ``. ! ?``.
+        NLTK corpora keep their own sentences.
 
     Raises
     ------
     CorpusError
         Missing, unreadable, binary or model file; symlink loop; no text file in a directory.
     ConfigError
-        Unknown encoding or error handler.
+        Unknown encoding or error handler, ``lang`` without rules of its own.
     """
     options = TextOptions(encoding, encoding_errors)
+    text = TextConfig(lang, line_sentences).validate()
+    warnings: list[str] = []
+
+    def sentences_of(path: Path, name: str, options: TextOptions = options,
+                     on_wait: WaitNotice | None = None) -> Iterator[list[str]]:
+        return _file_sentences(path, name, options, on_wait, text, warnings)
+
     spec = str(spec).strip()
     if not spec:
         raise CorpusError("no corpus given")
@@ -215,9 +327,9 @@ def open_corpus(
             known = ", ".join(f"builtin:{n}" for n in BUILTIN_CORPORA)
             raise CorpusError(f"unknown built-in corpus {spec!r}; choose one of {known}")
         path = builtin_path(BUILTIN_CORPORA[name])
-        return Corpus(spec, lambda: _file_sentences(path, spec, TextOptions()))
+        return Corpus(spec, lambda: sentences_of(path, spec, TextOptions()), warnings=warnings)
     if spec.startswith("nltk:"):
-        return _open_nltk(spec)
+        return _open_nltk(spec, text.lang)
     path = Path(spec).expanduser()
     if stat.S_ISDIR(_stat_mode(path, spec)):
         files, skipped = _text_files_below(path, options)
@@ -226,25 +338,30 @@ def open_corpus(
             raise CorpusError(f"corpus directory has no text files: {spec}{detail}")
         return Corpus(
             spec,
-            lambda: (s for f in files for s in _file_sentences(f, str(f), options)),
+            lambda: (s for f in files for s in sentences_of(f, str(f))),
             skipped=skipped,
+            warnings=warnings,
         )
     if not os.access(path, os.R_OK):
         raise CorpusError(f"corpus is not readable: {spec}")
     if is_stream(path):
-        return Corpus(spec, lambda: _file_sentences(path, spec, options, on_wait), rereadable=False)
+        return Corpus(
+            spec, lambda: sentences_of(path, spec, on_wait=on_wait), rereadable=False,
+            warnings=warnings,
+        )
     reason = not_text_reason(path, options)
     if reason:
         raise CorpusError(f"corpus {spec} is {reason}")
-    return Corpus(spec, lambda: _file_sentences(path, spec, options))
+    return Corpus(spec, lambda: sentences_of(path, spec), warnings=warnings)
 
 
-def split_sentences(lines: Iterable[str]) -> Iterator[list[str]]:
-    """Turn lines of free text into tokenised sentences.
+def split_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[list[str]]:
+    """Turn lines of free text into tokenised sentences (``lang``: see :func:`tokenize`).
 
-    A sentence ends at a blank line or at ``.``, ``!`` or ``?``; sentences longer than
-    :data:`MAX_SENTENCE_LENGTH` are cut into pieces.
+    A sentence ends at a blank line or at ``.``, ``!``, ``?`` or their CJK forms ``。！？．｡``;
+    sentences longer than :data:`MAX_SENTENCE_LENGTH` are cut into pieces.
     """
+    words = tokenizer(lang)
     current: list[str] = []
     for line in lines:
         if not line.strip():
@@ -254,7 +371,7 @@ def split_sentences(lines: Iterable[str]) -> Iterator[list[str]]:
             continue
         pieces = _SENTENCE_END.split(line)
         for i, piece in enumerate(pieces):
-            current.extend(tokenize(piece))
+            current.extend(words(piece))
             if i < len(pieces) - 1 and current:
                 yield from _cut(current)
                 current = []
@@ -265,10 +382,11 @@ def split_sentences(lines: Iterable[str]) -> Iterator[list[str]]:
         yield from _cut(current)
 
 
-def line_sentences(lines: Iterable[str]) -> Iterator[list[str]]:
+def line_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[list[str]]:
     """One sentence per non-empty line (cut at :data:`MAX_SENTENCE_LENGTH` tokens)."""
+    words = tokenizer(lang)
     for line in lines:
-        tokens = tokenize(line)
+        tokens = words(line)
         if tokens:
             yield from _cut(tokens)
 
@@ -298,9 +416,16 @@ def _stat_mode(path: Path, spec: str) -> int:
 
 
 def _file_sentences(
-    path: Path, name: str, options: TextOptions, on_wait: WaitNotice | None = None
+    path: Path,
+    name: str,
+    options: TextOptions,
+    on_wait: WaitNotice | None = None,
+    text: TextConfig = TextConfig(),
+    warnings: list[str] | None = None,
 ) -> Iterator[list[str]]:
-    """Sentences of one file or pipe; the first 64 KB choose prose or one sentence a line."""
+    """Sentences of one file or pipe; the first 64 KB choose prose or one sentence a line
+    (unless ``text.line_sentences`` says), and are checked for clause-long "words" (a note
+    added to ``warnings``, once)."""
     lines = read_lines(path, name, options, on_wait)
     head: list[str] = []
     size = 0
@@ -309,9 +434,50 @@ def _file_sentences(
         size += len(line)
         if size >= _SNIFF_CHARS:
             break
-    prose = any(_SENTENCE_END.search(line) for line in head)
+    if warnings is not None and not warnings:
+        words = tokenizer(text.lang)
+        note = clause_words_warning([t for line in head for t in words(line)], name)
+        if note:
+            warnings.append(note)
+    prose = text.line_sentences is False or (
+        text.line_sentences is None and any(_SENTENCE_END.search(line) for line in head)
+    )
     splitter = split_sentences if prose else line_sentences
-    yield from splitter(itertools.chain(head, lines))
+    yield from splitter(itertools.chain(head, lines), text.lang)
+
+
+#: Fewest tokens :func:`clause_words_warning` judges, and what it takes as clause-long:
+#: a median token of at least this many characters, with at least this share seen once.
+CLAUSE_MIN_TOKENS, CLAUSE_MEDIAN_CHARS, CLAUSE_SINGLETON_SHARE = 20, 12, 0.5
+
+
+def clause_words_warning(tokens: list[str], name: str) -> str | None:
+    """A warning when ``tokens`` (the start of a corpus) look like clauses, not words.
+
+    Text in a script written without spaces (Thai, Lao, Khmer, Burmese...) gives one token
+    per phrase: long, and nearly all seen once, so training learns nothing useful. Words of
+    natural language have a median length of 2 to 8 characters, repeat, and stay silent.
+
+    Returns
+    -------
+    str or None
+        One line naming the remedy, or None when the tokens look like words.
+    """
+    if len(tokens) < CLAUSE_MIN_TOKENS:
+        return None
+    median = sorted(map(len, tokens))[len(tokens) // 2]
+    counts: dict[str, int] = {}
+    for token in tokens:
+        counts[token] = counts.get(token, 0) + 1
+    once = sum(1 for n in counts.values() if n == 1) / len(tokens)
+    if median < CLAUSE_MEDIAN_CHARS or once < CLAUSE_SINGLETON_SHARE:
+        return None
+    return (
+        f"warning: the words of {name} look like whole phrases (median {median} characters, "
+        f"{once:.0%} seen once): text written without spaces between words (Thai, Lao, Khmer, "
+        "Burmese...) must be segmented first, e.g. with PyThaiNLP or ICU, writing one space "
+        "between words"
+    )
 
 
 def _text_files_below(
@@ -363,7 +529,7 @@ def _skip_reason(path: Path, options: TextOptions) -> str | None:
         return "binary, not text"
 
 
-def _open_nltk(spec: str) -> Corpus:
+def _open_nltk(spec: str, lang: str | None) -> Corpus:
     """Open ``nltk:NAME`` or ``nltk:NAME/FILEID`` without ever trying to download."""
     target = spec.split(":", 1)[1].strip()
     name, _, fileid = target.partition("/")
@@ -394,13 +560,14 @@ def _open_nltk(spec: str) -> Corpus:
     def sentences() -> Iterator[list[str]]:
         tokenized = _nltk_sentences(reader, fileids)
         if tokenized is not None:
+            words = tokenizer(lang)
             for sent in tokenized:
-                tokens = tokenize(" ".join(sent))
+                tokens = words(" ".join(sent))
                 if tokens:
                     yield from _cut(tokens)
         else:
             for fid in fileids:
-                yield from split_sentences(reader.raw(fid).splitlines())
+                yield from split_sentences(reader.raw(fid).splitlines(), lang)
 
     return Corpus(spec, sentences)
 

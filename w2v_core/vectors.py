@@ -12,6 +12,7 @@ import numpy as np
 from .analogy import ANALOGY_METHODS  # noqa: F401  (re-exported: it used to live here)
 from .analogy import check_analogy_method, cosmul_scores
 from .blas import single_threaded_blas
+from .corpus import normal_form
 from .errors import UnknownWordError, W2VError
 from .query import parse_query  # noqa: F401  (re-exported: it used to live here)
 
@@ -88,10 +89,13 @@ class KeyedVectors:
         return row
 
     def _lookup(self, word: str) -> int | None:
-        """Exact match first (vectors loaded from elsewhere may be cased), then lowercase."""
+        """Exact match first (vectors loaded from elsewhere may be cased), then lowercase,
+        then as a corpus's words are normalised (NFKC, ``İ`` as ``i``: :func:`normal_form`)."""
         key = unicodedata.normalize("NFC", word.strip())
         row = self.index.get(key)
-        return self.index.get(key.lower()) if row is None else row
+        if row is None:
+            row = self.index.get(key.lower())
+        return self.index.get(normal_form(key)) if row is None else row
 
     def frequency(self, word: str) -> int | None:
         """Corpus count of ``word``, or None when counts are unknown."""

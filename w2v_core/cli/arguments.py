@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import Field, fields
 from typing import Any, NoReturn, TypeVar
 
-from ..config import TrainConfig, flag, parse_int
+from ..config import TextConfig, TrainConfig, flag, parse_int
 from ..errors import UsageError
 from ..formats.rules import UNICODE_ERRORS
 
@@ -77,10 +77,11 @@ def _default_text(f: Field, default: Any) -> str:
 
 
 def add_corpus_text_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
-    """Add ``--encoding`` and ``--encoding-errors`` (how corpus bytes become text).
+    """Add how corpus text is read: ``--encoding``, ``--encoding-errors`` and one option per
+    :class:`~w2v_core.config.TextConfig` field (``--lang``, ``--line-sentences``).
 
-    Both front ends read them back as ``args.encoding`` and ``args.encoding_errors`` and
-    pass them to :func:`w2v_core.corpus.open_corpus`.
+    Read them back with :func:`corpus_text_from_args` and pass them to
+    :func:`w2v_core.corpus.open_corpus` as keyword arguments.
     """
     group = parser.add_argument_group("corpus text")
     group.add_argument(
@@ -97,7 +98,17 @@ def add_corpus_text_arguments(parser: argparse.ArgumentParser) -> argparse._Argu
         help="bytes invalid in the encoding: stop with the file and byte offset (strict, "
         "default), replace them, or ignore them%(default).0s",
     )
+    defaults = TextConfig()
+    for f in fields(TextConfig):
+        _add_field_option(group, f, getattr(defaults, f.name))
     return group
+
+
+def corpus_text_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of :func:`w2v_core.corpus.open_corpus` given by the options of
+    :func:`add_corpus_text_arguments` (validated by ``open_corpus``)."""
+    names = ["encoding", "encoding_errors"] + [f.name for f in fields(TextConfig)]
+    return {name: getattr(args, name) for name in names}
 
 
 def add_model_reading_arguments(
@@ -158,16 +169,31 @@ def add_train_arguments(
     group = parser.add_argument_group(title)
     defaults = TrainConfig()
     for f in train_fields():
-        default = getattr(defaults, f.name)
-        help_text = f.metadata["help"].replace("%", "%%")
-        if "(default:" not in help_text:
-            help_text += f" (default: {_default_text(f, default)})"
-        help_text += "%(default).0s"  # stops ArgumentDefaultsHelpFormatter adding it twice
-        if isinstance(default, bool):
-            group.add_argument(
-                flag(f.name), dest=f.name, action="store_true", default=default, help=help_text
-            )
-            continue
+        _add_field_option(group, f, getattr(defaults, f.name))
+    return group
+
+
+def _add_field_option(group: argparse._ArgumentGroup, f: Field, default: Any) -> None:
+    """Add the option of one config field, from its metadata (help, metavar, parser).
+
+    A boolean field becomes a switch (``--cbow``); a field typed ``bool | None`` (None:
+    decided later) becomes a switch with its negation (``--line-sentences``,
+    ``--no-line-sentences``).
+    """
+    help_text = f.metadata["help"].replace("%", "%%")
+    if "default:" not in help_text:
+        help_text += f" (default: {_default_text(f, default)})"
+    help_text += "%(default).0s"  # stops ArgumentDefaultsHelpFormatter adding it twice
+    if isinstance(default, bool):
+        group.add_argument(
+            flag(f.name), dest=f.name, action="store_true", default=default, help=help_text
+        )
+    elif "bool" in str(f.type):
+        group.add_argument(
+            flag(f.name), dest=f.name, action=argparse.BooleanOptionalAction, default=default,
+            help=help_text,
+        )
+    else:
         group.add_argument(
             flag(f.name),
             dest=f.name,
@@ -176,7 +202,6 @@ def add_train_arguments(
             metavar=f.metadata.get("metavar", "N"),
             help=help_text,
         )
-    return group
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:

@@ -31,7 +31,7 @@ from ..destination import DestinationWatch, check_output, unwritable_reason
 from ..formats import save_with_fallback
 from ..training import train
 from . import PROG
-from .arguments import config_from_args
+from .arguments import config_from_args, corpus_text_from_args
 from .output import health_rows, print_fields
 from .progress import ProgressReporter, epochs_value
 
@@ -119,11 +119,10 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     corpus = open_corpus(
         args.corpus,
-        encoding=args.encoding,
-        encoding_errors=args.encoding_errors,
         on_wait=lambda message: reporter.say(f"{PROG}: {message}"),
+        **corpus_text_from_args(args),
     ).check_not_empty()  # missing, unreadable, binary, empty: at once
-    for note in corpus.skip_notes():
+    for note in corpus.skip_notes() + corpus.warnings:
         reporter.say(f"{PROG}: {note}")
     started = time.perf_counter()
     reporter.reading(corpus.name)

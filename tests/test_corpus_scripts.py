@@ -1,0 +1,188 @@
+"""Issue 21: corpora in any script become words, and the user chooses the sentence rule.
+
+Scripts written without spaces, CJK sentence ends, Turkish dotted and dotless i, NFKC,
+emoji, the clause-long-word warning and ``--line-sentences``.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import w2v_core.cli.training
+import w2v_core.corpus as corpus_module
+import numpy as np
+
+from w2v_core import ConfigError, KeyedVectors, open_corpus, tokenize
+from w2v_core.cli import main
+
+THAI_WORDS = "สวัสดี ครับ ผม ชื่อ สมชาย วันนี้ อากาศ ดี มาก ฉัน ไป ตลาด กิน ข้าว บ้าน เรา อยู่ ที่".split()
+
+
+def thai_text(lines: int = 40) -> str:
+    """Thai as it is written: words joined into phrases, spaces only between phrases."""
+    rng = random.Random(0)
+    phrase = lambda: "".join(rng.choice(THAI_WORDS) for _ in range(rng.randint(4, 8)))  # noqa: E731
+    return "\n".join(" ".join(phrase() for _ in range(3)) for _ in range(lines))
+
+
+@pytest.fixture
+def han_characters(monkeypatch):
+    """Han as one token per character, whether or not jieba is installed."""
+    monkeypatch.setattr(corpus_module, "_han_segmenter", lambda: list)
+
+
+def sentences(path, **options) -> list[list[str]]:
+    return list(open_corpus(str(path), **options).sentences())
+
+
+# ------------------------------------------------------------------ scripts without spaces
+def test_chinese_is_one_token_per_character_without_jieba(han_characters):
+    assert tokenize("国王和王后住在城堡里") == ["国", "王", "和", "王", "后", "住", "在", "城", "堡", "里"]
+
+
+def test_chinese_uses_jieba_words_when_installed():
+    pytest.importorskip("jieba")
+    corpus_module._han_segmenter.cache_clear()
+    assert tokenize("国王和王后住在城堡里") == ["国王", "和", "王后", "住", "在", "城堡", "里"]
+
+
+def test_japanese_han_and_hiragana_by_character_katakana_by_run(han_characters):
+    assert tokenize("東京でコンピューターを買った") == [
+        "東", "京", "で", "コンピューター", "を", "買", "っ", "た",
+    ]
+
+
+def test_cjk_next_to_latin_and_digits(han_characters):
+    assert tokenize("我用Python3写代码") == ["我", "用", "python", "写", "代", "码"]
+
+
+def test_cjk_sentence_ends_end_sentences(tmp_path, han_characters):
+    path = tmp_path / "zh.txt"
+    path.write_text("我爱猫。你呢！他是谁？好．行｡\n", encoding="utf-8")
+    assert sentences(path) == [["我", "爱", "猫"], ["你", "呢"], ["他", "是", "谁"], ["好"], ["行"]]
+
+
+def test_thai_stays_runs_between_spaces():
+    assert tokenize("สวัสดีครับ ผมชื่อสมชาย") == ["สวัสดีครับ", "ผมชื่อสมชาย"]
+
+
+# ------------------------------------------------------------------ warning: clause-long words
+def test_thai_corpus_warns_once_naming_the_remedy(tmp_path):
+    path = tmp_path / "th.txt"
+    path.write_text(thai_text(), encoding="utf-8")
+    corpus = open_corpus(str(path)).check_not_empty()
+    assert len(corpus.warnings) == 1
+    assert "segmented first" in corpus.warnings[0] and str(path) in corpus.warnings[0]
+    list(corpus.sentences())  # reading it again does not add a second warning
+    assert len(corpus.warnings) == 1
+
+
+def test_ordinary_text_does_not_warn(tmp_path, han_characters):
+    path = tmp_path / "ok.txt"
+    path.write_text("the cat sat on the mat\n" * 30 + "国王和王后住在城堡里。\n" * 30)
+    assert open_corpus(str(path)).check_not_empty().warnings == []
+
+
+def test_w2v_train_prints_the_warning(tmp_path, capsys):
+    path = tmp_path / "th.txt"
+    path.write_text(thai_text(), encoding="utf-8")
+    argv = ["train", str(path), "-o", str(tmp_path / "m.npz"), "--dim", "4", "--epochs", "1",
+            "--min-count", "1", "--threads", "1", "--sample", "0"]
+    code, err = main(argv), capsys.readouterr().err
+    assert code == 0, err
+    assert sum("look like whole phrases" in line for line in err.splitlines()) == 1
+
+
+# ------------------------------------------------------------------ Turkish i
+def test_dotted_capital_i_lowercases_without_a_stray_combining_dot():
+    assert tokenize("İstanbul İZMİR") == ["istanbul", "izmir"]
+    assert "\u0307" not in "".join(tokenize("İstanbul"))
+
+
+def test_turkish_lowercases_capital_i_to_dotless_i(tmp_path):
+    assert tokenize("Iğdır ISPARTA İstanbul", lang="tr") == ["ığdır", "ısparta", "istanbul"]
+    assert tokenize("IRAK", lang="az") == ["ırak"]
+    path = tmp_path / "tr.txt"
+    path.write_text("Iğdır ve İstanbul\n", encoding="utf-8")
+    assert sentences(path, lang="tr") == [["ığdır", "ve", "istanbul"]]
+
+
+def test_unknown_lang_is_one_clear_error(tmp_path, capsys):
+    path = tmp_path / "c.txt"
+    path.write_text("a b c\n")
+    with pytest.raises(ConfigError, match="--lang"):
+        open_corpus(str(path), lang="en")
+    assert main(["train", str(path), "-o", str(tmp_path / "m.npz"), "--lang", "xx"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "--lang" in err and "tr" in err
+    assert "Traceback" not in err
+
+
+def test_lookups_find_words_as_a_corpus_normalised_them():
+    kv = KeyedVectors(["istanbul", "file", "full"], np.eye(3, dtype=np.float32))
+    assert kv.get_index("İstanbul") == 0 and kv.get_index("ﬁle") == 1
+    assert "ｆｕｌｌ" in kv
+
+
+# ------------------------------------------------------------------ NFKC, emoji
+def test_compatibility_forms_read_as_the_letters_they_stand_for():
+    assert tokenize("ﬁle ｆｕｌｌ ﬂow") == ["file", "full", "flow"]
+    assert tokenize("ﾃﾚﾋﾞ") == tokenize("テレビ") == ["テレビ"]  # half-width kana
+
+
+def test_emoji_separate_words_and_are_dropped():
+    assert tokenize("I ❤️ cats😺dogs 👨‍👩‍👧 🇫🇷") == ["i", "cats", "dogs"]
+
+
+# ------------------------------------------------------------------ --line-sentences
+@pytest.fixture
+def dotted_lines(tmp_path):
+    """One sentence per line, but one line holds a full stop (an abbreviation)."""
+    path = tmp_path / "lines.txt"
+    path.write_text("the cat sat\nmr. smith ran home\nthe dog barked\n")
+    return path
+
+
+def test_one_full_stop_switches_the_automatic_rule_to_prose(dotted_lines):
+    assert sentences(dotted_lines) == [["the", "cat", "sat", "mr"], ["smith", "ran", "home",
+                                       "the", "dog", "barked"]]
+
+
+def test_line_sentences_forces_one_sentence_per_line(dotted_lines):
+    assert sentences(dotted_lines, line_sentences=True) == [
+        ["the", "cat", "sat"], ["mr", "smith", "ran", "home"], ["the", "dog", "barked"],
+    ]
+
+
+def test_no_line_sentences_forces_prose(tmp_path):
+    path = tmp_path / "wrapped.txt"
+    path.write_text("the cat sat on\nthe mat\n\nthe dog ran\n")
+    assert sentences(path) == [["the", "cat", "sat", "on"], ["the", "mat"], ["the", "dog", "ran"]]
+    assert sentences(path, line_sentences=False) == [
+        ["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "ran"],
+    ]
+
+
+def test_line_sentences_bad_value_is_a_config_error(dotted_lines):
+    with pytest.raises(ConfigError, match="--line-sentences"):
+        open_corpus(str(dotted_lines), line_sentences="yes")
+
+
+@pytest.mark.parametrize("flag, expected", [
+    ("--line-sentences", 3), ("--no-line-sentences", 2), (None, 2),
+])
+def test_w2v_train_line_sentences_flags(dotted_lines, tmp_path, capsys, monkeypatch, flag, expected):
+    seen: list[list[str]] = []
+    real_train = w2v_core.cli.training.train
+
+    def spy(corpus, config, **kwargs):
+        seen.extend(corpus.sentences())
+        return real_train(open_corpus(str(dotted_lines)), config, **kwargs)
+
+    monkeypatch.setattr(w2v_core.cli.training, "train", spy)
+    argv = ["train", str(dotted_lines), "-o", str(tmp_path / "m.npz"), "--dim", "4",
+            "--epochs", "1", "--min-count", "1", "--threads", "1", "--sample", "0"] + ([flag] if flag else [])
+    assert main(argv) == 0, capsys.readouterr().err
+    assert len(seen) == expected
