@@ -233,6 +233,9 @@ class W2VApp(App[None]):
         skipped = getattr(self.corpus, "skip_notes", lambda: [])()
         if skipped:  # files of a directory corpus that are not text, or models w2v wrote
             self.notify("\n".join(skipped), title="Corpus: files left out", timeout=15)
+        warnings = getattr(self.corpus, "warnings", [])
+        if warnings:  # e.g. clause-long "words" of a script written without spaces
+            self.notify("\n".join(warnings), title="Corpus", severity="warning", timeout=30)
         run = TrainingRun(self.corpus, self.config, dashboard, dashboard.history, self.control,
                           self.trainer, self.output)
         self.threads.start(run, run.finished, run.failed, group="training", exclusive=True)

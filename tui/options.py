@@ -19,6 +19,7 @@ from w2v_core.cli.arguments import (
     add_model_reading_arguments,
     add_train_arguments,
     config_from_args,
+    corpus_text_from_args,
 )
 from w2v_core.cli.loading import load_model
 from w2v_core.errors import UsageError
@@ -103,7 +104,7 @@ def resolve(argv: list[str] | None = None) -> Launch:
     corpus = args.corpus or DEFAULT_CORPUS
     if args.output is not None:
         check_output(args.output, corpus)  # before the corpus is read: fail fast
-    opened = open_corpus(corpus, encoding=args.encoding, encoding_errors=args.encoding_errors)
+    opened = open_corpus(corpus, **corpus_text_from_args(args))
     opened.check_not_empty()  # keeps what it read: training starts from the first sentence
     return Launch(opened, config, None, None, args.output)
 

@@ -60,3 +60,13 @@ def test_dashboard_title_names_cbow() -> None:
 
     assert fmt_config(TrainConfig(cbow=True)).startswith("cbow dim 100")
     assert fmt_config(TrainConfig()).startswith("dim 100")
+
+
+def test_corpus_text_options_reach_the_corpus(tmp_path: Path) -> None:
+    """--line-sentences and --lang are read by the TUI's corpus as by ``w2v train``'s."""
+    path = tmp_path / "lines.txt"
+    path.write_text("Iğdır sat\nmr. smith ran home\nthe dog barked\n" * 3)
+    automatic = list(resolve([str(path)]).corpus.sentences())
+    forced = list(resolve([str(path), "--line-sentences", "--lang", "tr"]).corpus.sentences())
+    assert len(forced) == 9 and len(automatic) < 9  # the full stop made it prose
+    assert forced[0] == ["ığdır", "sat"]  # Turkish dotless i

@@ -258,3 +258,27 @@ async def test_dashboard_names_automatically_chosen_epochs(planted_file) -> None
         assert 5 <= epochs <= 50 and f"epochs {epochs} (auto: small corpus)" in str(title.content)
         app.control.stop()
         await wait_until(pilot, lambda: not app.training)
+
+
+async def test_a_corpus_warning_is_shown_when_training_starts(tmp_path) -> None:
+    """A corpus whose "words" are whole phrases (Thai without segmentation) says so."""
+    import random
+
+    from helpers import notifications
+
+    from w2v_core.corpus import open_corpus
+
+    path = tmp_path / "th.txt"
+    words = ["สวัสดี", "ครับ", "ผม", "ชื่อ", "สมชาย", "ไป", "ตลาด", "กิน", "ข้าว", "แล้ว"]
+    rng = random.Random(0)
+    phrases = ("".join(rng.choices(words, k=rng.randint(4, 8))) for _ in range(120))
+    path.write_text("\n".join(" ".join(next(phrases) for _ in range(3)) for _ in range(40)),
+                    encoding="utf-8")
+    corpus = open_corpus(str(path)).check_not_empty()
+    assert corpus.warnings
+    trainer = FakeTrainer(hold_after=1)
+    app = W2VApp(corpus=corpus, config=CONFIG, trainer=trainer)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: any("segmented first" in m for m in notifications(app)))
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training)
