@@ -165,7 +165,7 @@ def test_unknown_output_extension_is_rejected_before_training(corpus, tmp_path, 
     def no_training(*args, **kwargs):
         raise AssertionError("training started despite a bad output extension")
 
-    monkeypatch.setattr(w2v_core.cli.training, "train", no_training)
+    monkeypatch.setattr(w2v_core.cli.training, "train_or_resume", no_training)
     code, _, stderr = run(["train", corpus, "-o", tmp_path / "m.model"], capsys)
     assert code == 2
     assert_one_error_line(stderr, "m.model", ".npz")
@@ -226,10 +226,10 @@ def _interrupting_train(monkeypatch, presses: int) -> None:
                 for _ in range(presses):
                     signal.raise_signal(signal.SIGINT)
 
-    def train(corpus, config, callbacks=(), control=None):
-        return real_train(corpus, config, [*callbacks, CtrlC()], control)
+    def train(corpus, config, callbacks=(), control=None, checkpoints=None):
+        return real_train(corpus, config, [*callbacks, CtrlC()], control, checkpoints)
 
-    monkeypatch.setattr(w2v_core.cli.training, "train", train)
+    monkeypatch.setattr(w2v_core.training, "train", train)
 
 
 def test_ctrl_c_stops_training_and_saves_the_model_so_far(corpus, tmp_path, capsys,

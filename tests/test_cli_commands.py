@@ -236,14 +236,14 @@ def test_two_runs_onto_one_output_never_replace_each_other(tmp_path, capsys, mon
     import w2v_core.cli.training as training
 
     out = tmp_path / "m.npz"
-    real_train = training.train
+    real_train = training.train_or_resume
 
     def train_while_another_run_saves(*args, **kwargs):
         model = real_train(*args, **kwargs)
         out.write_bytes(b"the other run's model")  # it finished first
         return model
 
-    monkeypatch.setattr(training, "train", train_while_another_run_saves)
+    monkeypatch.setattr(training, "train_or_resume", train_while_another_run_saves)
     corpus = tmp_path / "c.txt"
     corpus.write_text("the cat sat on the mat. the dog sat on the log.\n" * 30)
     code, _, err = run(["train", corpus, "-o", out, "--dim", "8", "--epochs", "1",

@@ -43,7 +43,7 @@ def no_training(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("training started")
 
-    monkeypatch.setattr(w2v_core.cli.training, "train", refuse)
+    monkeypatch.setattr(w2v_core.cli.training, "train_or_resume", refuse)
 
 
 # ------------------------------------------------------------------ 1: the corpus is safe

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-import w2v_core.cli.training
+import w2v_core.training
 import w2v_core.corpus as corpus_module
 import numpy as np
 
@@ -175,13 +175,13 @@ def test_line_sentences_bad_value_is_a_config_error(dotted_lines):
 ])
 def test_w2v_train_line_sentences_flags(dotted_lines, tmp_path, capsys, monkeypatch, flag, expected):
     seen: list[list[str]] = []
-    real_train = w2v_core.cli.training.train
+    real_train = w2v_core.training.train
 
-    def spy(corpus, config, **kwargs):
+    def spy(corpus, config, *args, **kwargs):
         seen.extend(corpus.sentences())
-        return real_train(open_corpus(str(dotted_lines)), config, **kwargs)
+        return real_train(open_corpus(str(dotted_lines)), config, *args, **kwargs)
 
-    monkeypatch.setattr(w2v_core.cli.training, "train", spy)
+    monkeypatch.setattr(w2v_core.training, "train", spy)
     argv = ["train", str(dotted_lines), "-o", str(tmp_path / "m.npz"), "--dim", "4",
             "--epochs", "1", "--min-count", "1", "--threads", "1", "--sample", "0"] + ([flag] if flag else [])
     assert main(argv) == 0, capsys.readouterr().err

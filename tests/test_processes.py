@@ -31,7 +31,7 @@ from w2v_core.processes import (
     run_isolated,
     shared_array,
 )
-from w2v_core.training.parallel import SharedState
+from w2v_core.training.parallel import SharedChunkQueue, SharedState
 
 pytestmark = pytest.mark.skipif(not processes_supported(), reason="worker processes need Linux")
 
@@ -57,22 +57,17 @@ def child_goes_first(monkeypatch):
     """Worker 0 takes its first chunk only once a worker process has taken one."""
     taken = shared_array((1,), np.int8)
     parent = os.getpid()
-    real = SharedState.chunk_taker
+    real = SharedChunkQueue.take
 
-    def chunk_taker(self, chunks):
-        take = real(self, chunks)
+    def gated(self):
+        if os.getpid() != parent:
+            chunk = real(self)
+            taken[0] = 1
+            return chunk
+        wait_until(lambda: taken[0])
+        return real(self)
 
-        def gated():
-            if os.getpid() != parent:
-                chunk = take()
-                taken[0] = 1
-                return chunk
-            wait_until(lambda: taken[0])
-            return take()
-
-        return gated
-
-    monkeypatch.setattr(SharedState, "chunk_taker", chunk_taker)
+    monkeypatch.setattr(SharedChunkQueue, "take", gated)
     return taken
 
 

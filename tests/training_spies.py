@@ -200,7 +200,7 @@ class PauseProbe:
         monkeypatch.setattr(control, "wait_while_paused", wait_while_paused)
         return self
 
-    def train(self, corpus, config: TrainConfig, callbacks=(), control=None) -> Model:
+    def train(self, corpus, config: TrainConfig, callbacks=(), control=None, checkpoints=None) -> Model:
         """:func:`w2v_core.training.train`, with this probe counting the steps."""
         if not isinstance(corpus, EncodedCorpus):
             corpus = training.prepare_corpus(corpus, config.min_count, config.max_vocab, control)
@@ -208,7 +208,8 @@ class PauseProbe:
         def count(*step) -> None:
             self.steps += 1
 
-        return spy_on_steps(training.Trainer(corpus, config, callbacks, control), count).train()
+        trainer = training.Trainer(corpus, config, callbacks, control, checkpoints=checkpoints)
+        return spy_on_steps(trainer, count).train()
 
     def blocked(self) -> bool:
         """Is the trainer's thread blocked on a lock inside ``wait_while_paused`` now?"""

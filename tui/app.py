@@ -9,7 +9,7 @@ bind to, and routes messages between them (:mod:`tui.messages`).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -54,6 +54,7 @@ from .widgets.status import StatusBar
 from .workers import ThreadWorkers
 
 if TYPE_CHECKING:  # pragma: no cover
+    from w2v_core.checkpoints import Checkpointer
     from w2v_core.config import TrainConfig
     from w2v_core.corpus import Corpus
     from w2v_core.model import Model
@@ -100,6 +101,9 @@ class W2VApp(App[None]):
         model_path: str | None = None,
         trainer: TrainFunction | None = None,
         output: str | None = None,
+        checkpoints: "Checkpointer | None" = None,
+        resume_from: "Model | None" = None,
+        notes: Sequence[str] = (),
     ) -> None:
         super().__init__()
         if (corpus is None) == (model is None):
@@ -109,7 +113,10 @@ class W2VApp(App[None]):
         self.loaded_model = model
         self.model_path = model_path
         self.trainer = trainer
-        self.output = output  #: train mode: autosave and checkpoint path (``-o``)
+        self.output = output  #: train mode: autosave path (``-o``)
+        self.checkpoints = checkpoints  #: train mode: writes the run's checkpoints
+        self.resume_from = resume_from  #: train mode: the checkpoint a resumed run continues
+        self.notes = list(notes)  #: lines for the user as training starts
         self.control = TrainingControl()
         self.snapshot: KeyedVectors | None = None  #: the latest epoch snapshot
         self.saved: object | None = None  #: the Model or KeyedVectors last saved to ``saved_to``
@@ -236,8 +243,10 @@ class W2VApp(App[None]):
         warnings = getattr(self.corpus, "warnings", [])
         if warnings:  # e.g. clause-long "words" of a script written without spaces
             self.notify("\n".join(warnings), title="Corpus", severity="warning", timeout=30)
+        if self.notes:  # where a resumed run continues from
+            self.notify("\n".join(self.notes), title="Resuming", timeout=15)
         run = TrainingRun(self.corpus, self.config, dashboard, dashboard.history, self.control,
-                          self.trainer, self.output)
+                          self.trainer, self.output, self.checkpoints, self.resume_from)
         self.threads.start(run, run.finished, run.failed, group="training", exclusive=True)
 
     # The run's reports reach the app after the dashboard (they bubble up from it); the
@@ -252,7 +261,8 @@ class W2VApp(App[None]):
 
     def on_checkpointed(self, message: Checkpointed) -> None:
         if message.error:
-            self.notify(message.error, title=f"Checkpoint to {message.path} failed", severity="error")
+            self.notify(f"{message.error}. Training goes on.", title=f"Checkpoint to {message.path} failed",
+                        severity="error")
 
     def on_training_finished(self, message: TrainingFinished) -> None:
         if not self.is_running:
@@ -279,7 +289,11 @@ class W2VApp(App[None]):
             self.notify(f"{outcome.save_error}. Ctrl+S saves it elsewhere.",
                         title=f"Could not save to {self.output}", severity="error", timeout=10)
         elif summary is not None and summary.stopped_early:
-            self.notify(f"Training stopped after {summary.epochs_completed:.2f} epochs; the model so far is kept.")
+            resume = ""
+            if self.checkpoints is not None and self.checkpoints.error is None:
+                resume = f" Resume it with: w2v-tui --resume {self.checkpoints.path}"
+            self.notify(f"Training stopped after {summary.epochs_completed:.2f} epochs; the model "
+                        f"so far is kept.{resume}", timeout=15 if resume else 5)
         else:
             took = f" in {format_duration(summary.seconds)}" if summary is not None else ""
             where = f" Saved to {self.output}." if self.output is not None else " Ctrl+S saves the model."
@@ -515,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: error: {one_line(error)}{hint}", file=sys.stderr)
         return code
     app = W2VApp(corpus=launch.corpus, config=launch.config, model=launch.model,
-                 model_path=launch.model_path, output=launch.output)
+                 model_path=launch.model_path, output=launch.output,
+                 checkpoints=launch.checkpoints, resume_from=launch.resume_from, notes=launch.notes)
     app.run()
     return app.return_code or 0

@@ -82,11 +82,11 @@ class EpochEnded(BridgeMessage):
 
 @dataclass
 class Checkpointed(Message):
-    """An epoch's checkpoint was written to ``path`` (``error`` set if it failed)."""
+    """Writing the run's checkpoint to ``path`` failed with ``error`` (said once; training
+    goes on)."""
 
-    epoch: int
     path: str
-    error: str = ""
+    error: str
 
 
 @dataclass

@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING
 
 from w2v_core.cli.arguments import (
     ArgumentParser,
+    add_checkpoint_arguments,
     add_corpus_text_arguments,
     add_model_reading_arguments,
     add_train_arguments,
-    config_from_args,
-    corpus_text_from_args,
 )
 from w2v_core.cli.loading import load_model
 from w2v_core.errors import UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.config import TrainConfig
+    from w2v_core.checkpoints import Checkpointer
     from w2v_core.corpus import Corpus
     from w2v_core.model import Model
 
@@ -49,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-o", "--output", metavar="PATH", default=None,
         help="when training: save the model here at the end (the extension picks the format), "
-        "write a checkpoint here at every epoch end, and save what is trained so far on "
-        "SIGHUP/SIGTERM%(default).0s",
+        "and what is trained so far on SIGHUP/SIGTERM; checkpoints go beside it, "
+        "NAME.checkpoint.npz (with --resume: the run's own unless given)%(default).0s",
     )
     model = parser.add_argument_group("opening a saved model instead of training")
     model.add_argument(
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_reading_arguments(model, applies_to="--model")
     add_corpus_text_arguments(parser)
     add_train_arguments(parser)
+    add_checkpoint_arguments(parser)
     return parser
 
 
@@ -73,6 +74,9 @@ class Launch:
     model: "Model | None"
     model_path: str | None
     output: str | None = None
+    checkpoints: "Checkpointer | None" = None  #: writes the run's checkpoints
+    resume_from: "Model | None" = None  #: the checkpoint a resumed run continues
+    notes: tuple[str, ...] = ()  #: lines for the user before training starts
 
 
 def resolve(argv: list[str] | None = None) -> Launch:
@@ -85,7 +89,7 @@ def resolve(argv: list[str] | None = None) -> Launch:
     W2VError, OSError
         A missing or unreadable corpus or model, an output that cannot be written (exit 1).
     """
-    from w2v_core.corpus import open_corpus
+    from w2v_core.cli.run_plan import plan_run
     from w2v_core.destination import check_output
 
     args = build_parser().parse_args(argv)
@@ -100,13 +104,16 @@ def resolve(argv: list[str] | None = None) -> Launch:
     for name in ("unicode_errors", "limit"):
         if getattr(args, name) != build_parser().get_default(name):
             raise UsageError(f"--{name.replace('_', '-')} applies to --model")
-    config = config_from_args(args)
-    corpus = args.corpus or DEFAULT_CORPUS
-    if args.output is not None:
+    corpus = args.corpus if args.resume is not None else args.corpus or DEFAULT_CORPUS
+    if args.output is not None and corpus is not None:
         check_output(args.output, corpus)  # before the corpus is read: fail fast
-    opened = open_corpus(corpus, **corpus_text_from_args(args))
-    opened.check_not_empty()  # keeps what it read: training starts from the first sentence
-    return Launch(opened, config, None, None, args.output)
+    # opens the corpus and reads up to its first word: training starts from that sentence
+    plan = plan_run(args, corpus, args.output)
+    output = None if plan.output is None else str(plan.output)
+    if output is not None:
+        check_output(output, plan.corpus.name)
+    return Launch(plan.corpus, plan.config, None, None, output, plan.checkpointer,
+                  plan.resume_from, tuple(plan.notes))
 
 
 #: Options that belong to ``--model`` (everything else is for training a corpus).

@@ -20,7 +20,7 @@ from textual.message_pump import MessagePump
 
 from w2v_core.callbacks import Callback, StopTraining, TrainingEvent, TrainingStart
 
-from .messages import BridgeMessage, Checkpointed, EpochEnded, TrainingProgress, TrainingStarted
+from .messages import BridgeMessage, EpochEnded, TrainingProgress, TrainingStarted
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.model import Model
@@ -107,6 +107,8 @@ class TrainingBridge(Callback):
             raise StopTraining
 
     def on_train_begin(self, info: TrainingStart) -> None:
+        for x, y in zip(*info.loss_curve):  # a resumed run's curve so far
+            self.history.append(x, y)
         self.target.post_message(TrainingStarted(info))
         self._check()
 
@@ -124,28 +126,3 @@ class TrainingBridge(Callback):
 
     def on_train_end(self, event: TrainingEvent, model: "Model") -> None:
         self.last_event = event
-
-
-class Checkpoint(Callback):
-    """Saves each epoch's snapshot to ``path`` (atomically: the file is always a whole model).
-
-    Runs on the training thread; a failed write is reported to ``target`` once as a
-    :class:`Checkpointed` message with ``error`` set, and training goes on.
-    """
-
-    def __init__(self, target: MessagePump, path: str) -> None:
-        self.target = target
-        self.path = path
-        self.failed = False
-
-    def on_epoch_end(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
-        from w2v_core.formats import save
-
-        try:
-            save(vectors, self.path)
-        except Exception as error:  # noqa: BLE001 - a checkpoint must never stop training
-            if not self.failed:
-                self.failed = True
-                self.target.post_message(Checkpointed(event.epoch, self.path, f"{type(error).__name__}: {error}"))
-        else:
-            self.target.post_message(Checkpointed(event.epoch, self.path))

@@ -18,11 +18,12 @@ from textual.worker import get_current_worker
 from w2v_core.callbacks import Callback, ReadingStopped, TrainingControl, TrainingEvent
 
 from .error_text import error_text
-from .messages import TrainingFailed, TrainingFinished
+from .messages import Checkpointed, TrainingFailed, TrainingFinished
 from .saving import save_output
-from .training import Checkpoint, LossHistory, TrainingBridge, separation_of
+from .training import LossHistory, TrainingBridge, separation_of
 
 if TYPE_CHECKING:  # pragma: no cover
+    from w2v_core.checkpoints import Checkpointer
     from w2v_core.config import TrainConfig
     from w2v_core.corpus import Corpus
     from w2v_core.model import Model
@@ -37,6 +38,7 @@ class TrainFunction(Protocol):
         config: Any = ...,
         callbacks: Sequence[Callback] = ...,
         control: TrainingControl | None = ...,
+        checkpoints: "Checkpointer | None" = ...,
     ) -> "Model": ...
 
 
@@ -60,8 +62,10 @@ class TrainingRun:
     target: MessagePump  #: the dashboard
     history: LossHistory  #: the loss curve, recorded by the bridge
     control: TrainingControl
-    train: TrainFunction | None = None  #: :func:`w2v_core.training.train` if None
-    output: str | None = None  #: autosave and checkpoint path (``-o``)
+    train: TrainFunction | None = None  #: the engine if None
+    output: str | None = None  #: autosave path (``-o``)
+    checkpoints: "Checkpointer | None" = None  #: writes the run's checkpoints
+    resume_from: "Model | None" = None  #: the checkpoint a resumed run continues
 
     def __call__(self) -> TrainingOutcome:
         """Train, save to ``-o``, and normalise (and index a large vocabulary) for the explorer."""
@@ -69,18 +73,24 @@ class TrainingRun:
 
         worker = get_current_worker()
         bridge = TrainingBridge(self.target, self.history, lambda: worker.is_cancelled)
-        callbacks: list[Callback] = [bridge]
-        if self.output is not None:
-            callbacks.append(Checkpoint(self.target, self.output))
-        train: TrainFunction
+        checkpoints = self.checkpoints
+        if checkpoints is not None:
+            checkpoints.on_failed = lambda error: self.target.post_message(
+                Checkpointed(str(checkpoints.path), f"{type(error).__name__}: {error}")
+            )
         if self.train is not None:
-            train = self.train
+            model = self.train(self.corpus, self.config, callbacks=[bridge], control=self.control,
+                               checkpoints=checkpoints)
         else:  # the engine (a stop works while it reads the corpus too: ReadingStopped)
-            from w2v_core.training import train as engine_train
+            from w2v_core.checkpoints import train_or_resume
 
-            train = engine_train
-        model = train(self.corpus, self.config, callbacks=callbacks, control=self.control)
+            model = train_or_resume(self.corpus, self.config, [bridge], self.control, checkpoints,
+                                    self.resume_from)
+        if checkpoints is not None:
+            checkpoints.stamp(model)  # a native -o can be resumed too
         saved_to, save_error = save_output(model, self.output) if self.output is not None else (None, "")
+        if checkpoints is not None:  # a stopped run's checkpoint: exactly where it stopped
+            checkpoints.finish(model, saved=saved_to is not None)
         model.wv.normed  # noqa: B018 - normalised here, not at the UI's first query
         if approximate_by_default(model.wv):
             model.wv.prepare_approximate()

@@ -23,6 +23,9 @@ _EXPORTS = {
     "Corpus": "corpus", "open_corpus": "corpus", "tokenize": "corpus",
     "separation": "diagnostics",
     "EncodedCorpus": "token_ids",
+    "Checkpointer": "checkpoints", "NotResumableError": "checkpoints", "resume": "checkpoints",
+    "CorpusChangedError": "corpus_identity",
+    "TrainingState": "run_state",
     "ConfigError": "errors", "CorpusError": "errors", "ModelFormatError": "errors",
     "TrainingDivergedError": "errors", "TrainingWorkerError": "errors",
     "UnknownWordError": "errors", "W2VError": "errors",
@@ -63,8 +66,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         TrainingEvent,
         TrainingStart,
     )
+    from .checkpoints import Checkpointer, NotResumableError, resume
     from .config import TrainConfig
     from .corpus import Corpus, open_corpus, tokenize
+    from .corpus_identity import CorpusChangedError
     from .diagnostics import separation
     from .token_ids import EncodedCorpus
     from .errors import (
@@ -89,6 +94,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .model import Model, TrainingSummary
     from .projection import project_2d, project_neighbourhood
     from .query import parse_query
+    from .run_state import TrainingState
     from .training import Trainer, prepare_corpus, train
     from .vectors import KeyedVectors
     from .vocab import Vocabulary

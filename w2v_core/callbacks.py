@@ -17,6 +17,7 @@ from .config import TrainConfig
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Model
+    from .run_state import TrainingState
     from .vectors import KeyedVectors
 
 
@@ -32,6 +33,10 @@ class TrainingStart:
     snapshot: "Callable[[], KeyedVectors] | None" = None
     #: why ``config.epochs`` was chosen (``"auto: small corpus"``), None when it was given
     epochs_reason: str | None = None
+    #: where a resumed run begins (None for a new run)
+    resumed: "TrainingState | None" = None
+    #: the loss so far against epochs done, (x, y): a resumed run's curve continues it
+    loss_curve: tuple[list[float], list[float]] = ((), ())  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

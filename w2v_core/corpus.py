@@ -213,6 +213,9 @@ class Corpus:
     warnings : list of str
         Lines for the user about the text, filled as it is read (its first file's first
         64 KB: :meth:`check_not_empty` is enough): words that look like whole phrases.
+    files : list of Path
+        The files read, in order (empty for a pipe and an NLTK corpus): what a checkpoint
+        fingerprints to recognise the corpus (:mod:`w2v_core.corpus_identity`).
     """
 
     name: str
@@ -220,6 +223,7 @@ class Corpus:
     rereadable: bool = True
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
     _pending: Iterator[list[str]] | None = field(default=None, init=False, repr=False)
     _started: bool = field(default=False, init=False, repr=False)
 
@@ -327,7 +331,9 @@ def open_corpus(
             known = ", ".join(f"builtin:{n}" for n in BUILTIN_CORPORA)
             raise CorpusError(f"unknown built-in corpus {spec!r}; choose one of {known}")
         path = builtin_path(BUILTIN_CORPORA[name])
-        return Corpus(spec, lambda: sentences_of(path, spec, TextOptions()), warnings=warnings)
+        return Corpus(
+            spec, lambda: sentences_of(path, spec, TextOptions()), warnings=warnings, files=[path]
+        )
     if spec.startswith("nltk:"):
         return _open_nltk(spec, text.lang)
     path = Path(spec).expanduser()
@@ -341,6 +347,7 @@ def open_corpus(
             lambda: (s for f in files for s in sentences_of(f, str(f))),
             skipped=skipped,
             warnings=warnings,
+            files=list(files),
         )
     if not os.access(path, os.R_OK):
         raise CorpusError(f"corpus is not readable: {spec}")
@@ -352,7 +359,7 @@ def open_corpus(
     reason = not_text_reason(path, options)
     if reason:
         raise CorpusError(f"corpus {spec} is {reason}")
-    return Corpus(spec, lambda: sentences_of(path, spec), warnings=warnings)
+    return Corpus(spec, lambda: sentences_of(path, spec), warnings=warnings, files=[path])
 
 
 def split_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[list[str]]:

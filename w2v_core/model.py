@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .config import TrainConfig
+from .run_state import TrainingState
 from .vectors import KeyedVectors
 from .vocab import Vocabulary
 
@@ -51,12 +52,20 @@ class Model:
         The training configuration, when known.
     summary : TrainingSummary or None
         What the training run did, when known.
+    state : TrainingState or None
+        Where the run stood when this model was taken (a checkpoint, a stopped run, a
+        finished one): what resuming needs. None for models from other tools.
+    loss_curve : ndarray (3, n) or None
+        The run's loss against epochs done, with the events merged into each point
+        (:meth:`~w2v_core.run_state.LossCurve.array`), so that a resumed run's curve continues.
     """
 
     wv: KeyedVectors
     output_vectors: np.ndarray | None = None
     config: "TrainConfig | None" = None
     summary: TrainingSummary | None = None
+    state: TrainingState | None = None
+    loss_curve: np.ndarray | None = None
 
     @property
     def vocabulary(self) -> Vocabulary | None:

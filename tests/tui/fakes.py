@@ -91,7 +91,7 @@ class FakeTrainer:
         self.calls = 0
 
     def __call__(self, corpus: object, config: TrainConfig = CONFIG, callbacks: Sequence[Callback] = (),
-                 control: TrainingControl | None = None) -> Model:
+                 control: TrainingControl | None = None, checkpoints: object = None) -> Model:
         self.calls += 1
         if not self.release.wait(self.timeout):
             raise TimeoutError("FakeTrainer: the test never released the reading phase")

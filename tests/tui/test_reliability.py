@@ -118,21 +118,36 @@ async def test_a_snapshot_save_that_returns_after_training_ended_leaves_the_mode
 
 
 # ----------------------------------------------------------------------------- item 6
-async def test_output_gets_a_checkpoint_each_epoch_and_the_model_at_the_end(tmp_path) -> None:
+async def test_a_run_with_output_writes_resumable_checkpoints_and_its_stop_resumes(
+    tmp_path, planted_file
+) -> None:
+    """-o PATH: checkpoints go to PATH's NAME.checkpoint.npz while training (here at epoch
+    ends); a stop saves the model to -o and the exact stop point to the checkpoint, which
+    ``--resume`` continues (issue 22)."""
+    from tui.options import resolve
+
     path = tmp_path / "run.npz"
-    trainer = FakeTrainer(hold_after=1)
-    app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer, output=str(path))
+    checkpoint = tmp_path / "run.checkpoint.npz"
+    launch = resolve([str(planted_file), "-o", str(path), "--epochs", "10000", "--dim", "8",
+                      "--min-count", "1", "--threads", "1", "--checkpoint-every", "epoch"])
+    assert launch.checkpoints is not None and launch.checkpoints.path == checkpoint
+    app = W2VApp(corpus=launch.corpus, config=launch.config, output=launch.output,
+                 checkpoints=launch.checkpoints)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, trainer.holding.is_set)
-        await wait_until(pilot, path.exists)  # epoch 1's checkpoint, written on the training thread
-        checkpoint = load(path)
-        assert checkpoint.wv.words == planted_model().wv.words and checkpoint.summary is None
+        await wait_until(pilot, checkpoint.exists)  # epoch 1's, written on the training thread
+        assert not path.exists()  # -o is written once, at the end
         app.control.stop()
         await wait_until(pilot, lambda: not app.training)
         assert not app.dirty and app.saved_to == str(path)
-        assert f"saved: {path}" in str(app.query_one("#status").content)
-        final = load(path)
-        assert final.summary is not None and final.summary.stopped_early
+        await wait_until(pilot, lambda: any("--resume" in m for m in notifications(app)))
+    final, stop = load(path), load(checkpoint)
+    assert final.summary is not None and final.summary.stopped_early
+    assert stop.state is not None and not stop.state.finished and stop.state.epoch >= 1
+    assert stop.state == final.state and np.array_equal(stop.wv.vectors, final.wv.vectors)
+    assert stop.state.output == str(path.resolve())
+    resumed = resolve(["--resume", str(checkpoint)])
+    assert resumed.resume_from is not None and resumed.output == str(path.resolve())
+    assert resumed.config == final.config and resumed.notes[0].startswith(f"resuming {checkpoint}")
 
 
 async def hang_up_while_training(output: Path, signum: int) -> W2VApp:
@@ -192,7 +207,7 @@ async def test_a_hang_up_after_training_saves_an_unsaved_model(tmp_path, monkeyp
     calls: list[object] = []
 
     def failing_once(what: object, where: Path) -> None:
-        """Epoch checkpoints (vectors) pass; the first save of the whole model fails."""
+        """The first save of the model fails."""
         if isinstance(what, Model):
             calls.append(what)
             if len(calls) == 1:
@@ -203,7 +218,7 @@ async def test_a_hang_up_after_training_saves_an_unsaved_model(tmp_path, monkeyp
     app = W2VApp(corpus="planted", config=CONFIG, trainer=FakeTrainer(), output=str(path))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: not app.training and app.model is not None)
-        assert app.dirty and load(path).summary is None  # only a checkpoint; the autosave failed
+        assert app.dirty and not path.exists()  # the autosave failed
         await wait_until(pilot, lambda: any("No space left" in m for m in notifications(app)))  # notify posts a message
         app.hang_up(signal.SIGHUP)
         await wait_until(pilot, lambda: not app.is_running)
@@ -395,7 +410,7 @@ def test_a_real_session_ended_while_training_saves_the_model_so_far(tmp_path, pl
 
     path = tmp_path / "run.npz"
     argv = [sys.executable, "-m", "tui", str(planted_file), "-o", str(path),
-            "--epochs", "10000", "--dim", "8", "--min-count", "1"]
+            "--epochs", "10000", "--dim", "8", "--min-count", "1", "--checkpoint-every", "epoch"]
     pid, master = pty.fork()
     if pid == 0:  # the child: its terminal is the pty, as a login session's is
         os.environ["TERM"] = "xterm-256color"
@@ -412,7 +427,7 @@ def test_a_real_session_ended_while_training_saves_the_model_so_far(tmp_path, pl
     status = None
     try:
         deadline = time.monotonic() + WAIT_TIMEOUT
-        while not path.exists():  # the first epoch's checkpoint: training runs
+        while not (tmp_path / "run.checkpoint.npz").exists():  # epoch 1's checkpoint: training runs
             assert os.waitpid(pid, os.WNOHANG)[0] == 0 and time.monotonic() < deadline
             time.sleep(0.05)
         if how == "SIGTERM":

@@ -206,11 +206,15 @@ class TrainingPane(Pane):
         title = self.query_one("#train-title", Static)
         epochs = f" · epochs {self.epochs} ({info.epochs_reason})" if info.epochs_reason else ""
         title.update(f"{title.content}{epochs} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")
+        done, epoch = (info.resumed.words_done, info.resumed.epoch) if info.resumed else (0, 0)
         bar = self.query_one("#train-progress", ProgressBar)
-        bar.update(total=info.words_total, progress=0)
-        self.query_one("#train-epoch", Static).update(f"epoch 1/{self.epochs}")
+        bar.update(total=info.words_total, progress=done)
+        self.query_one("#train-epoch", Static).update(f"epoch {min(epoch + 1, self.epochs)}/{self.epochs}")
         self._set_state("training", "busy")
-        self.query_one("#train-stats", Static).update(f"words 0 / {fmt_count(info.words_total)}")
+        resumed = " · resumed" if info.resumed else ""
+        self.query_one("#train-stats", Static).update(
+            f"words {fmt_count(done)} / {fmt_count(info.words_total)}{resumed}"
+        )
 
     def on_training_progress(self, message: TrainingProgress) -> None:
         if self.training and self.app.is_running:

@@ -214,3 +214,61 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """
     values = {f.name: getattr(args, f.name) for f in train_fields() if hasattr(args, f.name)}
     return TrainConfig(**values).validate()
+
+
+#: Units of a ``--checkpoint-every`` duration, in seconds.
+_DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str) -> float | None:
+    """argparse type of ``--checkpoint-every``: ``90s``, ``5m``, ``1.5h`` or seconds; ``epoch``
+    (epoch ends only) gives None; ``off`` gives -1 (no checkpoint file)."""
+    value = text.strip().lower()
+    if value == "epoch":
+        return None
+    if value in ("off", "no", "none"):
+        return -1.0
+    unit = _DURATION_UNITS.get(value[-1:], None)
+    number = value[:-1] if unit else value
+    try:
+        seconds = float(number) * (unit or 1.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a duration: {text!r} (write 90s, 5m, 1h, epoch or off)"
+        ) from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive duration, got {text!r}")
+    return seconds
+
+
+def add_checkpoint_arguments(parser: argparse.ArgumentParser, output_flag: str = "-o") -> None:
+    """Add ``--resume``, ``--checkpoint`` and ``--checkpoint-every``: both front ends' flags for
+    keeping a run safe and continuing it (see :mod:`w2v_core.checkpoints`)."""
+    from ..checkpoints import CHECKPOINT_SUFFIX, DEFAULT_CHECKPOINT_SECONDS
+
+    group = parser.add_argument_group("checkpoints")
+    group.add_argument(
+        "--resume",
+        metavar="CHECKPOINT",
+        default=None,
+        help="continue the run a checkpoint (or a native model of a stopped run) holds, to its "
+        "planned end, with its own settings and corpus (only --threads may change); with "
+        "--threads 1 as in the run, the result equals the uninterrupted run's",
+    )
+    group.add_argument(
+        "--checkpoint",
+        metavar="PATH",
+        default=None,
+        help=f"where checkpoints go (default: beside {output_flag}'s file, NAME{CHECKPOINT_SUFFIX}; "
+        "removed once the run finishes and its model is saved)",
+    )
+    minutes = DEFAULT_CHECKPOINT_SECONDS / 60
+    group.add_argument(
+        "--checkpoint-every",
+        metavar="DURATION",
+        type=parse_duration,
+        default=DEFAULT_CHECKPOINT_SECONDS,
+        help="write a checkpoint this often within an epoch, as well as at each epoch end "
+        f"(90s, 5m, 1h; 'epoch': at epoch ends only; 'off': none; default: {minutes:g}m)"
+        "%(default).0s",
+    )

@@ -169,6 +169,8 @@ def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     ]
     if len(kv):
         rows.append(("most frequent", ", ".join(kv.words[:10])))
+    if model.state is not None and model.config is not None:
+        rows.append(("training run", _run_position(args.model, model)))
     health, warnings = health_rows(kv)
     rows += health
     print_fields(out, rows)
@@ -185,6 +187,15 @@ def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
             table.add_row(key, f"{item:.6g}" if isinstance(item, float) else str(item))
         out.print(table)
     return EXIT_OK
+
+
+def _run_position(path, model) -> str:
+    """Where the model's training run stands, and how to continue it if it can be."""
+    from ..checkpoints import progress_note
+
+    if model.state.finished:
+        return f"finished ({model.config.epochs} epochs)"
+    return f"stopped at {progress_note(model)}; continue it with: {PROG} train --resume {path}"
 
 
 #: Each subcommand's function; ``args.command`` (set by the parser) selects one.

@@ -18,6 +18,7 @@ from ..vectors import APPROXIMATE_SEARCH
 from . import PROG
 from .arguments import (
     ArgumentParser,
+    add_checkpoint_arguments,
     add_corpus_text_arguments,
     add_model_reading_arguments,
     add_train_arguments,
@@ -84,14 +85,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a model on a corpus",
         description=(
             "Train skip-gram with negative sampling on CORPUS and save the model to OUT. "
-            "Ctrl-C stops training and saves the model trained so far (exit code 130); "
-            "a second Ctrl-C aborts without saving."
+            "Checkpoints are written beside OUT (NAME.checkpoint.npz) at each epoch end and "
+            "every 5 minutes; --resume continues a run from one. Ctrl-C, SIGTERM or SIGHUP "
+            "stops training and saves the model trained so far, with a checkpoint to resume "
+            "(exit code 130, 143, 129); a second Ctrl-C aborts without saving."
         ),
     )
-    train.add_argument("corpus", metavar="CORPUS", help=CORPUS_HELP)
-    train.add_argument("-o", "--output", required=True, metavar="OUT", type=Path, help=OUT_HELP)
+    train.add_argument(
+        "corpus", metavar="CORPUS", nargs="?", default=None,
+        help=CORPUS_HELP + " (with --resume: the run's own unless given)",
+    )
+    train.add_argument(
+        "-o", "--output", metavar="OUT", type=Path, default=None,
+        help=OUT_HELP + " (required, but with --resume: the run's own unless given)",
+    )
     add_corpus_text_arguments(train)
     add_train_arguments(train)
+    add_checkpoint_arguments(train)
 
     neighbors = commands.add_parser(
         "neighbors",

@@ -178,7 +178,8 @@ class ProgressReporter(Callback):
             self._task = self._progress.add_task(
                 "train",
                 total=info.words_total,
-                epoch=f"epoch 1/{info.config.epochs}",
+                completed=info.resumed.words_done if info.resumed else 0,
+                epoch=f"epoch {(info.resumed.epoch if info.resumed else 0) + 1}/{info.config.epochs}",
                 speed="",
                 loss="",
                 lr="",

@@ -20,18 +20,18 @@ from typing import Any
 from rich.console import Console
 
 from ..callbacks import TrainingControl
-from ..corpus import open_corpus
 from ..errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     EXIT_OK,
     TrainingDivergedError,
+    UsageError,
 )
+from ..checkpoints import train_or_resume
 from ..destination import DestinationWatch, check_output, unwritable_reason
 from ..formats import save_with_fallback
-from ..training import train
 from . import PROG
-from .arguments import config_from_args, corpus_text_from_args
+from .run_plan import plan_run
 from .output import health_rows, print_fields
 from .progress import ProgressReporter, epochs_value
 
@@ -92,9 +92,12 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     The first Ctrl-C, a SIGTERM or a SIGHUP stops training and saves the model trained so
     far (exit 130, 143 or 129); a second Ctrl-C aborts without saving.
     """
-    config = config_from_args(args)
-    fmt = check_output(args.output, args.corpus)
-    watch = DestinationWatch(args.output)
+    if args.resume is None:
+        if args.corpus is None:
+            raise UsageError("a CORPUS to train on is needed (or --resume CHECKPOINT)")
+        if args.output is None:
+            raise UsageError("the following arguments are required: -o/--output")
+        check_output(args.output, args.corpus)  # before anything is read: fail fast
 
     control = TrainingControl()
     reporter = ProgressReporter(err)
@@ -117,18 +120,29 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             reporter.interrupted(f"stopping on {signal.Signals(signum).name}: saving the model "
                                  "trained so far")
 
-    corpus = open_corpus(
+    plan = plan_run(  # missing, unreadable, binary, empty corpus: at once
+        args,
         args.corpus,
+        args.output,
         on_wait=lambda message: reporter.say(f"{PROG}: {message}"),
-        **corpus_text_from_args(args),
-    ).check_not_empty()  # missing, unreadable, binary, empty: at once
-    for note in corpus.skip_notes() + corpus.warnings:
+        on_checkpoint_failed=lambda error: reporter.say(
+            f"{PROG}: warning: cannot write the checkpoint ({error}); training goes on"
+        ),
+    )
+    if plan.output is None:
+        raise UsageError(f"{args.resume} does not record where its run saved; give -o OUT")
+    output = plan.output
+    fmt = check_output(output, plan.corpus.name)
+    watch = DestinationWatch(output)
+    corpus, checkpointer = plan.corpus, plan.checkpointer
+    for note in plan.notes + corpus.skip_notes() + corpus.warnings:
         reporter.say(f"{PROG}: {note}")
     started = time.perf_counter()
     reporter.reading(corpus.name)
     with stop_on_signals(on_signal):
         try:
-            model = train(corpus, config, callbacks=[reporter], control=control)
+            model = train_or_resume(plan.corpus, plan.config, [reporter], control,
+                                    checkpointer, plan.resume_from)
         except KeyboardInterrupt:
             reporter.close()
             reporter.say(f"{PROG}: aborted; nothing saved")
@@ -144,16 +158,23 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             reporter.say(f"{PROG}: interrupted before any word was trained; nothing saved")
             return stop.exit_code
         saving = True
+        if checkpointer is not None:
+            checkpointer.stamp(model)  # a native OUT can be resumed too
         target = watch.destination()  # never over a file another run wrote meanwhile
         saved = save_with_fallback(model, target)
+        if checkpointer is not None:  # a stopped run's checkpoint: exactly where it stopped
+            checkpointer.finish(model)
 
+    resumed_time = ""
+    if plan.resume_from is not None:
+        resumed_time = f" in all, {plan.resume_from.state.seconds:.1f} s of it before resuming"
     rows = [
-        ("corpus", str(args.corpus)),
+        ("corpus", corpus.name),
         ("vocabulary", f"{len(model.wv):,} words x {model.wv.dim} dimensions"),
         ("corpus words", f"{summary.corpus_words:,} in the vocabulary "
                          f"x {summary.epochs_completed:.2f} epochs"),
         ("epochs", epochs_value(model.config.epochs, reporter.info and reporter.info.epochs_reason)),
-        ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training)"),
+        ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training{resumed_time})"),
         ("speed", f"{summary.words_per_second:,.0f} words/s"),
     ]
     loss = reporter.mean_loss
@@ -166,10 +187,10 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         reporter.say(f"{PROG}: {warning}")
     elsewhere = saved != watch.path
     if elsewhere:
-        why = (unwritable_reason(args.output) if target == watch.path else
-               f"{args.output} was written by another process while this run trained")
+        why = (unwritable_reason(output) if target == watch.path else
+               f"{output} was written by another process while this run trained")
         reporter.say(f"{PROG}: {why}; saved the model to {saved} instead "
-                     f"(exit code {EXIT_FAILURE}: {args.output} was not written)")
+                     f"(exit code {EXIT_FAILURE}: {output} was not written)")
     if stop.hangup:
         return stop.exit_code
     if stopped:
@@ -180,6 +201,8 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             highlight=False,
             soft_wrap=True,
         )
+        if checkpointer is not None and checkpointer.error is None:
+            rows.append(("resume with", f"{PROG} train --resume {checkpointer.path}"))
     print_fields(out, rows)
     if stopped:
         return stop.exit_code

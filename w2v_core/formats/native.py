@@ -21,6 +21,7 @@ from ..atomic import atomic_write
 from ..config import TrainConfig
 from ..errors import ModelFormatError
 from ..model import Model, TrainingSummary
+from ..run_state import TrainingState
 from ..vectors import KeyedVectors
 from .format import Format
 from .rules import check_words, checked_vectors, keyed_vectors
@@ -33,7 +34,10 @@ FORMAT_VERSION = 1
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed entry timestamp: identical models give identical files
 _DEFLATE_MAX_RATIO = 1100  # deflate cannot expand data more than ~1032 times
 _ROW_ARRAYS = ("vectors", "output_vectors", "counts")  # one row per word: ``limit`` applies
-_NATIVE_ARRAYS = ("format", "format_version", "words", *_ROW_ARRAYS, "config", "summary")
+_NATIVE_ARRAYS = (
+    "format", "format_version", "words", *_ROW_ARRAYS, "config", "summary", "training_state",
+    "loss_curve",
+)
 
 
 def save(model: Model | KeyedVectors, path: Path) -> None:
@@ -91,6 +95,10 @@ def native_arrays(model: Model | KeyedVectors) -> dict[str, np.ndarray]:
             arrays["config"] = _json_array(model.config.to_dict())
         if model.summary is not None:
             arrays["summary"] = _json_array(model.summary.to_dict())
+        if model.state is not None:
+            arrays["training_state"] = _json_array(model.state.to_dict())
+        if model.loss_curve is not None:
+            arrays["loss_curve"] = np.asarray(model.loss_curve, dtype=np.float64)
     return arrays
 
 
@@ -197,7 +205,12 @@ def _model_from_arrays(
         config = _from_json(path, arrays["config"], "config", TrainConfig.from_dict)
     if arrays.get("summary") is not None:
         summary = _from_json(path, arrays["summary"], "summary", TrainingSummary.from_dict)
-    return Model(kv, output, config, summary)
+    state, curve = None, arrays.get("loss_curve")
+    if arrays.get("training_state") is not None and limit is None:  # a part cannot resume
+        state = _from_json(path, arrays["training_state"], "training_state", TrainingState.from_dict)
+    if curve is not None and (curve.ndim != 2 or curve.shape[0] != 3 or curve.dtype != np.float64):
+        raise ModelFormatError(f"{path}: 'loss_curve' must be a (3, n) float64 array")
+    return Model(kv, output, config, summary, state, curve)
 
 
 def _utf8_text(path: Path, array: np.ndarray, name: str, unicode_errors: str = "strict") -> str:

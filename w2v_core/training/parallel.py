@@ -13,6 +13,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait as wait_for_any
+from typing import Protocol
 
 import numpy as np
 
@@ -29,38 +30,74 @@ from ..processes import (
 from .progress import PROGRESS_INTERVAL, Control, Progress, Reporter, SilentProgress
 from .worker import Worker
 
-#: The next chunk of an epoch, or None once all are taken.
-ChunkTaker = Callable[[], "tuple[int, int] | None"]
-#: Trains the chunks a worker takes, reporting to a reporter; returns True if stopped.
-Consume = Callable[[ChunkTaker, Worker, Reporter, Control], bool]
+class ChunkQueue(Protocol):
+    """An epoch's chunks, handed out once each to whichever worker asks first."""
+
+    def take(self) -> tuple[int, int] | None:
+        """The next chunk (start, end) of the epoch, or None once all are taken."""
+        ...
+
+    @property
+    def taken(self) -> int:
+        """Chunks handed out so far: once the workers are done, the chunks trained."""
+        ...
+
+    @property
+    def exhausted(self) -> bool:
+        """Have all chunks been handed out?"""
+        ...
+
+
+#: Trains the chunks a worker takes from the queue, reporting to a reporter; returns True
+#: if stopped.
+Consume = Callable[[ChunkQueue, Worker, Reporter, Control], bool]
+
+
+class ThreadChunkQueue:
+    """A :class:`ChunkQueue` for threads of one process."""
+
+    def __init__(self, chunks: Sequence[tuple[int, int]]) -> None:
+        self._chunks = chunks
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> tuple[int, int] | None:
+        with self._lock:
+            i = self._next
+            if i >= len(self._chunks):
+                return None
+            self._next = i + 1
+        return self._chunks[i]
+
+    @property
+    def taken(self) -> int:
+        return self._next
+
+    @property
+    def exhausted(self) -> bool:
+        return self._next >= len(self._chunks)
 
 
 def train_in_threads(
-    chunks: Sequence[tuple[int, int]],
+    queue: ChunkQueue,
     workers: Sequence[Worker],
     progress: Progress,
     control: TrainingControl,
     consume: Consume,
 ) -> bool:
-    """Train ``chunks`` with one thread per worker; worker 0 in this thread reports progress.
+    """Train the queue's chunks with one thread per worker; worker 0 in this thread reports
+    progress.
 
     Returns True if stopped. An exception in any thread stops the others and is raised here.
     """
-    lock = threading.Lock()
-    queue = iter(chunks)
-
-    def take() -> tuple[int, int] | None:
-        with lock:
-            return next(queue, None)
-
     if len(workers) == 1:
-        return consume(take, workers[0], progress, control)
+        return consume(queue, workers[0], progress, control)
     results: list[bool] = []
     errors: list[BaseException] = []
 
     def run(worker: Worker, reporter: Reporter) -> None:
         try:
-            results.append(consume(take, worker, reporter, control))
+            results.append(consume(queue, worker, reporter, control))
         except BaseException as exc:  # re-raised in the calling thread
             errors.append(exc)
             control.stop()
@@ -95,21 +132,11 @@ class SharedState:
         self.totals = shared_array((children, 3), np.float64)
         self.children = children
 
-    def reset_chunks(self) -> None:
+    def chunk_queue(self, chunks: Sequence[tuple[int, int]]) -> "SharedChunkQueue":
+        """The epoch's chunks, taken by any process (the count starts again at 0)."""
         with self._next_chunk.get_lock():
             self._next_chunk.value = 0
-
-    def chunk_taker(self, chunks: Sequence[tuple[int, int]]) -> ChunkTaker:
-        """A function returning the next untaken chunk of the epoch (any process), or None."""
-        counter = self._next_chunk
-
-        def take() -> tuple[int, int] | None:
-            with counter.get_lock():
-                i = counter.value
-                counter.value = i + 1
-            return chunks[i] if i < len(chunks) else None
-
-        return take
+        return SharedChunkQueue(chunks, self._next_chunk)
 
     def run_children(self, target: Callable[[int], object]) -> list[ForkedChild]:
         """Fork the children; child ``i`` calls ``target(i)`` (see :class:`ForkedChild`).
@@ -138,6 +165,30 @@ class SharedState:
         gc.unfreeze()
 
 
+class SharedChunkQueue:
+    """A :class:`ChunkQueue` whose count lives in shared memory, for forked processes."""
+
+    def __init__(self, chunks: Sequence[tuple[int, int]], counter) -> None:
+        self._chunks = chunks
+        self._counter = counter
+
+    def take(self) -> tuple[int, int] | None:
+        with self._counter.get_lock():
+            i = self._counter.value
+            if i >= len(self._chunks):
+                return None
+            self._counter.value = i + 1
+        return self._chunks[i]
+
+    @property
+    def taken(self) -> int:
+        return self._counter.value
+
+    @property
+    def exhausted(self) -> bool:
+        return self._counter.value >= len(self._chunks)
+
+
 class ChildProgress:
     """Where a child adds its words, pairs and loss: its row of :attr:`SharedState.totals`."""
 
@@ -160,7 +211,7 @@ class ChildProgress:
 
 def train_in_processes(
     shared: SharedState,
-    chunks: Sequence[tuple[int, int]],
+    queue: SharedChunkQueue,
     progress: Progress,
     control: TrainingControl,
     new_worker: Callable[[int], Worker],
@@ -175,14 +226,12 @@ def train_in_processes(
     TrainingWorkerError
         A worker process failed or died.
     """
-    shared.reset_chunks()
-    take = shared.chunk_taker(chunks)
     mirror = MirroredControl(control, shared.flags)
     mirror.publish()
     child_control = ChildControl(shared.flags)
 
     def child(i: int) -> None:  # runs in the forked process
-        consume(take, new_worker(i + 1), ChildProgress(shared.totals[i]), child_control)
+        consume(queue, new_worker(i + 1), ChildProgress(shared.totals[i]), child_control)
 
     children = shared.run_children(child)
     try:
@@ -190,7 +239,7 @@ def train_in_processes(
         # copy-on-write originals, by the children (measurements: benchmarks/README.md,
         # "training/parallel.py")
         worker = new_worker(0)
-        stopped = consume(take, worker, progress, mirror)
+        stopped = consume(queue, worker, progress, mirror)
         del worker
         pending = list(children)
         while pending:  # report their progress and pass on pause and stop meanwhile

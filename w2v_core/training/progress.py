@@ -14,6 +14,7 @@ import numpy as np
 
 from ..callbacks import Callback, TrainingEvent
 from ..config import TrainConfig
+from ..run_state import LossCurve, TrainingState
 from .divergence import DivergenceGuard
 
 #: Seconds between progress events (the hook promises 2 to a few dozen per second).
@@ -67,6 +68,10 @@ class Progress:
         Seconds, monotonic (default :func:`time.perf_counter`); tests pass their own.
     interval : float
         Least seconds between two events (the hook promises 2 to a few dozen per second).
+    start : TrainingState, optional
+        Where the run begins: a resumed run counts on from its words, pairs and time.
+    curve : LossCurve, optional
+        Given each event's loss.
     """
 
     def __init__(
@@ -76,7 +81,10 @@ class Progress:
         corpus_words: int,
         clock: Callable[[], float] | None = None,
         interval: float = PROGRESS_INTERVAL,
+        start: TrainingState | None = None,
+        curve: LossCurve | None = None,
     ) -> None:
+        start = start or TrainingState()
         self.clock = clock or time.perf_counter
         self.interval = interval
         self.callbacks = callbacks
@@ -84,14 +92,15 @@ class Progress:
         self.corpus_words = corpus_words
         self.words_total = corpus_words * config.epochs
         self.lock = threading.Lock()
-        self.words_done = 0
-        self.pairs_total = 0
+        self.words_done = start.words_done
+        self.pairs_total = start.pairs_done
         self.pairs = 0
         self.loss_sum = 0.0
         self.last_loss = math.nan
-        self.epoch = 1
+        self.epoch = start.epoch + 1
         self.alpha = config.alpha
-        self.started = self.clock()
+        self.curve = curve if curve is not None else LossCurve()
+        self.started = self.clock() - start.seconds
         self.paused_seconds = 0.0
         self.waiting = 0  # threads waiting in a pause
         self.wait_started = self.started
@@ -122,6 +131,23 @@ class Progress:
                 self.waiting -= 1
                 if self.waiting == 0:
                     self.paused_seconds += self.clock() - self.wait_started
+
+    def totals(self) -> tuple[int, int]:
+        """Words read and pairs trained so far, the worker processes' included."""
+        self.collect()
+        with self.lock:
+            return self.words_done, self.pairs_total
+
+    def epoch_trained(self, epochs_done: int) -> None:
+        """Every chunk of ``epochs_done`` epochs was trained: count their words as read.
+
+        A no-op in a run that was never stopped; a run resumed from a checkpoint written
+        while other workers were mid-chunk skipped the rest of those chunks, and its count
+        rejoins the plan here.
+        """
+        self.collect()
+        with self.lock:
+            self.words_done = epochs_done * self.corpus_words
 
     def add(self, words: int, pairs: int, loss_sum: float, alpha: float) -> None:
         with self.lock:
@@ -179,6 +205,7 @@ class Progress:
         event = self.event()
         if self.guard is not None:
             self.guard.check_event(event)
+        self.curve.append(event.fraction * event.epochs, event.loss)
         self.callbacks.on_progress(event)
         return event
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from typing import Protocol
 
 import numpy as np
 
@@ -28,13 +29,16 @@ from ..token_ids import EncodedCorpus, encode_corpus
 from ..errors import CorpusError
 from ..model import Model, TrainingSummary
 from ..processes import processes_supported, shared_array
+from ..run_state import LossCurve, TrainingState
 from ..vectors import KeyedVectors
 from .bursts import MAX_ROW_STEP, burst_cap, burst_weights, effective_batch_size
 from .divergence import DivergenceGuard
 from .cbow import Cbow
 from .objective import Batch, Objective
 from .pairs import make_pairs
-from .parallel import ChunkTaker, SharedState, train_in_processes, train_in_threads
+from .parallel import (
+    ChunkQueue, SharedState, ThreadChunkQueue, train_in_processes, train_in_threads,
+)
 from .progress import Control, Progress, Reporter
 from .sampling import AliasTable, Draws
 from .skipgram import SkipGram
@@ -44,6 +48,18 @@ from .worker import Worker
 #: trades resident memory against pairs lost at chunk borders (measurements:
 #: benchmarks/README.md, "training/trainer.py").
 CHUNK_TOKENS = 4000
+
+
+class CheckpointSink(Protocol):
+    """Where a trainer hands its checkpoints (:class:`w2v_core.checkpoints.Checkpointer`)."""
+
+    def due(self, epoch_end: bool = False) -> bool:
+        """Is a checkpoint due now (asked at chunk boundaries and epoch ends)?"""
+        ...
+
+    def write(self, model: Model) -> None:
+        """Keep ``model`` (its ``state`` says where the run stands); never raises."""
+        ...
 
 
 def objective_for(config: TrainConfig) -> Objective:
@@ -68,6 +84,13 @@ class Trainer:
         None: worker processes wherever they work (Linux), True: ask for them, False: threads.
     clock : callable, optional
         Monotonic seconds for progress and timing (default :func:`time.perf_counter`).
+    resume_from : Model, optional
+        A model whose ``state`` says where its run stood (a checkpoint): training continues
+        from there, with its weights, position, random streams and loss curve. Its
+        vocabulary must be ``corpus``'s (:func:`w2v_core.resume.resume` checks).
+    checkpoints : CheckpointSink, optional
+        Given a checkpoint at each epoch end, and at chunk boundaries whenever it says one is
+        due.
 
     Attributes
     ----------
@@ -89,6 +112,8 @@ class Trainer:
         control: TrainingControl | None = None,
         processes: bool | None = None,
         clock: Callable[[], float] | None = None,
+        resume_from: Model | None = None,
+        checkpoints: CheckpointSink | None = None,
     ) -> None:
         epochs, self.epochs_reason = resolve_epochs(config.validate().epochs, corpus.n_words)
         self.config = config = replace(config, epochs=epochs)  #: epochs resolved
@@ -103,19 +128,28 @@ class Trainer:
                 "and no sentence with two of them"
             )
         self.objective: Objective = objective_for(config)
-        rng = np.random.default_rng(config.seed)
         V, d = len(vocab), config.dim
         self._shared = self._shared_state(config.threads, processes)
         if self._shared is not None:  # weights in shared memory, for the worker processes
-            self.W_in = rng.random(out=shared_array((V, d)), dtype=np.float32)
-            self.W_out = shared_array((V, d))
+            self.W_in, self.W_out = shared_array((V, d)), shared_array((V, d))
         else:
-            self.W_in = rng.random((V, d), dtype=np.float32)  # in place: no (V, d) temporaries
+            self.W_in = np.empty((V, d), dtype=np.float32)
             self.W_out = np.zeros((V, d), dtype=np.float32)
-        self.W_in -= 0.5
-        self.W_in /= d
-        if self.objective.init_scale != 1.0:
-            self.W_in *= self.objective.init_scale
+        #: where this run begins: the start, or the position of ``resume_from``
+        self.start = TrainingState()
+        self.resumed = resume_from is not None
+        self.loss_curve = LossCurve(None if resume_from is None else resume_from.loss_curve)
+        if resume_from is not None:
+            self.start = _resume_state(resume_from, config)
+            self.W_in[...] = resume_from.wv.vectors
+            self.W_out[...] = resume_from.output_vectors
+        else:
+            # in place: no (V, d) temporaries
+            np.random.default_rng(config.seed).random(out=self.W_in, dtype=np.float32)
+            self.W_in -= 0.5
+            self.W_in /= d
+            if self.objective.init_scale != 1.0:
+                self.W_in *= self.objective.init_scale
         keep = vocab.keep_probabilities(config.sample)
         noise = vocab.noise_distribution(0.75)
         self.draws = Draws(keep, AliasTable(noise))
@@ -124,7 +158,16 @@ class Trainer:
             contexts_per_example=self.objective.inputs_per_example(config.window),
         )
         self.max_row_step = MAX_ROW_STEP
+        self.checkpoints = checkpoints
         self._seeds = np.random.SeedSequence(config.seed).spawn(config.threads)
+        if self._shared is not None:  # worker processes draw a new stream per epoch begun
+            begun = self.start.epoch + (self.start.chunk > 0)
+            for seed in self._seeds:
+                seed.spawn(begun)
+        self._workers: list[Worker] = []
+        self._epoch, self._first_chunk = self.start.epoch, self.start.chunk
+        self._queue: ChunkQueue = ThreadChunkQueue(())
+        self._epoch_chunks: int | None = None  # chunks in an epoch, once counted
 
     @staticmethod
     def _shared_state(threads: int, processes: bool | None) -> SharedState | None:
@@ -159,6 +202,31 @@ class Trainer:
         vocab = self.corpus.vocab
         return Model(KeyedVectors(vocab.words, self.W_in, vocab.counts), self.W_out, self.config, summary)
 
+    def state(self, progress: Progress) -> TrainingState:
+        """Where the run stands now: exact at a chunk boundary once the workers are idle."""
+        epoch, chunk = self._epoch, self._first_chunk + self._queue.taken
+        if self._epoch_chunks is None:
+            self._epoch_chunks = sum(1 for _ in self.corpus.chunks(CHUNK_TOKENS))
+        if epoch < self.config.epochs and chunk >= self._epoch_chunks:
+            epoch, chunk = epoch + 1, 0  # an epoch trained to its end
+        words, pairs = progress.totals()
+        return TrainingState(
+            epoch=epoch,
+            chunk=chunk,
+            words_done=words,
+            pairs_done=pairs,
+            words_total=progress.words_total,
+            seconds=progress.elapsed(),
+            rng_states=[w.rng.bit_generator.state for w in self._workers],
+            finished=epoch >= self.config.epochs,
+        )
+
+    def _checkpoint(self, progress: Progress) -> None:
+        """Hand the model and its position to the checkpoint sink."""
+        model = self.model()
+        model.state, model.loss_curve = self.state(progress), self.loss_curve.array()
+        self.checkpoints.write(model)
+
     def worker(self, seed, batch_size: int | None = None, group_size: int | None = None) -> Worker:
         """A worker on this trainer's weights, with its own buffers and random stream."""
         return Worker(self.W_in, self.W_out, self.config, seed, batch_size or self.batch_size, group_size)
@@ -166,7 +234,10 @@ class Trainer:
     def train(self) -> Model:
         """Run all epochs (or until stopped); return the model trained so far."""
         config = self.config
-        progress = Progress(self.callbacks, config, self.corpus.n_words, clock=self.clock)
+        progress = Progress(
+            self.callbacks, config, self.corpus.n_words, clock=self.clock, start=self.start,
+            curve=self.loss_curve,
+        )
         progress.guard = guard = DivergenceGuard(
             (self.W_in, self.W_out),
             config.negative,
@@ -177,7 +248,10 @@ class Trainer:
             progress.children = self._shared.totals
         # with worker processes, each epoch makes its workers after forking
         seeds = [] if self._shared is not None else self._seeds
-        workers = [self.worker(s) for s in seeds]
+        self._workers = workers = [self.worker(s) for s in seeds]
+        if len(self.start.rng_states) == len(workers):  # resumed with as many threads
+            for worker, rng_state in zip(workers, self.start.rng_states):
+                worker.rng.bit_generator.state = rng_state
         stopped = False
         # minibatch products are small: BLAS threads would only compete with ours
         limit = single_threaded_blas()
@@ -190,11 +264,14 @@ class Trainer:
                     config,
                     snapshot=self.snapshot,
                     epochs_reason=self.epochs_reason,
+                    resumed=self.start if self.resumed else None,
+                    loss_curve=self.loss_curve.series(),
                 )
             )
-            for epoch in range(config.epochs):
+            for epoch in range(self.start.epoch, config.epochs):
                 progress.epoch = epoch + 1
-                stopped = self._run_epoch(epoch, workers, progress)
+                first = self.start.chunk if epoch == self.start.epoch else 0
+                stopped = self._run_epoch(epoch, first, workers, progress)
                 if stopped:
                     break
                 if progress.pairs_total == 0:
@@ -203,8 +280,11 @@ class Trainer:
                         f"(centre, context) pair in a whole epoch after subsampling "
                         f"(sample={config.sample:g}); add text or lower sample"
                     )
+                progress.epoch_trained(epoch + 1)
                 event = progress.emit(force=True)
                 guard.check_all(event.epoch, event.fraction)  # before anything is saved
+                if self.checkpoints is not None and self.checkpoints.due(epoch_end=True):
+                    self._checkpoint(progress)
                 if self._wants_epoch_snapshots:
                     self.callbacks.on_epoch_end(event, self.snapshot())
         except StopTraining:
@@ -223,24 +303,33 @@ class Trainer:
             stopped_early=stopped,
         )
         model = self.model(summary)
+        model.state, model.loss_curve = self.state(progress), self.loss_curve.array()
         self.callbacks.on_train_end(final, model)
         return model
 
     # ------------------------------------------------------------------ internals
-    def _run_epoch(self, epoch: int, workers: list[Worker], progress: Progress) -> bool:
-        """Train one epoch; return True if stopped."""
+    def _run_epoch(self, epoch: int, first: int, workers: list[Worker], progress: Progress) -> bool:
+        """Train one epoch from its chunk ``first`` on; return True if stopped."""
         chunks = list(self.corpus.chunks(CHUNK_TOKENS))
+        self._epoch_chunks, chunks = len(chunks), chunks[first:]
 
-        def consume(take: ChunkTaker, worker: Worker, reporter: Reporter, control: Control) -> bool:
+        def consume(queue: ChunkQueue, worker: Worker, reporter: Reporter, control: Control) -> bool:
+            at_boundary = None
+            if reporter is progress and self.checkpoints is not None:  # worker 0, this thread
+                at_boundary = lambda: self.checkpoints.due() and self._checkpoint(progress)  # noqa: E731
             # overflow only happens in a diverging run, which the divergence guard reports
             with np.errstate(over="ignore", invalid="ignore"):
-                return self._train_chunks(take, worker, epoch, reporter, control)
+                return self._train_chunks(queue, worker, epoch, reporter, control, at_boundary)
 
         if self._shared is None:
-            return train_in_threads(chunks, workers, progress, self.control, consume)
+            queue = self._queue = ThreadChunkQueue(chunks)
+            self._epoch, self._first_chunk = epoch, first
+            return train_in_threads(queue, workers, progress, self.control, consume)
         seeds = [seed.spawn(1)[0] for seed in self._seeds]  # a new stream each epoch
+        queue = self._queue = self._shared.chunk_queue(chunks)
+        self._epoch, self._first_chunk = epoch, first
         return train_in_processes(
-            self._shared, chunks, progress, self.control, lambda i: self.worker(seeds[i]), consume
+            self._shared, queue, progress, self.control, lambda i: self.worker(seeds[i]), consume
         )
 
     def _learning_rate(self, position: float) -> float:
@@ -251,14 +340,28 @@ class Trainer:
         return max(alpha, config.min_alpha)
 
     def _train_chunks(
-        self, take: ChunkTaker, worker: Worker, epoch: int, reporter: Reporter, control: Control
+        self,
+        queue: ChunkQueue,
+        worker: Worker,
+        epoch: int,
+        reporter: Reporter,
+        control: Control,
+        at_boundary: Callable[[], object] | None = None,
     ) -> bool:
-        """Train the chunks this worker takes with ``take()``; return True if stopped."""
+        """Train the chunks this worker takes from ``queue``; return True if stopped.
+
+        A stop is obeyed between chunks, so that a stopped run ends at a position it can
+        resume from exactly; ``at_boundary()`` is called there too (checkpoints).
+        """
         config, corpus, draws, objective = self.config, self.corpus, self.draws, self.objective
         stream = corpus.store.size
         B = worker.batch_size
         while True:
-            chunk = take()
+            if control.stopped:
+                return True
+            if at_boundary is not None and queue.taken and not queue.exhausted:
+                at_boundary()  # (an epoch's start and end have the epoch end's checkpoint)
+            chunk = queue.take()
             if chunk is None:
                 return False
             start, end = chunk
@@ -283,8 +386,6 @@ class Trainer:
             words_reported = 0
             noise_batches = worker.layer.noise_batches(draws.noise, n_examples, rng)
             for b0, noise in zip(range(0, n_examples, B), noise_batches):
-                if control.stopped:
-                    return True
                 if control.paused:
                     reporter.wait_while_paused(control)
                 b1 = min(b0 + B, n_examples)
@@ -301,9 +402,16 @@ class Trainer:
                 loss = objective.step(worker, batch, noise, alpha)
                 reporter.add(done_here - words_reported, b1 - b0, loss, alpha)
                 words_reported = done_here
-                reporter.emit()
+                self._emit(reporter)
             reporter.add(chunk_words - words_reported, 0, 0.0, reporter.alpha)
+            self._emit(reporter)
+
+    def _emit(self, reporter: Reporter) -> None:
+        """Tell the callbacks; a :class:`StopTraining` they raise stops at the chunk's end."""
+        try:
             reporter.emit()
+        except StopTraining:
+            self.control.stop()
 
 
 def prepare_corpus(
@@ -329,6 +437,7 @@ def train(
     config: TrainConfig = TrainConfig(),
     callbacks: Sequence[Callback] = (),
     control: TrainingControl | None = None,
+    checkpoints: CheckpointSink | None = None,
 ) -> Model:
     """Train word vectors (skip-gram or CBOW with negative sampling, as ``config`` says).
 
@@ -342,11 +451,14 @@ def train(
         Told about the start, progress, epoch ends and the end.
     control : TrainingControl, optional
         Lets another thread pause or stop training.
+    checkpoints : CheckpointSink, optional
+        Where checkpoints go (:class:`w2v_core.checkpoints.Checkpointer`).
 
     Returns
     -------
     Model
-        The trained model; if stopped early, the model trained so far.
+        The trained model; if stopped early, the model trained so far. Its ``state`` says
+        where the run stood, so that :func:`w2v_core.checkpoints.resume` can continue it.
 
     Raises
     ------
@@ -357,4 +469,13 @@ def train(
     config.validate()
     if not isinstance(corpus, EncodedCorpus):
         corpus = prepare_corpus(corpus, config.min_count, config.max_vocab, control)
-    return Trainer(corpus, config, callbacks, control).train()
+    return Trainer(corpus, config, callbacks, control, checkpoints=checkpoints).train()
+
+
+def _resume_state(model: Model, config: TrainConfig) -> TrainingState:
+    """The state ``model`` resumes from, checked against the run's shape."""
+    if model.state is None or model.output_vectors is None:
+        raise ValueError("resume_from needs a model with its training state and output vectors")
+    if model.wv.vectors.shape != (len(model.wv), config.dim):
+        raise ValueError("resume_from's vectors do not have the configured dimension")
+    return model.state

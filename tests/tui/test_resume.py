@@ -1,0 +1,70 @@
+"""``w2v-tui --resume``: the dashboard continues a stopped run (progress, loss curve) and ends
+with the vectors of the run nobody stopped (issue 22). Waits are on state, never on time."""
+
+from __future__ import annotations
+
+import numpy as np
+from helpers import wait_until
+from textual.widgets import ProgressBar
+
+from tui.app import W2VApp
+from tui.options import resolve
+from tui.widgets.dashboard import TrainingPane
+from w2v_core.callbacks import Callback, TrainingControl
+from w2v_core.checkpoints import Checkpointer
+from w2v_core.config import TrainConfig
+from w2v_core.corpus import open_corpus
+from w2v_core.corpus_identity import identify
+from w2v_core.formats import load
+from w2v_core.training import Trainer, prepare_corpus
+
+SIZE = (80, 24)
+CONFIG = TrainConfig(dim=12, window=3, min_count=1, epochs=4, seed=5, threads=1)
+
+
+class StopHalfway(Callback):
+    def __init__(self, control: TrainingControl) -> None:
+        self.control = control
+
+    def on_progress(self, event) -> None:
+        if event.fraction >= 0.5:
+            self.control.stop()
+
+
+def app_of(argv: list[str]) -> W2VApp:
+    launch = resolve(argv)
+    return W2VApp(corpus=launch.corpus, config=launch.config, output=launch.output,
+                  checkpoints=launch.checkpoints, resume_from=launch.resume_from, notes=launch.notes)
+
+
+async def test_resume_continues_the_dashboard_and_ends_with_the_uninterrupted_vectors(
+    tmp_path, planted_file
+) -> None:
+    encoded = prepare_corpus(str(planted_file), min_count=1, isolate=False)
+    expected = Trainer(encoded, CONFIG).train().wv.vectors
+    control, ticks = TrainingControl(), iter(range(10**9))
+    checkpoint, output = tmp_path / "run.checkpoint.npz", tmp_path / "run.npz"
+    checkpointer = Checkpointer(checkpoint, identify(open_corpus(str(planted_file)), {}), every=None,
+                                output=str(output))
+    stopped = Trainer(encoded, CONFIG, [StopHalfway(control)], control, checkpoints=checkpointer,
+                      clock=lambda: float(next(ticks))).train()
+    checkpointer.finish(stopped)
+    points_before = stopped.loss_curve.shape[1]
+
+    app = app_of(["--resume", str(checkpoint)])
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(TrainingPane)
+        await wait_until(pilot, lambda: len(pane.history) >= points_before)
+        x, _ = pane.history.snapshot()
+        assert x[:points_before] == list(stopped.loss_curve[0])  # the curve so far, first
+        await wait_until(pilot, lambda: not app.training and app.model is not None)
+        assert app.query_one(ProgressBar).percentage == 1.0
+        assert app.saved_to == str(output)
+    assert np.abs(load(output).wv.vectors - expected).max() <= 1e-6
+    assert not checkpoint.exists()  # finished and saved: nothing left to resume
+
+
+async def test_resume_with_a_model_to_open_is_refused(tmp_path) -> None:
+    from tui.app import main
+
+    assert main(["--model", str(tmp_path / "m.npz"), "--resume", str(tmp_path / "c.npz")]) == 2
