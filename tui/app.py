@@ -104,6 +104,7 @@ class W2VApp(App[None]):
         checkpoints: "Checkpointer | None" = None,
         resume_from: "Model | None" = None,
         notes: Sequence[str] = (),
+        init_from: "Model | None" = None,
     ) -> None:
         super().__init__()
         if (corpus is None) == (model is None):
@@ -117,6 +118,7 @@ class W2VApp(App[None]):
         self.checkpoints = checkpoints  #: train mode: writes the run's checkpoints
         self.resume_from = resume_from  #: train mode: the checkpoint a resumed run continues
         self.notes = list(notes)  #: lines for the user as training starts
+        self.init_from = init_from  #: train mode: the trained model a run starts from
         self.control = TrainingControl()
         self.snapshot: KeyedVectors | None = None  #: the latest epoch snapshot
         self.saved: object | None = None  #: the Model or KeyedVectors last saved to ``saved_to``
@@ -244,9 +246,10 @@ class W2VApp(App[None]):
         if warnings:  # e.g. clause-long "words" of a script written without spaces
             self.notify("\n".join(warnings), title="Corpus", severity="warning", timeout=30)
         if self.notes:  # where a resumed run continues from
-            self.notify("\n".join(self.notes), title="Resuming", timeout=15)
+            self.notify("\n".join(self.notes), title="Continuing a run", timeout=15)
         run = TrainingRun(self.corpus, self.config, dashboard, dashboard.history, self.control,
-                          self.trainer, self.output, self.checkpoints, self.resume_from)
+                          self.trainer, self.output, self.checkpoints, self.resume_from,
+                          self.init_from)
         self.threads.start(run, run.finished, run.failed, group="training", exclusive=True)
 
     # The run's reports reach the app after the dashboard (they bubble up from it); the
@@ -530,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
         return code
     app = W2VApp(corpus=launch.corpus, config=launch.config, model=launch.model,
                  model_path=launch.model_path, output=launch.output,
-                 checkpoints=launch.checkpoints, resume_from=launch.resume_from, notes=launch.notes)
+                 checkpoints=launch.checkpoints, resume_from=launch.resume_from, notes=launch.notes,
+                 init_from=launch.init_from)
     app.run()
     return app.return_code or 0

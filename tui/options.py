@@ -77,6 +77,7 @@ class Launch:
     checkpoints: "Checkpointer | None" = None  #: writes the run's checkpoints
     resume_from: "Model | None" = None  #: the checkpoint a resumed run continues
     notes: tuple[str, ...] = ()  #: lines for the user before training starts
+    init_from: "Model | None" = None  #: the trained model a run starts from (``--init``)
 
 
 def resolve(argv: list[str] | None = None) -> Launch:
@@ -113,7 +114,7 @@ def resolve(argv: list[str] | None = None) -> Launch:
     if output is not None:
         check_output(output, plan.corpus.name)
     return Launch(plan.corpus, plan.config, None, None, output, plan.checkpointer,
-                  plan.resume_from, tuple(plan.notes))
+                  plan.resume_from, tuple(plan.notes), plan.init_from)
 
 
 #: Options that belong to ``--model`` (everything else is for training a corpus).

@@ -66,6 +66,7 @@ class TrainingRun:
     output: str | None = None  #: autosave path (``-o``)
     checkpoints: "Checkpointer | None" = None  #: writes the run's checkpoints
     resume_from: "Model | None" = None  #: the checkpoint a resumed run continues
+    init_from: "Model | None" = None  #: the trained model a run starts from (``--init``)
 
     def __call__(self) -> TrainingOutcome:
         """Train, save to ``-o``, and normalise (and index a large vocabulary) for the explorer."""
@@ -85,7 +86,7 @@ class TrainingRun:
             from w2v_core.checkpoints import train_or_resume
 
             model = train_or_resume(self.corpus, self.config, [bridge], self.control, checkpoints,
-                                    self.resume_from)
+                                    self.resume_from, self.init_from)
         if checkpoints is not None:
             checkpoints.stamp(model)  # a native -o can be resumed too
         saved_to, save_error = save_output(model, self.output) if self.output is not None else (None, "")

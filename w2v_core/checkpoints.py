@@ -219,11 +219,20 @@ def encode_like(
     CorpusChangedError
         The words or their counts differ: the text is not the one the run trained on.
     """
-    config = model.config
-    encoded = encode_corpus(corpus, config.min_count, config.max_vocab, control=control)
-    vocab, words = encoded.vocab, model.wv.words
+    config, init_words = model.config, model.state.init_words
+    if init_words:  # a run that trained further: its first words are the earlier model's
+        from .further import encode_further
+
+        encoded = encode_further(corpus, model, config, control, base_words=init_words)
+    else:
+        encoded = encode_corpus(corpus, config.min_count, config.max_vocab, control=control)
+    vocab, words, counts = encoded.vocab, model.wv.words, model.wv.counts
+    if init_words and counts is not None and len(counts) == len(vocab):
+        # the earlier model's words: merged counts, of which this text gives a part
+        if np.all(vocab.counts[:init_words] <= counts[:init_words]):
+            vocab.counts[:init_words] = counts[:init_words]
     if len(vocab) != len(words) or list(vocab.words) != list(words) or (
-        model.wv.counts is not None and not np.array_equal(vocab.counts, model.wv.counts)
+        counts is not None and not np.array_equal(vocab.counts, counts)
     ):
         raise CorpusChangedError(
             f"the corpus changed since the checkpoint: {corpus.name} gives {len(vocab):,} words "
@@ -239,17 +248,30 @@ def train_or_resume(
     control: TrainingControl | None = None,
     checkpoints: Checkpointer | None = None,
     resume_from: Model | None = None,
+    init_from: Model | None = None,
 ) -> Model:
-    """Train ``corpus`` from the start, or continue ``resume_from`` on it (its vocabulary
-    checked by :func:`encode_like`): what both front ends run."""
+    """What both front ends run: train ``corpus`` from the start, from a trained model
+    (``init_from``: :mod:`w2v_core.further`), or continue ``resume_from`` on it (its
+    vocabulary checked by :func:`encode_like`).
+
+    A run that started from a model and finished has its rows in frequency order again.
+    """
+    from .further import encode_further, in_frequency_order
     from .training import Trainer, train
 
-    if resume_from is None:
+    if resume_from is not None:
+        encoded = encode_like(corpus, resume_from, control)
+    elif init_from is not None:
+        encoded = encode_further(corpus, init_from, config, control)
+    else:
         return train(corpus, config, callbacks, control, checkpoints)
-    encoded = encode_like(corpus, resume_from, control)
-    return Trainer(
-        encoded, config, callbacks, control, resume_from=resume_from, checkpoints=checkpoints
+    model = Trainer(
+        encoded, config, callbacks, control, resume_from=resume_from, checkpoints=checkpoints,
+        initial=init_from,
     ).train()
+    if model.state is not None and model.state.init_words and model.state.finished:
+        model = in_frequency_order(model)
+    return model
 
 
 def resume(

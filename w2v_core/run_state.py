@@ -46,6 +46,9 @@ class TrainingState:
         Where the run saves its model, so that a resumed run saves it there too.
     finished : bool
         Every epoch was trained: nothing is left to resume.
+    init_words : int
+        Words of the vocabulary that came from the model the run started from (``--init``),
+        0 for a run from scratch: a resumed run rebuilds its vocabulary the same way.
     """
 
     epoch: int = 0
@@ -58,6 +61,7 @@ class TrainingState:
     corpus: dict[str, Any] = field(default_factory=dict)
     output: str | None = None
     finished: bool = False
+    init_words: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import tempfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -202,6 +202,7 @@ def encode_corpus(
     spill_tokens: int = SPILL_TOKENS,
     control: TrainingControl | None = None,
     isolate: bool | None = None,
+    base_words: Sequence[str] | None = None,
 ) -> EncodedCorpus:
     """Read a corpus once: count words, build the vocabulary and encode tokens as ids.
 
@@ -218,6 +219,9 @@ def encode_corpus(
         Read in a forked child process, so that the memory counting fragments is returned
         to the OS (see the module notes). None: wherever processes are supported (Linux).
         An iterable of sentences is then iterated in the child.
+    base_words : sequence of str, optional
+        Words that come first in the vocabulary, whatever their counts here (a model trained
+        further on new text: :meth:`Vocabulary.extending`).
 
     Raises
     ------
@@ -230,14 +234,18 @@ def encode_corpus(
     """
     if isolate is None:
         isolate = processes_supported()
+    def vocabulary(words: list[str], counts: np.ndarray) -> Vocabulary:
+        if base_words is None:
+            return Vocabulary.from_counts(words, counts, min_count, max_vocab)
+        return Vocabulary.extending(base_words, words, counts, min_count, max_vocab)
+
     if not isolate:
-        return _encode(corpus, min_count, max_vocab, spill_tokens, lambda: IdStore(spill_tokens), control)
+        return _encode(corpus, vocabulary, spill_tokens, lambda: IdStore(spill_tokens), control)
     ids_file = _temporary_file()
     try:
         packed, counts, size, n_words, n_sentences, name = run_isolated(
             lambda child_control: _encode(
-                corpus, min_count, max_vocab, spill_tokens, lambda: IdStore(0, ids_file),
-                child_control,
+                corpus, vocabulary, spill_tokens, lambda: IdStore(0, ids_file), child_control,
             ).handed_over(),
             control,
         )
@@ -251,8 +259,7 @@ def encode_corpus(
 
 def _encode(
     corpus: str | Corpus | Iterable[list[str]],
-    min_count: int,
-    max_vocab: int | None,
+    vocabulary: Callable[[list[str], np.ndarray], Vocabulary],
     spill_tokens: int,
     new_store: Callable[[], IdStore],
     control,
@@ -286,7 +293,7 @@ def _encode(
         counts += np.bincount(block[block >= 0], minlength=len(provisional))
     words = list(provisional)
     del provisional
-    vocab = Vocabulary.from_counts(words, counts, min_count, max_vocab)
+    vocab = vocabulary(words, counts)
     remap = np.array([vocab.index.get(w, _PRUNED) for w in words], dtype=np.int32)
     del words
     store, n_words, n_sentences = _remap(raw, remap, new_store())

@@ -101,6 +101,32 @@ class Vocabulary:
             )
         return cls([words[i] for i in keep], counts[keep])
 
+    @classmethod
+    def extending(
+        cls,
+        base: Sequence[str],
+        words: Sequence[str],
+        counts: Sequence[int] | np.ndarray,
+        min_count: int = 5,
+        max_vocab: int | None = None,
+    ) -> "Vocabulary":
+        """``base``'s words in their order, then the other ``words`` that reach ``min_count``
+        (by :meth:`from_counts`' order, up to ``max_vocab`` words in all): the vocabulary of a
+        run that trains further on new text. Counts are this text's (0 for a base word it
+        lacks).
+        """
+        counts = np.asarray(counts, dtype=np.int64)
+        if int(counts.sum()) == 0:
+            raise CorpusError("corpus is empty: it contains no words")
+        seen = dict(zip(words, counts.tolist()))
+        base_counts = [seen.get(w, 0) for w in base]
+        known = set(base)
+        room = None if max_vocab is None else max(0, max_vocab - len(base))
+        new = [i for i in np.flatnonzero(counts >= min_count).tolist() if words[i] not in known]
+        new.sort(key=lambda i: (-counts[i], words[i]))
+        new = new[:room]
+        return cls(list(base) + [words[i] for i in new], np.array(base_counts + counts[new].tolist(), dtype=np.int64))
+
     def __len__(self) -> int:
         return len(self.counts)
 
@@ -122,7 +148,9 @@ class Vocabulary:
             return np.ones(len(self), dtype=np.float32)
         threshold = sample * self.total
         counts = self.counts.astype(np.float64)
-        keep = (np.sqrt(counts / threshold) + 1.0) * threshold / counts
+        keep = np.ones(len(counts))
+        seen = counts > 0  # a word of an earlier text this one lacks is never drawn
+        keep[seen] = (np.sqrt(counts[seen] / threshold) + 1.0) * threshold / counts[seen]
         return np.minimum(keep, 1.0).astype(np.float32)
 
     def noise_distribution(self, power: float = 0.75) -> np.ndarray:

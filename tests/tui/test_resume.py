@@ -34,7 +34,8 @@ class StopHalfway(Callback):
 def app_of(argv: list[str]) -> W2VApp:
     launch = resolve(argv)
     return W2VApp(corpus=launch.corpus, config=launch.config, output=launch.output,
-                  checkpoints=launch.checkpoints, resume_from=launch.resume_from, notes=launch.notes)
+                  checkpoints=launch.checkpoints, resume_from=launch.resume_from, notes=launch.notes,
+                  init_from=launch.init_from)
 
 
 async def test_resume_continues_the_dashboard_and_ends_with_the_uninterrupted_vectors(
@@ -68,3 +69,20 @@ async def test_resume_with_a_model_to_open_is_refused(tmp_path) -> None:
     from tui.app import main
 
     assert main(["--model", str(tmp_path / "m.npz"), "--resume", str(tmp_path / "c.npz")]) == 2
+
+
+async def test_init_trains_a_model_further_in_the_tui(tmp_path, planted_file) -> None:
+    from w2v_core.formats import save
+    from w2v_core.training import train
+
+    base = train([["alpha", "beta", "gamma", "delta"]] * 50, TrainConfig(dim=12, min_count=1, epochs=2, threads=1))
+    model = tmp_path / "base.npz"
+    save(base, model)
+    app = app_of([str(planted_file), "--init", str(model), "--min-count", "1", "--epochs", "2",
+                  "--threads", "1"])
+    assert app.init_from is not None and app.config.dim == 12
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: not app.training and app.model is not None)
+    words = set(app.model.wv.words)
+    assert {"alpha", "beta", "cat", "dog"} <= words  # the model's words and the new ones
+    assert np.array_equal(app.model.wv["alpha"], base.wv["alpha"])  # not in the new text

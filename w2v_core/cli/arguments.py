@@ -242,11 +242,21 @@ def parse_duration(text: str) -> float | None:
 
 
 def add_checkpoint_arguments(parser: argparse.ArgumentParser, output_flag: str = "-o") -> None:
-    """Add ``--resume``, ``--checkpoint`` and ``--checkpoint-every``: both front ends' flags for
-    keeping a run safe and continuing it (see :mod:`w2v_core.checkpoints`)."""
+    """Add ``--init``, ``--resume``, ``--checkpoint`` and ``--checkpoint-every``: both front
+    ends' flags for keeping a run safe and continuing it (see :mod:`w2v_core.checkpoints` and
+    :mod:`w2v_core.further`)."""
     from ..checkpoints import CHECKPOINT_SUFFIX, DEFAULT_CHECKPOINT_SECONDS
 
-    group = parser.add_argument_group("checkpoints")
+    group = parser.add_argument_group("checkpoints and continuing")
+    group.add_argument(
+        "--init",
+        metavar="MODEL",
+        default=None,
+        help="start from a trained model (ours, gensim's or the C tool's) and train it further "
+        "on CORPUS: its words keep their vectors, CORPUS's words that reach --min-count join, "
+        "counts add up, and the learning rate falls from --alpha anew (lower it to move the old "
+        "vectors less); the dimension is the model's",
+    )
     group.add_argument(
         "--resume",
         metavar="CHECKPOINT",

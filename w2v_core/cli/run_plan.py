@@ -43,6 +43,8 @@ class RunPlan:
         None when checkpoints are off (or there is nowhere to write them).
     resume_from : Model or None
         The checkpoint a resumed run continues.
+    init_from : Model or None
+        The trained model a run starts from (``--init``).
     notes : list of str
         Lines for the user (where the run resumes, a corpus only touched since...).
     """
@@ -53,6 +55,7 @@ class RunPlan:
     checkpointer: Checkpointer | None = None
     resume_from: Model | None = None
     notes: list[str] = field(default_factory=list)
+    init_from: Model | None = None
 
 
 def plan_run(
@@ -85,7 +88,9 @@ def plan_run(
     NotResumableError, CorpusChangedError, CorpusError, ModelFormatError, UnwritablePathError
     """
     text = corpus_text_from_args(args)
-    resume_from, notes = None, []
+    resume_from, init_from, notes = None, None, []
+    if args.resume is not None and args.init is not None:
+        raise UsageError("--resume continues a run with its own start; it takes no --init")
     if args.resume is not None:
         resume_from = load_checkpoint(args.resume)
         config = _resumed_config(args, resume_from.config)
@@ -97,6 +102,14 @@ def plan_run(
         notes = [f"resuming {args.resume}: {progress_note(resume_from)}, on {opened.name}", *notes]
     else:
         config = config_from_args(args)
+        if args.init is not None:
+            from ..further import check_dimension
+            from .loading import load_model
+
+            init_from = load_model(args.init)
+            config = check_dimension(init_from, config)
+            notes = [f"starting from {args.init}: {len(init_from.wv):,} words x {init_from.wv.dim} "
+                     "dimensions; the corpus's new words join"]
         opened = open_corpus(corpus, on_wait=on_wait, **text)
         identity = None
     opened.check_not_empty()
@@ -104,7 +117,7 @@ def plan_run(
         identity = identify(opened, text)
     output = None if output is None else Path(output).expanduser()
     checkpointer = _checkpointer(args, output, identity, opened.name, on_checkpoint_failed)
-    return RunPlan(opened, config, output, checkpointer, resume_from, notes)
+    return RunPlan(opened, config, output, checkpointer, resume_from, notes, init_from)
 
 
 def _resumed_config(args: argparse.Namespace, saved: TrainConfig) -> TrainConfig:

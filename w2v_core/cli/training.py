@@ -142,7 +142,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     with stop_on_signals(on_signal):
         try:
             model = train_or_resume(plan.corpus, plan.config, [reporter], control,
-                                    checkpointer, plan.resume_from)
+                                    checkpointer, plan.resume_from, plan.init_from)
         except KeyboardInterrupt:
             reporter.close()
             reporter.say(f"{PROG}: aborted; nothing saved")

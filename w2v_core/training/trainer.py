@@ -91,6 +91,10 @@ class Trainer:
     checkpoints : CheckpointSink, optional
         Given a checkpoint at each epoch end, and at chunk boundaries whenever it says one is
         due.
+    initial : Model, optional
+        A trained model to start from: its words are the first rows of ``corpus``'s
+        vocabulary (:func:`w2v_core.further.encode_further`), and their input and output
+        vectors start where they were; the other rows start as in a new run.
 
     Attributes
     ----------
@@ -114,6 +118,7 @@ class Trainer:
         clock: Callable[[], float] | None = None,
         resume_from: Model | None = None,
         checkpoints: CheckpointSink | None = None,
+        initial: Model | None = None,
     ) -> None:
         epochs, self.epochs_reason = resolve_epochs(config.validate().epochs, corpus.n_words)
         self.config = config = replace(config, epochs=epochs)  #: epochs resolved
@@ -150,6 +155,10 @@ class Trainer:
             self.W_in /= d
             if self.objective.init_scale != 1.0:
                 self.W_in *= self.objective.init_scale
+        #: rows whose words came from ``initial`` (kept through a resume)
+        self.init_words = self.start.init_words
+        if initial is not None and resume_from is None:
+            self.init_words = _start_from(initial, self.W_in, self.W_out, vocab.words)
         keep = vocab.keep_probabilities(config.sample)
         noise = vocab.noise_distribution(0.75)
         self.draws = Draws(keep, AliasTable(noise))
@@ -219,6 +228,7 @@ class Trainer:
             seconds=progress.elapsed(),
             rng_states=[w.rng.bit_generator.state for w in self._workers],
             finished=epoch >= self.config.epochs,
+            init_words=self.init_words,
         )
 
     def _checkpoint(self, progress: Progress) -> None:
@@ -479,3 +489,16 @@ def _resume_state(model: Model, config: TrainConfig) -> TrainingState:
     if model.wv.vectors.shape != (len(model.wv), config.dim):
         raise ValueError("resume_from's vectors do not have the configured dimension")
     return model.state
+
+
+def _start_from(initial: Model, W_in: np.ndarray, W_out: np.ndarray, words: list[str]) -> int:
+    """Copy ``initial``'s vectors into the first rows; return how many rows that is."""
+    n = len(initial.wv)
+    if list(words[:n]) != list(initial.wv.words):
+        raise ValueError("initial's words must be the first words of the corpus's vocabulary")
+    if initial.wv.dim != W_in.shape[1]:
+        raise ValueError("initial's vectors do not have the configured dimension")
+    W_in[:n] = initial.wv.vectors
+    if initial.output_vectors is not None:
+        W_out[:n] = initial.output_vectors
+    return n
