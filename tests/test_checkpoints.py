@@ -337,3 +337,44 @@ def test_a_loss_curve_saved_while_filling_a_point_continues_as_if_never_saved():
         whole.append(i, 100 - i)
         second.append(i, 100 - i)
     assert np.array_equal(whole.array(), second.array())
+
+
+# ------------------------------------------------------------------ one run per output
+def test_a_second_run_into_the_same_output_is_refused(tmp_path, planted_file, capsys):
+    from w2v_core.destination import OutputLock
+
+    out = tmp_path / "m.npz"
+    held = OutputLock(out)  # the first run, still training
+    try:
+        assert main(["train", str(planted_file), "-o", str(out), *TINY, "--epochs", "1"]) == 1
+        err = capsys.readouterr().err
+        assert f"another run (PID {os.getpid()}) is training into {out}" in err
+        assert not out.exists()
+    finally:
+        held.release()
+    assert main(["train", str(planted_file), "-o", str(out), *TINY, "--epochs", "1",
+                 "--threads", "1"]) == 0
+    assert not (tmp_path / ".m.npz.lock").exists()  # released: nothing left behind
+
+
+def test_a_run_that_died_never_leaves_its_output_locked(tmp_path):
+    from w2v_core.destination import OutputLock
+
+    out = tmp_path / "m.npz"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from w2v_core.destination import OutputLock; lock = OutputLock(sys.argv[1]); "
+         "print('held', flush=True); sys.stdin.read()", str(out)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(Exception, match=f"PID {holder.pid}"):
+            OutputLock(out)
+        holder.kill()  # SIGKILL: no chance to clean up
+        holder.wait()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    OutputLock(out).release()  # free again, though the dead run's lock file is still there

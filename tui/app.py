@@ -324,8 +324,8 @@ class W2VApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("pause", "stop"):
             return True if self.training else None
-        if action == "save":
-            return True if self.vectors is not None else None
+        if action == "save":  # while training, before any vectors, it says why it cannot
+            return True if self.vectors is not None or self.training else None
         return True
 
     def action_show_pane(self, tab_id: str) -> None:
@@ -423,7 +423,9 @@ class W2VApp(App[None]):
     def action_save(self) -> None:
         """Ask for a path and save the model there (the extension picks the format)."""
         if self.vectors is None:
-            self.notify("Nothing to save yet.", severity="warning")
+            why = (": the first vectors come at the end of epoch 1 (the corpus is read first)"
+                   if self.training else "")
+            self.notify(f"Nothing to save yet{why}.", severity="warning")
             return
         note = "Training is running: this saves the vectors of the last epoch." if self.training else ""
         path = default_save_path(self.output, self.model_path, self.corpus_name)
@@ -535,5 +537,9 @@ def main(argv: list[str] | None = None) -> int:
                  model_path=launch.model_path, output=launch.output,
                  checkpoints=launch.checkpoints, resume_from=launch.resume_from, notes=launch.notes,
                  init_from=launch.init_from)
-    app.run()
+    try:
+        app.run()
+    finally:
+        if launch.lock is not None:
+            launch.lock.release()
     return app.return_code or 0

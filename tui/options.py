@@ -26,6 +26,7 @@ from w2v_core.errors import UsageError
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.config import TrainConfig
     from w2v_core.checkpoints import Checkpointer
+    from w2v_core.destination import OutputLock
     from w2v_core.corpus import Corpus
     from w2v_core.model import Model
 
@@ -78,6 +79,7 @@ class Launch:
     resume_from: "Model | None" = None  #: the checkpoint a resumed run continues
     notes: tuple[str, ...] = ()  #: lines for the user before training starts
     init_from: "Model | None" = None  #: the trained model a run starts from (``--init``)
+    lock: "OutputLock | None" = None  #: held while the app runs: no second run into ``output``
 
 
 def resolve(argv: list[str] | None = None) -> Launch:
@@ -91,7 +93,7 @@ def resolve(argv: list[str] | None = None) -> Launch:
         A missing or unreadable corpus or model, an output that cannot be written (exit 1).
     """
     from w2v_core.cli.run_plan import plan_run
-    from w2v_core.destination import check_output
+    from w2v_core.destination import OutputLock, check_output
 
     args = build_parser().parse_args(argv)
     if args.model is not None:
@@ -111,10 +113,12 @@ def resolve(argv: list[str] | None = None) -> Launch:
     # opens the corpus and reads up to its first word: training starts from that sentence
     plan = plan_run(args, corpus, args.output)
     output = None if plan.output is None else str(plan.output)
+    lock = None
     if output is not None:
         check_output(output, plan.corpus.name)
+        lock = OutputLock(output)
     return Launch(plan.corpus, plan.config, None, None, output, plan.checkpointer,
-                  plan.resume_from, tuple(plan.notes), plan.init_from)
+                  plan.resume_from, tuple(plan.notes), plan.init_from, lock)
 
 
 #: Options that belong to ``--model`` (everything else is for training a corpus).

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from .atomic import free_name, probe_writable
-from .errors import ModelFormatError, UnwritablePathError, UsageError
+from .errors import ModelFormatError, OutputInUseError, UnwritablePathError, UsageError
 from .formats import FORMATS, Format, format_for
 
 
@@ -86,6 +86,60 @@ class DestinationWatch:
         if _identity(self.path) == self._identity:
             return self.path
         return free_name(self.path)
+
+
+class OutputLock:
+    """This run's hold on its output: a second run given the same ``-o`` is refused at start.
+
+    An advisory lock (``flock``) on ``.NAME.lock`` beside the output, holding the owner's PID.
+    The kernel releases it when the process ends, however it ends (``kill -9``, a crash, a
+    reboot), so a run that died never leaves the output locked; the file itself is removed by
+    :meth:`release`, or left, harmless, by a run that died. Where locks are not available
+    (no ``fcntl``, a directory that refuses the file), nothing is locked.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+        self.lock_path = self.path.with_name(f".{self.path.name}.lock")
+        self._file = None
+        try:
+            import fcntl
+        except ImportError:  # not a POSIX system
+            return
+        try:
+            handle = open(self.lock_path, "a+", encoding="utf-8")
+        except OSError:
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip()
+            handle.close()
+            who = f" (PID {owner})" if owner.isdigit() else ""
+            raise OutputInUseError(
+                f"another run{who} is training into {self.path}; give this one another -o, "
+                "or wait for that one to end"
+            ) from None
+        except OSError:  # a filesystem without locks
+            handle.close()
+            return
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._file = handle
+
+    def release(self) -> None:
+        """Let another run use the output (removing the lock file first)."""
+        if self._file is None:
+            return
+        try:
+            self.lock_path.unlink()
+        except OSError:
+            pass
+        self._file.close()
+        self._file = None
 
 
 def _identity(path: Path) -> tuple[int, int, int, int] | None:

@@ -33,6 +33,10 @@ class UnwritablePathError(ModelFormatError):
     places."""
 
 
+class OutputInUseError(W2VError):
+    """Another run is training into the same output: two runs would replace each other's model."""
+
+
 class SaveInterrupted(KeyboardInterrupt):
     """Ctrl-C (or another interruption) arrived while a model was being saved.
 

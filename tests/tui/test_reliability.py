@@ -145,6 +145,7 @@ async def test_a_run_with_output_writes_resumable_checkpoints_and_its_stop_resum
     assert stop.state is not None and not stop.state.finished and stop.state.epoch >= 1
     assert stop.state == final.state and np.array_equal(stop.wv.vectors, final.wv.vectors)
     assert stop.state.output == str(path.resolve())
+    launch.lock.release()  # the first session ended: its output is free again
     resumed = resolve(["--resume", str(checkpoint)])
     assert resumed.resume_from is not None and resumed.output == str(path.resolve())
     assert resumed.config == final.config and resumed.notes[0].startswith(f"resuming {checkpoint}")

@@ -86,3 +86,33 @@ async def test_init_trains_a_model_further_in_the_tui(tmp_path, planted_file) ->
     words = set(app.model.wv.words)
     assert {"alpha", "beta", "cat", "dog"} <= words  # the model's words and the new ones
     assert np.array_equal(app.model.wv["alpha"], base.wv["alpha"])  # not in the new text
+
+
+async def test_ctrl_s_before_the_first_epoch_says_why_nothing_can_be_saved() -> None:
+    from fakes import CONFIG as FAKE_CONFIG
+    from fakes import FakeTrainer
+    from helpers import notifications
+
+    trainer = FakeTrainer(gated=True)  # still reading the corpus
+    app = W2VApp(corpus="planted", config=FAKE_CONFIG, trainer=trainer)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.training)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: any("Nothing to save yet" in m for m in notifications(app)))
+        assert any("end of epoch 1" in m for m in notifications(app))
+        trainer.release.set()
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training)
+
+
+def test_the_tui_refuses_an_output_another_run_is_training_into(tmp_path, planted_file, capsys) -> None:
+    from tui.app import main
+    from w2v_core.destination import OutputLock
+
+    out = tmp_path / "run.npz"
+    held = OutputLock(out)
+    try:
+        assert main([str(planted_file), "-o", str(out)]) == 1
+        assert "is training into" in capsys.readouterr().err
+    finally:
+        held.release()

@@ -28,7 +28,7 @@ from ..errors import (
     UsageError,
 )
 from ..checkpoints import train_or_resume
-from ..destination import DestinationWatch, check_output, unwritable_reason
+from ..destination import DestinationWatch, OutputLock, check_output, unwritable_reason
 from ..formats import save_with_fallback
 from . import PROG
 from .run_plan import plan_run
@@ -134,78 +134,81 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     output = plan.output
     fmt = check_output(output, plan.corpus.name)
     watch = DestinationWatch(output)
-    corpus, checkpointer = plan.corpus, plan.checkpointer
-    for note in plan.notes + corpus.skip_notes() + corpus.warnings:
-        reporter.say(f"{PROG}: {note}")
-    started = time.perf_counter()
-    reporter.reading(corpus.name)
-    with stop_on_signals(on_signal):
-        try:
-            model = train_or_resume(plan.corpus, plan.config, [reporter], control,
-                                    checkpointer, plan.resume_from, plan.init_from)
-        except KeyboardInterrupt:
-            reporter.close()
-            reporter.say(f"{PROG}: aborted; nothing saved")
-            return stop.exit_code
-        except TrainingDivergedError as exc:
-            raise TrainingDivergedError(f"{exc}; nothing saved") from None
-        finally:
-            reporter.close()
-        seconds = time.perf_counter() - started
-        summary = model.summary  # always set by train()
-        stopped = control.stopped or summary.stopped_early
-        if stopped and summary.words_trained == 0:
-            reporter.say(f"{PROG}: interrupted before any word was trained; nothing saved")
-            return stop.exit_code
-        saving = True
-        if checkpointer is not None:
-            checkpointer.stamp(model)  # a native OUT can be resumed too
-        target = watch.destination()  # never over a file another run wrote meanwhile
-        saved = save_with_fallback(model, target)
-        if checkpointer is not None:  # a stopped run's checkpoint: exactly where it stopped
-            checkpointer.finish(model)
+    lock = OutputLock(output)  # a second run given the same OUT is refused
+    try:
+        corpus, checkpointer = plan.corpus, plan.checkpointer
+        for note in plan.notes + corpus.skip_notes() + corpus.warnings:
+            reporter.say(f"{PROG}: {note}")
+        started = time.perf_counter()
+        reporter.reading(corpus.name)
+        with stop_on_signals(on_signal):
+            try:
+                model = train_or_resume(plan.corpus, plan.config, [reporter], control,
+                                        checkpointer, plan.resume_from, plan.init_from)
+            except KeyboardInterrupt:
+                reporter.close()
+                reporter.say(f"{PROG}: aborted; nothing saved")
+                return stop.exit_code
+            except TrainingDivergedError as exc:
+                raise TrainingDivergedError(f"{exc}; nothing saved") from None
+            finally:
+                reporter.close()
+            seconds = time.perf_counter() - started
+            summary = model.summary  # always set by train()
+            stopped = control.stopped or summary.stopped_early
+            if stopped and summary.words_trained == 0:
+                reporter.say(f"{PROG}: interrupted before any word was trained; nothing saved")
+                return stop.exit_code
+            saving = True
+            if checkpointer is not None:
+                checkpointer.stamp(model)  # a native OUT can be resumed too
+            target = watch.destination()  # never over a file another run wrote meanwhile
+            saved = save_with_fallback(model, target)
+            if checkpointer is not None:  # a stopped run's checkpoint: exactly where it stopped
+                checkpointer.finish(model)
 
-    resumed_time = ""
-    if plan.resume_from is not None:
-        resumed_time = f" in all, {plan.resume_from.state.seconds:.1f} s of it before resuming"
-    rows = [
-        ("corpus", corpus.name),
-        ("vocabulary", f"{len(model.wv):,} words x {model.wv.dim} dimensions"),
-        ("corpus words", f"{summary.corpus_words:,} in the vocabulary "
-                         f"x {summary.epochs_completed:.2f} epochs"),
-        ("epochs", epochs_value(model.config.epochs, reporter.info and reporter.info.epochs_reason)),
-        ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training{resumed_time})"),
-        ("speed", f"{summary.words_per_second:,.0f} words/s"),
-    ]
-    loss = reporter.mean_loss
-    if math.isfinite(loss):
-        rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
-    health, warnings = health_rows(model.wv)
-    rows += health
-    rows.append(("saved", f"{saved} ({fmt.description})"))
-    for warning in warnings:
-        reporter.say(f"{PROG}: {warning}")
-    elsewhere = saved != watch.path
-    if elsewhere:
-        why = (unwritable_reason(output) if target == watch.path else
-               f"{output} was written by another process while this run trained")
-        reporter.say(f"{PROG}: {why}; saved the model to {saved} instead "
-                     f"(exit code {EXIT_FAILURE}: {output} was not written)")
-    if stop.hangup:
-        return stop.exit_code
-    if stopped:
-        done = summary.words_trained / (summary.corpus_words * model.config.epochs)
-        out.print(
-            f"[yellow]Interrupted:[/] saved the model trained so far ({done:.0%} of the planned "
-            f"training) to {saved}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        if checkpointer is not None and checkpointer.error is None:
-            rows.append(("resume with", f"{PROG} train --resume {checkpointer.path}"))
-    print_fields(out, rows)
-    if stopped:
-        return stop.exit_code
-    # the model is safe, but a script's next step would read a file that was not written
-    return EXIT_FAILURE if elsewhere else EXIT_OK
-
+        resumed_time = ""
+        if plan.resume_from is not None:
+            resumed_time = f" in all, {plan.resume_from.state.seconds:.1f} s of it before resuming"
+        rows = [
+            ("corpus", corpus.name),
+            ("vocabulary", f"{len(model.wv):,} words x {model.wv.dim} dimensions"),
+            ("corpus words", f"{summary.corpus_words:,} in the vocabulary "
+                             f"x {summary.epochs_completed:.2f} epochs"),
+            ("epochs", epochs_value(model.config.epochs, reporter.info and reporter.info.epochs_reason)),
+            ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training{resumed_time})"),
+            ("speed", f"{summary.words_per_second:,.0f} words/s"),
+        ]
+        loss = reporter.mean_loss
+        if math.isfinite(loss):
+            rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
+        health, warnings = health_rows(model.wv)
+        rows += health
+        rows.append(("saved", f"{saved} ({fmt.description})"))
+        for warning in warnings:
+            reporter.say(f"{PROG}: {warning}")
+        elsewhere = saved != watch.path
+        if elsewhere:
+            why = (unwritable_reason(output) if target == watch.path else
+                   f"{output} was written by another process while this run trained")
+            reporter.say(f"{PROG}: {why}; saved the model to {saved} instead "
+                         f"(exit code {EXIT_FAILURE}: {output} was not written)")
+        if stop.hangup:
+            return stop.exit_code
+        if stopped:
+            done = summary.words_trained / (summary.corpus_words * model.config.epochs)
+            out.print(
+                f"[yellow]Interrupted:[/] saved the model trained so far ({done:.0%} of the planned "
+                f"training) to {saved}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            if checkpointer is not None and checkpointer.error is None:
+                rows.append(("resume with", f"{PROG} train --resume {checkpointer.path}"))
+        print_fields(out, rows)
+        if stopped:
+            return stop.exit_code
+        # the model is safe, but a script's next step would read a file that was not written
+        return EXIT_FAILURE if elsewhere else EXIT_OK
+    finally:
+        lock.release()  # another run may use OUT now
