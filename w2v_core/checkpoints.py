@@ -25,20 +25,16 @@ from .corpus import Corpus, open_corpus
 from .corpus_identity import CorpusChangedError, check_unchanged
 from .errors import CorpusError, W2VError
 from .model import Model
+from .run_state import CHECKPOINT_SUFFIX, DEFAULT_CHECKPOINT_SECONDS
 from .token_ids import EncodedCorpus, encode_corpus
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import TrainConfig
 
-#: Seconds between two checkpoints within an epoch, unless told otherwise: a crash loses at
-#: most this much training (the cost of writing one: benchmarks/README.md, "checkpoints.py").
-DEFAULT_CHECKPOINT_SECONDS = 300.0
 #: Most of the training time checkpoints may take: a checkpoint waits until the time since
 #: the last one is this many times what writing the last one took (so a corpus whose epochs
 #: take a second is not checkpointed at every epoch end).
 MAX_CHECKPOINT_COST = 0.02
-#: What a checkpoint file's name adds to the output's stem.
-CHECKPOINT_SUFFIX = ".checkpoint.npz"
 
 
 class NotResumableError(W2VError):

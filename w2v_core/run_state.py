@@ -16,6 +16,11 @@ from typing import Any
 
 import numpy as np
 
+#: Seconds between two checkpoints within an epoch, unless told otherwise: a crash loses at
+#: most this much training (the cost of writing one: benchmarks/README.md, "checkpoints.py").
+DEFAULT_CHECKPOINT_SECONDS = 300.0
+#: What a checkpoint file's name adds to the output's stem.
+CHECKPOINT_SUFFIX = ".checkpoint.npz"
 #: Most points a :class:`LossCurve` keeps; past it, neighbouring points are averaged in pairs.
 LOSS_CURVE_POINTS = 4096
 

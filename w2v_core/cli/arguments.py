@@ -245,7 +245,7 @@ def add_checkpoint_arguments(parser: argparse.ArgumentParser, output_flag: str =
     """Add ``--init``, ``--resume``, ``--checkpoint`` and ``--checkpoint-every``: both front
     ends' flags for keeping a run safe and continuing it (see :mod:`w2v_core.checkpoints` and
     :mod:`w2v_core.further`)."""
-    from ..checkpoints import CHECKPOINT_SUFFIX, DEFAULT_CHECKPOINT_SECONDS
+    from ..run_state import CHECKPOINT_SUFFIX, DEFAULT_CHECKPOINT_SECONDS
 
     group = parser.add_argument_group("checkpoints and continuing")
     group.add_argument(
