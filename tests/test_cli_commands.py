@@ -248,7 +248,7 @@ def test_two_runs_onto_one_output_never_replace_each_other(tmp_path, capsys, mon
     corpus.write_text("the cat sat on the mat. the dog sat on the log.\n" * 30)
     code, _, err = run(["train", corpus, "-o", out, "--dim", "8", "--epochs", "1",
                         "--min-count", "1", "--threads", "1"], capsys)
-    assert code == 1, err
+    assert code == 3, err  # saved, but not to -o
     assert out.read_bytes() == b"the other run's model"
     mine = tmp_path / "m-2.npz"
     assert w2v_core.formats.load(mine).wv.dim == 8
@@ -299,8 +299,8 @@ def test_a_failed_final_save_says_where_the_model_went(tmp_path, capsys, monkeyp
     corpus.write_text("the cat sat on the mat. the dog sat on the log.\n" * 30)
     code, out, err = run(["train", corpus, "-o", tmp_path / "m.npz", "--dim", "8",
                           "--epochs", "1", "--min-count", "1", "--threads", "1"], capsys)
-    assert code == 1, err  # the model is safe elsewhere, but -o was not written (issue 22)
-    assert f"saved the model to {elsewhere} instead (exit code 1: {tmp_path / 'm.npz'} was not written)" in err
+    assert code == 3, err  # the model is safe elsewhere, but -o was not written (issue 22)
+    assert f"saved the model to {elsewhere} instead (exit code 3: {tmp_path / 'm.npz'} was not written)" in err
     assert str(elsewhere) in out
 
 

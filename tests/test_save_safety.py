@@ -342,22 +342,35 @@ def test_an_error_raised_while_an_interrupt_unwinds_is_reported_as_the_interrupt
 
 def test_a_temp_file_left_by_a_killed_writer_is_removed_by_the_next_save(tmp_path: Path) -> None:
     """``kill -9`` during a save leaves ``.NAME.PID-XXXX.tmp``; the next save to the same
-    destination removes it once its writer is gone and it is old (issue 22)."""
+    destination removes it at once when its writer is gone and nobody holds its lock (issue 22)."""
+    import fcntl
+
     dead = _a_dead_pid()
-    old = time.time() - atomic.STALE_TEMP_SECONDS - 60
-    stale = tmp_path / f".m.npz.{dead}-abcd1234.tmp"
-    recent = tmp_path / f".m.npz.{dead}-0000ffff.tmp"  # maybe a slow writer on another host
+    stale = tmp_path / f".m.npz.{dead}-abcd1234.tmp"  # just written by a run killed since
+    held = tmp_path / f".m.npz.{dead}-0000ffff.tmp"  # a writer on another host holds it
     alive = tmp_path / f".m.npz.{os.getpid()}-12345678.tmp"  # a live writer's
     other = tmp_path / f".other.npz.{dead}-abcd1234.tmp"  # another destination's
-    for path in (stale, recent, alive, other):
+    for path in (stale, held, alive, other):
         path.write_bytes(b"partial")
-    for path in (stale, alive, other):
-        os.utime(path, (old, old))
-    kv = KeyedVectors(["a", "b"], np.ones((2, 3), dtype=np.float32))
-    formats.save(kv, tmp_path / "m.npz")
-    assert not stale.exists()
-    assert recent.exists() and alive.exists() and other.exists()
+    with open(held, "rb") as holder:
+        fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
+        kv = KeyedVectors(["a", "b"], np.ones((2, 3), dtype=np.float32))
+        formats.save(kv, tmp_path / "m.npz")
+        assert not stale.exists()
+        assert held.exists() and alive.exists() and other.exists()
     assert formats.load(tmp_path / "m.npz").wv.words == ["a", "b"]
+
+
+def test_a_writer_holds_its_temp_file_while_it_writes(tmp_path: Path) -> None:
+    seen: list[bool | None] = []
+
+    def write(fh) -> None:
+        (temp,) = _temps(tmp_path)
+        seen.append(atomic._held_by_a_writer(temp))
+        fh.write(b"x")
+
+    atomic.atomic_write(tmp_path / "m.bin", write)
+    assert seen == [True]
 
 
 def _a_dead_pid() -> int:

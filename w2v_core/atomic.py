@@ -46,7 +46,11 @@ class _TempFile:
     ``name`` is set *before* the file is created and cleared only when the file is known to be
     someone else's or gone, so an interruption at any point leaves nothing behind. Only
     ``kill -9`` (or a crash) can: such a file is removed by the next save to the same
-    destination, once its writer's PID is gone and it is :data:`STALE_TEMP_SECONDS` old.
+    destination. Its writer holds a lock (``flock``) on it while it writes, which the kernel
+    drops when the writer dies; so a file whose writer's PID is gone here and that nobody
+    holds is removed at once, and one still held (a writer on another host, sharing the
+    directory) is kept. Without ``flock``, such a file is removed once it is
+    :data:`STALE_TEMP_SECONDS` old.
     """
 
     def __init__(self, target: Path) -> None:
@@ -60,7 +64,9 @@ class _TempFile:
             token = f"{os.getpid()}-{secrets.token_hex(4)}"
             self.name = str(self.target.parent / f".{self.target.name}.{token}.tmp")
             try:
-                return open(self.name, "xb", buffering=1 << 20)  # O_EXCL; mode 0o666 & ~umask
+                handle = open(self.name, "xb", buffering=1 << 20)  # O_EXCL; mode 0o666 & ~umask
+                _hold(handle)
+                return handle
             except FileExistsError:
                 self.name = None  # another writer's file: never ours to remove
             # Any other exception keeps ``name``: the file may exist (Ctrl-C just after the
@@ -91,10 +97,37 @@ def _remove_stale_temps(target: Path) -> None:
         if not pid.isdigit() or _process_alive(int(pid)):
             continue
         try:
-            if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+            held = _held_by_a_writer(path)
+            if held is False or (held is None and now - path.stat().st_mtime > STALE_TEMP_SECONDS):
                 path.unlink()
         except OSError:
             continue
+
+
+def _hold(handle: IO[bytes]) -> None:
+    """Lock a temporary file for as long as its writer has it open (see :class:`_TempFile`)."""
+    try:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (ImportError, OSError):
+        pass  # no locks here: the age rule applies to this file
+
+
+def _held_by_a_writer(path: Path) -> bool | None:
+    """Does a live writer hold ``path``'s lock? None when locks cannot tell."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return None
+    return False
 
 
 def _process_alive(pid: int) -> bool:

@@ -79,6 +79,10 @@ def os_error_reason(exc: OSError) -> str:
 #: corrupt input, unknown word, diverged training), bad usage (unknown option, impossible
 #: parameter value), interrupted (Ctrl-C, SIGTERM, SIGHUP).
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: ``w2v train`` saved the model, but not to ``-o`` (unwritable by then, or written meanwhile
+#: by another program): the model is safe where the run said, and a script's next step,
+#: reading ``-o``, must not run.
+EXIT_SAVED_ELSEWHERE = 3
 
 
 class UsageError(W2VError):

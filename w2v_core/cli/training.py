@@ -24,6 +24,7 @@ from ..errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_SAVED_ELSEWHERE,
     TrainingDivergedError,
     UsageError,
 )
@@ -192,7 +193,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             why = (unwritable_reason(output) if target == watch.path else
                    f"{output} was written by another process while this run trained")
             reporter.say(f"{PROG}: {why}; saved the model to {saved} instead "
-                         f"(exit code {EXIT_FAILURE}: {output} was not written)")
+                         f"(exit code {EXIT_SAVED_ELSEWHERE}: {output} was not written)")
         if stop.hangup:
             return stop.exit_code
         if stopped:
@@ -209,6 +210,6 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
         if stopped:
             return stop.exit_code
         # the model is safe, but a script's next step would read a file that was not written
-        return EXIT_FAILURE if elsewhere else EXIT_OK
+        return EXIT_SAVED_ELSEWHERE if elsewhere else EXIT_OK
     finally:
         lock.release()  # another run may use OUT now
