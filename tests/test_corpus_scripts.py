@@ -64,6 +64,22 @@ def test_cjk_sentence_ends_end_sentences(tmp_path, han_characters):
     assert sentences(path) == [["我", "爱", "猫"], ["你", "呢"], ["他", "是", "谁"], ["好"], ["行"]]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("राम घर गया। सीता आई॥ गीता", [["राम", "घर", "गया"], ["सीता", "आई"], ["गीता"]]),
+        ("كيف حالك؟ أنا بخير", [["كيف", "حالك"], ["أنا", "بخير"]]),
+        ("یہ کتاب ہے۔ وہ قلم ہے", [["یہ", "کتاب", "ہے"], ["وہ", "قلم", "ہے"]]),
+    ],
+    ids=["devanagari-danda", "arabic-question-mark", "urdu-full-stop"],
+)
+def test_devanagari_arabic_and_urdu_sentence_ends_end_sentences(tmp_path, text, expected):
+    path = tmp_path / "text.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    # without --no-line-sentences too: these marks make the file read as prose
+    assert sentences(path) == expected == sentences(path, line_sentences=False)
+
+
 def test_thai_stays_runs_between_spaces():
     assert tokenize("สวัสดีครับ ผมชื่อสมชาย") == ["สวัสดีครับ", "ผมชื่อสมชาย"]
 

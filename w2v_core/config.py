@@ -267,7 +267,7 @@ class TextConfig:
         ``"tr"`` or ``"az"``: lowercase ``I`` to ``ı`` as those languages do. None: Unicode's
         default (``I`` to ``i``).
     line_sentences : bool or None
-        True: every line is one sentence; False: sentences end at ``. ! ?`` (and ``。！？``)
+        True: every line is one sentence; False: sentences end at ``. ! ?`` (and ``。！？ । ॥ ؟ ۔``)
         and blank lines; None: decided from the first 64 KB of each file.
     """
 

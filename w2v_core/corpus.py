@@ -52,8 +52,10 @@ from .reading import (
 MAX_SENTENCE_LENGTH = 10_000
 
 _TOKEN = re.compile(r"[^\W\d_]+")
-#: Sentence punctuation: ASCII, and the ideographic and full-width forms of CJK text.
-_SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\uff0e\uff61]+")
+#: Sentence punctuation: ASCII, the ideographic and full-width forms of CJK text, the
+#: Devanagari danda and double danda (``। ॥``), the Arabic question mark ``؟`` and the Urdu
+#: full stop ``۔``.
+_SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\uff0e\uff61\u0964\u0965\u061f\u06d4]+")
 _SNIFF_CHARS = 65_536
 _TEXT_SUFFIXES = {".txt", ".text", ".gz", ".bz2", ".xz", ".md", ".rst", ""}
 #: Han ideographs (with the iteration mark 々 and the ideographic numbers 〇〡..〩), and kana.
@@ -365,7 +367,8 @@ def open_corpus(
 def split_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[list[str]]:
     """Turn lines of free text into tokenised sentences (``lang``: see :func:`tokenize`).
 
-    A sentence ends at a blank line or at ``.``, ``!``, ``?`` or their CJK forms ``。！？．｡``;
+    A sentence ends at a blank line or at ``.``, ``!``, ``?``, their CJK forms ``。！？．｡``,
+    the Devanagari ``। ॥``, the Arabic ``؟`` or the Urdu ``۔``;
     sentences longer than :data:`MAX_SENTENCE_LENGTH` are cut into pieces.
     """
     words = tokenizer(lang)
