@@ -26,6 +26,7 @@ from .corpus_identity import CorpusChangedError, check_unchanged
 from .errors import CorpusError, W2VError
 from .model import Model
 from .run_state import CHECKPOINT_SUFFIX, DEFAULT_CHECKPOINT_SECONDS
+from .phrases import Phrasing
 from .token_ids import EncodedCorpus, encode_corpus
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -221,7 +222,10 @@ def encode_like(
 
         encoded = encode_further(corpus, model, config, control, base_words=init_words)
     else:
-        encoded = encode_corpus(corpus, config.min_count, config.max_vocab, control=control)
+        encoded = encode_corpus(
+            corpus, config.min_count, config.max_vocab, control=control,
+            phrases=Phrasing.of(config),
+        )
     vocab, words, counts = encoded.vocab, model.wv.words, model.wv.counts
     if init_words and counts is not None and len(counts) == len(vocab):
         # the earlier model's words: merged counts, of which this text gives a part

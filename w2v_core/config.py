@@ -102,12 +102,14 @@ def _option(
     parse: Callable[[str], Any] = parse_int,
     none: str | None = None,
     default_factory: Any = MISSING,
+    bare: Any = None,
 ) -> Any:
     """A TrainConfig field with its flag's metadata (the flag is derived from the name).
 
-    ``none`` is the word a user types for a None value (``auto``, ``none``).
+    ``none`` is the word a user types for a None value (``auto``, ``none``); ``bare``, if
+    given, is the value of the flag typed without one (``--phrases`` means ``--phrases 1``).
     """
-    metadata = {"help": help, "metavar": metavar, "parse": parse, "none": none}
+    metadata = {"help": help, "metavar": metavar, "parse": parse, "none": none, "bare": bare}
     if default_factory is not MISSING:
         return field(default_factory=default_factory, metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -162,6 +164,15 @@ class TrainConfig:
     cbow : bool
         Continuous bag of words instead of skip-gram: the mean of a word's context vectors
         predicts it (word2vec ``-cbow 1``, gensim ``sg=0, cbow_mean=1``).
+    phrases : int
+        Passes joining frequent collocations into one token before training (``new_york``;
+        :mod:`w2v_core.phrases`): 0 none, 1 two-word phrases, 2 also three and four words.
+        ``min_count`` and ``max_vocab`` then apply to the joined tokens.
+    phrase_threshold : float
+        A pair of words joins when its score, ``(count(ab) - phrase_min_count) * n /
+        (count(a) * count(b))``, is above this (gensim's ``Phrases`` default).
+    phrase_min_count : int
+        Subtracted from a pair's count in its score: pairs seen at most this often never join.
     """
 
     dim: int = _option(100, help="vector dimensions")
@@ -205,6 +216,21 @@ class TrainConfig:
         help="continuous bag of words: the mean of the context vectors predicts the word "
         "(word2vec -cbow 1, gensim sg=0) instead of skip-gram",
     )
+    phrases: int = _option(
+        0,
+        help="join frequent collocations into one token before training, as gensim's Phrases "
+        "and word2phrase do (new york -> new_york): 1 pass (--phrases alone) makes two-word "
+        "phrases, 2 also three- and four-word ones; 0: off",
+        bare=1,
+    )
+    phrase_threshold: float = _option(
+        10.0, help="with --phrases: join a pair whose score (count(ab) - phrase-min-count) * n "
+        "/ (count(a) * count(b)) is above this; higher: fewer phrases", metavar="X",
+        parse=parse_float,
+    )
+    phrase_min_count: int = _option(
+        5, help="with --phrases: pairs seen at most this often never join"
+    )
 
     def validate(self) -> "TrainConfig":
         """Check every parameter; raise :class:`ConfigError` naming the first bad one's flag."""
@@ -225,6 +251,9 @@ class TrainConfig:
         _check_int("shared_negatives", self.shared_negatives, 0, 10_000)
         if not isinstance(self.cbow, (bool, np.bool_)):
             raise ConfigError(f"{flag('cbow')} must be true or false, got {self.cbow!r}")
+        _check_int("phrases", self.phrases, 0, 2)
+        _check_float("phrase_threshold", self.phrase_threshold, 0.0, math.inf, low_open=True)
+        _check_int("phrase_min_count", self.phrase_min_count, 1, None)
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -327,6 +356,8 @@ def _check_float(
         left = "(" if low_open else "["
         right = ")" if high_open else "]"
         upper = f"{high:g}" if high_name is None else f"{high_name} ({high:g})"
+        if high == math.inf:
+            raise ConfigError(f"{flag(name)} must be a finite number > {low:g}, got {value:g}")
         raise ConfigError(
             f"{flag(name)} must be in {left}{low:g}, {upper}{right}, got {value:g}"
         )

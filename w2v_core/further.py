@@ -27,6 +27,7 @@ from .config import TrainConfig
 from .corpus import Corpus
 from .errors import ConfigError
 from .model import Model
+from .phrases import Phrasing
 from .token_ids import EncodedCorpus, encode_corpus
 from .vectors import KeyedVectors
 
@@ -64,7 +65,8 @@ def encode_further(
     """
     n = len(model.wv) if base_words is None else base_words
     encoded = encode_corpus(
-        corpus, config.min_count, config.max_vocab, control=control, base_words=model.wv.words[:n]
+        corpus, config.min_count, config.max_vocab, control=control, base_words=model.wv.words[:n],
+        phrases=Phrasing.of(config),
     )
     if base_words is None and model.wv.counts is not None:
         encoded.vocab.counts[:n] += model.wv.counts

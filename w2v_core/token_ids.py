@@ -21,7 +21,7 @@ import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +30,9 @@ from .corpus import Corpus, open_corpus
 from .errors import CorpusError
 from .processes import processes_supported, release_freed_memory, run_isolated
 from .vocab import Vocabulary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .phrases import Phrasing
 
 #: Corpora with more tokens than this keep their ids in a temporary file (4 MB of int32).
 SPILL_TOKENS = 1_000_000
@@ -203,6 +206,7 @@ def encode_corpus(
     control: TrainingControl | None = None,
     isolate: bool | None = None,
     base_words: Sequence[str] | None = None,
+    phrases: "Phrasing | None" = None,
 ) -> EncodedCorpus:
     """Read a corpus once: count words, build the vocabulary and encode tokens as ids.
 
@@ -222,6 +226,9 @@ def encode_corpus(
     base_words : sequence of str, optional
         Words that come first in the vocabulary, whatever their counts here (a model trained
         further on new text: :meth:`Vocabulary.extending`).
+    phrases : Phrasing, optional
+        Join frequent collocations (``new_york``) before the vocabulary is pruned
+        (:mod:`w2v_core.phrases`): ``min_count`` then applies to the joined tokens.
 
     Raises
     ------
@@ -240,12 +247,15 @@ def encode_corpus(
         return Vocabulary.extending(base_words, words, counts, min_count, max_vocab)
 
     if not isolate:
-        return _encode(corpus, vocabulary, spill_tokens, lambda: IdStore(spill_tokens), control)
+        return _encode(
+            corpus, vocabulary, spill_tokens, lambda: IdStore(spill_tokens), control, phrases
+        )
     ids_file = _temporary_file()
     try:
         packed, counts, size, n_words, n_sentences, name = run_isolated(
             lambda child_control: _encode(
                 corpus, vocabulary, spill_tokens, lambda: IdStore(0, ids_file), child_control,
+                phrases,
             ).handed_over(),
             control,
         )
@@ -263,6 +273,7 @@ def _encode(
     spill_tokens: int,
     new_store: Callable[[], IdStore],
     control,
+    phrases: "Phrasing | None" = None,
 ) -> EncodedCorpus:
     """:func:`encode_corpus` in this process; ``new_store()`` makes the final id store."""
     if isinstance(corpus, str):
@@ -287,6 +298,13 @@ def _encode(
     raw.finish()
     if not provisional:
         raise CorpusError(f"corpus is empty: {name} contains no words")
+    if phrases is not None:
+        from .phrases import join_phrases
+
+        raw, _ = join_phrases(
+            raw, provisional, phrases, lambda: IdStore(spill_tokens),
+            lambda: _check_stop(control, name),
+        )
 
     counts = np.zeros(len(provisional), dtype=np.int64)
     for _, block in raw.blocks():

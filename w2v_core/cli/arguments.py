@@ -151,7 +151,8 @@ def add_train_arguments(
 
     Each option is the field's :func:`~w2v_core.config.flag`, stores into the field's name,
     defaults to the field's default, and shows the field's help text with that default.
-    Boolean fields become switches (``--cbow``). Read the options back with
+    Boolean fields become switches (``--cbow``); a field with a ``bare`` value takes an
+    optional one (``--phrases`` or ``--phrases 2``). Read the options back with
     :func:`config_from_args`.
 
     Parameters
@@ -194,6 +195,7 @@ def _add_field_option(group: argparse._ArgumentGroup, f: Field, default: Any) ->
             help=help_text,
         )
     else:
+        bare = f.metadata.get("bare")
         group.add_argument(
             flag(f.name),
             dest=f.name,
@@ -201,6 +203,7 @@ def _add_field_option(group: argparse._ArgumentGroup, f: Field, default: Any) ->
             default=default,
             metavar=f.metadata.get("metavar", "N"),
             help=help_text,
+            **({} if bare is None else {"nargs": "?", "const": bare}),
         )
 
 

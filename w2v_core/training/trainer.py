@@ -25,6 +25,7 @@ from ..blas import single_threaded_blas
 from ..callbacks import Callback, CallbackList, StopTraining, TrainingControl, TrainingStart
 from ..config import TrainConfig, flag, resolve_epochs
 from ..corpus import Corpus
+from ..phrases import Phrasing
 from ..token_ids import EncodedCorpus, encode_corpus
 from ..errors import CorpusError
 from ..model import Model, TrainingSummary
@@ -430,15 +431,18 @@ def prepare_corpus(
     max_vocab: int | None = None,
     control: TrainingControl | None = None,
     isolate: bool | None = None,
+    phrases: Phrasing | None = None,
 ) -> EncodedCorpus:
-    """Read, count and encode a corpus (see :func:`w2v_core.token_ids.encode_corpus`).
+    """Read, count and encode a corpus (see :func:`w2v_core.token_ids.encode_corpus`),
+    joining phrases first if ``phrases`` says so (:mod:`w2v_core.phrases`).
 
     A stop asked through ``control`` while the corpus is read raises
     :class:`~w2v_core.callbacks.ReadingStopped`. On Linux the corpus is read in a forked
     child process (``isolate``; False reads here, e.g. for an iterable with side effects).
     """
     return encode_corpus(
-        corpus, min_count=min_count, max_vocab=max_vocab, control=control, isolate=isolate
+        corpus, min_count=min_count, max_vocab=max_vocab, control=control, isolate=isolate,
+        phrases=phrases,
     )
 
 
@@ -478,7 +482,9 @@ def train(
     """
     config.validate()
     if not isinstance(corpus, EncodedCorpus):
-        corpus = prepare_corpus(corpus, config.min_count, config.max_vocab, control)
+        corpus = prepare_corpus(
+            corpus, config.min_count, config.max_vocab, control, phrases=Phrasing.of(config)
+        )
     return Trainer(corpus, config, callbacks, control, checkpoints=checkpoints).train()
 
 
