@@ -35,6 +35,7 @@ _EXPORTS = {
     "save_word2vec_format": "formats",
     "Model": "model", "TrainingSummary": "model",
     "project_2d": "projection", "project_neighbourhood": "projection",
+    "Phrasing": "phrases", "phrase_sentences": "phrases",
     "parse_query": "query",
     "Trainer": "training", "prepare_corpus": "training", "train": "training",
     "KeyedVectors": "vectors",
@@ -92,6 +93,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         save_word2vec_format,
     )
     from .model import Model, TrainingSummary
+    from .phrases import Phrasing, phrase_sentences
     from .projection import project_2d, project_neighbourhood
     from .query import parse_query
     from .run_state import TrainingState

@@ -29,13 +29,13 @@ empty); above it, both tools approximate alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .token_ids import SENTENCE_END, IdStore
+from .token_ids import SENTENCE_END, IdStore, provisional_ids
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import TrainConfig
@@ -76,6 +76,14 @@ class Phrasing:
         if not config.phrases:
             return None
         return cls(config.phrases, config.phrase_threshold, config.phrase_min_count)
+
+    def __call__(
+        self, raw: IdStore, types: dict[str, int], new_store: Callable[[], IdStore],
+        check: Callable[[], Any] = lambda: None,
+    ) -> IdStore:
+        """``raw`` with its phrases joined (:func:`join_phrases`): how
+        :func:`w2v_core.token_ids.encode_corpus` applies a phrasing."""
+        return join_phrases(raw, types, self, new_store, check)[0]
 
 
 def sentence_blocks(store: IdStore, size: int = _BLOCK_TOKENS):
@@ -256,3 +264,30 @@ def join_phrases(
         raw = joined
     found.sort(key=lambda item: -item[1])
     return raw, found
+
+
+def phrase_sentences(
+    sentences: Iterable[list[str]], phrasing: Phrasing = Phrasing()
+) -> tuple[list[list[str]], list[tuple[str, float]]]:
+    """Sentences with their phrases joined, and the phrases found with their scores (highest
+    first): what ``--phrases`` does to a corpus before training, for a look at its phrases.
+
+    Examples
+    --------
+    >>> joined, found = phrase_sentences(sentences, Phrasing(passes=2))   # doctest: +SKIP
+    >>> found[:3]                                                          # doctest: +SKIP
+    [('hong_kong', 22200.1), ('ruanda_urundi', 20986.1), ('avant_garde', 18273.6)]
+    """
+    raw, types = provisional_ids(sentences)
+    store, found = join_phrases(raw, types, phrasing, IdStore)
+    words = list(types)
+    joined = [[words[i] for i in block.tolist()] for block in _sentences_of(store)]
+    store.close()
+    return joined, found
+
+
+def _sentences_of(store: IdStore) -> Iterator[np.ndarray]:
+    for block in sentence_blocks(store):
+        ends = np.flatnonzero(block == SENTENCE_END)
+        for piece in np.split(block, ends + 1)[:-1]:
+            yield piece[:-1]  # without its end mark

@@ -21,7 +21,7 @@ import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, Protocol
 
 import numpy as np
 
@@ -31,8 +31,17 @@ from .errors import CorpusError
 from .processes import processes_supported, release_freed_memory, run_isolated
 from .vocab import Vocabulary
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .phrases import Phrasing
+
+class StreamRewrite(Protocol):
+    """Rewrites the provisional id stream before the vocabulary is pruned (phrases:
+    :class:`w2v_core.phrases.Phrasing`): ``types`` maps each token to its provisional id and
+    takes the new tokens; ``new_store()`` makes the output's store; ``check()`` raises to stop.
+    """
+
+    def __call__(
+        self, raw: "IdStore", types: dict[str, int], new_store: Callable[[], "IdStore"],
+        check: Callable[[], None],
+    ) -> "IdStore": ...
 
 #: Corpora with more tokens than this keep their ids in a temporary file (4 MB of int32).
 SPILL_TOKENS = 1_000_000
@@ -206,7 +215,7 @@ def encode_corpus(
     control: TrainingControl | None = None,
     isolate: bool | None = None,
     base_words: Sequence[str] | None = None,
-    phrases: "Phrasing | None" = None,
+    phrases: StreamRewrite | None = None,
 ) -> EncodedCorpus:
     """Read a corpus once: count words, build the vocabulary and encode tokens as ids.
 
@@ -226,7 +235,7 @@ def encode_corpus(
     base_words : sequence of str, optional
         Words that come first in the vocabulary, whatever their counts here (a model trained
         further on new text: :meth:`Vocabulary.extending`).
-    phrases : Phrasing, optional
+    phrases : Phrasing (a StreamRewrite), optional
         Join frequent collocations (``new_york``) before the vocabulary is pruned
         (:mod:`w2v_core.phrases`): ``min_count`` then applies to the joined tokens.
 
@@ -273,7 +282,7 @@ def _encode(
     spill_tokens: int,
     new_store: Callable[[], IdStore],
     control,
-    phrases: "Phrasing | None" = None,
+    phrases: StreamRewrite | None = None,
 ) -> EncodedCorpus:
     """:func:`encode_corpus` in this process; ``new_store()`` makes the final id store."""
     if isinstance(corpus, str):
@@ -281,30 +290,12 @@ def _encode(
     name = corpus.name if isinstance(corpus, Corpus) else "<sentences>"
     sentences = corpus.sentences() if isinstance(corpus, Corpus) else iter(corpus)
 
-    provisional: dict[str, int] = {}
-    raw = IdStore(spill_tokens)
-    buffer = array("i")
-    for sentence in sentences:
-        if not sentence:
-            continue
-        buffer.extend([provisional.setdefault(w, len(provisional)) for w in sentence])
-        buffer.append(SENTENCE_END)
-        if len(buffer) >= _BLOCK_TOKENS:
-            raw.append(np.frombuffer(buffer, dtype=np.int32))
-            buffer = array("i")
-            _check_stop(control, name)
-    _check_stop(control, name)  # also a corpus shorter than one block
-    raw.append(np.frombuffer(buffer, dtype=np.int32))
-    raw.finish()
+    check = lambda: _check_stop(control, name)  # noqa: E731
+    raw, provisional = provisional_ids(sentences, spill_tokens, check)
     if not provisional:
         raise CorpusError(f"corpus is empty: {name} contains no words")
     if phrases is not None:
-        from .phrases import join_phrases
-
-        raw, _ = join_phrases(
-            raw, provisional, phrases, lambda: IdStore(spill_tokens),
-            lambda: _check_stop(control, name),
-        )
+        raw = phrases(raw, provisional, lambda: IdStore(spill_tokens), check)
 
     counts = np.zeros(len(provisional), dtype=np.int64)
     for _, block in raw.blocks():
@@ -319,6 +310,31 @@ def _encode(
     del raw, remap
     release_freed_memory()
     return EncodedCorpus(vocab, store, n_words, n_sentences, name)
+
+
+def provisional_ids(
+    sentences: Iterable[list[str]],
+    spill_tokens: int = SPILL_TOKENS,
+    check: Callable[[], None] = lambda: None,
+) -> tuple[IdStore, dict[str, int]]:
+    """Sentences as one stream of provisional ids (in order of first sight) and sentence
+    ends, with the token of each id; empty sentences are skipped. ``check()`` is called
+    after every block and at the end (it raises to stop reading)."""
+    provisional: dict[str, int] = {}
+    raw = IdStore(spill_tokens)
+    buffer = array("i")
+    for sentence in sentences:
+        if not sentence:
+            continue
+        buffer.extend([provisional.setdefault(w, len(provisional)) for w in sentence])
+        buffer.append(SENTENCE_END)
+        if len(buffer) >= _BLOCK_TOKENS:
+            raw.append(np.frombuffer(buffer, dtype=np.int32))
+            buffer = array("i")
+            check()
+    check()  # also a corpus shorter than one block
+    raw.append(np.frombuffer(buffer, dtype=np.int32))
+    return raw.finish(), provisional
 
 
 def _check_stop(control, name: str) -> None:
