@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from w2v_core.callbacks import Callback, TrainingControl
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SHARED_NLTK = SHARED / "nltk_data"
@@ -60,3 +62,15 @@ def numeric_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         x[i] = old
         grad[i] = (up - down) / (2 * eps)
     return grad
+
+
+
+class StopAt(Callback):
+    """Stops the run through ``control`` once ``fraction`` of it is done."""
+
+    def __init__(self, control: TrainingControl, fraction: float) -> None:
+        self.control, self.fraction = control, fraction
+
+    def on_progress(self, event) -> None:
+        if event.fraction >= self.fraction:
+            self.control.stop()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from planted import planted_hits, planted_sentences
+from planted import StopAt, planted_hits, planted_sentences
 
 from w2v_core import TrainConfig
 from w2v_core.callbacks import Callback, TrainingControl, TrainingStart
@@ -81,15 +81,6 @@ def test_checkpoints_leave_the_run_unchanged_and_each_resumes_to_the_same_vector
         assert resumed.summary.words_trained == uninterrupted.summary.words_trained
         assert resumed.summary.pairs_trained == uninterrupted.summary.pairs_trained
         assert resumed.state.finished
-
-
-class StopAt(Callback):
-    def __init__(self, control: TrainingControl, fraction: float) -> None:
-        self.control, self.fraction = control, fraction
-
-    def on_progress(self, event) -> None:
-        if event.fraction >= self.fraction:
-            self.control.stop()
 
 
 @pytest.mark.parametrize("fraction", [0.1, 0.5, 0.9])

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from planted import StopAt
 
 from w2v_core import TrainConfig, phrase_sentences
-from w2v_core.callbacks import Callback, TrainingControl
+from w2v_core.callbacks import TrainingControl
 from w2v_core.checkpoints import Checkpointer
 from w2v_core.cli import main
 from w2v_core.corpus import open_corpus
@@ -215,15 +216,6 @@ def test_bad_phrase_settings_are_one_line(tmp_path, capsys, flags, message):
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-class StopHalfway(Callback):
-    def __init__(self, control: TrainingControl) -> None:
-        self.control = control
-
-    def on_progress(self, event) -> None:
-        if event.fraction >= 0.5:
-            self.control.stop()
-
-
 def test_a_phrased_run_resumes_with_its_phrases(tmp_path: Path, capsys):
     corpus = tmp_path / "c.txt"
     corpus.write_text("\n".join(" ".join(s) for s in phrase_corpus()))
@@ -235,7 +227,7 @@ def test_a_phrased_run_resumes_with_its_phrases(tmp_path: Path, capsys):
     checkpointer = Checkpointer(checkpoint, identify(open_corpus(str(corpus)), {}), every=None,
                                 output=str(tmp_path / "run.npz"))
     ticks = iter(range(10**9))
-    stopped = Trainer(encoded, config, [StopHalfway(control)], control, checkpoints=checkpointer,
+    stopped = Trainer(encoded, config, [StopAt(control, 0.5)], control, checkpoints=checkpointer,
                       clock=lambda: float(next(ticks))).train()
     checkpointer.finish(stopped)
     assert not stopped.state.finished

@@ -17,8 +17,9 @@ A second pass over the joined stream makes phrases of phrases: ``new_york city``
 ``new_york_city`` (3 and 4 words).
 
 Memory. The token counts take 8 bytes per distinct token. The pair counts take 16 bytes per
-distinct pair (plus twice that while a batch is merged in); on a billion-word corpus that
-could be hundreds of millions of pairs, so the table is capped at ``max_pairs``: above it,
+distinct pair, and about four times that while a batch (as large as the table) is merged in;
+on a billion-word corpus that could be hundreds of millions of pairs, so the table is capped
+at ``max_pairs`` (40M: about 0.6 GB, 2.5 GB while merging, in the reading child): above it,
 pairs seen at most ``floor`` times are dropped and ``floor`` rises by one each time, which is
 word2phrase's ``ReduceVocab`` (gensim's ``max_vocab_size`` does the same). Every pair is
 counted, not only the pairs of words that could score (both seen more than ``min_count``
@@ -112,8 +113,9 @@ def _pair_keys(block: np.ndarray, n_types: int) -> tuple[np.ndarray, np.ndarray]
 class PairCounts:
     """Counts of int64 pair keys, as sorted unique keys and their counts, capped in size.
 
-    Keys are gathered in batches; each batch is sorted and merged into the table (a stable
-    sort of two sorted runs is a merge). See the module notes for the cap.
+    Keys are gathered in batches at least as large as the table; each batch is sorted and
+    merged into the table (a stable sort of two sorted runs is a merge), so the merges copy
+    each key a bounded number of times. See the module notes for the cap.
     """
 
     def __init__(self, max_pairs: int = MAX_PAIRS) -> None:
@@ -127,7 +129,7 @@ class PairCounts:
     def add(self, keys: np.ndarray) -> None:
         self._batch.append(keys)
         self._batched += len(keys)
-        if self._batched >= _BATCH_PAIRS:
+        if self._batched >= max(_BATCH_PAIRS, len(self.keys)):  # merges cost O(pairs) in all
             self._merge()
 
     def finish(self) -> "PairCounts":
