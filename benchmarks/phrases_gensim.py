@@ -80,7 +80,14 @@ def measure(spec: str, max_words: int | None, phrasing: Phrasing, repeat: int) -
     t_gensim, (g_found, g_joined) = best(repeat, lambda: gensim_phrases(sentences, phrasing))
     t_ours, _ = best(repeat, lambda: ours_end_to_end(sentences, phrasing))
     raw, base = provisional_ids(sentences)
-    t_alone, _ = best(repeat, lambda: join_phrases(raw, dict(base), phrasing, IdStore))
+    ids = raw.read(0, raw.size).copy()
+
+    def phrases_alone():  # join_phrases closes the store it is given: a fresh one each time
+        store = IdStore()
+        store.append(ids)
+        return join_phrases(store.finish(), dict(base), phrasing, IdStore)
+
+    t_alone, _ = best(repeat, phrases_alone)
     joined, found = phrase_sentences(sentences, phrasing)  # the same, as token lists
     ours = dict(found)
     same = sum(a == b for a, b in zip(joined, g_joined))
