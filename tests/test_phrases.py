@@ -188,6 +188,9 @@ def test_cli_and_tui_flags_reach_the_config(tmp_path, flags, passes):
     tui = resolve([str(corpus), *flags, *extra]).config
     for config in (cli, tui):
         assert (config.phrases, config.phrase_threshold, config.phrase_min_count) == (passes, 3.5, 2)
+    from tui.widgets.dashboard import fmt_config
+
+    assert fmt_config(tui).endswith(f"min 5 phrases {passes}" if passes else "min 5")
 
 
 def test_cli_trains_a_phrased_model(tmp_path, capsys):

@@ -87,7 +87,7 @@ class Phrasing:
         return join_phrases(raw, types, self, new_store, check)[0]
 
 
-def sentence_blocks(store: IdStore, size: int = _BLOCK_TOKENS):
+def sentence_blocks(store: IdStore, size: int = _BLOCK_TOKENS) -> Iterator[np.ndarray]:
     """Blocks of about ``size`` ids from ``store``, each ending with a sentence end, so that no
     pair of neighbours is split between two blocks."""
     carry = np.zeros(0, np.int32)

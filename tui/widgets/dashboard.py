@@ -60,7 +60,11 @@ def fmt_count(n: float) -> str:
 def fmt_config(config: "TrainConfig") -> str:
     """The parameters that matter at a glance."""
     model = "cbow " if config.cbow else ""
-    return f"{model}dim {config.dim} win {config.window} neg {config.negative} min {config.min_count}"
+    phrases = f" phrases {config.phrases}" if config.phrases else ""
+    return (
+        f"{model}dim {config.dim} win {config.window} neg {config.negative} min {config.min_count}"
+        f"{phrases}"
+    )
 
 
 class TrainingPane(Pane):
