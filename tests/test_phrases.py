@@ -209,6 +209,7 @@ def test_cli_trains_a_phrased_model(tmp_path, capsys):
         (["--phrases", "3"], "--phrases must be from 0 to 2, got 3"),
         (["--phrase-threshold", "0"], "--phrase-threshold must be a finite number > 0"),
         (["--phrase-min-count", "0"], "--phrase-min-count must be >= 1"),
+        (["--phrases", "builtin:hamlet"], "put the corpus before --phrases"),
     ],
 )
 def test_bad_phrase_settings_are_one_line(tmp_path, capsys, flags, message):

@@ -94,6 +94,17 @@ def parse_int_or(word: str) -> Callable[[str], int | None]:
     return parse
 
 
+def parse_passes(text: str) -> int:
+    """``--phrases``' number of passes; ValueError says where a corpus name goes, since
+    ``--phrases CORPUS`` takes the corpus for the optional number."""
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(
+            f"invalid number of passes: {text!r} (0, 1 or 2; put the corpus before --phrases)"
+        ) from None
+
+
 def _option(
     default: Any = MISSING,
     *,
@@ -221,6 +232,7 @@ class TrainConfig:
         help="join frequent collocations into one token before training, as gensim's Phrases "
         "and word2phrase do (new york -> new_york): 1 pass (--phrases alone) makes two-word "
         "phrases, 2 also three- and four-word ones; 0: off",
+        parse=parse_passes,
         bare=1,
     )
     phrase_threshold: float = _option(
