@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.message import Message
 
 if TYPE_CHECKING:  # pragma: no cover
-    from w2v_core.callbacks import TrainingEvent, TrainingStart
+    from w2v_core.callbacks import ReadingProgress, TrainingEvent, TrainingStart
     from w2v_core.config import TrainConfig
     from w2v_core.model import Model
     from w2v_core.vectors import KeyedVectors
@@ -63,6 +63,17 @@ class TrainingProgress(BridgeMessage, bubble=False):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, TrainingProgress)
+
+
+@dataclass
+class ReadingReport(BridgeMessage, bubble=False):
+    """How far reading the corpus has come; a newer one replaces an older one in the queue."""
+
+    kind: ClassVar[str] = "reading"
+    progress: "ReadingProgress"
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ReadingReport)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .callbacks import Callback, TrainingControl
+from .callbacks import Callback, CallbackList, ReadingProgress, TrainingControl
 from .corpus import Corpus, open_corpus
 from .corpus_identity import CorpusChangedError, check_unchanged
 from .errors import CorpusError, W2VError
@@ -206,7 +206,10 @@ def reopen_corpus(model: Model, corpus: str | None = None) -> tuple[Corpus, list
 
 
 def encode_like(
-    corpus: Corpus, model: Model, control: TrainingControl | None = None
+    corpus: Corpus,
+    model: Model,
+    control: TrainingControl | None = None,
+    on_progress: Callable[[ReadingProgress], None] | None = None,
 ) -> EncodedCorpus:
     """Encode ``corpus`` as ``model``'s run did, and check that the vocabulary came out the same.
 
@@ -219,9 +222,11 @@ def encode_like(
     if init_words:  # a run that trained further: its first words are the earlier model's
         from .further import encode_further
 
-        encoded = encode_further(corpus, model, config, control, base_words=init_words)
+        encoded = encode_further(corpus, model, config, control, base_words=init_words,
+                                 on_progress=on_progress)
     else:
-        encoded = encode_corpus(corpus, config.min_count, config.max_vocab, control=control)
+        encoded = encode_corpus(corpus, config.min_count, config.max_vocab, control=control,
+                                on_progress=on_progress)
     vocab, words, counts = encoded.vocab, model.wv.words, model.wv.counts
     if init_words and counts is not None and len(counts) == len(vocab):
         # the earlier model's words: merged counts, of which this text gives a part
@@ -255,10 +260,11 @@ def train_or_resume(
     from .further import encode_further, in_frequency_order
     from .training import Trainer, train
 
+    on_progress = CallbackList(list(callbacks)).on_reading
     if resume_from is not None:
-        encoded = encode_like(corpus, resume_from, control)
+        encoded = encode_like(corpus, resume_from, control, on_progress)
     elif init_from is not None:
-        encoded = encode_further(corpus, init_from, config, control)
+        encoded = encode_further(corpus, init_from, config, control, on_progress=on_progress)
     else:
         return train(corpus, config, callbacks, control, checkpoints)
     model = Trainer(

@@ -18,11 +18,12 @@ schedule made explicit:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
-from .callbacks import TrainingControl
+from .callbacks import ReadingProgress, TrainingControl
 from .config import TrainConfig
 from .corpus import Corpus
 from .errors import ConfigError
@@ -53,6 +54,7 @@ def encode_further(
     config: TrainConfig,
     control: TrainingControl | None = None,
     base_words: int | None = None,
+    on_progress: Callable[[ReadingProgress], None] | None = None,
 ) -> EncodedCorpus:
     """Encode the new text with ``model``'s words first and counts merged (see the module notes).
 
@@ -64,7 +66,8 @@ def encode_further(
     """
     n = len(model.wv) if base_words is None else base_words
     encoded = encode_corpus(
-        corpus, config.min_count, config.max_vocab, control=control, base_words=model.wv.words[:n]
+        corpus, config.min_count, config.max_vocab, control=control, base_words=model.wv.words[:n],
+        on_progress=on_progress,
     )
     if base_words is None and model.wv.counts is not None:
         encoded.vocab.counts[:n] += model.wv.counts

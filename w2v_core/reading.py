@@ -113,10 +113,31 @@ def is_stream(path: Path) -> bool:
     return not stat.S_ISREG(path.stat().st_mode)
 
 
+class ByteMeter:
+    """Bytes of a corpus's files read so far, for reading progress.
+
+    Attributes
+    ----------
+    total : int or None
+        The files' sizes summed; None when unknown (a pipe).
+    done : int
+        Bytes read (compressed bytes for a compressed file).
+    """
+
+    def __init__(self, total: int | None = None) -> None:
+        self.total = total
+        self.done = 0
+
+
 def read_lines(
-    path: Path, name: str, options: TextOptions, on_wait: WaitNotice | None = None
+    path: Path,
+    name: str,
+    options: TextOptions,
+    on_wait: WaitNotice | None = None,
+    meter: ByteMeter | None = None,
 ) -> Iterator[str]:
-    """Decoded lines of ``path`` without their line ends, read as a stream.
+    """Decoded lines of ``path`` without their line ends, read as a stream (the bytes read
+    are added to ``meter``).
 
     Raises
     ------
@@ -125,7 +146,8 @@ def read_lines(
     """
     try:
         with _open_bytes(path, name, on_wait) as raw, _decompressed(raw, path) as data:
-            yield from _decoded_lines(data, name, options)
+            count = None if meter is None else _counter(meter, raw)
+            yield from _decoded_lines(data, name, options, count=count)
     except READ_ERRORS as exc:
         raise CorpusError(f"cannot read corpus {name}: {_reason(exc)}") from None
 
@@ -184,14 +206,37 @@ def _decompressed(raw: BinaryIO, path: Path) -> BinaryIO:
     return _OPENERS[suffix](raw) if suffix else raw
 
 
+def _counter(meter: ByteMeter, raw: BinaryIO) -> Callable[[int], None]:
+    """Adds to ``meter`` the raw bytes read since the last call (given a block's length,
+    used where the raw position is unknown: a pipe)."""
+    last = [0]
+
+    def count(block_length: int) -> None:
+        try:
+            position = raw.tell()
+        except (OSError, ValueError):
+            position = last[0] + block_length
+        meter.done += position - last[0]
+        last[0] = position
+
+    return count
+
+
 def _decoded_lines(
-    data: BinaryIO, name: str, options: TextOptions, final: bool = True
+    data: BinaryIO,
+    name: str,
+    options: TextOptions,
+    final: bool = True,
+    count: Callable[[int], None] | None = None,
 ) -> Iterator[str]:
     """Lines of ``data`` decoded by ``options``, without their ends (``\\n``, ``\\r\\n``, ``\\r``).
 
     With ``final=False`` an incomplete character at the very end is no error (a cut sample).
+    ``count`` is told each block's length after it is read.
     """
     first = data.read(_READ_BYTES)
+    if count is not None:
+        count(len(first))
     encoding = options.encoding or next((enc for bom, enc in _BOMS if first.startswith(bom)), "utf-8")
     decoder = codecs.getincrementaldecoder(encoding)(options.errors)
     # UTF-8 and 8-bit codecs: a NUL byte is a NUL character, and its offset is exact
@@ -240,6 +285,8 @@ def _decoded_lines(
                 yield tail
             return
         block = data.read(_READ_BYTES)
+        if count is not None:
+            count(len(block))
 
 
 def _cut_long(text: str) -> list[str]:

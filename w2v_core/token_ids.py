@@ -16,19 +16,21 @@ memory is returned when it exits (measurements: benchmarks/README.md, "token_ids
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
+import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
 import numpy as np
 
-from .callbacks import ReadingStopped, TrainingControl
+from .callbacks import ReadingProgress, ReadingStopped, TrainingControl
 from .corpus import Corpus, open_corpus
 from .errors import CorpusError
-from .processes import processes_supported, release_freed_memory, run_isolated
+from .processes import processes_supported, release_freed_memory, run_isolated, shared_array
 from .vocab import Vocabulary
 
 #: Corpora with more tokens than this keep their ids in a temporary file (4 MB of int32).
@@ -38,6 +40,8 @@ SENTENCE_END = -1
 _PRUNED = -2
 #: Tokens gathered before a block is written out or remapped.
 _BLOCK_TOKENS = 65_536
+#: Least seconds between two reading-progress events.
+READING_PROGRESS_INTERVAL = 0.2
 
 
 def _temporary_file() -> IO[bytes]:
@@ -203,6 +207,7 @@ def encode_corpus(
     control: TrainingControl | None = None,
     isolate: bool | None = None,
     base_words: Sequence[str] | None = None,
+    on_progress: Callable[[ReadingProgress], None] | None = None,
 ) -> EncodedCorpus:
     """Read a corpus once: count words, build the vocabulary and encode tokens as ids.
 
@@ -222,6 +227,9 @@ def encode_corpus(
     base_words : sequence of str, optional
         Words that come first in the vocabulary, whatever their counts here (a model trained
         further on new text: :meth:`Vocabulary.extending`).
+    on_progress : callable, optional
+        Told how reading goes (:class:`~w2v_core.callbacks.ReadingProgress`) a few times a
+        second, in this thread, and once when the whole corpus is read.
 
     Raises
     ------
@@ -239,19 +247,32 @@ def encode_corpus(
             return Vocabulary.from_counts(words, counts, min_count, max_vocab)
         return Vocabulary.extending(base_words, words, counts, min_count, max_vocab)
 
+    progress = _ReadingReporter(on_progress)
     if not isolate:
-        return _encode(corpus, vocabulary, spill_tokens, lambda: IdStore(spill_tokens), control)
+        encoded = _encode(corpus, vocabulary, spill_tokens, lambda: IdStore(spill_tokens), control,
+                          progress.publish)
+        progress.finish()
+        return encoded
     ids_file = _temporary_file()
+    shared = shared_array((4,), np.float64)  # what the child has read, for the parent to tell
+
+    def publish(*figures: float) -> None:
+        shared[:] = figures
+
     try:
         packed, counts, size, n_words, n_sentences, name = run_isolated(
             lambda child_control: _encode(
                 corpus, vocabulary, spill_tokens, lambda: IdStore(0, ids_file), child_control,
+                publish,
             ).handed_over(),
             control,
+            on_poll=lambda: progress.publish(*shared),
         )
     except BaseException:
         ids_file.close()
         raise
+    progress.publish(*shared)
+    progress.finish()
     store = IdStore.adopt(ids_file, size, spill_tokens)
     release_freed_memory()  # the answer's pickle, freed (benchmarks/README.md, "token_ids.py")
     return EncodedCorpus(Vocabulary.from_packed(packed, counts), store, n_words, n_sentences, name)
@@ -263,12 +284,22 @@ def _encode(
     spill_tokens: int,
     new_store: Callable[[], IdStore],
     control,
+    publish: Callable[..., None] = lambda *figures: None,
 ) -> EncodedCorpus:
-    """:func:`encode_corpus` in this process; ``new_store()`` makes the final id store."""
+    """:func:`encode_corpus` in this process; ``new_store()`` makes the final id store;
+    ``publish(bytes_read, bytes_total, words, distinct)`` is told after each block (a total
+    of -1: unknown)."""
     if isinstance(corpus, str):
         corpus = open_corpus(corpus)
     name = corpus.name if isinstance(corpus, Corpus) else "<sentences>"
     sentences = corpus.sentences() if isinstance(corpus, Corpus) else iter(corpus)
+    meter = corpus.meter if isinstance(corpus, Corpus) else None
+    words_read = sentences_read = 0
+
+    def report() -> None:  # the buffers held a sentence-end mark after each sentence
+        done, total = (0, -1) if meter is None else (meter.done, meter.total)
+        publish(done, -1 if total is None else total, words_read - sentences_read,
+                len(provisional))
 
     provisional: dict[str, int] = {}
     raw = IdStore(spill_tokens)
@@ -278,11 +309,16 @@ def _encode(
             continue
         buffer.extend([provisional.setdefault(w, len(provisional)) for w in sentence])
         buffer.append(SENTENCE_END)
+        sentences_read += 1
         if len(buffer) >= _BLOCK_TOKENS:
             raw.append(np.frombuffer(buffer, dtype=np.int32))
+            words_read += len(buffer)
             buffer = array("i")
+            report()
             _check_stop(control, name)
     _check_stop(control, name)  # also a corpus shorter than one block
+    words_read += len(buffer)
+    report()
     raw.append(np.frombuffer(buffer, dtype=np.int32))
     raw.finish()
     if not provisional:
@@ -301,6 +337,35 @@ def _encode(
     del raw, remap
     release_freed_memory()
     return EncodedCorpus(vocab, store, n_words, n_sentences, name)
+
+
+class _ReadingReporter:
+    """Turns the reader's figures into :class:`ReadingProgress` events, a few a second."""
+
+    def __init__(self, on_progress: Callable[[ReadingProgress], None] | None) -> None:
+        self.on_progress = on_progress
+        self.started = time.perf_counter()
+        self.last_told = -math.inf
+        self.latest: ReadingProgress | None = None
+
+    def publish(self, bytes_read: float, bytes_total: float, words: float, distinct: float) -> None:
+        if self.on_progress is None:
+            return
+        now = time.perf_counter()
+        self.latest = ReadingProgress(
+            int(bytes_read), None if bytes_total < 0 else int(bytes_total), int(words),
+            int(distinct), now - self.started,
+        )
+        if now - self.last_told >= READING_PROGRESS_INTERVAL:
+            self.last_told = now
+            self.on_progress(self.latest)
+
+    def finish(self) -> None:
+        """The whole corpus is read: the last event."""
+        if self.on_progress is not None and self.latest is not None:
+            latest = self.latest
+            self.on_progress(replace(latest, bytes_read=latest.bytes_total or latest.bytes_read,
+                                     seconds=time.perf_counter() - self.started, done=True))
 
 
 def _check_stop(control, name: str) -> None:

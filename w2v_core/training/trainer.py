@@ -22,7 +22,9 @@ from typing import Protocol
 import numpy as np
 
 from ..blas import single_threaded_blas
-from ..callbacks import Callback, CallbackList, StopTraining, TrainingControl, TrainingStart
+from ..callbacks import (
+    Callback, CallbackList, ReadingProgress, StopTraining, TrainingControl, TrainingStart,
+)
 from ..config import TrainConfig, flag, resolve_epochs
 from ..corpus import Corpus
 from ..token_ids import EncodedCorpus, encode_corpus
@@ -430,15 +432,18 @@ def prepare_corpus(
     max_vocab: int | None = None,
     control: TrainingControl | None = None,
     isolate: bool | None = None,
+    on_progress: Callable[[ReadingProgress], None] | None = None,
 ) -> EncodedCorpus:
     """Read, count and encode a corpus (see :func:`w2v_core.token_ids.encode_corpus`).
 
     A stop asked through ``control`` while the corpus is read raises
     :class:`~w2v_core.callbacks.ReadingStopped`. On Linux the corpus is read in a forked
     child process (``isolate``; False reads here, e.g. for an iterable with side effects).
+    ``on_progress`` is told how reading goes, a few times a second.
     """
     return encode_corpus(
-        corpus, min_count=min_count, max_vocab=max_vocab, control=control, isolate=isolate
+        corpus, min_count=min_count, max_vocab=max_vocab, control=control, isolate=isolate,
+        on_progress=on_progress,
     )
 
 
@@ -458,7 +463,8 @@ def train(
         already encoded corpus (its vocabulary is used as is), or sentences.
     config : TrainConfig
     callbacks : sequence of Callback
-        Told about the start, progress, epoch ends and the end.
+        Told how reading the corpus goes, then about the start, progress, epoch ends and
+        the end.
     control : TrainingControl, optional
         Lets another thread pause or stop training.
     checkpoints : CheckpointSink, optional
@@ -478,7 +484,8 @@ def train(
     """
     config.validate()
     if not isinstance(corpus, EncodedCorpus):
-        corpus = prepare_corpus(corpus, config.min_count, config.max_vocab, control)
+        corpus = prepare_corpus(corpus, config.min_count, config.max_vocab, control,
+                                on_progress=CallbackList(list(callbacks)).on_reading)
     return Trainer(corpus, config, callbacks, control, checkpoints=checkpoints).train()
 
 
