@@ -39,7 +39,7 @@ class IncomparableModelsError(W2VError):
 class NotComparedError(UnknownWordError):
     """A word that is not among the compared words (not in both models, or too rare)."""
 
-    what = "word not compared (not among the words frequent in both models)"
+    what = "word not compared (not in both models, or not among the words most frequent in both)"
 
 
 @dataclass(frozen=True)
@@ -177,21 +177,22 @@ class Comparison:
         return float(np.mean([c.cosine for c in self.changes]))
 
     def report(self, n: int = 20, word: str | None = None, neighbours: int = DEFAULT_K) -> dict[str, object]:
-        """What ``w2v compare --json`` prints: the figures, both lists, and ``word``'s neighbours."""
+        """What ``w2v compare --json`` prints: the figures, then both lists or, for ``word``,
+        its change and its neighbours in A and in B."""
         out: dict[str, object] = {
             "shared": self.shared,
             "compared": len(self.words),
             "k": self.k,
             "mean_cosine": round(self.mean_cosine, 6),
-            "most_changed": [c.to_dict() for c in self.most_changed(n)],
-            "least_changed": [c.to_dict() for c in self.least_changed(n)],
         }
-        if word is not None:
-            in_a, in_b = self.neighbours(word, neighbours)
-            out["word"] = {
-                **self.change(word).to_dict(),
-                "a": [[w, round(s, 6)] for w, s in in_a],
-                "b": [[w, round(s, 6)] for w, s in in_b],
-            }
+        if word is None:
+            out["most_changed"] = [c.to_dict() for c in self.most_changed(n)]
+            out["least_changed"] = [c.to_dict() for c in self.least_changed(n)]
+            return out
+        in_a, in_b = self.neighbours(word, neighbours)
+        out["word"] = {
+            **self.change(word).to_dict(),
+            "a": [[w, round(s, 6)] for w, s in in_a],
+            "b": [[w, round(s, 6)] for w, s in in_b],
+        }
         return out
-
