@@ -12,6 +12,7 @@ from w2v_core.compare import (
     NotComparedError,
     procrustes,
     shared_words,
+    top_neighbours,
 )
 from w2v_core.config import TrainConfig
 from w2v_core.training import train
@@ -122,3 +123,12 @@ def test_report_is_json_ready(halves):
     one = json.loads(json.dumps(halves.report(word="Apple", neighbours=4)))["word"]
     assert set(one) == {"word", "cosine", "overlap", "a", "b"}
     assert one["word"] == "apple" and len(one["a"]) == len(one["b"]) == 4
+
+
+def test_top_neighbours_match_a_full_sort_across_blocks():
+    kv = random_vectors(n=1100, dim=8, seed=4)  # more rows than one block of similarities
+    found = top_neighbours(kv.normed, 7)
+    sims = kv.normed @ kv.normed.T
+    np.fill_diagonal(sims, -np.inf)
+    np.testing.assert_array_equal(found, np.argsort(-sims, axis=1, kind="stable")[:, :7])
+    assert top_neighbours(kv.normed[:3], 10).shape == (3, 2)  # at most every other row
