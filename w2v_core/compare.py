@@ -57,9 +57,9 @@ class WordChange:
 def shared_words(a: KeyedVectors, b: KeyedVectors, top: int | None = DEFAULT_TOP) -> list[str]:
     """The words of both models, the most frequent in both first, at most ``top`` of them.
 
-    A word's place is the lower of its two frequency ranks (its row in each model, which is
+    A word's place is the worse of its two frequency ranks (its row in each model, which is
     frequency order for the models this project writes and for word2vec and GloVe files), so
-    a word is kept only if it is frequent in both models.
+    a word is kept only if it is frequent in both models; ties go by A's order.
     """
     rows = [(max(i, b.index[w]), i, w) for i, w in enumerate(a.words) if w in b.index]
     rows.sort()
