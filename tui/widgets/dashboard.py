@@ -206,7 +206,7 @@ class TrainingPane(Pane):
             bar = self.query_one("#train-progress", ProgressBar)
             if progress.bytes_total:
                 bar.update(total=progress.bytes_total, progress=progress.bytes_read)
-            self.query_one("#train-stats", Static).update(f"Reading the corpus: {reading_text(progress)}")
+            self.query_one("#train-stats", Static).update(reading_text(progress))
         message.delivered()
 
     def on_training_started(self, message: TrainingStarted) -> None:
