@@ -55,25 +55,28 @@ class BridgeMessage(Message):
 
 
 @dataclass
-class TrainingProgress(BridgeMessage, bubble=False):
-    """A progress report; a newer one replaces an older one still waiting in the queue."""
+class Report(BridgeMessage):
+    """A report of how far something has come: a newer one replaces an older one of its
+    kind still waiting in the queue (only the latest matters)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return type(message) is type(self)
+
+
+@dataclass
+class TrainingProgress(Report, bubble=False):
+    """A progress report of training."""
 
     kind: ClassVar[str] = "progress"
     event: "TrainingEvent"
 
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, TrainingProgress)
-
 
 @dataclass
-class ReadingReport(BridgeMessage, bubble=False):
-    """How far reading the corpus has come; a newer one replaces an older one in the queue."""
+class ReadingReport(Report, bubble=False):
+    """How far reading the corpus has come."""
 
     kind: ClassVar[str] = "reading"
     progress: "ReadingProgress"
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, ReadingReport)
 
 
 @dataclass
