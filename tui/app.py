@@ -289,6 +289,10 @@ class W2VApp(App[None]):
         if self.hung_up is not None:
             if outcome.save_error:  # the terminal may be gone: stderr is what remains
                 print(f"w2v-tui: {outcome.save_error}", file=sys.stderr)
+            if self.checkpoints is not None and self.checkpoints.error is None and model.state \
+                    and not model.state.finished:
+                print(f"w2v-tui: the run so far is in {self.checkpoints.path}; continue it with: "
+                      f"w2v-tui --resume {self.checkpoints.path}", file=sys.stderr)
             exit_after_hang_up(self, self.hung_up)
             return
         summary = model.summary

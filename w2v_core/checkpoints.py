@@ -12,6 +12,9 @@ run to its planned end: with one worker thread, exactly as if it had never stopp
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -46,6 +49,23 @@ def checkpoint_path_for(output: str | Path) -> Path:
     output = Path(output)
     stem = output.name[: -len(CHECKPOINT_SUFFIX)] if output.name.endswith(CHECKPOINT_SUFFIX) else output.stem
     return output.with_name(stem + CHECKPOINT_SUFFIX)
+
+
+def state_directory() -> Path:
+    """Where runs with no output of their own keep their checkpoints: ``$XDG_STATE_HOME/w2v-tui``
+    (default ``~/.local/state/w2v-tui``), as the XDG base directories say for state that
+    outlives a session but is not a user's document."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "w2v-tui"
+
+
+def unsaved_run_checkpoint(corpus: str) -> Path:
+    """The checkpoint of a run on ``corpus`` that saves nowhere (``w2v-tui`` without ``-o``):
+    in :func:`state_directory`, named after the corpus (and a hash of its spec, so two corpora
+    named alike do not share one)."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(corpus.split(":")[-1]).name)[:40].strip("._") or "corpus"
+    digest = hashlib.blake2b(corpus.encode("utf-8"), digest_size=4).hexdigest()
+    return state_directory() / f"{stem}-{digest}{CHECKPOINT_SUFFIX}"
 
 
 class Checkpointer:
