@@ -32,6 +32,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TRAINING_TESTS = ("tests/test_reference_sgns.py", "tests/test_sampling_stats.py", "tests/test_trainer.py")
+COMPARE_TESTS = ("tests/test_compare.py", "tests/test_cli_compare.py")
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,30 @@ BUGS = (
         'fit = _fit_pca if method == "pca" else _fit_tsne',
         "fit = _fit_pca",
         ("tests/test_projection.py", "tests/test_projection_quality.py"),
+    ),
+    Bug(
+        "procrustes-transposed",
+        "compare aligns B with the inverse of the best rotation",
+        "w2v_core/compare.py",
+        "    return u @ vt",
+        "    return (u @ vt).T",
+        COMPARE_TESTS,
+    ),
+    Bug(
+        "neighbour-self",
+        "compare counts a word among its own neighbours",
+        "w2v_core/compare.py",
+        "        sims[rows, start + rows] = -np.inf  # a word is not its own neighbour\n",
+        "",
+        COMPARE_TESTS,
+    ),
+    Bug(
+        "most-changed-reversed",
+        "compare ranks the most aligned words as the most changed",
+        "w2v_core/compare.py",
+        "return sorted(self.changes, key=lambda c: (c.cosine, c.overlap))",
+        "return sorted(self.changes, key=lambda c: (-c.cosine, c.overlap))",
+        COMPARE_TESTS,
     ),
 )
 

@@ -1,9 +1,10 @@
 """Make the README's SVG screenshots and print its key table.
 
 Run from the repository root: ``python scripts/screenshots.py``. Writes docs/dashboard.svg,
-docs/neighbours.svg and docs/map.svg at 80x24 with the real engine: the dashboard is captured
-mid-training on builtin:hamlet (paused, so the frame is stable); the explorer panes show
-the model that run produced.
+docs/neighbours.svg, docs/map.svg and docs/compare.svg at 80x24 with the real engine: the
+dashboard is captured mid-training on builtin:hamlet (paused, so the frame is stable); the
+explorer panes show the model that run produced; the Compare pane aligns a second run, with
+another seed, onto it (which neighbours are the seed's).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from w2v_core.config import TrainConfig  # noqa: E402
+from w2v_core.model import Model  # noqa: E402
 
 from tui.app import W2VApp  # noqa: E402
 from tui.keys import key_rows, markdown_table  # noqa: E402
@@ -35,8 +37,9 @@ async def _wait(pilot, condition, timeout: float = 120.0) -> None:  # noqa: ANN0
         await pilot.pause(0.05)
 
 
-async def shoot(corpus: str, query: str) -> list[Path]:
-    """Train on ``corpus``, screenshot the dashboard mid-run, then the explorer panes."""
+async def shoot(corpus: str, query: str) -> tuple[list[Path], "Model"]:
+    """Train on ``corpus``, screenshot the dashboard mid-run, then the explorer panes; return
+    the screenshots and the model."""
     config = TrainConfig(seed=1)  # the defaults, epochs chosen from the corpus size as a user gets them
     app = W2VApp(corpus=corpus, config=config)
     saved: list[Path] = []
@@ -60,13 +63,35 @@ async def shoot(corpus: str, query: str) -> list[Path]:
         await pilot.pause()
         saved.append(Path(app.save_screenshot("map.svg", str(DOCS))))
         app.dirty = False
+        model = app.model
         app.exit()
-    return saved
+    return saved, model
+
+
+async def shoot_compare(corpus: str, model: "Model", query: str) -> Path:
+    """Train ``corpus`` again with another seed, align it onto ``model``, screenshot the
+    Compare pane with ``query``'s neighbours in both."""
+    from w2v_core.compare import Comparison
+    from w2v_core.training import train
+
+    other = train(corpus, TrainConfig(seed=2))
+    app = W2VApp(model=model, model_path="seed1.npz", comparison=Comparison(model.wv, other.wv))
+    async with app.run_test(size=SIZE) as pilot:
+        changes = app.query_one("#cmp-changes")
+        await _wait(pilot, lambda: changes.row_count > 0)
+        await pilot.press("slash", *query, "enter")
+        await _wait(pilot, lambda: app.query_one("#cmp-sides").row_count > 0)
+        await pilot.pause()
+        path = Path(app.save_screenshot("compare.svg", str(DOCS)))
+        app.exit()
+    return path
 
 
 def main() -> int:
     DOCS.mkdir(exist_ok=True)
-    for path in asyncio.run(shoot("builtin:hamlet", "king")):
+    saved, model = asyncio.run(shoot("builtin:hamlet", "king"))
+    saved.append(asyncio.run(shoot_compare("builtin:hamlet", model, "king")))
+    for path in saved:
         print(f"wrote {path.relative_to(ROOT)}")
     print()
     print(markdown_table(key_rows(W2VApp.binding_sections())))

@@ -9,6 +9,14 @@ import pytest
 from planted import SHARED_NLTK, planted_sentences
 
 
+@pytest.fixture(autouse=True)
+def state_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Checkpoints of runs without -o go to $XDG_STATE_HOME: a temporary one, never ~/.local."""
+    path = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(path))
+    return path
+
+
 @pytest.fixture
 def planted() -> list[list[str]]:
     return planted_sentences()

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from w2v_core.callbacks import Callback, TrainingControl
+from w2v_core.vectors import KeyedVectors
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -48,6 +49,30 @@ def planted_hits(model, topn: int = 5) -> float:
             hits += sum(n in set(members) | set(contexts) for n in neighbours)
             total += len(neighbours)
     return hits / total
+
+
+# ------------------------------------------------------------------ comparing models
+#: The words whose vectors :func:`rotated` moves in the comparison tests (issue 24).
+SWAPPED = ["w0017", "w0123", "w0200", "w0256", "w0311"]
+
+
+def random_vectors(n: int = 400, dim: int = 32, seed: int = 0) -> KeyedVectors:
+    """``n`` words ``w0000``... (frequency order) with Gaussian vectors: no structure to find."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{i:04d}" for i in range(n)]
+    return KeyedVectors(words, rng.normal(size=(n, dim)), np.arange(n, 0, -1) * 10)
+
+
+def rotated(kv: KeyedVectors, seed: int = 1, swap: list[str] = ()) -> KeyedVectors:
+    """``kv`` rotated by a random orthogonal matrix; the ``swap`` words' vectors moved one
+    along (each takes the next one's vector); the rows in another order."""
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(kv.dim, kv.dim)))
+    vectors = kv.vectors.astype(np.float64) @ q
+    rows = [kv.index[w] for w in swap]
+    vectors[rows] = vectors[rows[1:] + rows[:1]]
+    order = rng.permutation(len(kv))
+    return KeyedVectors([kv.words[i] for i in order], vectors[order], kv.counts[order])
 
 
 def numeric_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

@@ -47,6 +47,7 @@ from .screens.save import SaveScreen
 from .signals import exit_after_hang_up, install_hang_up_handlers
 from .training import separation_of
 from .training_run import TrainFunction, TrainingRun
+from .widgets.compare import ComparePane
 from .widgets.dashboard import TrainingPane
 from .widgets.neighbours import NeighboursPane, approximate_by_default
 from .widgets.pane import Pane
@@ -55,6 +56,7 @@ from .workers import ThreadWorkers
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.checkpoints import Checkpointer
+    from w2v_core.compare import Comparison
     from w2v_core.config import TrainConfig
     from w2v_core.corpus import Corpus
     from w2v_core.model import Model
@@ -92,6 +94,8 @@ class W2VApp(App[None]):
     #: the model shown is not the one last saved
     dirty: var[bool] = var(False)
     saved_to: var[str | None] = var(None)
+    #: a second model aligned onto the opened one (``--compare``), for the Compare pane
+    comparison: var["Comparison | None"] = var(None)
 
     def __init__(
         self,
@@ -105,6 +109,7 @@ class W2VApp(App[None]):
         resume_from: "Model | None" = None,
         notes: Sequence[str] = (),
         init_from: "Model | None" = None,
+        comparison: "Comparison | None" = None,
     ) -> None:
         super().__init__()
         if (corpus is None) == (model is None):
@@ -119,6 +124,7 @@ class W2VApp(App[None]):
         self.resume_from = resume_from  #: train mode: the checkpoint a resumed run continues
         self.notes = list(notes)  #: lines for the user as training starts
         self.init_from = init_from  #: train mode: the trained model a run starts from
+        self.compare_with = comparison  #: model mode: the second model, aligned (``--compare``)
         self.control = TrainingControl()
         self.snapshot: KeyedVectors | None = None  #: the latest epoch snapshot
         self.saved: object | None = None  #: the Model or KeyedVectors last saved to ``saved_to``
@@ -128,7 +134,7 @@ class W2VApp(App[None]):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        first = TrainingPane if self.corpus else NeighboursPane
+        first = TrainingPane if self.corpus else ComparePane if self.compare_with else NeighboursPane
         with TabbedContent(initial=first.TAB.id):
             for cls in PANES:
                 with TabPane(cls.TAB.markup, id=cls.TAB.id):
@@ -159,6 +165,7 @@ class W2VApp(App[None]):
         self.threads.start(self._import_map_backends, group="imports")
         if self.loaded_model is not None:
             self.open_model(self.loaded_model)
+            self.comparison = self.compare_with
         else:
             self.start_training()
 
@@ -282,6 +289,10 @@ class W2VApp(App[None]):
         if self.hung_up is not None:
             if outcome.save_error:  # the terminal may be gone: stderr is what remains
                 print(f"w2v-tui: {outcome.save_error}", file=sys.stderr)
+            if self.checkpoints is not None and self.checkpoints.error is None and model.state \
+                    and not model.state.finished:
+                print(f"w2v-tui: the run so far is in {self.checkpoints.path}; continue it with: "
+                      f"w2v-tui --resume {self.checkpoints.path}", file=sys.stderr)
             exit_after_hang_up(self, self.hung_up)
             return
         summary = model.summary
@@ -536,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     app = W2VApp(corpus=launch.corpus, config=launch.config, model=launch.model,
                  model_path=launch.model_path, output=launch.output,
                  checkpoints=launch.checkpoints, resume_from=launch.resume_from, notes=launch.notes,
-                 init_from=launch.init_from)
+                 init_from=launch.init_from, comparison=launch.comparison)
     try:
         app.run()
     finally:

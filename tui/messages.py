@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.message import Message
 
 if TYPE_CHECKING:  # pragma: no cover
-    from w2v_core.callbacks import TrainingEvent, TrainingStart
+    from w2v_core.callbacks import ReadingProgress, TrainingEvent, TrainingStart
     from w2v_core.config import TrainConfig
     from w2v_core.model import Model
     from w2v_core.vectors import KeyedVectors
@@ -55,14 +55,28 @@ class BridgeMessage(Message):
 
 
 @dataclass
-class TrainingProgress(BridgeMessage, bubble=False):
-    """A progress report; a newer one replaces an older one still waiting in the queue."""
+class Report(BridgeMessage):
+    """A report of how far something has come: a newer one replaces an older one of its
+    kind still waiting in the queue (only the latest matters)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return type(message) is type(self)
+
+
+@dataclass
+class TrainingProgress(Report, bubble=False):
+    """A progress report of training."""
 
     kind: ClassVar[str] = "progress"
     event: "TrainingEvent"
 
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, TrainingProgress)
+
+@dataclass
+class ReadingReport(Report, bubble=False):
+    """How far reading the corpus has come."""
+
+    kind: ClassVar[str] = "reading"
+    progress: "ReadingProgress"
 
 
 @dataclass

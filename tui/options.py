@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.destination import OutputLock
     from w2v_core.corpus import Corpus
     from w2v_core.model import Model
+    from w2v_core.compare import Comparison
 
 PROG = "w2v-tui"
 DEFAULT_CORPUS = "builtin:shakespeare"
@@ -59,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="open a saved model (.npz, word2vec .bin/.txt, GloVe text) instead of training"
         "%(default).0s",
     )
+    model.add_argument(
+        "--compare", metavar="PATH", default=None,
+        help="with --model: a second model (same dimensions, any format) to align onto it and "
+        "compare in the Compare pane%(default).0s",
+    )
     add_model_reading_arguments(model, applies_to="--model")
     add_corpus_text_arguments(parser)
     add_train_arguments(parser)
@@ -80,6 +86,7 @@ class Launch:
     notes: tuple[str, ...] = ()  #: lines for the user before training starts
     init_from: "Model | None" = None  #: the trained model a run starts from (``--init``)
     lock: "OutputLock | None" = None  #: held while the app runs: no second run into ``output``
+    comparison: "Comparison | None" = None  #: ``--compare``: the second model aligned onto ``model``
 
 
 def resolve(argv: list[str] | None = None) -> Launch:
@@ -103,7 +110,9 @@ def resolve(argv: list[str] | None = None) -> Launch:
             raise UsageError("-o/--output is for training; --model opens a saved model")
         _refuse_training_options(args)
         model = load_model(args.model, args.unicode_errors, args.limit)
-        return Launch(None, None, model, args.model)
+        return Launch(None, None, model, args.model, comparison=_comparison(args, model))
+    if args.compare is not None:
+        raise UsageError("--compare applies to --model: it compares two saved models")
     for name in ("unicode_errors", "limit"):
         if getattr(args, name) != build_parser().get_default(name):
             raise UsageError(f"--{name.replace('_', '-')} applies to --model")
@@ -121,8 +130,18 @@ def resolve(argv: list[str] | None = None) -> Launch:
                   plan.resume_from, tuple(plan.notes), plan.init_from, lock)
 
 
+def _comparison(args: argparse.Namespace, model: "Model") -> "Comparison | None":
+    """``--compare``: the second model, read as ``--model`` is, aligned onto it; models that
+    cannot be aligned (other dimensions, no shared words) are refused before the UI starts."""
+    if args.compare is None:
+        return None
+    from w2v_core.compare import Comparison
+
+    return Comparison(model.wv, load_model(args.compare, args.unicode_errors, args.limit).wv)
+
+
 #: Options that belong to ``--model`` (everything else is for training a corpus).
-_MODEL_OPTIONS = {"corpus", "output", "model", "unicode_errors", "limit"}
+_MODEL_OPTIONS = {"corpus", "output", "model", "compare", "unicode_errors", "limit"}
 
 
 def _refuse_training_options(args: argparse.Namespace) -> None:

@@ -8,10 +8,13 @@ Adding a pane: a module with a :class:`~tui.widgets.pane.Pane` subclass, and a l
 from __future__ import annotations
 
 from .widgets.analogies import AnalogiesPane
+from .widgets.compare import ComparePane
 from .widgets.dashboard import TrainingPane
 from .widgets.evaluate import EvaluatePane
 from .widgets.map import MapPane
 from .widgets.neighbours import NeighboursPane
 from .widgets.pane import Pane
 
-PANES: tuple[type[Pane], ...] = (TrainingPane, NeighboursPane, AnalogiesPane, MapPane, EvaluatePane)
+PANES: tuple[type[Pane], ...] = (
+    TrainingPane, NeighboursPane, AnalogiesPane, MapPane, EvaluatePane, ComparePane,
+)

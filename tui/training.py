@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from textual.message_pump import MessagePump
 
-from w2v_core.callbacks import Callback, StopTraining, TrainingEvent, TrainingStart
+from w2v_core.callbacks import Callback, ReadingProgress, StopTraining, TrainingEvent, TrainingStart
 
-from .messages import BridgeMessage, EpochEnded, TrainingProgress, TrainingStarted
+from .messages import BridgeMessage, EpochEnded, ReadingReport, TrainingProgress, TrainingStarted
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.model import Model
@@ -105,6 +105,10 @@ class TrainingBridge(Callback):
     def _check(self) -> None:
         if self.is_cancelled():
             raise StopTraining
+
+    def on_reading(self, progress: ReadingProgress) -> None:
+        self._send(ReadingReport(progress))
+        self._check()
 
     def on_train_begin(self, info: TrainingStart) -> None:
         for x, y in zip(*info.loss_curve):  # a resumed run's curve so far

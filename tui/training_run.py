@@ -91,7 +91,8 @@ class TrainingRun:
             checkpoints.stamp(model)  # a native -o can be resumed too
         saved_to, save_error = save_output(model, self.output) if self.output is not None else (None, "")
         if checkpoints is not None:  # a stopped run's checkpoint: exactly where it stopped
-            checkpoints.finish(model, saved=saved_to is not None)
+            # without -o the model stays in the app, whose quit asks before losing it
+            checkpoints.finish(model, saved=saved_to is not None or self.output is None)
         model.wv.normed  # noqa: B018 - normalised here, not at the UI's first query
         if approximate_by_default(model.wv):
             model.wv.prepare_approximate()

@@ -25,6 +25,7 @@ _EXPORTS = {
     "EncodedCorpus": "token_ids",
     "Checkpointer": "checkpoints", "NotResumableError": "checkpoints", "resume": "checkpoints",
     "CorpusChangedError": "corpus_identity",
+    "Comparison": "compare",
     "TrainingState": "run_state",
     "ConfigError": "errors", "CorpusError": "errors", "ModelFormatError": "errors",
     "TrainingDivergedError": "errors", "TrainingWorkerError": "errors",
@@ -71,6 +72,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .config import TrainConfig
     from .corpus import Corpus, open_corpus, tokenize
     from .corpus_identity import CorpusChangedError
+    from .compare import Comparison
     from .diagnostics import separation
     from .token_ids import EncodedCorpus
     from .errors import (

@@ -22,6 +22,40 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 @dataclass(frozen=True)
+class ReadingProgress:
+    """How far reading the corpus (counting words, building the vocabulary) has come.
+
+    Sent a few times a second while the corpus is read, and once at its end.
+    """
+
+    bytes_read: int  #: of the corpus's files (compressed bytes for a compressed file)
+    bytes_total: int | None  #: None for a pipe, a device or an NLTK corpus
+    words: int  #: tokens counted so far
+    vocabulary: int  #: distinct tokens so far, before min_count: a runaway shows early
+    seconds: float  #: since reading began
+    done: bool = False  #: the last report: the whole corpus is read
+
+    @property
+    def fraction(self) -> float | None:
+        """Share of the bytes read, None when the total is unknown."""
+        if not self.bytes_total:
+            return None
+        return min(self.bytes_read / self.bytes_total, 1.0)
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left, from the bytes' rate; None when unknown."""
+        fraction = self.fraction
+        if fraction is None or fraction <= 0 or self.seconds <= 0:
+            return None
+        return self.seconds * (1 - fraction) / fraction
+
+
+@dataclass(frozen=True)
 class TrainingStart:
     """Sent once, before the first update."""
 
@@ -72,6 +106,9 @@ class Callback:
     Raise :class:`StopTraining` from any hook to stop training; the model trained so far is
     kept.
     """
+
+    def on_reading(self, progress: ReadingProgress) -> None:
+        """Reading the corpus goes on (before :meth:`on_train_begin`), a few times a second."""
 
     def on_train_begin(self, info: TrainingStart) -> None:
         """Training is about to start."""
@@ -137,6 +174,10 @@ class CallbackList(Callback):
 
     def __init__(self, callbacks: "list[Callback] | tuple[Callback, ...]" = ()) -> None:
         self.callbacks = list(callbacks)
+
+    def on_reading(self, progress: ReadingProgress) -> None:
+        for cb in self.callbacks:
+            cb.on_reading(progress)
 
     def on_train_begin(self, info: TrainingStart) -> None:
         for cb in self.callbacks:

@@ -12,6 +12,9 @@ run to its planned end: with one worker thread, exactly as if it had never stopp
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .callbacks import Callback, TrainingControl
+from .callbacks import Callback, CallbackList, ReadingProgress, TrainingControl
 from .corpus import Corpus, open_corpus
 from .corpus_identity import CorpusChangedError, check_unchanged
 from .errors import CorpusError, W2VError
@@ -47,6 +50,23 @@ def checkpoint_path_for(output: str | Path) -> Path:
     output = Path(output)
     stem = output.name[: -len(CHECKPOINT_SUFFIX)] if output.name.endswith(CHECKPOINT_SUFFIX) else output.stem
     return output.with_name(stem + CHECKPOINT_SUFFIX)
+
+
+def state_directory() -> Path:
+    """Where runs with no output of their own keep their checkpoints: ``$XDG_STATE_HOME/w2v-tui``
+    (default ``~/.local/state/w2v-tui``), as the XDG base directories say for state that
+    outlives a session but is not a user's document."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "w2v-tui"
+
+
+def unsaved_run_checkpoint(corpus: str) -> Path:
+    """The checkpoint of a run on ``corpus`` that saves nowhere (``w2v-tui`` without ``-o``):
+    in :func:`state_directory`, named after the corpus (and a hash of its spec, so two corpora
+    named alike do not share one)."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(corpus.split(":")[-1]).name)[:40].strip("._") or "corpus"
+    digest = hashlib.blake2b(corpus.encode("utf-8"), digest_size=4).hexdigest()
+    return state_directory() / f"{stem}-{digest}{CHECKPOINT_SUFFIX}"
 
 
 class Checkpointer:
@@ -207,7 +227,10 @@ def reopen_corpus(model: Model, corpus: str | None = None) -> tuple[Corpus, list
 
 
 def encode_like(
-    corpus: Corpus, model: Model, control: TrainingControl | None = None
+    corpus: Corpus,
+    model: Model,
+    control: TrainingControl | None = None,
+    on_progress: Callable[[ReadingProgress], None] | None = None,
 ) -> EncodedCorpus:
     """Encode ``corpus`` as ``model``'s run did, and check that the vocabulary came out the same.
 
@@ -220,11 +243,12 @@ def encode_like(
     if init_words:  # a run that trained further: its first words are the earlier model's
         from .further import encode_further
 
-        encoded = encode_further(corpus, model, config, control, base_words=init_words)
+        encoded = encode_further(corpus, model, config, control, base_words=init_words,
+                                 on_progress=on_progress)
     else:
         encoded = encode_corpus(
             corpus, config.min_count, config.max_vocab, control=control,
-            phrases=Phrasing.of(config),
+            phrases=Phrasing.of(config), on_progress=on_progress,
         )
     vocab, words, counts = encoded.vocab, model.wv.words, model.wv.counts
     if init_words and counts is not None and len(counts) == len(vocab):
@@ -259,10 +283,11 @@ def train_or_resume(
     from .further import encode_further, in_frequency_order
     from .training import Trainer, train
 
+    on_progress = CallbackList(list(callbacks)).on_reading
     if resume_from is not None:
-        encoded = encode_like(corpus, resume_from, control)
+        encoded = encode_like(corpus, resume_from, control, on_progress)
     elif init_from is not None:
-        encoded = encode_further(corpus, init_from, config, control)
+        encoded = encode_further(corpus, init_from, config, control, on_progress=on_progress)
     else:
         return train(corpus, config, callbacks, control, checkpoints)
     model = Trainer(

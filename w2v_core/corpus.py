@@ -41,6 +41,7 @@ from .config import DOTLESS_I_LANGUAGES, TextConfig
 from .errors import CorpusError
 from .reading import (
     BinaryFileError,
+    ByteMeter,
     TextOptions,
     WaitNotice,
     is_stream,
@@ -218,6 +219,9 @@ class Corpus:
     files : list of Path
         The files read, in order (empty for a pipe and an NLTK corpus): what a checkpoint
         fingerprints to recognise the corpus (:mod:`w2v_core.corpus_identity`).
+    meter : ByteMeter
+        Bytes of the files read in the current pass, and their total when known: reading
+        progress (:class:`~w2v_core.callbacks.ReadingProgress`).
     """
 
     name: str
@@ -226,6 +230,7 @@ class Corpus:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    meter: ByteMeter = field(default_factory=ByteMeter)
     _pending: Iterator[list[str]] | None = field(default=None, init=False, repr=False)
     _started: bool = field(default=False, init=False, repr=False)
 
@@ -246,6 +251,7 @@ class Corpus:
                 "once (save it to a file to train on it again)"
             )
         self._started = True
+        self.meter.done = 0  # a new pass
         return self._open_sentences()
 
     def __iter__(self) -> Iterator[list[str]]:
@@ -319,10 +325,11 @@ def open_corpus(
     options = TextOptions(encoding, encoding_errors)
     text = TextConfig(lang, line_sentences).validate()
     warnings: list[str] = []
+    meter = ByteMeter()
 
     def sentences_of(path: Path, name: str, options: TextOptions = options,
                      on_wait: WaitNotice | None = None) -> Iterator[list[str]]:
-        return _file_sentences(path, name, options, on_wait, text, warnings)
+        return _file_sentences(path, name, options, on_wait, text, warnings, meter)
 
     spec = str(spec).strip()
     if not spec:
@@ -333,8 +340,10 @@ def open_corpus(
             known = ", ".join(f"builtin:{n}" for n in BUILTIN_CORPORA)
             raise CorpusError(f"unknown built-in corpus {spec!r}; choose one of {known}")
         path = builtin_path(BUILTIN_CORPORA[name])
+        meter.total = _size_of([path])
         return Corpus(
-            spec, lambda: sentences_of(path, spec, TextOptions()), warnings=warnings, files=[path]
+            spec, lambda: sentences_of(path, spec, TextOptions()), warnings=warnings, files=[path],
+            meter=meter,
         )
     if spec.startswith("nltk:"):
         return _open_nltk(spec, text.lang)
@@ -344,24 +353,27 @@ def open_corpus(
         if not files:
             detail = f" ({len(skipped)} skipped, e.g. {skipped[0][0]}: {skipped[0][1]})" if skipped else ""
             raise CorpusError(f"corpus directory has no text files: {spec}{detail}")
+        meter.total = _size_of(files)
         return Corpus(
             spec,
             lambda: (s for f in files for s in sentences_of(f, str(f))),
             skipped=skipped,
             warnings=warnings,
             files=list(files),
+            meter=meter,
         )
     if not os.access(path, os.R_OK):
         raise CorpusError(f"corpus is not readable: {spec}")
     if is_stream(path):
         return Corpus(
             spec, lambda: sentences_of(path, spec, on_wait=on_wait), rereadable=False,
-            warnings=warnings,
+            warnings=warnings, meter=meter,
         )
     reason = not_text_reason(path, options)
     if reason:
         raise CorpusError(f"corpus {spec} is {reason}")
-    return Corpus(spec, lambda: sentences_of(path, spec), warnings=warnings, files=[path])
+    meter.total = _size_of([path])
+    return Corpus(spec, lambda: sentences_of(path, spec), warnings=warnings, files=[path], meter=meter)
 
 
 def split_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[list[str]]:
@@ -406,6 +418,14 @@ def _cut(tokens: list[str]) -> Iterator[list[str]]:
         yield tokens[start : start + MAX_SENTENCE_LENGTH]
 
 
+def _size_of(paths: list[Path]) -> int | None:
+    """The files' sizes summed (what reading progress counts up to), None if one is unknown."""
+    try:
+        return sum(p.stat().st_size for p in paths)
+    except OSError:
+        return None
+
+
 def _stat_mode(path: Path, spec: str) -> int:
     """``st_mode`` of ``path``, with a clear error for a missing path, broken link or loop."""
     try:
@@ -432,11 +452,12 @@ def _file_sentences(
     on_wait: WaitNotice | None = None,
     text: TextConfig = TextConfig(),
     warnings: list[str] | None = None,
+    meter: ByteMeter | None = None,
 ) -> Iterator[list[str]]:
     """Sentences of one file or pipe; the first 64 KB choose prose or one sentence a line
     (unless ``text.line_sentences`` says), and are checked for clause-long "words" (a note
-    added to ``warnings``, once)."""
-    lines = read_lines(path, name, options, on_wait)
+    added to ``warnings``, once). The bytes read are added to ``meter``."""
+    lines = read_lines(path, name, options, on_wait, meter)
     head: list[str] = []
     size = 0
     for line in lines:

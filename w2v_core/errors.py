@@ -56,13 +56,16 @@ class TrainingWorkerError(W2VError):
 class UnknownWordError(W2VError, KeyError):
     """A word is not in the vocabulary. The message names it and suggests close spellings."""
 
+    #: what the message says of the word
+    what = "word not in vocabulary"
+
     def __init__(self, word: str, vocabulary: Iterable[str] = ()) -> None:
         self.word = word
         self.suggestions = difflib.get_close_matches(word, list(vocabulary), n=3, cutoff=0.75)
         super().__init__(word)
 
     def __str__(self) -> str:
-        message = f"word not in vocabulary: {self.word!r}"
+        message = f"{self.what}: {self.word!r}"
         if self.suggestions:
             message += " (did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?)"
         return message

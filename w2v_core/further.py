@@ -18,11 +18,12 @@ schedule made explicit:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
-from .callbacks import TrainingControl
+from .callbacks import ReadingProgress, TrainingControl
 from .config import TrainConfig
 from .corpus import Corpus
 from .errors import ConfigError
@@ -54,6 +55,7 @@ def encode_further(
     config: TrainConfig,
     control: TrainingControl | None = None,
     base_words: int | None = None,
+    on_progress: Callable[[ReadingProgress], None] | None = None,
 ) -> EncodedCorpus:
     """Encode the new text with ``model``'s words first and counts merged (see the module notes).
 
@@ -66,7 +68,7 @@ def encode_further(
     n = len(model.wv) if base_words is None else base_words
     encoded = encode_corpus(
         corpus, config.min_count, config.max_vocab, control=control, base_words=model.wv.words[:n],
-        phrases=Phrasing.of(config),
+        on_progress=on_progress, phrases=Phrasing.of(config),
     )
     if base_words is None and model.wv.counts is not None:
         encoded.vocab.counts[:n] += model.wv.counts

@@ -197,13 +197,18 @@ class ForkedChild:
         raise TrainingWorkerError(f"a worker process failed: {value}")
 
 
-def run_isolated(function: Callable[[Any], T], control: TrainingControl | None = None) -> T:
+def run_isolated(
+    function: Callable[[Any], T],
+    control: TrainingControl | None = None,
+    on_poll: Callable[[], None] | None = None,
+) -> T:
     """``function(control)`` in a forked child process; its result or its exception, here.
 
     Everything the function allocates dies with the child, so memory it fragments is given
     back to the OS instead of staying in this process's allocator. The result and any
     exception travel back pickled. ``control`` is passed on: a stop asked here reaches the
     child through shared flags (and a stop asked inside the child is seen there too).
+    ``on_poll()`` is called here every 50 ms while the child runs (to report its progress).
 
     Raises
     ------
@@ -217,6 +222,8 @@ def run_isolated(function: Callable[[Any], T], control: TrainingControl | None =
     try:
         while child.read(timeout=0.05):
             mirror.publish()
+            if on_poll is not None:
+                on_poll()
     except BaseException:
         flags[STOP] = 1
         child.wait()

@@ -12,7 +12,9 @@ happened. Rules:
   the byte offset), or any Python error handler (``replace``, ``ignore``);
 - binaries: a NUL character is refused, naming the offset;
 - pipes and devices (non-seekable sources) are opened without blocking; when nothing is
-  waiting to be read yet, ``on_wait`` is told before the read blocks.
+  waiting to be read yet, ``on_wait`` is told before the read blocks;
+- a line longer than :data:`LONG_LINE_CHARS` (text8 is one line of 100M characters) is handed
+  on in pieces cut at whitespace, so that memory does not grow with a line's length.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ from typing import BinaryIO
 from .errors import ConfigError, CorpusError
 
 _READ_BYTES = 1 << 20
+#: Characters of a line handed on at once; a longer line comes in pieces cut at whitespace
+#: (a piece is one line to the reader: in line mode, a sentence boundary every few hundred
+#: thousand words, where sentences are cut at 10,000 tokens anyway).
+LONG_LINE_CHARS = 1 << 20
 #: Bytes looked at to decide whether a file in a directory is text (git looks at 8000).
 SNIFF_BYTES = 8192
 _BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
@@ -107,10 +113,31 @@ def is_stream(path: Path) -> bool:
     return not stat.S_ISREG(path.stat().st_mode)
 
 
+class ByteMeter:
+    """Bytes of a corpus's files read so far, for reading progress.
+
+    Attributes
+    ----------
+    total : int or None
+        The files' sizes summed; None when unknown (a pipe).
+    done : int
+        Bytes read (compressed bytes for a compressed file).
+    """
+
+    def __init__(self, total: int | None = None) -> None:
+        self.total = total
+        self.done = 0
+
+
 def read_lines(
-    path: Path, name: str, options: TextOptions, on_wait: WaitNotice | None = None
+    path: Path,
+    name: str,
+    options: TextOptions,
+    on_wait: WaitNotice | None = None,
+    meter: ByteMeter | None = None,
 ) -> Iterator[str]:
-    """Decoded lines of ``path`` without their line ends, read as a stream.
+    """Decoded lines of ``path`` without their line ends, read as a stream (the bytes read
+    are added to ``meter``).
 
     Raises
     ------
@@ -119,7 +146,8 @@ def read_lines(
     """
     try:
         with _open_bytes(path, name, on_wait) as raw, _decompressed(raw, path) as data:
-            yield from _decoded_lines(data, name, options)
+            count = None if meter is None else _counter(meter, raw)
+            yield from _decoded_lines(data, name, options, count=count)
     except READ_ERRORS as exc:
         raise CorpusError(f"cannot read corpus {name}: {_reason(exc)}") from None
 
@@ -178,20 +206,44 @@ def _decompressed(raw: BinaryIO, path: Path) -> BinaryIO:
     return _OPENERS[suffix](raw) if suffix else raw
 
 
+def _counter(meter: ByteMeter, raw: BinaryIO) -> Callable[[int], None]:
+    """Adds to ``meter`` the raw bytes read since the last call (given a block's length,
+    used where the raw position is unknown: a pipe)."""
+    last = [0]
+
+    def count(block_length: int) -> None:
+        try:
+            position = raw.tell()
+        except (OSError, ValueError):
+            position = last[0] + block_length
+        meter.done += position - last[0]
+        last[0] = position
+
+    return count
+
+
 def _decoded_lines(
-    data: BinaryIO, name: str, options: TextOptions, final: bool = True
+    data: BinaryIO,
+    name: str,
+    options: TextOptions,
+    final: bool = True,
+    count: Callable[[int], None] | None = None,
 ) -> Iterator[str]:
     """Lines of ``data`` decoded by ``options``, without their ends (``\\n``, ``\\r\\n``, ``\\r``).
 
     With ``final=False`` an incomplete character at the very end is no error (a cut sample).
+    ``count`` is told each block's length after it is read.
     """
     first = data.read(_READ_BYTES)
+    if count is not None:
+        count(len(first))
     encoding = options.encoding or next((enc for bom, enc in _BOMS if first.startswith(bom)), "utf-8")
     decoder = codecs.getincrementaldecoder(encoding)(options.errors)
     # UTF-8 and 8-bit codecs: a NUL byte is a NUL character, and its offset is exact
     nul_is_zero_byte = encoding == "utf-8-sig" or "\x00".encode(encoding, "ignore") == b"\x00"
     offset = 0  # bytes handed to the decoder before ``block``
     pending: list[str] = []  # pieces of an unfinished line (a list: long lines stay linear)
+    pending_chars = 0
     held_cr = False  # a block ended in "\r": maybe the first half of "\r\n"
     block = first
     while True:
@@ -214,17 +266,46 @@ def _decoded_lines(
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         if len(lines) > 1:
             lines[0] = "".join(pending) + lines[0]
-            pending = []
-            pending.append(lines.pop())
+            pending = [lines.pop()]
+            pending_chars = len(pending[0])
+            if len(lines[0]) > LONG_LINE_CHARS:  # the end of a huge line
+                *front, lines[0] = _cut_long(lines[0])
+                yield from front
             yield from lines
         else:
             pending.append(lines[0])
+            pending_chars += len(lines[0])
+            if pending_chars > LONG_LINE_CHARS:  # a huge line goes on: hand on its start
+                *front, rest = _cut_long("".join(pending))
+                yield from front
+                pending, pending_chars = [rest], len(rest)
         if last:
             tail = "".join(pending)
             if tail:
                 yield tail
             return
         block = data.read(_READ_BYTES)
+        if count is not None:
+            count(len(block))
+
+
+def _cut_long(text: str) -> list[str]:
+    """``text`` in pieces of at most :data:`LONG_LINE_CHARS`, each cut at a space or tab in its
+    second half (the space dropped) so that no word is cut; text without one there (a script
+    written without spaces) is cut where the limit falls. The last piece may be short."""
+    pieces, start = [], 0
+    while len(text) - start > LONG_LINE_CHARS:
+        end = start + LONG_LINE_CHARS
+        cut = max(text.rfind(" ", start + LONG_LINE_CHARS // 2, end),
+                  text.rfind("\t", start + LONG_LINE_CHARS // 2, end))
+        if cut < 0:
+            pieces.append(text[start:end])
+            start = end
+        else:
+            pieces.append(text[start:cut])
+            start = cut + 1
+    pieces.append(text[start:])
+    return pieces
 
 
 def _vector_file_kind(head: bytes) -> str | None:

@@ -16,19 +16,21 @@ memory is returned when it exits (measurements: benchmarks/README.md, "token_ids
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
+import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Protocol
 
 import numpy as np
 
-from .callbacks import ReadingStopped, TrainingControl
+from .callbacks import ReadingProgress, ReadingStopped, TrainingControl
 from .corpus import Corpus, open_corpus
 from .errors import CorpusError
-from .processes import processes_supported, release_freed_memory, run_isolated
+from .processes import processes_supported, release_freed_memory, run_isolated, shared_array
 from .vocab import Vocabulary
 
 
@@ -50,6 +52,8 @@ SENTENCE_END = -1
 _PRUNED = -2
 #: Tokens gathered before a block is written out or remapped.
 _BLOCK_TOKENS = 65_536
+#: Least seconds between two reading-progress events.
+READING_PROGRESS_INTERVAL = 0.2
 
 
 def _temporary_file() -> IO[bytes]:
@@ -216,6 +220,7 @@ def encode_corpus(
     isolate: bool | None = None,
     base_words: Sequence[str] | None = None,
     phrases: StreamRewrite | None = None,
+    on_progress: Callable[[ReadingProgress], None] | None = None,
 ) -> EncodedCorpus:
     """Read a corpus once: count words, build the vocabulary and encode tokens as ids.
 
@@ -238,6 +243,9 @@ def encode_corpus(
     phrases : Phrasing (a StreamRewrite), optional
         Join frequent collocations (``new_york``) before the vocabulary is pruned
         (:mod:`w2v_core.phrases`): ``min_count`` then applies to the joined tokens.
+    on_progress : callable, optional
+        Told how reading goes (:class:`~w2v_core.callbacks.ReadingProgress`) a few times a
+        second, in this thread, and once when the whole corpus is read.
 
     Raises
     ------
@@ -255,22 +263,32 @@ def encode_corpus(
             return Vocabulary.from_counts(words, counts, min_count, max_vocab)
         return Vocabulary.extending(base_words, words, counts, min_count, max_vocab)
 
+    progress = _ReadingReporter(on_progress)
     if not isolate:
-        return _encode(
-            corpus, vocabulary, spill_tokens, lambda: IdStore(spill_tokens), control, phrases
-        )
+        encoded = _encode(corpus, vocabulary, spill_tokens, lambda: IdStore(spill_tokens), control,
+                          progress.publish, phrases)
+        progress.finish()
+        return encoded
     ids_file = _temporary_file()
+    shared = shared_array((4,), np.float64)  # what the child has read, for the parent to tell
+
+    def publish(*figures: float) -> None:
+        shared[:] = figures
+
     try:
         packed, counts, size, n_words, n_sentences, name = run_isolated(
             lambda child_control: _encode(
                 corpus, vocabulary, spill_tokens, lambda: IdStore(0, ids_file), child_control,
-                phrases,
+                publish, phrases,
             ).handed_over(),
             control,
+            on_poll=lambda: progress.publish(*shared),
         )
     except BaseException:
         ids_file.close()
         raise
+    progress.publish(*shared)
+    progress.finish()
     store = IdStore.adopt(ids_file, size, spill_tokens)
     release_freed_memory()  # the answer's pickle, freed (benchmarks/README.md, "token_ids.py")
     return EncodedCorpus(Vocabulary.from_packed(packed, counts), store, n_words, n_sentences, name)
@@ -282,20 +300,31 @@ def _encode(
     spill_tokens: int,
     new_store: Callable[[], IdStore],
     control,
+    publish: Callable[..., None] = lambda *figures: None,
     phrases: StreamRewrite | None = None,
 ) -> EncodedCorpus:
-    """:func:`encode_corpus` in this process; ``new_store()`` makes the final id store."""
+    """:func:`encode_corpus` in this process; ``new_store()`` makes the final id store;
+    ``publish(bytes_read, bytes_total, words, distinct)`` is told after each block (a total
+    of -1: unknown)."""
     if isinstance(corpus, str):
         corpus = open_corpus(corpus)
     name = corpus.name if isinstance(corpus, Corpus) else "<sentences>"
     sentences = corpus.sentences() if isinstance(corpus, Corpus) else iter(corpus)
+    meter = corpus.meter if isinstance(corpus, Corpus) else None
 
-    check = lambda: _check_stop(control, name)  # noqa: E731
-    raw, provisional = provisional_ids(sentences, spill_tokens, check)
+    def on_block(tokens: int, sentences_read: int, distinct: int) -> None:
+        done, total = (0, -1) if meter is None else (meter.done, meter.total)
+        # the blocks held a sentence-end mark after each sentence
+        publish(done, -1 if total is None else total, tokens - sentences_read, distinct)
+        _check_stop(control, name)
+
+    raw, provisional = provisional_ids(sentences, spill_tokens, on_block)
     if not provisional:
         raise CorpusError(f"corpus is empty: {name} contains no words")
     if phrases is not None:
-        raw = phrases(raw, provisional, lambda: IdStore(spill_tokens), check)
+        raw = phrases(
+            raw, provisional, lambda: IdStore(spill_tokens), lambda: _check_stop(control, name)
+        )
 
     counts = np.zeros(len(provisional), dtype=np.int64)
     for _, block in raw.blocks():
@@ -315,11 +344,13 @@ def _encode(
 def provisional_ids(
     sentences: Iterable[list[str]],
     spill_tokens: int = SPILL_TOKENS,
-    check: Callable[[], None] = lambda: None,
+    on_block: Callable[[int, int, int], None] = lambda tokens, sentences, distinct: None,
 ) -> tuple[IdStore, dict[str, int]]:
     """Sentences as one stream of provisional ids (in order of first sight) and sentence
-    ends, with the token of each id; empty sentences are skipped. ``check()`` is called
-    after every block and at the end (it raises to stop reading)."""
+    ends, with the token of each id; empty sentences are skipped. ``on_block(positions,
+    sentences, distinct)`` is told the stream's length, the sentences and the distinct tokens
+    so far after every block and at the end (it raises to stop reading)."""
+    sentences_read = written = 0
     provisional: dict[str, int] = {}
     raw = IdStore(spill_tokens)
     buffer = array("i")
@@ -328,13 +359,44 @@ def provisional_ids(
             continue
         buffer.extend([provisional.setdefault(w, len(provisional)) for w in sentence])
         buffer.append(SENTENCE_END)
+        sentences_read += 1
         if len(buffer) >= _BLOCK_TOKENS:
             raw.append(np.frombuffer(buffer, dtype=np.int32))
+            written += len(buffer)
             buffer = array("i")
-            check()
-    check()  # also a corpus shorter than one block
+            on_block(written, sentences_read, len(provisional))
     raw.append(np.frombuffer(buffer, dtype=np.int32))
+    on_block(written + len(buffer), sentences_read, len(provisional))  # also a short corpus
     return raw.finish(), provisional
+
+
+class _ReadingReporter:
+    """Turns the reader's figures into :class:`ReadingProgress` events, a few a second."""
+
+    def __init__(self, on_progress: Callable[[ReadingProgress], None] | None) -> None:
+        self.on_progress = on_progress
+        self.started = time.perf_counter()
+        self.last_told = -math.inf
+        self.latest: ReadingProgress | None = None
+
+    def publish(self, bytes_read: float, bytes_total: float, words: float, distinct: float) -> None:
+        if self.on_progress is None:
+            return
+        now = time.perf_counter()
+        self.latest = ReadingProgress(
+            int(bytes_read), None if bytes_total < 0 else int(bytes_total), int(words),
+            int(distinct), now - self.started,
+        )
+        if now - self.last_told >= READING_PROGRESS_INTERVAL:
+            self.last_told = now
+            self.on_progress(self.latest)
+
+    def finish(self) -> None:
+        """The whole corpus is read: the last event."""
+        if self.on_progress is not None and self.latest is not None:
+            latest = self.latest
+            self.on_progress(replace(latest, bytes_read=latest.bytes_total or latest.bytes_read,
+                                     seconds=time.perf_counter() - self.started, done=True))
 
 
 def _check_stop(control, name: str) -> None:

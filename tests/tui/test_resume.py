@@ -116,3 +116,53 @@ def test_the_tui_refuses_an_output_another_run_is_training_into(tmp_path, plante
         assert "is training into" in capsys.readouterr().err
     finally:
         held.release()
+
+
+async def test_the_dashboard_shows_how_far_reading_the_corpus_has_come(tmp_path) -> None:
+    """A reading report during the 'reading' state moves the bar by bytes and names the words,
+    the distinct words and the rate (issue 23)."""
+    from fakes import CONFIG as FAKE_CONFIG
+    from fakes import FakeTrainer
+
+    from w2v_core.callbacks import ReadingProgress
+
+    trainer = FakeTrainer(gated=True)  # stays 'reading' until released
+    app = W2VApp(corpus="planted", config=FAKE_CONFIG, trainer=trainer)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(TrainingPane)
+        await wait_until(pilot, lambda: pane.reading)
+        from tui.training import TrainingBridge
+
+        bridge = TrainingBridge(pane, pane.history)
+        bridge.on_reading(ReadingProgress(4_000_000, 10_000_000, 2_500_000, 81_280, 2.0))
+        stats = app.query_one("#train-stats")
+        await wait_until(pilot, lambda: "40% of 10 MB" in str(stats.content))
+        assert "2.5M words" in str(stats.content) and "81,280 distinct" in str(stats.content)
+        assert app.query_one(ProgressBar).percentage == 0.4
+        trainer.release.set()
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training)
+
+
+async def test_a_run_without_output_keeps_a_resumable_checkpoint_when_the_session_ends(
+    planted_file, state_home, capfd
+) -> None:
+    """``w2v-tui CORPUS`` (no -o) and the terminal goes away: nothing could be saved, but the
+    run so far is a checkpoint in $XDG_STATE_HOME/w2v-tui, and stderr says how to resume."""
+    import signal
+
+    launch = resolve([str(planted_file), "--epochs", "10000", "--dim", "8", "--min-count", "1",
+                      "--threads", "1", "--checkpoint-every", "epoch"])
+    checkpoint = launch.checkpoints.path
+    assert checkpoint.parent == state_home / "w2v-tui" and launch.output is None
+    app = W2VApp(corpus=launch.corpus, config=launch.config, checkpoints=launch.checkpoints)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, checkpoint.exists)  # epoch 1's
+        app.hang_up(signal.SIGHUP)
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 128 + signal.SIGHUP
+    stopped = load(checkpoint)
+    assert stopped.state is not None and not stopped.state.finished and stopped.state.output is None
+    assert f"continue it with: w2v-tui --resume {checkpoint}" in capfd.readouterr().err
+    again = resolve(["--resume", str(checkpoint)])
+    assert again.resume_from is not None and again.checkpoints.path == checkpoint

@@ -82,5 +82,23 @@ def test_evaluate(snap_compare) -> None:
     assert snap_compare(explorer(), run_before=run_before)
 
 
+def test_compare(snap_compare) -> None:
+    from planted import rotated
+
+    from w2v_core.compare import Comparison
+
+    model = planted_model()
+    comparison = Comparison(model.wv, rotated(model.wv, swap=["cat", "paris"]))
+    app = W2VApp(model=model, model_path="planted.npz", comparison=comparison)
+
+    async def run_before(pilot: Pilot) -> None:
+        changes = pilot.app.query_one("#cmp-changes")
+        await wait_until(pilot, lambda: changes.row_count > 0 and pilot.app.focused is changes)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: pilot.app.query_one("#cmp-sides").row_count > 0)
+
+    assert snap_compare(app, run_before=run_before)
+
+
 def test_help(snap_compare) -> None:
     assert snap_compare(explorer(), press=["question_mark"])

@@ -25,12 +25,13 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 from w2v_core.callbacks import TrainingEvent
 from w2v_core.diagnostics import is_collapsed
 from w2v_core.errors import W2VError
-from w2v_core.units import format_duration
+from w2v_core.units import format_duration, reading_text
 from w2v_core.vectors import KeyedVectors
 
 from ..messages import (
     EpochEnded,
     ModelOpened,
+    ReadingReport,
     SeparationMeasured,
     TrainingFailed,
     TrainingFinished,
@@ -158,6 +159,7 @@ class TrainingPane(Pane):
         self.live_snapshot: Callable[[], KeyedVectors] | None = None
         self._epoch_ended: EpochEnded | None = None  #: shown when the app takes its snapshot
         self._ended: TrainingFinished | TrainingFailed | None = None  #: shown when training stops
+        self.reading = False  #: the corpus is being read (before the first update)
 
     def compose(self) -> ComposeResult:
         yield Static("No training in this session.", id="train-title")
@@ -198,13 +200,25 @@ class TrainingPane(Pane):
         self.query_one("#train-title", Static).update(f"[b]{escape(message.corpus)}[/] · {fmt_config(message.config)}")
         self.epochs = message.config.epochs or 0
         self._set_state("reading corpus…", "busy")
+        self.reading = True
         self.query_one("#train-stats", Static).update("Reading the corpus and building the vocabulary…")
+
+    def on_reading_report(self, message: ReadingReport) -> None:
+        """How far reading the corpus has come: the bar shows the share of its bytes."""
+        if self.app.is_running and self.reading:
+            progress = message.progress
+            bar = self.query_one("#train-progress", ProgressBar)
+            if progress.bytes_total:
+                bar.update(total=progress.bytes_total, progress=progress.bytes_read)
+            self.query_one("#train-stats", Static).update(reading_text(progress))
+        message.delivered()
 
     def on_training_started(self, message: TrainingStarted) -> None:
         """The vocabulary is ready; updates begin."""
         if not self.app.is_running:
             return
         info = message.info
+        self.reading = False
         self.live_snapshot = info.snapshot
         self.epochs = info.config.epochs or self.epochs  # resolved by the engine (never None)
         title = self.query_one("#train-title", Static)
@@ -252,6 +266,7 @@ class TrainingPane(Pane):
 
     def on_training_failed(self, message: TrainingFailed) -> None:
         self._ended = message
+        self.reading = False
 
     def watch_training(self, training: bool) -> None:
         if not training and self._ended is not None:

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 #: Columns whose text reads left to right; every other column holds numbers, right-aligned.
-TEXT_COLUMNS = ("word", "section")
+TEXT_COLUMNS = ("word", "section", "in_a", "in_b")
 
 
 def add_columns(table: DataTable, columns: Iterable[tuple[str, str, int]]) -> None:

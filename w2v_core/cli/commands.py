@@ -20,7 +20,7 @@ from ..model import Model
 from ..query import parse_query
 from ..vectors import KeyedVectors
 from .loading import load_model
-from .output import health_rows, percent, print_fields, results_table
+from .output import changes_table, health_rows, percent, print_fields, results_table, side_by_side_table
 from .progress import number
 from . import PROG
 from ..destination import check_output
@@ -154,6 +154,37 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``w2v compare``: B aligned onto A; the words that moved most and least, or one word."""
+    from ..compare import Comparison
+
+    a = _model(args).wv
+    b = load_model(args.other, args.unicode_errors, args.limit).wv
+    comparison = Comparison(a, b, args.top, args.k)
+    report = comparison.report(args.show, args.word, args.k)
+    if args.json:
+        print(json.dumps({"a": str(args.model), "b": str(args.other), **report}, indent=2))
+        return EXIT_OK
+    which = "every shared word" if len(comparison.words) == comparison.shared else (
+        f"the {len(comparison.words):,} most frequent in both")
+    out.print(
+        f"{args.other} aligned onto {args.model}: {comparison.shared:,} shared words, compared "
+        f"{which}; mean aligned cosine {comparison.mean_cosine:.4f}",
+        highlight=False, soft_wrap=True,
+    )
+    k = comparison.k
+    if args.word is None:
+        out.print(changes_table("changed most (lowest aligned cosine)", comparison.most_changed(args.show), k))
+        out.print(changes_table("changed least", comparison.least_changed(args.show), k))
+        return EXIT_OK
+    word = report["word"]
+    out.print(f"{word['word']}: aligned cosine {word['cosine']:.4f}, top-{k} overlap {word['overlap']:.2f}",
+              highlight=False, soft_wrap=True)
+    in_a, in_b = comparison.neighbours(args.word, args.k)
+    out.print(side_by_side_table(f"nearest to {word['word']}", in_a, in_b, (f"A: {args.model.name}", f"B: {args.other.name}")))
+    return EXIT_OK
+
+
 def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v info``: format, size, vocabulary, dimensions, configuration and summary."""
     model = _model(args)
@@ -207,6 +238,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Console, Console], int]] = {
     "odd": cmd_odd,
     "eval": cmd_eval,
     "export": cmd_export,
+    "compare": cmd_compare,
     "info": cmd_info,
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -18,6 +19,9 @@ from ..diagnostics import (
     separation,
 )
 from ..vectors import KeyedVectors
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..compare import WordChange
 
 
 def print_fields(console: Console, rows: Sequence[tuple[str, str]]) -> None:
@@ -41,6 +45,36 @@ def results_table(
         table.add_row(
             str(rank), escape(word), f"{value:.4f}", "—" if frequency is None else f"{frequency:,}"
         )
+    return table
+
+
+def changes_table(title: str, changes: Sequence["WordChange"], k: int) -> Table:
+    """A table of compared words: rank, word, aligned cosine, top-k overlap."""
+    table = Table(title=escape(title), title_justify="left")
+    table.add_column("rank", justify="right", style="dim")
+    table.add_column("word", style="bold")
+    table.add_column("cosine", justify="right")
+    table.add_column(f"top-{k} overlap", justify="right")
+    for rank, change in enumerate(changes, start=1):
+        table.add_row(str(rank), escape(change.word), f"{change.cosine:.4f}", f"{change.overlap:.2f}")
+    return table
+
+
+def side_by_side_table(
+    title: str, left: Sequence[tuple[str, float]], right: Sequence[tuple[str, float]], names: tuple[str, str]
+) -> Table:
+    """Two ranked lists in one table, row by row: rank, left word, cosine, right word, cosine."""
+    table = Table(title=escape(title), title_justify="left")
+    table.add_column("rank", justify="right", style="dim")
+    for name in names:
+        table.add_column(escape(name), style="bold")
+        table.add_column("cosine", justify="right")
+    for rank in range(max(len(left), len(right))):
+        cells = [str(rank + 1)]
+        for rows in (left, right):
+            word, value = rows[rank] if rank < len(rows) else ("", None)
+            cells += [escape(word), "" if value is None else f"{value:.4f}"]
+        table.add_row(*cells)
     return table
 
 

@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from ..analogy import ANALOGY_METHODS
+from ..compare import DEFAULT_K, DEFAULT_TOP
 from ..formats import ALLOWED_EXTENSIONS
 from ..formats.registry import description_list, export_formats, readable_formats, suffix_list
 from ..vectors import APPROXIMATE_SEARCH
@@ -186,6 +187,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_model(export)
     export.add_argument("output", metavar="OUT", type=Path, help=EXPORT_HELP)
+
+    compare = commands.add_parser(
+        "compare",
+        help="which words moved between two models",
+        description=(
+            "Rotate model B onto model A (orthogonal Procrustes over the words frequent in "
+            "both, unit vectors), then list the words that changed most and least: each "
+            "word's cosine between A and aligned B, and the share of its top-k neighbours "
+            "(among the compared words) that A and B have in common. With --word, that "
+            "word's neighbours in A and in B side by side. The models need the same dimensions."
+        ),
+    )
+    compare.add_argument("model", metavar="A", type=Path, help=MODEL_HELP)
+    compare.add_argument("other", metavar="B", type=Path, help="the model aligned onto A (any format A may have)")
+    add_model_reading_arguments(compare)
+    compare.add_argument(
+        "--top",
+        metavar="N",
+        type=optional_int,
+        default=DEFAULT_TOP,
+        help="compare the N words most frequent in both models: rare words' vectors move "
+        f"by chance ('none': every shared word; default {DEFAULT_TOP})",
+    )
+    compare.add_argument("-k", type=positive_int, default=DEFAULT_K,
+                         help=f"how many neighbours the overlap compares ({DEFAULT_K})")
+    compare.add_argument("--show", metavar="N", type=positive_int, default=20,
+                         help="how many words each list shows (20)")
+    compare.add_argument("--word", metavar="W", help="W's change and its neighbours in A and in B")
+    compare.add_argument("--json", action="store_true", help="print one JSON document")
 
     info = commands.add_parser("info", help="describe a model file")
     _add_model(info)

@@ -11,9 +11,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.status import Status
 
-from ..callbacks import Callback, TrainingEvent, TrainingStart
+from ..callbacks import Callback, ReadingProgress, TrainingEvent, TrainingStart
 from ..model import Model
-from ..units import format_duration
+from ..units import format_duration, reading_text
 from ..vectors import KeyedVectors
 from . import PROG
 from .output import frequent_separation
@@ -65,6 +65,8 @@ class ProgressReporter(Callback):
         self._loss_sum = 0.0
         self._pairs = 0
         self._seen = -1
+        self.corpus = ""
+        self._reading_started = time.monotonic()
 
     # -- loss ------------------------------------------------------------------
     def _account(self, event: TrainingEvent) -> None:
@@ -148,11 +150,27 @@ class ProgressReporter(Callback):
 
         Plain output stays silent here, so an empty corpus still gives one error line.
         """
+        self.corpus = corpus
+        self._reading_started = time.monotonic()
         if self.rich:
             self._status = self.console.status(
                 f"reading {escape(corpus)} and building the vocabulary ..."
             )
             self._status.start()
+
+    def on_reading(self, progress: ReadingProgress) -> None:
+        """How far reading has come: the spinner's text on a terminal; piped, a line every
+        few seconds once reading has taken that long (a small corpus prints none)."""
+        if self.muted or progress.done:
+            return
+        text = f"reading {self.corpus}: {reading_text(progress)}"
+        if self._status is not None:
+            self._status.update(escape(text))
+            return
+        now = time.monotonic()
+        if not self.rich and now - max(self._last_line, self._reading_started) >= self.interval:
+            self._last_line = now
+            self.say(text)
 
     def on_train_begin(self, info: TrainingStart) -> None:
         self.started = True

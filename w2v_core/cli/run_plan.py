@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..checkpoints import (
     Checkpointer, checkpoint_path_for, load_checkpoint, progress_note, reopen_corpus,
+    unsaved_run_checkpoint,
 )
 from ..config import TrainConfig, flag
 from ..corpus import Corpus, WaitNotice, open_corpus
@@ -167,8 +168,12 @@ def _checkpointer(
         path = checkpoint_path_for(output)
     elif args.resume is not None:
         path = Path(args.resume)
-    else:
-        return None  # no -o: the front end has nowhere to put them
+    else:  # w2v-tui without -o: a place of its own, so that a dropped session can resume
+        path = unsaved_run_checkpoint(corpus)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
     if path.is_dir():
         raise UsageError(f"--checkpoint '{path}' is a directory")
     check_not_corpus(path, corpus)

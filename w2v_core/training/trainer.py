@@ -22,7 +22,9 @@ from typing import Protocol
 import numpy as np
 
 from ..blas import single_threaded_blas
-from ..callbacks import Callback, CallbackList, StopTraining, TrainingControl, TrainingStart
+from ..callbacks import (
+    Callback, CallbackList, ReadingProgress, StopTraining, TrainingControl, TrainingStart,
+)
 from ..config import TrainConfig, flag, resolve_epochs
 from ..corpus import Corpus
 from ..phrases import Phrasing
@@ -431,6 +433,7 @@ def prepare_corpus(
     max_vocab: int | None = None,
     control: TrainingControl | None = None,
     isolate: bool | None = None,
+    on_progress: Callable[[ReadingProgress], None] | None = None,
     phrases: Phrasing | None = None,
 ) -> EncodedCorpus:
     """Read, count and encode a corpus (see :func:`w2v_core.token_ids.encode_corpus`),
@@ -439,10 +442,11 @@ def prepare_corpus(
     A stop asked through ``control`` while the corpus is read raises
     :class:`~w2v_core.callbacks.ReadingStopped`. On Linux the corpus is read in a forked
     child process (``isolate``; False reads here, e.g. for an iterable with side effects).
+    ``on_progress`` is told how reading goes, a few times a second.
     """
     return encode_corpus(
         corpus, min_count=min_count, max_vocab=max_vocab, control=control, isolate=isolate,
-        phrases=phrases,
+        on_progress=on_progress, phrases=phrases,
     )
 
 
@@ -462,7 +466,8 @@ def train(
         already encoded corpus (its vocabulary is used as is), or sentences.
     config : TrainConfig
     callbacks : sequence of Callback
-        Told about the start, progress, epoch ends and the end.
+        Told how reading the corpus goes, then about the start, progress, epoch ends and
+        the end.
     control : TrainingControl, optional
         Lets another thread pause or stop training.
     checkpoints : CheckpointSink, optional
@@ -483,7 +488,8 @@ def train(
     config.validate()
     if not isinstance(corpus, EncodedCorpus):
         corpus = prepare_corpus(
-            corpus, config.min_count, config.max_vocab, control, phrases=Phrasing.of(config)
+            corpus, config.min_count, config.max_vocab, control,
+            on_progress=CallbackList(list(callbacks)).on_reading, phrases=Phrasing.of(config),
         )
     return Trainer(corpus, config, callbacks, control, checkpoints=checkpoints).train()
 

@@ -1,0 +1,107 @@
+"""How reading and training scale with threads, beside gensim: ready for a machine with many cores.
+
+For each thread count: reading (count, encode: one process today), training words/s and its
+speed-up over one thread, and the serial seconds of an epoch (forking the workers, joining
+them, the epoch's end), measured as the time of an epoch of a corpus of one chunk, where the
+work itself is nothing. gensim (4.x, if installed) trains the same text with as many workers.
+
+Usage::
+
+    python benchmarks/scaling.py --corpus benchmarks/results/corpus.txt --threads 1,2
+    # on a 32-core server: --threads 1,2,4,8,16,32 --max-words 100000000
+
+Reading the output on many cores: training words/s should grow with the threads until memory
+bandwidth or the serial part stops it; the serial seconds per epoch, against the seconds an
+epoch of your corpus takes, is the share Amdahl's law cannot divide. Reading stays one process
+(issue 23), so at many threads it dominates a short run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from checkpoint_cost import cpu_model, first_words  # noqa: E402
+
+from w2v_core import TrainConfig  # noqa: E402
+from w2v_core.training import prepare_corpus, train  # noqa: E402
+
+#: Epochs of the one-chunk corpus whose median gives the serial seconds of an epoch.
+SERIAL_EPOCHS = 20
+
+
+def serial_seconds(threads: int) -> float:
+    """Seconds of an epoch with no work in it: a corpus of 300 words (one chunk)."""
+    sentences = [["alpha", "beta", "gamma", "delta", "epsilon"] * 6] * 10
+    encoded = prepare_corpus(sentences, min_count=1, isolate=False)
+    times: list[float] = []
+    for _ in range(3):
+        model = train(encoded, TrainConfig(dim=8, min_count=1, epochs=SERIAL_EPOCHS, threads=threads))
+        times.append(model.summary.seconds / SERIAL_EPOCHS)
+    return statistics.median(times)
+
+
+def gensim_run(corpus: Path, threads: int, epochs: int, words: int) -> tuple[float, float] | None:
+    """gensim's vocabulary scan seconds and training words/s (``words`` in-vocabulary words an
+    epoch, as w2v counts them), or None without gensim."""
+    try:
+        from gensim.models import Word2Vec
+        from gensim.models.word2vec import LineSentence
+    except ImportError:
+        return None
+    model = Word2Vec(vector_size=100, window=5, min_count=5, workers=threads, sg=1)
+    started = time.perf_counter()
+    model.build_vocab(LineSentence(str(corpus)))
+    scan = time.perf_counter() - started
+    started = time.perf_counter()
+    model.train(LineSentence(str(corpus)), total_examples=model.corpus_count, epochs=epochs)
+    seconds = time.perf_counter() - started
+    return scan, words * epochs / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=Path("benchmarks/results/corpus.txt"))
+    parser.add_argument("--max-words", type=int, default=3_000_000)
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--no-gensim", action="store_true")
+    args = parser.parse_args()
+    counts = [int(t) for t in args.threads.split(",")]
+    print(f"CPU: {cpu_model()}; corpus: the first {args.max_words:,} words of {args.corpus}, "
+          f"{args.epochs} epoch(s)")
+    rows = []
+    with tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
+        corpus = first_words(args.corpus, args.max_words, Path(tmp) / "corpus.txt")
+        started = time.perf_counter()
+        encoded = prepare_corpus(str(corpus), min_count=5)
+        reading = time.perf_counter() - started
+        base = None
+        for threads in counts:
+            model = train(encoded, TrainConfig(epochs=args.epochs, threads=threads))
+            speed = model.summary.words_per_second
+            base = base or speed
+            serial = serial_seconds(threads)
+            gensim = None if args.no_gensim else gensim_run(corpus, threads, args.epochs,
+                                                            encoded.n_words)
+            rows.append((threads, speed, speed / base, serial, gensim))
+    print(f"reading (one process): {reading:.1f} s, {encoded.n_words / reading:,.0f} words/s")
+    print("| threads | w2v words/s | speed-up | serial s/epoch | gensim scan s | gensim words/s | w2v / gensim |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for threads, speed, speedup, serial, gensim in rows:
+        scan, gspeed = gensim if gensim else (float("nan"), float("nan"))
+        print(f"| {threads} | {speed:,.0f} | {speedup:.2f}x | {serial:.3f} | {scan:.1f} | "
+              f"{gspeed:,.0f} | {speed / gspeed:.2f}x |")
+    epoch = encoded.n_words / rows[-1][1]
+    print(f"at {rows[-1][0]} threads an epoch of this corpus takes {epoch:.1f} s, of which "
+          f"{rows[-1][3]:.3f} s ({100 * rows[-1][3] / epoch:.2f}%) is serial")
+
+
+if __name__ == "__main__":
+    main()

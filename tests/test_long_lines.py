@@ -1,0 +1,67 @@
+"""Issue 23: memory stays flat in the corpus's shape; a corpus of one huge line (text8) is read
+in bounded pieces, not as one string and one list of every token. Measured in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from w2v_core.corpus import open_corpus
+from w2v_core.reading import LONG_LINE_CHARS, TextOptions, read_lines
+
+PEAK = r"""
+import json, resource, sys
+from w2v_core.token_ids import encode_corpus
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+encoded = encode_corpus(sys.argv[1], min_count=1, isolate=False)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"growth_kb": after - before, "words": encoded.n_words, "vocab": len(encoded.vocab)}))
+"""
+
+
+def _word(i: int) -> str:
+    """A lowercase word of letters for each number (the tokenizer keeps letters)."""
+    letters = "w"
+    while True:
+        i, r = divmod(i, 26)
+        letters += chr(ord("a") + r)
+        if not i:
+            return letters
+
+
+def _words(n: int) -> list[str]:
+    rng = np.random.default_rng(0)
+    ids = rng.zipf(1.3, size=n) % 20_000
+    return [_word(i) for i in ids.tolist()]
+
+
+def _peak(path: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", PEAK, str(path)], capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_one_line_corpus_takes_no_more_memory_than_the_same_words_in_lines(tmp_path):
+    words = _words(3_000_000)  # ~17 MB of text
+    one_line, lines = tmp_path / "one-line.txt", tmp_path / "lines.txt"
+    one_line.write_text(" ".join(words) + "\n")
+    lines.write_text("\n".join(" ".join(words[i:i + 20]) for i in range(0, len(words), 20)) + "\n")
+    single, many = _peak(one_line), _peak(lines)
+    assert single["words"] == many["words"] == len(words) and single["vocab"] == many["vocab"]
+    # before: the one line became one string and 3M token strings at once (~200 MB more)
+    assert single["growth_kb"] <= 1.5 * many["growth_kb"] + 20_000, (single, many)
+
+
+def test_a_long_line_is_handed_on_in_pieces_cut_between_words(tmp_path):
+    words = _words(LONG_LINE_CHARS // 2)  # several times the piece size
+    path = tmp_path / "one-line.txt"
+    path.write_text(" ".join(words) + "\nlast line\n")
+    pieces = list(read_lines(path, "one-line.txt", TextOptions()))
+    assert len(pieces) > 2 and max(map(len, pieces)) <= LONG_LINE_CHARS
+    assert " ".join(pieces[:-1]).split() == words and pieces[-1] == "last line"
+    sentences = list(open_corpus(str(path), line_sentences=True))
+    assert [w for s in sentences[:-1] for w in s] == words  # no word cut in two

@@ -1,0 +1,119 @@
+"""The Compare pane (issue 24): ``w2v-tui --model A --compare B``, driven by keys at 80x24."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import ask, column, notifications, wait_until
+from planted import SWAPPED, random_vectors, rotated
+from textual.widgets import DataTable, Static, TabbedContent
+
+import w2v_core.formats
+from w2v_core.compare import Comparison, IncomparableModelsError
+from w2v_core.errors import UsageError
+from w2v_core.model import Model
+from tui.app import W2VApp
+from tui.options import resolve
+from tui.panes import PANES
+from tui.widgets.compare import HINT, ComparePane
+
+SIZE = (80, 24)
+
+
+def comparing_app() -> W2VApp:
+    a = random_vectors()
+    return W2VApp(model=Model(a), model_path="a.npz", comparison=Comparison(a, rotated(a, swap=SWAPPED)))
+
+
+def info(app: W2VApp) -> str:
+    return str(app.query_one("#cmp-info", Static).content)
+
+
+async def test_opens_on_the_most_changed_words_and_drills_into_one() -> None:
+    app = comparing_app()
+    async with app.run_test(size=SIZE) as pilot:
+        changes = app.query_one("#cmp-changes", DataTable)
+        await wait_until(pilot, lambda: changes.row_count > 0)
+        assert app.query_one(TabbedContent).active == "compare"
+        assert set(column(changes, "word")[:5]) == set(SWAPPED)
+        assert all(float(c) > 0.99 for c in column(changes, "cos")[5:])
+        assert "400 shared words, all compared" in info(app)
+        await wait_until(pilot, lambda: app.focused is changes)
+        first = column(changes, "word")[0]
+        await pilot.press("enter")
+        sides = app.query_one("#cmp-sides", DataTable)
+        await wait_until(pilot, lambda: sides.row_count > 0)
+        comparison = app.comparison
+        in_a, in_b = comparison.neighbours(first, 10)
+        assert column(sides, "in_a") == [w for w, _ in in_a]
+        assert column(sides, "in_b") == [w for w, _ in in_b]
+        assert column(sides, "in_a") != column(sides, "in_b")
+        assert info(app).startswith(f"{first}: cosine A↔B ")
+        assert app.query_one("#cmp-input").value == first
+        # Enter on a neighbour drills into it
+        await pilot.press("tab", "down", "enter")
+        await wait_until(pilot, lambda: app.query_one(ComparePane).word == in_a[1][0])
+
+
+async def test_l_lists_the_least_changed_and_back() -> None:
+    app = comparing_app()
+    async with app.run_test(size=SIZE) as pilot:
+        changes = app.query_one("#cmp-changes", DataTable)
+        await wait_until(pilot, lambda: changes.row_count > 0 and app.focused is changes)
+        await pilot.press("l")
+        await wait_until(pilot, lambda: "least changed" in info(app))
+        assert column(changes, "cos")[0] == "1.000" and column(changes, "overlap")[0] == "1.00"
+        assert not set(column(changes, "word")) & set(SWAPPED)
+        await pilot.press("l")
+        await wait_until(pilot, lambda: "most changed" in info(app))
+        assert set(column(changes, "word")[:5]) == set(SWAPPED)
+
+
+async def test_a_typed_word_is_shown_and_an_unknown_one_named() -> None:
+    app = comparing_app()
+    async with app.run_test(size=SIZE) as pilot:
+        changes = app.query_one("#cmp-changes", DataTable)
+        await wait_until(pilot, lambda: changes.row_count > 0 and app.focused is changes)
+        await ask(pilot, "W0200")
+        await wait_until(pilot, lambda: app.query_one(ComparePane).word == "w0200")
+        assert app.query_one("#cmp-sides", DataTable).row_count == 10
+        assert app.focused is changes
+        await ask(pilot, "zebra")
+        await wait_until(pilot, lambda: any("word not compared" in m and "zebra" in m for m in notifications(app)))
+        assert app.query_one(ComparePane).word == "w0200"
+
+
+async def test_without_a_second_model_the_pane_says_how_to_open_one(model) -> None:
+    app = W2VApp(model=model, model_path="planted.npz")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "neighbours"
+        await pilot.press("o")
+        await wait_until(pilot, lambda: app.query_one(TabbedContent).active == "compare")
+        assert info(app) == HINT
+        await ask(pilot, "cat")
+        await wait_until(pilot, lambda: any("--compare" in m for m in notifications(app)))
+        assert app.query_one("#cmp-changes", DataTable).row_count == 0
+
+
+def test_no_pane_binding_shadows_a_key_that_shows_a_pane() -> None:
+    """A pane's own binding wins over the app's while the pane has focus: a pane binding on
+    another tab's key (the Map's c, say) would make that tab unreachable from there."""
+    tab_keys = {pane.TAB.key for pane in PANES}
+    for pane in PANES:
+        keys = {k.strip() for b in pane.BINDINGS for k in (b.key if hasattr(b, "key") else b[0]).split(",")}
+        assert not keys & tab_keys, (pane.__name__, keys & tab_keys)
+
+
+def test_compare_option_loads_and_aligns_the_second_model(tmp_path) -> None:
+    a = random_vectors()
+    w2v_core.formats.save(a, tmp_path / "a.npz")
+    w2v_core.formats.save(rotated(a, swap=SWAPPED), tmp_path / "b.txt")
+    launch = resolve(["--model", str(tmp_path / "a.npz"), "--compare", str(tmp_path / "b.txt")])
+    assert {c.word for c in launch.comparison.most_changed(5)} == set(SWAPPED)
+    assert resolve(["--model", str(tmp_path / "a.npz")]).comparison is None
+    with pytest.raises(UsageError, match="--compare applies to --model"):
+        resolve([str(tmp_path / "corpus.txt"), "--compare", str(tmp_path / "b.txt")])
+    w2v_core.formats.save(random_vectors(dim=8), tmp_path / "narrow.npz")
+    with pytest.raises(IncomparableModelsError, match="different dimensions"):
+        resolve(["--model", str(tmp_path / "a.npz"), "--compare", str(tmp_path / "narrow.npz")])
