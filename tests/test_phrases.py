@@ -201,6 +201,8 @@ def test_cli_trains_a_phrased_model(tmp_path, capsys):
     assert main([*argv, "--phrases"]) == 0
     model = load(out)
     assert "new_york" in model.wv.words and model.config.phrases == 1
+    summary = capsys.readouterr().out
+    assert "phrases" in summary and "new_york" in summary  # the run says what it joined
 
 
 @pytest.mark.parametrize(

@@ -114,3 +114,12 @@ def health_rows(kv: KeyedVectors) -> tuple[list[tuple[str, str]], list[str]]:
             "word2vec vectors: training went wrong, and neighbours and analogies mean little"
         )
     return rows, warnings
+
+
+def phrases_value(words: list[str], examples: int = 5) -> str:
+    """How many phrases the vocabulary holds, with the most frequent (the tokenizer never
+    makes ``_`` itself, so a word with one in a text corpus is a joined phrase)."""
+    phrases = [w for w in words if "_" in w]
+    if not phrases:
+        return "none joined (lower --phrase-threshold or --phrase-min-count to find some)"
+    return f"{len(phrases):,} in the vocabulary, e.g. {', '.join(phrases[:examples])}"

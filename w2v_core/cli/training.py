@@ -33,7 +33,7 @@ from ..destination import DestinationWatch, OutputLock, check_output, unwritable
 from ..formats import save_with_fallback
 from . import PROG
 from .run_plan import plan_run
-from .output import health_rows, print_fields
+from .output import health_rows, phrases_value, print_fields
 from .progress import ProgressReporter, epochs_value
 
 #: Signals that stop training and save the model trained so far. SIGTERM and SIGHUP end
@@ -180,6 +180,8 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training{resumed_time})"),
             ("speed", f"{summary.words_per_second:,.0f} words/s"),
         ]
+        if model.config.phrases:
+            rows.append(("phrases", phrases_value(model.wv.words)))
         loss = reporter.mean_loss
         if math.isfinite(loss):
             rows.append(("final loss", f"{loss:.4f} (mean over epoch {reporter.epoch})"))
