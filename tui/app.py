@@ -156,11 +156,18 @@ class W2VApp(App[None]):
         self.query_one(StatusBar).source = self.model_path or self.corpus_name or ""
         if not self.is_headless:
             install_hang_up_handlers(self.hang_up)
-        self.threads.start(self._import_map_backends, group="imports")
         if self.loaded_model is not None:
             self.open_model(self.loaded_model)
         else:
             self.start_training()
+
+    def on_ready(self) -> None:
+        """The first frame is on the screen: only now start the map backends' imports.
+
+        Importing them (scikit-learn, openTSNE) holds the interpreter for about a second;
+        started at mount, it delayed the first frame by as much (benchmarks/README.md).
+        """
+        self.threads.start(self._import_map_backends, group="imports")
 
     @staticmethod
     def _import_map_backends() -> None:
