@@ -198,8 +198,11 @@ class W2VApp(App[None]):
     def watch_training(self) -> None:
         self.refresh_bindings()
 
-    def watch_vectors(self) -> None:
-        self.refresh_bindings()
+    def watch_vectors(self, old: KeyedVectors | None, new: KeyedVectors | None) -> None:
+        """Save is shown once there are vectors; each epoch's new ones leave the footer as is
+        (a refresh of the bindings rewrites the whole footer on the terminal)."""
+        if (old is None) != (new is None):
+            self.refresh_bindings()
 
     @property
     def corpus_name(self) -> str | None:

@@ -183,9 +183,8 @@ class TrainingPane(Pane):
     # widgets are being removed: then they are dropped (is_running is False from the start of
     # the shutdown). Those that bubble on to the app (epoch, end) are not stopped here.
     def _set_state(self, text: str, variant: str) -> None:
-        state = self.query_one("#train-state", Static)
-        state.update(text)
-        state.set_classes(f"state-{variant}")
+        self._show_text("#train-state", text)
+        self.query_one("#train-state", Static).set_classes(f"state-{variant}")
 
     def on_training_reading(self, message: TrainingReading) -> None:
         """Training was asked for: the corpus is being read and the vocabulary built."""
@@ -209,6 +208,7 @@ class TrainingPane(Pane):
         done, epoch = (info.resumed.words_done, info.resumed.epoch) if info.resumed else (0, 0)
         bar = self.query_one("#train-progress", ProgressBar)
         bar.update(total=info.words_total, progress=done)
+        self.query_one(LossPlot).reset_axes(self.epochs or None)
         self.query_one("#train-epoch", Static).update(f"epoch {min(epoch + 1, self.epochs)}/{self.epochs}")
         self._set_state("training", "busy")
         resumed = " · resumed" if info.resumed else ""
@@ -222,18 +222,41 @@ class TrainingPane(Pane):
         message.delivered()
 
     def _show_progress(self, event: TrainingEvent, paused: bool = False) -> None:
-        """A progress report: numbers now, the loss curve at its own pace."""
-        self.query_one("#train-progress", ProgressBar).update(total=event.words_total, progress=event.words_done)
-        self.query_one("#train-epoch", Static).update(f"epoch {event.epoch}/{event.epochs}")
+        """A progress report: the numbers now, the bar and the curve when they would change.
+
+        Whatever is refreshed is rewritten on the terminal whole, changed or not, so only what
+        changed is refreshed (``_show_text``, ``_show_bar``): over SSH, bytes are the cost.
+        """
+        self._show_bar(event.words_done, event.words_total)
+        self._show_text("#train-epoch", f"epoch {event.epoch}/{event.epochs}")
         loss = f"{event.loss:.3f}" if math.isfinite(event.loss) else "—"
-        self.query_one("#train-stats", Static).update(
+        self._show_text(
+            "#train-stats",
             f"words {fmt_count(event.words_done)} / {fmt_count(event.words_total)}"
             f" · {fmt_count(event.words_per_second)} w/s · ETA {format_duration(event.eta)}"
-            f" · lr {event.learning_rate:.5f} · loss {loss}"
+            f" · lr {event.learning_rate:.5f} · loss {loss}",
+            layout=False,  # one line whatever it says: no layout, no neighbour redrawn
         )
         if not paused:
             self._set_state("training", "busy")
         self.query_one(LossPlot).request_redraw()
+
+    def _show_text(self, selector: str, text: str, layout: bool = True) -> None:
+        """Update a Static only if its text changes (an update redraws it even if not)."""
+        static = self.query_one(selector, Static)
+        if static.content != text:
+            static.update(text, layout=layout)
+
+    def _show_bar(self, done: float, total: float) -> None:
+        """Move the progress bar only when it moves by a half cell (what its glyphs show).
+
+        The percentage beside it follows; it may lag by less than 1% on a wide terminal.
+        """
+        bar = self.query_one("#train-progress", ProgressBar)
+        half_cells = max(2 * bar.query_one("Bar").size.width, 1)
+        if (bar.total != total or not total or not bar.total
+                or bar.progress * half_cells // bar.total != done * half_cells // total):
+            bar.update(total=total, progress=done)
 
     def watch_paused(self, paused: bool) -> None:
         if self.training:

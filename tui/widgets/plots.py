@@ -1,20 +1,21 @@
 """Plot widgets built on textual-plotext: the live loss curve and the word map scatter.
 
-Both redraw only when their data or view changes: the loss curve at most a few times a
-second however often it is told new data arrived, the scatter when the projection,
-highlighted words or view change.
+Both redraw only when their data or view changes: the loss curve on one training report in
+five, sending only the lines that changed, the scatter when the projection, highlighted words
+or view change.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from textual.app import App
+from rich.text import Text
 from textual.color import Color
+from textual.geometry import Region, Size
 from textual_plotext import PlotextPlot
 
 RGB = tuple[int, int, int]
@@ -45,7 +46,13 @@ def thin(x: Sequence[float], y: Sequence[float], max_points: int = 1000) -> tupl
 
 
 class LossPlot(PlotextPlot):
-    """The training loss curve, redrawn at most every ``min_interval`` seconds."""
+    """The training loss curve, redrawn at the first and then every ``every``-th report.
+
+    A whole plot is ~4 KB on an 80x24 terminal, a report's numbers ~200 bytes. So only the
+    lines that changed are sent, the axes move rarely (so that few lines change), and redraws
+    are counted in reports rather than seconds, which bounds the bytes sent per report
+    (benchmarks/README.md); at the engine's five reports a second the curve moves every second.
+    """
 
     DEFAULT_CSS = """
     LossPlot {
@@ -58,16 +65,19 @@ class LossPlot(PlotextPlot):
         self,
         source: Callable[[], tuple[list[float], list[float]]],
         max_points: int = 1000,
-        min_interval: float = 0.33,
+        every: int = 5,
         *,
         id: str | None = None,  # noqa: A002 - Textual's name
     ) -> None:
         super().__init__(id=id)
         self.source = source
         self.max_points = max_points
-        self.min_interval = min_interval
-        self._last_draw = 0.0
-        self._pending = False
+        self.every = every
+        self._reports = every  #: reports since the last redraw (the first report draws)
+        self._lines: tuple[Size, list[Text]] | None = None  #: the last redraw's lines, and size
+        self.x_end: float | None = None  #: the run's length in epochs: the x axis ends there
+        self._x_high: float | None = None
+        self._y_range: tuple[float, float] | None = None
         self.redraws = 0
 
     def on_mount(self) -> None:
@@ -78,30 +88,67 @@ class LossPlot(PlotextPlot):
         self.plt.xlabel("")
 
     def request_redraw(self) -> None:
-        """Ask for a redraw; calls are coalesced to at most one per ``min_interval``."""
-        if self._pending:
-            return
-        delay = self._last_draw + self.min_interval - time.monotonic()
-        if delay <= 0:
+        """A new report arrived: redraw if it is the first or the ``every``-th since the last."""
+        self._reports += 1
+        if self._reports >= self.every:
             self.redraw()
-        else:
-            self._pending = True
-            self.set_timer(delay, self.redraw)
 
     def redraw(self) -> None:
         """Re-plot the (thinned) loss history now."""
-        self._pending = False
-        self._last_draw = time.monotonic()
+        self._reports = 0
         x, y = thin(*self.source(), max_points=self.max_points)
         plt = self.plt
         plt.clear_data()
         if y:
             plt.plot(x, y, marker="braille", color=theme_rgb(self.app, "accent"))
-            low, high = min(y), max(y)
-            pad = (high - low) * 0.05 or 0.05
-            plt.ylim(low - pad, high + pad)
+            plt.xlim(0, self._x_limit(max(x)))
+            plt.ylim(*self._y_limits(min(y), max(y)))
         self.redraws += 1
-        self.refresh()
+        self._refresh_changed_lines()
+
+    def _x_limit(self, latest: float) -> float:
+        """The x axis's end: one epoch, then twice the latest x when passed (at most ``x_end``).
+
+        Axes that move rescale the whole curve, and every line of the plot is sent again;
+        doubling moves the axis a few times a run, and between moves only new points are sent.
+        """
+        if self._x_high is None or latest > self._x_high:
+            self._x_high = max(2 * latest, 1.0)  # the first epoch fills the plot
+            if self.x_end:
+                self._x_high = min(self._x_high, float(self.x_end))
+        return self._x_high
+
+    def _y_limits(self, low: float, high: float) -> tuple[float, float]:
+        """The y axis's range: widened by a quarter beyond the curve whenever it leaves it."""
+        if self._y_range is None or low < self._y_range[0] or high > self._y_range[1]:
+            pad = max((high - low) * 0.25, abs(high) * 0.1, 0.05)
+            self._y_range = (low - pad, high + pad * 0.2)
+        return self._y_range
+
+    def reset_axes(self, x_end: float | None = None) -> None:
+        """A new run (``x_end``: its length in epochs, if known): fit the axes afresh."""
+        self.x_end, self._x_high, self._y_range = x_end, None, None
+
+    def _refresh_changed_lines(self) -> None:
+        """Mark dirty only the plot's lines that differ from the last redraw's.
+
+        Textual rewrites every dirty cell on the terminal, so a full refresh sends the frame,
+        the axes and the flat part of the curve again each time; late in training most lines
+        of the plot are unchanged.
+        """
+        if not self.size.area:  # not shown (another tab): drawn whole when shown
+            self._lines = None
+            self.refresh()
+            return
+        lines = PlotextPlot.render(self).split("\n")  # what render() will draw at this size
+        previous, self._lines = self._lines, (self.size, lines)
+        if previous is None or previous[0] != self.size:
+            self.refresh()
+            return
+        changed = [Region(0, row, self.size.width, 1)
+                   for row, (old, new) in enumerate(zip(previous[1], lines)) if old != new]
+        if changed:
+            self.refresh(*changed)
 
 
 @dataclass
