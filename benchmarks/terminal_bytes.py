@@ -45,15 +45,16 @@ class Rate:
 def training_rate(corpus: str, epochs: int, seconds: float | None = None, tree: Path = REPO,
                   columns: int = 80, lines: int = 24) -> Rate:
     """The bytes written from the first progress report to the end (or for ``seconds``)."""
+    scanned = [0]
+
     def enough(output: bytes) -> bool:  # the state beside the progress bar says it ended
-        if STATS_MARK not in output:
-            return False
-        end = visible_text(output[-4000:])
-        return "done" in end or "stopped" in end
+        start, scanned[0] = max(scanned[0] - 16, 0), len(output)
+        new = output[start:]
+        return STATS_MARK in output and (b"done" in new or b"stopped" in new)
 
     recording = run_in_pty([corpus, "--epochs", str(epochs)], enough, columns=columns,
                            lines=lines, timeout=(seconds or 1200) + 120, cwd=tree)
-    # the window: from the chunk that held the first report to ``seconds`` after it
+    # the window: from the chunk that held the first report to the end, or ``seconds`` after
     output, start = b"", None
     for at, chunk in recording.chunks:
         output += chunk

@@ -190,10 +190,21 @@ class ScatterData:
     placed: frozenset[str] = frozenset()
 
 
-class ScatterPlot(PlotextPlot):
-    """A word map: plain words are dots, the query words and their neighbours are labelled.
+#: The labels of the first ten neighbours on the map, in their order (the legend's).
+NUMBERS = "1234567890"
+#: Cells a neighbour's number may take, nearest first: its own, then up to two cells away
+#: (sideways first: a terminal cell is twice as tall as it is wide).
+_NEAR = sorted(((dc, dr) for dc in range(-2, 3) for dr in range(-1, 2)),
+               key=lambda d: (abs(d[0]) + 2 * abs(d[1]), -d[0], d[1]))
 
-    Markers: ◆ query, ● neighbour; hollow (◇ ○) when the word was placed into the map.
+
+class ScatterPlot(PlotextPlot):
+    """A word map: plain words are dots, the query words are labelled, their neighbours numbered.
+
+    Neighbours sit close together by definition, so their names collide: the first ten are
+    drawn as their numbers (``NUMBERS``, in a free cell at most two cells from the point) and
+    the Map pane lists them in a legend. Markers: ◆ query (◇ when placed into the map), ●
+    (○ placed) for neighbours beyond the tenth.
     """
 
     DEFAULT_CSS = """
@@ -238,9 +249,12 @@ class ScatterPlot(PlotextPlot):
                 plt.scatter(xy[plain, 0].tolist(), xy[plain, 1].tolist(), marker="·",
                             color=theme_rgb(self.app, "foreground-muted", "grey"))
             taken: set[tuple[int, int]] = set()  # cells used by labels, to avoid overlaps
-            for words, var, markers in ((data.query, "accent", "◆◇"), (data.neighbours, "secondary", "●○")):
-                self._draw_labelled([index[w] for w in words if w in index and inside[index[w]]],
-                                    theme_rgb(self.app, var), markers, taken)
+            self._draw_labelled([index[w] for w in data.query if w in index and inside[index[w]]],
+                                theme_rgb(self.app, "accent"), "◆◇", taken)
+            color = theme_rgb(self.app, "secondary")
+            rest = data.neighbours[len(NUMBERS):]
+            self._draw_markers([index[w] for w in rest if w in index and inside[index[w]]], color, "●○")
+            self._draw_numbered(index, inside, color, taken)
         plt.xlim(x0, x1)
         plt.ylim(y0, y1)
         self.refresh()
@@ -251,6 +265,38 @@ class ScatterPlot(PlotextPlot):
         cols, rows = max(self.size.width - 2, 1), max(self.size.height - 2, 1)
         return int((x - x0) / (x1 - x0) * (cols - 1) + 0.5), int((y1 - y) / (y1 - y0) * (rows - 1) + 0.5)
 
+    def _point(self, col: int, row: int) -> tuple[float, float]:
+        """The data point at the centre of a terminal cell (the inverse of :meth:`_cell`)."""
+        x0, x1, y0, y1 = self.view.bounds
+        cols, rows = max(self.size.width - 2, 2), max(self.size.height - 2, 2)
+        return x0 + col / (cols - 1) * (x1 - x0), y1 - row / (rows - 1) * (y1 - y0)
+
+    def _draw_markers(self, rows: list[int], color: RGB, markers: str) -> None:
+        """Markers for ``rows``: ``markers[0]`` for fitted words, ``markers[1]`` for placed ones."""
+        plt, data = self.plt, self.data
+        for marker, placed in zip(markers, (False, True)):
+            group = [i for i in rows if (data.words[i] in data.placed) == placed]
+            if group:
+                plt.scatter(data.coords[group, 0].tolist(), data.coords[group, 1].tolist(), marker=marker, color=color)
+
+    def _draw_numbered(self, index: dict[str, int], inside: np.ndarray, color: RGB,
+                       taken: set[tuple[int, int]]) -> None:
+        """The first ten neighbours as their numbers, each in the free cell nearest its point."""
+        cols, rows = max(self.size.width - 2, 1), max(self.size.height - 2, 1)
+        for number, word in zip(NUMBERS, self.data.neighbours):
+            i = index.get(word)
+            if i is None or not inside[i]:
+                continue
+            col, row = self._cell(float(self.data.coords[i, 0]), float(self.data.coords[i, 1]))
+            spot = next(((col + dc, row + dr) for dc, dr in _NEAR
+                         if (col + dc, row + dr) not in taken
+                         and 0 <= col + dc < cols and 0 <= row + dr < rows), None)
+            if spot is None:  # ten labels crowd the cells around it: the legend still lists it
+                continue
+            taken.add(spot)
+            self.plt.text(number, *self._point(*spot), color=color, alignment="center")
+            self.labelled.append(word)
+
     def _draw_labelled(self, rows: list[int], color: RGB, markers: str, taken: set[tuple[int, int]]) -> None:
         """Draw highlighted points (``markers``: fitted, placed) and label those whose label fits."""
         if not rows:
@@ -259,10 +305,7 @@ class ScatterPlot(PlotextPlot):
         x0, x1, _, _ = self.view.bounds
         cols = max(self.size.width - 2, 1)
         char = (x1 - x0) / cols  # one terminal cell in data units
-        for marker, placed in zip(markers, (False, True)):
-            group = [i for i in rows if (data.words[i] in data.placed) == placed]
-            if group:
-                plt.scatter(data.coords[group, 0].tolist(), data.coords[group, 1].tolist(), marker=marker, color=color)
+        self._draw_markers(rows, color, markers)
         for i in rows:
             if len(self.labelled) >= self.max_labels:
                 break
