@@ -52,10 +52,12 @@ def _set_size(fd: int, columns: int, lines: int) -> None:
 
 
 def run_in_pty(args: Sequence[str], until: Callable[[bytes], bool], *, columns: int = 80,
-               lines: int = 24, timeout: float = 60.0, cwd: Path = REPO) -> Recording:
+               lines: int = 24, timeout: float = 60.0, cwd: Path = REPO,
+               idle: float | None = None) -> Recording:
     """Start ``python -m tui *args`` in an ``columns`` x ``lines`` pty; read until ``until``.
 
-    ``until`` sees all the output so far after each read. The app is then sent SIGTERM (its
+    ``until`` sees all the output so far after each read; with ``idle``, reading also stops
+    once ``until`` has seen output and nothing more came for ``idle`` seconds. The app is then sent SIGTERM (its
     hang-up handler exits it) and, if still alive after 5 s, SIGKILL; its exit is awaited.
     """
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(columns), LINES=str(lines),
@@ -73,6 +75,9 @@ def run_in_pty(args: Sequence[str], until: Callable[[bytes], bool], *, columns: 
         while time.perf_counter() - start < timeout:
             ready, _, _ = select.select([fd], [], [], 0.05)
             if not ready:
+                quiet = recording.chunks and time.perf_counter() - start - recording.chunks[-1][0]
+                if idle is not None and quiet and quiet > idle:
+                    break
                 continue
             try:
                 chunk = os.read(fd, 65536)

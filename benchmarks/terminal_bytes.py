@@ -1,8 +1,8 @@
 """Bytes per second the training dashboard writes to an 80x24 terminal (what an SSH link carries).
 
 Starts ``python -m tui CORPUS --epochs N`` in a pty and counts every byte the app writes from
-the first progress report on screen (the stats line shows ``w/s``) until training ends (the
-state shows ``done``), or for ``--seconds`` seconds. Progress reports come every 0.2 s, so the figure is also given per report
+the first progress report on screen (the stats line shows ``w/s``) to the last, or for
+``--seconds`` seconds. Progress reports come every 0.2 s, so the figure is also given per report
 (the number of stats lines drawn in the window). Runs ``--repeat`` times, prints the median;
 byte counts move with the machine's load, which changes how many reports and redraws fit in
 the window.
@@ -45,16 +45,10 @@ class Rate:
 def training_rate(corpus: str, epochs: int, seconds: float | None = None, tree: Path = REPO,
                   columns: int = 80, lines: int = 24) -> Rate:
     """The bytes written from the first progress report to the end (or for ``seconds``)."""
-    scanned = [0]
-
-    def enough(output: bytes) -> bool:  # the state beside the progress bar says it ended
-        start, scanned[0] = max(scanned[0] - 16, 0), len(output)
-        new = output[start:]
-        return STATS_MARK in output and (b"done" in new or b"stopped" in new)
-
-    recording = run_in_pty([corpus, "--epochs", str(epochs)], enough, columns=columns,
-                           lines=lines, timeout=(seconds or 1200) + 120, cwd=tree)
-    # the window: from the chunk that held the first report to the end, or ``seconds`` after
+    # the run ends by opening the explorer, and the app is then idle: stop after 5 quiet s
+    recording = run_in_pty([corpus, "--epochs", str(epochs)], lambda _: False, columns=columns,
+                           lines=lines, timeout=(seconds or 1200) + 120, cwd=tree, idle=5.0)
+    # the window: from the chunk that held the first report to the last, or ``seconds`` after
     output, start = b"", None
     for at, chunk in recording.chunks:
         output += chunk
@@ -62,8 +56,8 @@ def training_rate(corpus: str, epochs: int, seconds: float | None = None, tree: 
             start = at
     if start is None:
         raise RuntimeError(f"training never reported: {visible_text(output)[-300:]!r}")
-    end = recording.chunks[-1][0] if seconds is None else min(start + seconds,
-                                                                 recording.chunks[-1][0])
+    last_report = max(at for at, chunk in recording.chunks if STATS_MARK in chunk)
+    end = last_report if seconds is None else min(start + seconds, last_report)
     window = b"".join(c for at, c in recording.chunks if start < at <= end)
     return Rate(end - start, len(window), window.count(STATS_MARK))
 

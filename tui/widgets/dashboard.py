@@ -135,6 +135,12 @@ class TrainingPane(Pane):
 
     probe_count = 4
     probe_neighbours = 5
+    #: While training, the bar moves at most every ``bar_every`` reports and the probe table is
+    #: refilled (an epoch's end) at most every ``probes_every``: at the engine's five reports a
+    #: second, once a second and every three seconds. Counted in reports, not seconds, so the
+    #: bytes a report sends are bounded however fast epochs go (benchmarks/README.md).
+    bar_every = 5
+    probes_every = 15
     #: whether training runs (bound to the app's, as are the two below)
     training: reactive[bool] = reactive(False, repaint=False, init=False)
     #: training is paused
@@ -154,6 +160,9 @@ class TrainingPane(Pane):
         self.live_snapshot: Callable[[], KeyedVectors] | None = None
         self._epoch_ended: EpochEnded | None = None  #: shown when the app takes its snapshot
         self._ended: TrainingFinished | TrainingFailed | None = None  #: shown when training stops
+        self._reports = 0  #: progress reports shown
+        self._bar_moved: int | None = None  #: the report at which the bar last moved
+        self._probes_shown: int | None = None  #: the report at which the probe table was filled
 
     def compose(self) -> ComposeResult:
         yield Static("No training in this session.", id="train-title")
@@ -218,6 +227,7 @@ class TrainingPane(Pane):
 
     def on_training_progress(self, message: TrainingProgress) -> None:
         if self.training and self.app.is_running:
+            self._reports += 1
             self._show_progress(message.event, self.paused)
         message.delivered()
 
@@ -247,16 +257,20 @@ class TrainingPane(Pane):
         if static.content != text:
             static.update(text, layout=layout)
 
-    def _show_bar(self, done: float, total: float) -> None:
-        """Move the progress bar only when it moves by a half cell (what its glyphs show).
-
-        The percentage beside it follows; it may lag by less than 1% on a wide terminal.
-        """
+    def _show_bar(self, done: float, total: float, exact: bool = False) -> None:
+        """Move the progress bar when it moves by a half cell (what its glyphs show), at most
+        every ``bar_every`` reports while training unless ``exact`` (an epoch's end); the
+        percentage beside it follows."""
         bar = self.query_one("#train-progress", ProgressBar)
         half_cells = max(2 * bar.query_one("Bar").size.width, 1)
-        if (bar.total != total or not total or not bar.total
-                or bar.progress * half_cells // bar.total != done * half_cells // total):
-            bar.update(total=total, progress=done)
+        if bar.total == total and total and bar.total:
+            if bar.progress * half_cells // bar.total == done * half_cells // total:
+                return
+            if self.training and not exact and self._bar_moved is not None \
+                    and self._reports - self._bar_moved < self.bar_every:
+                return
+        self._bar_moved = self._reports
+        bar.update(total=total, progress=done)
 
     def watch_paused(self, paused: bool) -> None:
         if self.training:
@@ -296,6 +310,7 @@ class TrainingPane(Pane):
         self.query_one(LossPlot).redraw()
         self.snapshot_label = "final"
         self.show_separation(outcome.separation, "final")
+        self.refresh_probes()  # the final vectors (their epoch's refill may have been skipped)
 
     def _show_failed(self, message: TrainingFailed) -> None:
         """Training failed, or was stopped before the corpus was read: there is no model."""
@@ -331,6 +346,7 @@ class TrainingPane(Pane):
         """The app took up an epoch's snapshot: label the probes and show its separation."""
         ended = self._epoch_ended
         if ended is not None and ended.event.epoch == epoch:
+            self._show_bar(ended.event.words_done, ended.event.words_total, exact=True)
             self.snapshot_label = f"epoch {epoch}"
             self.show_separation(ended.separation, f"epoch {epoch}")
 
@@ -350,10 +366,16 @@ class TrainingPane(Pane):
         health.set_class(collapsed, "-collapsed")
 
     def watch_vectors(self, vectors: KeyedVectors | None) -> None:
+        """New vectors (an epoch's snapshot, the final model): refill the probe table, while
+        training at most every ``probes_every`` reports (each refill rewrites the table)."""
         if vectors is not None and not self.probes_edited:
             self.probes = default_probes(vectors, self.probe_count)
-            self.query_one("#probe-input", QueryInput).value = " ".join(self.probes)
-        self.refresh_probes()
+            box = self.query_one("#probe-input", QueryInput)
+            if box.value != " ".join(self.probes):
+                box.value = " ".join(self.probes)
+        recent = self._probes_shown is not None and self._reports - self._probes_shown < self.probes_every
+        if not (self.training and recent):
+            self.refresh_probes()
 
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
         message.stop()
@@ -369,6 +391,7 @@ class TrainingPane(Pane):
         """Recompute the probes' neighbours from the vectors as they are now."""
         if self.training and self.live_snapshot is not None:
             self.snapshot_label = "now"
+            self._probes_shown = None  # asked for: shown whenever the table was last filled
             self.vectors = self.live_snapshot()  # watch_vectors shows them
             return
         if self.vectors is None:
@@ -376,6 +399,9 @@ class TrainingPane(Pane):
         self.refresh_probes()
 
     def refresh_probes(self) -> None:
+        """Fill the probe table from the vectors now."""
+        if self.vectors is not None:
+            self._probes_shown = self._reports
         table = self.query_one("#probe-table", DataTable)
         table.clear()
         kv = self.vectors

@@ -107,15 +107,16 @@ class LossPlot(PlotextPlot):
         self._refresh_changed_lines()
 
     def _x_limit(self, latest: float) -> float:
-        """The x axis's end: one epoch, then twice the latest x when passed (at most ``x_end``).
+        """The x axis's end: the run's (``x_end``) when known, else one epoch, then twice the
+        latest x whenever it is passed.
 
-        Axes that move rescale the whole curve, and every line of the plot is sent again;
-        doubling moves the axis a few times a run, and between moves only new points are sent.
+        An axis that moves rescales the whole curve, and every line of the plot is sent again;
+        a fixed axis sends only the lines the new points touch.
         """
+        if self.x_end:
+            return float(max(self.x_end, latest))
         if self._x_high is None or latest > self._x_high:
-            self._x_high = max(2 * latest, 1.0)  # the first epoch fills the plot
-            if self.x_end:
-                self._x_high = min(self._x_high, float(self.x_end))
+            self._x_high = max(2 * latest, 1.0)
         return self._x_high
 
     def _y_limits(self, low: float, high: float) -> tuple[float, float]:
