@@ -11,6 +11,7 @@ Usage::
 
     python benchmarks/terminal_bytes.py                          # builtin:shakespeare, 15 epochs
     python benchmarks/terminal_bytes.py --tree /tmp/old-checkout  # before
+    python benchmarks/terminal_bytes.py --tui-args '--threads 1'  # a slower run
 
 Results: benchmarks/README.md ("Start-up and bytes to the terminal").
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,10 +45,10 @@ class Rate:
 
 
 def training_rate(corpus: str, epochs: int, seconds: float | None = None, tree: Path = REPO,
-                  columns: int = 80, lines: int = 24) -> Rate:
+                  columns: int = 80, lines: int = 24, extra: Sequence[str] = ()) -> Rate:
     """The bytes written from the first progress report to the end (or for ``seconds``)."""
     # the run ends by opening the explorer, and the app is then idle: stop after 5 quiet s
-    recording = run_in_pty([corpus, "--epochs", str(epochs)], lambda _: False, columns=columns,
+    recording = run_in_pty([corpus, "--epochs", str(epochs), *extra], lambda _: False, columns=columns,
                            lines=lines, timeout=(seconds or 1200) + 120, cwd=tree, idle=5.0)
     # the window: from the chunk that held the first report to the last, or ``seconds`` after
     output, start = b"", None
@@ -69,10 +71,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None,
                         help="length of the measured window (default: until training ends)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--tui-args", default="",
+                        help="more options for w2v-tui, e.g. '--threads 1' (a slower run)")
     parser.add_argument("--tree", type=Path, default=REPO,
                         help="the checkout whose tui package runs (default: this one)")
     args = parser.parse_args()
-    rates = [training_rate(args.corpus, args.epochs, args.seconds, args.tree)
+    rates = [training_rate(args.corpus, args.epochs, args.seconds, args.tree,
+                           extra=args.tui_args.split())
              for _ in range(args.repeat)]
     for rate in rates:
         print(f"  {rate.written:,} bytes in {rate.seconds:.1f} s, {rate.reports} reports drawn")

@@ -1,7 +1,7 @@
 """Plot widgets built on textual-plotext: the live loss curve and the word map scatter.
 
 Both redraw only when their data or view changes: the loss curve on one training report in
-five, sending only the lines that changed, the scatter when the projection, highlighted words
+ten, sending only the lines that changed, the scatter when the projection, highlighted words
 or view change.
 """
 
@@ -51,7 +51,7 @@ class LossPlot(PlotextPlot):
     A whole plot is ~4 KB on an 80x24 terminal, a report's numbers ~200 bytes. So only the
     lines that changed are sent, the axes move rarely (so that few lines change), and redraws
     are counted in reports rather than seconds, which bounds the bytes sent per report
-    (benchmarks/README.md); at the engine's five reports a second the curve moves every second.
+    (benchmarks/README.md); at the engine's five reports a second the curve moves every 2 s.
     """
 
     DEFAULT_CSS = """
@@ -65,7 +65,7 @@ class LossPlot(PlotextPlot):
         self,
         source: Callable[[], tuple[list[float], list[float]]],
         max_points: int = 1000,
-        every: int = 5,
+        every: int = 10,
         *,
         id: str | None = None,  # noqa: A002 - Textual's name
     ) -> None:
