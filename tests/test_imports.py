@@ -130,3 +130,29 @@ def test_the_engine_does_not_import_argparse():
                           cwd=PACKAGE.parent)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+#: What the TUI's start must not import: scikit-learn alone cost 1.75 s of `import tui.app`
+#: (for a stop-word list); scipy, openTSNE and scikit-learn are imported for the Map later, in
+#: a worker, after the first frame.
+HEAVY_FOR_START = ("sklearn", "scipy", "openTSNE", "nltk")
+
+
+def test_importing_the_tui_app_imports_no_heavy_library():
+    code = ("import sys, tui.app, tui.options; "
+            f"print([m for m in {HEAVY_FOR_START!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=PACKAGE.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_shipped_stop_words_are_scikit_learns_list():
+    """tui/data/english_stop_words.txt is a verbatim copy of ENGLISH_STOP_WORDS (BSD-3)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from tui.words import ENGLISH_STOP_WORDS as shipped
+    from tui.words import STOPWORDS
+
+    assert shipped == ENGLISH_STOP_WORDS
+    assert {"the", "thou", "exeunt"} <= STOPWORDS

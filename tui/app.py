@@ -162,12 +162,19 @@ class W2VApp(App[None]):
         self.query_one(StatusBar).source = self.model_path or self.corpus_name or ""
         if not self.is_headless:
             install_hang_up_handlers(self.hang_up)
-        self.threads.start(self._import_map_backends, group="imports")
         if self.loaded_model is not None:
             self.open_model(self.loaded_model)
             self.comparison = self.compare_with
         else:
             self.start_training()
+
+    def on_ready(self) -> None:
+        """The first frame is on the screen: only now start the map backends' imports.
+
+        Importing them (scikit-learn, openTSNE) holds the interpreter for about a second;
+        started at mount, it delayed the first frame by as much (benchmarks/README.md).
+        """
+        self.threads.start(self._import_map_backends, group="imports")
 
     @staticmethod
     def _import_map_backends() -> None:
@@ -198,8 +205,11 @@ class W2VApp(App[None]):
     def watch_training(self) -> None:
         self.refresh_bindings()
 
-    def watch_vectors(self) -> None:
-        self.refresh_bindings()
+    def watch_vectors(self, old: KeyedVectors | None, new: KeyedVectors | None) -> None:
+        """Save is shown once there are vectors; each epoch's new ones leave the footer as is
+        (a refresh of the bindings rewrites the whole footer on the terminal)."""
+        if (old is None) != (new is None):
+            self.refresh_bindings()
 
     @property
     def corpus_name(self) -> str | None:

@@ -1,15 +1,27 @@
 """Word lists the UI needs: stopwords for choosing default probe words.
 
-scikit-learn's ``ENGLISH_STOP_WORDS`` (a runtime dependency already), plus what it lacks for
-the bundled corpora: the function words of Early Modern English, the fragments the tokenizer
+scikit-learn's ``ENGLISH_STOP_WORDS``, shipped as ``tui/data/english_stop_words.txt`` (BSD-3,
+provenance in its header) rather than imported, because importing ``sklearn.feature_extraction``
+costs over a second of start-up; plus what that list lacks for the bundled corpora: the function words of Early Modern English, the fragments the tokenizer
 leaves of contractions, and stage directions, so that Shakespeare's probes are content words.
 """
 
 from __future__ import annotations
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from importlib.resources import files
 
 from w2v_core.vectors import KeyedVectors
+
+
+def _shipped_list(name: str) -> frozenset[str]:
+    """The words of ``tui/data/<name>``: one a line, ``#`` lines are comments (its licence)."""
+    text = files("tui").joinpath("data", name).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+#: scikit-learn's English stop words (the Glasgow IR group's list), read from the shipped copy.
+ENGLISH_STOP_WORDS: frozenset[str] = _shipped_list("english_stop_words.txt")
 
 #: Early Modern English function words (thee, thou, hath, doth, art, ...).
 EARLY_MODERN_ENGLISH: frozenset[str] = frozenset(
@@ -32,7 +44,7 @@ EXTRA: frozenset[str] = frozenset(
     """.split()
 )
 
-STOPWORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | EARLY_MODERN_ENGLISH | EXTRA
+STOPWORDS: frozenset[str] = ENGLISH_STOP_WORDS | EARLY_MODERN_ENGLISH | EXTRA
 
 
 def default_probes(kv: KeyedVectors, n: int = 4, min_length: int = 3) -> list[str]:

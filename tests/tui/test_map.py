@@ -94,3 +94,38 @@ async def test_neighbourhood_view_maps_the_query_and_its_nearest_words(model) ->
         await pilot.press("v")  # back to the top 20, which lack madrid: placed
         await wait_until(pilot, lambda: pane.computed_key[2] == 20 and "madrid" in pane.plot.data.placed)
         assert not pane.local
+
+
+@pytest.fixture(scope="module")
+def hamlet():  # noqa: ANN201
+    """A model of builtin:hamlet (a second or two): the issue's map, whose neighbours crowd."""
+    from w2v_core.config import TrainConfig
+    from w2v_core.corpus import open_corpus
+    from w2v_core.training import train
+
+    return train(open_corpus("builtin:hamlet"), TrainConfig(seed=1, threads=1))
+
+
+def legible_neighbours(plot: str, legend: str, neighbours: list[str]) -> list[str]:
+    """The neighbours a reader can name from the screen: named whole on the map, or numbered
+    there (the number once on the map) and the number named in the legend."""
+    words_on_map = set(plot.translate({ord(c): " " for c in "·●○◆◇│"}).split())
+    legend_lines = {line.strip() for line in legend.splitlines()}
+    return [w for n, w in zip("1234567890", neighbours) if w in words_on_map
+            or (plot.count(n) == 1 and (f"{n} {w}" in legend_lines or f"{n} {w} ○" in legend_lines))]
+
+
+async def test_at_80x24_eight_of_the_ten_neighbours_of_king_can_be_read(hamlet) -> None:
+    """Issue 24: after builtin:hamlet and `king`, the Map labelled 5 of the 10 neighbours."""
+    app = W2VApp(model=hamlet)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.focused is app.pane("neighbours").body())
+        await ask(pilot, "king")
+        neighbours = [w for w, _ in app.query_one(NeighboursPane).results]
+        assert len(neighbours) == 10
+        pane = await _open_map(pilot)
+        await wait_until(pilot, lambda: pane.placing is None and set(neighbours) <= set(pane.plot.data.words))
+        plot = pane.plot.render().plain  # what the plot draws at its size on screen
+        legend = str(app.query_one("#map-legend").render()) if app.query("#map-legend") else ""
+        legible = legible_neighbours(plot, legend, neighbours)
+        assert len(legible) >= 8, (legible, neighbours, plot)

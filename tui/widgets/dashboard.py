@@ -140,6 +140,12 @@ class TrainingPane(Pane):
 
     probe_count = 4
     probe_neighbours = 5
+    #: While training, the bar moves at most every ``bar_every`` reports and the probe table is
+    #: refilled (an epoch's end) at most every ``probes_every``: at the engine's five reports a
+    #: second, once a second and every three seconds. Counted in reports, not seconds, so the
+    #: bytes a report sends are bounded however fast epochs go (benchmarks/README.md).
+    bar_every = 5
+    probes_every = 15
     #: whether training runs (bound to the app's, as are the two below)
     training: reactive[bool] = reactive(False, repaint=False, init=False)
     #: training is paused
@@ -160,6 +166,9 @@ class TrainingPane(Pane):
         self._epoch_ended: EpochEnded | None = None  #: shown when the app takes its snapshot
         self._ended: TrainingFinished | TrainingFailed | None = None  #: shown when training stops
         self.reading = False  #: the corpus is being read (before the first update)
+        self._reports = 0  #: progress reports shown
+        self._bar_moved: int | None = None  #: the report at which the bar last moved
+        self._probes_shown: int | None = None  #: the report at which the probe table was filled
 
     def compose(self) -> ComposeResult:
         yield Static("No training in this session.", id="train-title")
@@ -189,9 +198,8 @@ class TrainingPane(Pane):
     # widgets are being removed: then they are dropped (is_running is False from the start of
     # the shutdown). Those that bubble on to the app (epoch, end) are not stopped here.
     def _set_state(self, text: str, variant: str) -> None:
-        state = self.query_one("#train-state", Static)
-        state.update(text)
-        state.set_classes(f"state-{variant}")
+        self._show_text("#train-state", text)
+        self.query_one("#train-state", Static).set_classes(f"state-{variant}")
 
     def on_training_reading(self, message: TrainingReading) -> None:
         """Training was asked for: the corpus is being read and the vocabulary built."""
@@ -210,7 +218,7 @@ class TrainingPane(Pane):
             bar = self.query_one("#train-progress", ProgressBar)
             if progress.bytes_total:
                 bar.update(total=progress.bytes_total, progress=progress.bytes_read)
-            self.query_one("#train-stats", Static).update(reading_text(progress))
+            self._show_text("#train-stats", reading_text(progress), layout=False)
         message.delivered()
 
     def on_training_started(self, message: TrainingStarted) -> None:
@@ -227,6 +235,7 @@ class TrainingPane(Pane):
         done, epoch = (info.resumed.words_done, info.resumed.epoch) if info.resumed else (0, 0)
         bar = self.query_one("#train-progress", ProgressBar)
         bar.update(total=info.words_total, progress=done)
+        self.query_one(LossPlot).reset_axes(self.epochs or None)
         self.query_one("#train-epoch", Static).update(f"epoch {min(epoch + 1, self.epochs)}/{self.epochs}")
         self._set_state("training", "busy")
         resumed = " · resumed" if info.resumed else ""
@@ -236,22 +245,50 @@ class TrainingPane(Pane):
 
     def on_training_progress(self, message: TrainingProgress) -> None:
         if self.training and self.app.is_running:
+            self._reports += 1
             self._show_progress(message.event, self.paused)
         message.delivered()
 
     def _show_progress(self, event: TrainingEvent, paused: bool = False) -> None:
-        """A progress report: numbers now, the loss curve at its own pace."""
-        self.query_one("#train-progress", ProgressBar).update(total=event.words_total, progress=event.words_done)
-        self.query_one("#train-epoch", Static).update(f"epoch {event.epoch}/{event.epochs}")
+        """A progress report: the numbers now, the bar and the curve when they would change.
+
+        Whatever is refreshed is rewritten on the terminal whole, changed or not, so only what
+        changed is refreshed (``_show_text``, ``_show_bar``): over SSH, bytes are the cost.
+        """
+        self._show_bar(event.words_done, event.words_total)
+        self._show_text("#train-epoch", f"epoch {event.epoch}/{event.epochs}")
         loss = f"{event.loss:.3f}" if math.isfinite(event.loss) else "—"
-        self.query_one("#train-stats", Static).update(
+        self._show_text(
+            "#train-stats",
             f"words {fmt_count(event.words_done)} / {fmt_count(event.words_total)}"
             f" · {fmt_count(event.words_per_second)} w/s · ETA {format_duration(event.eta)}"
-            f" · lr {event.learning_rate:.5f} · loss {loss}"
+            f" · lr {event.learning_rate:.5f} · loss {loss}",
+            layout=False,  # one line whatever it says: no layout, no neighbour redrawn
         )
         if not paused:
             self._set_state("training", "busy")
         self.query_one(LossPlot).request_redraw()
+
+    def _show_text(self, selector: str, text: str, layout: bool = True) -> None:
+        """Update a Static only if its text changes (an update redraws it even if not)."""
+        static = self.query_one(selector, Static)
+        if static.content != text:
+            static.update(text, layout=layout)
+
+    def _show_bar(self, done: float, total: float, exact: bool = False) -> None:
+        """Move the progress bar when it moves by a half cell (what its glyphs show), at most
+        every ``bar_every`` reports while training unless ``exact`` (an epoch's end); the
+        percentage beside it follows."""
+        bar = self.query_one("#train-progress", ProgressBar)
+        half_cells = max(2 * bar.query_one("Bar").size.width, 1)
+        if bar.total == total and total and bar.total:
+            if bar.progress * half_cells // bar.total == done * half_cells // total:
+                return
+            if self.training and not exact and self._bar_moved is not None \
+                    and self._reports - self._bar_moved < self.bar_every:
+                return
+        self._bar_moved = self._reports
+        bar.update(total=total, progress=done)
 
     def watch_paused(self, paused: bool) -> None:
         if self.training:
@@ -292,6 +329,7 @@ class TrainingPane(Pane):
         self.query_one(LossPlot).redraw()
         self.snapshot_label = "final"
         self.show_separation(outcome.separation, "final")
+        self.refresh_probes()  # the final vectors (their epoch's refill may have been skipped)
 
     def _show_failed(self, message: TrainingFailed) -> None:
         """Training failed, or was stopped before the corpus was read: there is no model."""
@@ -327,6 +365,7 @@ class TrainingPane(Pane):
         """The app took up an epoch's snapshot: label the probes and show its separation."""
         ended = self._epoch_ended
         if ended is not None and ended.event.epoch == epoch:
+            self._show_bar(ended.event.words_done, ended.event.words_total, exact=True)
             self.snapshot_label = f"epoch {epoch}"
             self.show_separation(ended.separation, f"epoch {epoch}")
 
@@ -346,10 +385,16 @@ class TrainingPane(Pane):
         health.set_class(collapsed, "-collapsed")
 
     def watch_vectors(self, vectors: KeyedVectors | None) -> None:
+        """New vectors (an epoch's snapshot, the final model): refill the probe table, while
+        training at most every ``probes_every`` reports (each refill rewrites the table)."""
         if vectors is not None and not self.probes_edited:
             self.probes = default_probes(vectors, self.probe_count)
-            self.query_one("#probe-input", QueryInput).value = " ".join(self.probes)
-        self.refresh_probes()
+            box = self.query_one("#probe-input", QueryInput)
+            if box.value != " ".join(self.probes):
+                box.value = " ".join(self.probes)
+        recent = self._probes_shown is not None and self._reports - self._probes_shown < self.probes_every
+        if not (self.training and recent):
+            self.refresh_probes()
 
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
         message.stop()
@@ -365,6 +410,7 @@ class TrainingPane(Pane):
         """Recompute the probes' neighbours from the vectors as they are now."""
         if self.training and self.live_snapshot is not None:
             self.snapshot_label = "now"
+            self._probes_shown = None  # asked for: shown whenever the table was last filled
             self.vectors = self.live_snapshot()  # watch_vectors shows them
             return
         if self.vectors is None:
@@ -372,6 +418,9 @@ class TrainingPane(Pane):
         self.refresh_probes()
 
     def refresh_probes(self) -> None:
+        """Fill the probe table from the vectors now."""
+        if self.vectors is not None:
+            self._probes_shown = self._reports
         table = self.query_one("#probe-table", DataTable)
         table.clear()
         kv = self.vectors

@@ -1,6 +1,9 @@
 """The Map pane: a 2-D projection (t-SNE or PCA) of the most frequent words, or of the query's
 own neighbourhood.
 
+The query's neighbours are numbered on the map and named in a legend beside it: their names
+collide on the map, where neighbours sit close together by definition.
+
 The projection runs in a thread worker while the plot shows a loading indicator. The query of
 the Neighbours pane and its neighbours are always on the map, labelled and coloured apart:
 words the map does not hold are placed into the finished map from their nearest mapped words
@@ -15,6 +18,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.markup import escape
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
@@ -27,7 +31,7 @@ from w2v_core.vectors import KeyedVectors
 from ..error_text import error_text
 from ..messages import AskNeighbours, QueryAnswer
 from .pane import Pane, PaneTab
-from .plots import ScatterData, ScatterPlot, View
+from .plots import NUMBERS, ScatterData, ScatterPlot, View
 from .query_input import QueryInput, VocabSuggester
 
 METHOD_NAMES = {"tsne": "t-SNE", "pca": "PCA"}
@@ -40,6 +44,19 @@ class MapPane(Pane):
     """A word map with zoom, pan and re-centring; computed lazily when first shown."""
 
     TAB = PaneTab("map", "Map", "m", "Map pane")
+    DEFAULT_CSS = """
+    MapPane #map-body {
+        height: 1fr;
+    }
+    MapPane #map-legend {
+        width: auto;
+        max-width: 20;
+        height: 1fr;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
     BINDINGS = [
         Binding("plus,equals_sign", "zoom(1)", "Zoom in", tooltip="zoom in"),
         Binding("minus", "zoom(-1)", "Zoom out", tooltip="zoom out"),
@@ -82,7 +99,9 @@ class MapPane(Pane):
         with Horizontal(classes="query-bar"):
             yield QueryInput(placeholder="a word to map", suggester=VocabSuggester(self), id="map-input")
             yield Static("", id="map-info", classes="query-info")
-        yield ScatterPlot(id="map-plot")
+        with Horizontal(id="map-body"):
+            yield ScatterPlot(id="map-plot")
+            yield Static("", id="map-legend")
 
     def on_mount(self) -> None:
         self._show_info()
@@ -263,7 +282,16 @@ class MapPane(Pane):
         data.neighbours = [w for w in self.neighbour_words if w not in data.query]
         if len(data.words):
             self.plot.draw()
+        self._show_legend()
         self._show_info()
+
+    def _show_legend(self) -> None:
+        """The query and its numbered neighbours beside the map (○: placed into the map)."""
+        data = self.plot.data
+        lines = [f"[$text-accent]◆[/] {escape(w)}" for w in data.query]
+        lines += [f"[$text-secondary]{n}[/] {escape(w)}{' ○' if w in data.placed else ''}"
+                  for n, w in zip(NUMBERS, data.neighbours)]
+        self.query_one("#map-legend", Static).update("\n".join(lines))
 
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:
         """Centre on a word: it becomes the query (in the Neighbours pane too)."""

@@ -1,20 +1,21 @@
 """Plot widgets built on textual-plotext: the live loss curve and the word map scatter.
 
-Both redraw only when their data or view changes: the loss curve at most a few times a
-second however often it is told new data arrived, the scatter when the projection,
-highlighted words or view change.
+Both redraw only when their data or view changes: the loss curve on one training report in
+ten, sending only the lines that changed, the scatter when the projection, highlighted words
+or view change.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from textual.app import App
+from rich.text import Text
 from textual.color import Color
+from textual.geometry import Region, Size
 from textual_plotext import PlotextPlot
 
 RGB = tuple[int, int, int]
@@ -45,7 +46,13 @@ def thin(x: Sequence[float], y: Sequence[float], max_points: int = 1000) -> tupl
 
 
 class LossPlot(PlotextPlot):
-    """The training loss curve, redrawn at most every ``min_interval`` seconds."""
+    """The training loss curve, redrawn at the first and then every ``every``-th report.
+
+    A whole plot is ~4 KB on an 80x24 terminal, a report's numbers ~200 bytes. So only the
+    lines that changed are sent, the axes move rarely (so that few lines change), and redraws
+    are counted in reports rather than seconds, which bounds the bytes sent per report
+    (benchmarks/README.md); at the engine's five reports a second the curve moves every 2 s.
+    """
 
     DEFAULT_CSS = """
     LossPlot {
@@ -58,16 +65,19 @@ class LossPlot(PlotextPlot):
         self,
         source: Callable[[], tuple[list[float], list[float]]],
         max_points: int = 1000,
-        min_interval: float = 0.33,
+        every: int = 10,
         *,
         id: str | None = None,  # noqa: A002 - Textual's name
     ) -> None:
         super().__init__(id=id)
         self.source = source
         self.max_points = max_points
-        self.min_interval = min_interval
-        self._last_draw = 0.0
-        self._pending = False
+        self.every = every
+        self._reports = every  #: reports since the last redraw (the first report draws)
+        self._lines: tuple[Size, list[Text]] | None = None  #: the last redraw's lines, and size
+        self.x_end: float | None = None  #: the run's length in epochs: the x axis ends there
+        self._x_high: float | None = None
+        self._y_range: tuple[float, float] | None = None
         self.redraws = 0
 
     def on_mount(self) -> None:
@@ -78,30 +88,68 @@ class LossPlot(PlotextPlot):
         self.plt.xlabel("")
 
     def request_redraw(self) -> None:
-        """Ask for a redraw; calls are coalesced to at most one per ``min_interval``."""
-        if self._pending:
-            return
-        delay = self._last_draw + self.min_interval - time.monotonic()
-        if delay <= 0:
+        """A new report arrived: redraw if it is the first or the ``every``-th since the last."""
+        self._reports += 1
+        if self._reports >= self.every:
             self.redraw()
-        else:
-            self._pending = True
-            self.set_timer(delay, self.redraw)
 
     def redraw(self) -> None:
         """Re-plot the (thinned) loss history now."""
-        self._pending = False
-        self._last_draw = time.monotonic()
+        self._reports = 0
         x, y = thin(*self.source(), max_points=self.max_points)
         plt = self.plt
         plt.clear_data()
         if y:
             plt.plot(x, y, marker="braille", color=theme_rgb(self.app, "accent"))
-            low, high = min(y), max(y)
-            pad = (high - low) * 0.05 or 0.05
-            plt.ylim(low - pad, high + pad)
+            plt.xlim(0, self._x_limit(max(x)))
+            plt.ylim(*self._y_limits(min(y), max(y)))
         self.redraws += 1
-        self.refresh()
+        self._refresh_changed_lines()
+
+    def _x_limit(self, latest: float) -> float:
+        """The x axis's end: the run's (``x_end``) when known, else one epoch, then twice the
+        latest x whenever it is passed.
+
+        An axis that moves rescales the whole curve, and every line of the plot is sent again;
+        a fixed axis sends only the lines the new points touch.
+        """
+        if self.x_end:
+            return float(max(self.x_end, latest))
+        if self._x_high is None or latest > self._x_high:
+            self._x_high = max(2 * latest, 1.0)
+        return self._x_high
+
+    def _y_limits(self, low: float, high: float) -> tuple[float, float]:
+        """The y axis's range: widened by a quarter beyond the curve whenever it leaves it."""
+        if self._y_range is None or low < self._y_range[0] or high > self._y_range[1]:
+            pad = max((high - low) * 0.25, abs(high) * 0.1, 0.05)
+            self._y_range = (low - pad, high + pad * 0.2)
+        return self._y_range
+
+    def reset_axes(self, x_end: float | None = None) -> None:
+        """A new run (``x_end``: its length in epochs, if known): fit the axes afresh."""
+        self.x_end, self._x_high, self._y_range = x_end, None, None
+
+    def _refresh_changed_lines(self) -> None:
+        """Mark dirty only the plot's lines that differ from the last redraw's.
+
+        Textual rewrites every dirty cell on the terminal, so a full refresh sends the frame,
+        the axes and the flat part of the curve again each time; late in training most lines
+        of the plot are unchanged.
+        """
+        if not self.size.area:  # not shown (another tab): drawn whole when shown
+            self._lines = None
+            self.refresh()
+            return
+        lines = PlotextPlot.render(self).split("\n")  # what render() will draw at this size
+        previous, self._lines = self._lines, (self.size, lines)
+        if previous is None or previous[0] != self.size:
+            self.refresh()
+            return
+        changed = [Region(0, row, self.size.width, 1)
+                   for row, (old, new) in enumerate(zip(previous[1], lines)) if old != new]
+        if changed:
+            self.refresh(*changed)
 
 
 @dataclass
@@ -143,10 +191,21 @@ class ScatterData:
     placed: frozenset[str] = frozenset()
 
 
-class ScatterPlot(PlotextPlot):
-    """A word map: plain words are dots, the query words and their neighbours are labelled.
+#: The labels of the first ten neighbours on the map, in their order (the legend's).
+NUMBERS = "1234567890"
+#: Cells a neighbour's number may take, nearest first: its own, then up to two cells away
+#: (sideways first: a terminal cell is twice as tall as it is wide).
+_NEAR = sorted(((dc, dr) for dc in range(-2, 3) for dr in range(-1, 2)),
+               key=lambda d: (abs(d[0]) + 2 * abs(d[1]), -d[0], d[1]))
 
-    Markers: ◆ query, ● neighbour; hollow (◇ ○) when the word was placed into the map.
+
+class ScatterPlot(PlotextPlot):
+    """A word map: plain words are dots, the query words are labelled, their neighbours numbered.
+
+    Neighbours sit close together by definition, so their names collide: the first ten are
+    drawn as their numbers (``NUMBERS``, in a free cell at most two cells from the point) and
+    the Map pane lists them in a legend. Markers: ◆ query (◇ when placed into the map), ●
+    (○ placed) for neighbours beyond the tenth.
     """
 
     DEFAULT_CSS = """
@@ -191,9 +250,12 @@ class ScatterPlot(PlotextPlot):
                 plt.scatter(xy[plain, 0].tolist(), xy[plain, 1].tolist(), marker="·",
                             color=theme_rgb(self.app, "foreground-muted", "grey"))
             taken: set[tuple[int, int]] = set()  # cells used by labels, to avoid overlaps
-            for words, var, markers in ((data.query, "accent", "◆◇"), (data.neighbours, "secondary", "●○")):
-                self._draw_labelled([index[w] for w in words if w in index and inside[index[w]]],
-                                    theme_rgb(self.app, var), markers, taken)
+            self._draw_labelled([index[w] for w in data.query if w in index and inside[index[w]]],
+                                theme_rgb(self.app, "accent"), "◆◇", taken)
+            color = theme_rgb(self.app, "secondary")
+            rest = data.neighbours[len(NUMBERS):]
+            self._draw_markers([index[w] for w in rest if w in index and inside[index[w]]], color, "●○")
+            self._draw_numbered(index, inside, color, taken)
         plt.xlim(x0, x1)
         plt.ylim(y0, y1)
         self.refresh()
@@ -204,6 +266,38 @@ class ScatterPlot(PlotextPlot):
         cols, rows = max(self.size.width - 2, 1), max(self.size.height - 2, 1)
         return int((x - x0) / (x1 - x0) * (cols - 1) + 0.5), int((y1 - y) / (y1 - y0) * (rows - 1) + 0.5)
 
+    def _point(self, col: int, row: int) -> tuple[float, float]:
+        """The data point at the centre of a terminal cell (the inverse of :meth:`_cell`)."""
+        x0, x1, y0, y1 = self.view.bounds
+        cols, rows = max(self.size.width - 2, 2), max(self.size.height - 2, 2)
+        return x0 + col / (cols - 1) * (x1 - x0), y1 - row / (rows - 1) * (y1 - y0)
+
+    def _draw_markers(self, rows: list[int], color: RGB, markers: str) -> None:
+        """Markers for ``rows``: ``markers[0]`` for fitted words, ``markers[1]`` for placed ones."""
+        plt, data = self.plt, self.data
+        for marker, placed in zip(markers, (False, True)):
+            group = [i for i in rows if (data.words[i] in data.placed) == placed]
+            if group:
+                plt.scatter(data.coords[group, 0].tolist(), data.coords[group, 1].tolist(), marker=marker, color=color)
+
+    def _draw_numbered(self, index: dict[str, int], inside: np.ndarray, color: RGB,
+                       taken: set[tuple[int, int]]) -> None:
+        """The first ten neighbours as their numbers, each in the free cell nearest its point."""
+        cols, rows = max(self.size.width - 2, 1), max(self.size.height - 2, 1)
+        for number, word in zip(NUMBERS, self.data.neighbours):
+            i = index.get(word)
+            if i is None or not inside[i]:
+                continue
+            col, row = self._cell(float(self.data.coords[i, 0]), float(self.data.coords[i, 1]))
+            spot = next(((col + dc, row + dr) for dc, dr in _NEAR
+                         if (col + dc, row + dr) not in taken
+                         and 0 <= col + dc < cols and 0 <= row + dr < rows), None)
+            if spot is None:  # ten labels crowd the cells around it: the legend still lists it
+                continue
+            taken.add(spot)
+            self.plt.text(number, *self._point(*spot), color=color, alignment="center")
+            self.labelled.append(word)
+
     def _draw_labelled(self, rows: list[int], color: RGB, markers: str, taken: set[tuple[int, int]]) -> None:
         """Draw highlighted points (``markers``: fitted, placed) and label those whose label fits."""
         if not rows:
@@ -212,10 +306,7 @@ class ScatterPlot(PlotextPlot):
         x0, x1, _, _ = self.view.bounds
         cols = max(self.size.width - 2, 1)
         char = (x1 - x0) / cols  # one terminal cell in data units
-        for marker, placed in zip(markers, (False, True)):
-            group = [i for i in rows if (data.words[i] in data.placed) == placed]
-            if group:
-                plt.scatter(data.coords[group, 0].tolist(), data.coords[group, 1].tolist(), marker=marker, color=color)
+        self._draw_markers(rows, color, markers)
         for i in rows:
             if len(self.labelled) >= self.max_labels:
                 break
