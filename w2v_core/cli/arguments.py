@@ -258,7 +258,7 @@ def add_checkpoint_arguments(parser: argparse.ArgumentParser, output_flag: str =
         help="start from a trained model (ours, gensim's or the C tool's) and train it further "
         "on CORPUS: its words keep their vectors, CORPUS's words that reach --min-count join, "
         "counts add up, and the learning rate falls from --alpha anew (lower it to move the old "
-        "vectors less); the dimension is the model's",
+        "vectors less); the dimension is the model's%(default).0s",
     )
     group.add_argument(
         "--resume",
@@ -266,14 +266,15 @@ def add_checkpoint_arguments(parser: argparse.ArgumentParser, output_flag: str =
         default=None,
         help="continue the run a checkpoint (or a native model of a stopped run) holds, to its "
         "planned end, with its own settings and corpus (only --threads may change); with "
-        "--threads 1 as in the run, the result equals the uninterrupted run's",
+        "--threads 1 as in the run, the result equals the uninterrupted run's%(default).0s",
     )
     group.add_argument(
         "--checkpoint",
         metavar="PATH",
         default=None,
         help=f"where checkpoints go (default: beside {output_flag}'s file, NAME{CHECKPOINT_SUFFIX}; "
-        "removed once the run finishes and its model is saved)",
+        "w2v-tui without -o: $XDG_STATE_HOME/w2v-tui, ~/.local/state/w2v-tui; removed once "
+        "the run finishes and its model is saved)%(default).0s",
     )
     minutes = DEFAULT_CHECKPOINT_SECONDS / 60
     group.add_argument(
