@@ -227,3 +227,24 @@ def test_vocabulary_pruning_and_order():
     vocab = Vocabulary.from_counts(["b", "a", "c", "d"], [5, 5, 9, 1], min_count=2, max_vocab=2)
     assert vocab.words == ["c", "a"] and vocab.counts.tolist() == [9, 5]
     assert "a" in vocab and "d" not in vocab and vocab.total == 14
+
+
+def test_a_one_word_sentence_joins_the_next_so_speaker_tags_are_trained():
+    """A play's speaker tags and stage directions end at their period; alone they would give
+    no (centre, context) pair and stay untrained (Hamlet: 'ham', 'hor', 'exeunt')."""
+    text = [
+        "BERTRAM.",
+        "Your brother, he shall go along with me.",
+        "",
+        "[Exeunt.]",
+        "",
+        "   Hor. And then it started, like a guilty thing.",
+        "Yes. No! Why?",
+    ]
+    assert list(split_sentences(text)) == [
+        ["bertram", "your", "brother", "he", "shall", "go", "along", "with", "me"],
+        ["exeunt", "hor"],  # two words: a sentence of its own
+        ["and", "then", "it", "started", "like", "a", "guilty", "thing"],
+        ["yes", "no"],
+        ["why"],  # the text's last sentence is kept, even of one word
+    ]

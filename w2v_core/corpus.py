@@ -380,21 +380,24 @@ def split_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[l
     """Turn lines of free text into tokenised sentences (``lang``: see :func:`tokenize`).
 
     A sentence ends at a blank line or at ``.``, ``!``, ``?``, their CJK forms ``。！？．｡``,
-    the Devanagari ``। ॥``, the Arabic ``؟`` or the Urdu ``۔``;
-    sentences longer than :data:`MAX_SENTENCE_LENGTH` are cut into pieces.
+    the Devanagari ``। ॥``, the Arabic ``؟`` or the Urdu ``۔``; sentences longer than
+    :data:`MAX_SENTENCE_LENGTH` are cut into pieces. A sentence of one word joins the next
+    (it would give no pair): a play's speaker tags (``HAMLET.``, ``Hor.``) and stage
+    directions (``Exeunt.``) are trained with the text they introduce, as a reader of lines
+    (the C tool, gensim's ``LineSentence``) trains ``Hor. And then it started``.
     """
     words = tokenizer(lang)
     current: list[str] = []
     for line in lines:
         if not line.strip():
-            if current:
+            if len(current) > 1:
                 yield from _cut(current)
                 current = []
             continue
         pieces = _SENTENCE_END.split(line)
         for i, piece in enumerate(pieces):
             current.extend(words(piece))
-            if i < len(pieces) - 1 and current:
+            if i < len(pieces) - 1 and len(current) > 1:
                 yield from _cut(current)
                 current = []
         if len(current) >= MAX_SENTENCE_LENGTH:
