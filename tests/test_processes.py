@@ -31,7 +31,7 @@ from w2v_core.processes import (
     run_isolated,
     shared_array,
 )
-from w2v_core.training.parallel import SharedChunkQueue, SharedState
+from w2v_core.training.parallel import ChunkQueue, SharedState
 
 pytestmark = pytest.mark.skipif(not processes_supported(), reason="worker processes need Linux")
 
@@ -57,7 +57,7 @@ def child_goes_first(monkeypatch):
     """Worker 0 takes its first chunk only once a worker process has taken one."""
     taken = shared_array((1,), np.int8)
     parent = os.getpid()
-    real = SharedChunkQueue.take
+    real = ChunkQueue.take
 
     def gated(self):
         if os.getpid() != parent:
@@ -67,7 +67,7 @@ def child_goes_first(monkeypatch):
         wait_until(lambda: taken[0])
         return real(self)
 
-    monkeypatch.setattr(SharedChunkQueue, "take", gated)
+    monkeypatch.setattr(ChunkQueue, "take", gated)
     return taken
 
 

@@ -11,7 +11,6 @@ resumed run compares with the checkpoint's vocabulary (:func:`w2v_core.resume.re
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +71,7 @@ def identify(corpus: Corpus, text: dict[str, Any] | None = None) -> dict[str, An
             raise CorpusError(f"cannot read corpus file {path}: {os_error_reason(exc)}") from None
     return {
         "spec": corpus.name,
-        "resolved": _resolved_spec(corpus.name),
+        "resolved": _resolved_spec(corpus),
         "rereadable": corpus.rereadable,
         "files": files,
         "text": dict(text or {}),
@@ -113,27 +112,13 @@ def check_unchanged(recorded: dict[str, Any], corpus: Corpus) -> list[str]:
     return notes
 
 
-def _resolved_spec(spec: str) -> str:
-    """The spec with a path made absolute, so a resumed run finds it from another directory."""
-    if spec.startswith(("builtin:", "nltk:")):
+def _resolved_spec(corpus: Corpus) -> str:
+    """The spec with a path made absolute, so a resumed run finds it from another directory
+    (a pipe, a built-in or an NLTK corpus keeps its spec)."""
+    spec = corpus.name
+    if not corpus.files or not corpus.rereadable or spec.startswith(("builtin:", "nltk:")):
         return spec
-    path = Path(spec).expanduser()
     try:
-        return str(path.resolve()) if path.exists() and not _is_stream(path) else spec
+        return str(Path(spec).expanduser().resolve())
     except OSError:
         return spec
-
-
-def _is_stream(path: Path) -> bool:
-    try:
-        return not (path.is_file() or path.is_dir())
-    except OSError:
-        return True
-
-
-def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
-    """Do two paths name the same file (both existing)?"""
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False

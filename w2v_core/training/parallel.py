@@ -13,7 +13,6 @@ import multiprocessing
 import threading
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait as wait_for_any
-from typing import Protocol
 
 import numpy as np
 
@@ -30,52 +29,49 @@ from ..processes import (
 from .progress import PROGRESS_INTERVAL, Control, Progress, Reporter, SilentProgress
 from .worker import Worker
 
-class ChunkQueue(Protocol):
-    """An epoch's chunks, handed out once each to whichever worker asks first."""
+class LocalCounter:
+    """A counter for threads of one process, with the interface of ``multiprocessing.Value``
+    (``value`` and ``get_lock()``)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def get_lock(self) -> threading.Lock:
+        return self._lock
+
+
+class ChunkQueue:
+    """An epoch's chunks, handed out once each to whichever worker asks first; the count of
+    chunks handed out lives in ``counter`` (shared memory for forked processes)."""
+
+    def __init__(self, chunks: Sequence[tuple[int, int]], counter=None) -> None:
+        self._chunks = chunks
+        self._counter = LocalCounter() if counter is None else counter
 
     def take(self) -> tuple[int, int] | None:
         """The next chunk (start, end) of the epoch, or None once all are taken."""
-        ...
+        with self._counter.get_lock():
+            i = self._counter.value
+            if i >= len(self._chunks):
+                return None
+            self._counter.value = i + 1
+        return self._chunks[i]
 
     @property
     def taken(self) -> int:
         """Chunks handed out so far: once the workers are done, the chunks trained."""
-        ...
+        return self._counter.value
 
     @property
     def exhausted(self) -> bool:
         """Have all chunks been handed out?"""
-        ...
+        return self._counter.value >= len(self._chunks)
 
 
 #: Trains the chunks a worker takes from the queue, reporting to a reporter; returns True
 #: if stopped.
 Consume = Callable[[ChunkQueue, Worker, Reporter, Control], bool]
-
-
-class ThreadChunkQueue:
-    """A :class:`ChunkQueue` for threads of one process."""
-
-    def __init__(self, chunks: Sequence[tuple[int, int]]) -> None:
-        self._chunks = chunks
-        self._next = 0
-        self._lock = threading.Lock()
-
-    def take(self) -> tuple[int, int] | None:
-        with self._lock:
-            i = self._next
-            if i >= len(self._chunks):
-                return None
-            self._next = i + 1
-        return self._chunks[i]
-
-    @property
-    def taken(self) -> int:
-        return self._next
-
-    @property
-    def exhausted(self) -> bool:
-        return self._next >= len(self._chunks)
 
 
 def train_in_threads(
@@ -132,11 +128,11 @@ class SharedState:
         self.totals = shared_array((children, 3), np.float64)
         self.children = children
 
-    def chunk_queue(self, chunks: Sequence[tuple[int, int]]) -> "SharedChunkQueue":
+    def chunk_queue(self, chunks: Sequence[tuple[int, int]]) -> ChunkQueue:
         """The epoch's chunks, taken by any process (the count starts again at 0)."""
         with self._next_chunk.get_lock():
             self._next_chunk.value = 0
-        return SharedChunkQueue(chunks, self._next_chunk)
+        return ChunkQueue(chunks, self._next_chunk)
 
     def run_children(self, target: Callable[[int], object]) -> list[ForkedChild]:
         """Fork the children; child ``i`` calls ``target(i)`` (see :class:`ForkedChild`).
@@ -165,30 +161,6 @@ class SharedState:
         gc.unfreeze()
 
 
-class SharedChunkQueue:
-    """A :class:`ChunkQueue` whose count lives in shared memory, for forked processes."""
-
-    def __init__(self, chunks: Sequence[tuple[int, int]], counter) -> None:
-        self._chunks = chunks
-        self._counter = counter
-
-    def take(self) -> tuple[int, int] | None:
-        with self._counter.get_lock():
-            i = self._counter.value
-            if i >= len(self._chunks):
-                return None
-            self._counter.value = i + 1
-        return self._chunks[i]
-
-    @property
-    def taken(self) -> int:
-        return self._counter.value
-
-    @property
-    def exhausted(self) -> bool:
-        return self._counter.value >= len(self._chunks)
-
-
 class ChildProgress:
     """Where a child adds its words, pairs and loss: its row of :attr:`SharedState.totals`."""
 
@@ -211,7 +183,7 @@ class ChildProgress:
 
 def train_in_processes(
     shared: SharedState,
-    queue: SharedChunkQueue,
+    queue: ChunkQueue,
     progress: Progress,
     control: TrainingControl,
     new_worker: Callable[[int], Worker],

@@ -39,9 +39,7 @@ from .divergence import DivergenceGuard
 from .cbow import Cbow
 from .objective import Batch, Objective
 from .pairs import make_pairs
-from .parallel import (
-    ChunkQueue, SharedState, ThreadChunkQueue, train_in_processes, train_in_threads,
-)
+from .parallel import ChunkQueue, SharedState, train_in_processes, train_in_threads
 from .progress import Control, Progress, Reporter
 from .sampling import AliasTable, Draws
 from .skipgram import SkipGram
@@ -90,7 +88,7 @@ class Trainer:
     resume_from : Model, optional
         A model whose ``state`` says where its run stood (a checkpoint): training continues
         from there, with its weights, position, random streams and loss curve. Its
-        vocabulary must be ``corpus``'s (:func:`w2v_core.resume.resume` checks).
+        vocabulary must be ``corpus``'s (:func:`w2v_core.checkpoints.resume` checks).
     checkpoints : CheckpointSink, optional
         Given a checkpoint at each epoch end, and at chunk boundaries whenever it says one is
         due.
@@ -178,8 +176,7 @@ class Trainer:
                 seed.spawn(begun)
         self._workers: list[Worker] = []
         self._epoch, self._first_chunk = self.start.epoch, self.start.chunk
-        self._queue: ChunkQueue = ThreadChunkQueue(())
-        self._epoch_chunks: int | None = None  # chunks in an epoch, once counted
+        self._queue = ChunkQueue(())
 
     @staticmethod
     def _shared_state(threads: int, processes: bool | None) -> SharedState | None:
@@ -217,9 +214,8 @@ class Trainer:
     def state(self, progress: Progress) -> TrainingState:
         """Where the run stands now: exact at a chunk boundary once the workers are idle."""
         epoch, chunk = self._epoch, self._first_chunk + self._queue.taken
-        if self._epoch_chunks is None:
-            self._epoch_chunks = sum(1 for _ in self.corpus.chunks(CHUNK_TOKENS))
-        if epoch < self.config.epochs and chunk >= self._epoch_chunks:
+        chunks_per_epoch = -(-self.corpus.store.size // CHUNK_TOKENS)  # corpus.chunks' count
+        if epoch < self.config.epochs and chunk >= chunks_per_epoch:
             epoch, chunk = epoch + 1, 0  # an epoch trained to its end
         words, pairs = progress.totals()
         return TrainingState(
@@ -323,8 +319,8 @@ class Trainer:
     # ------------------------------------------------------------------ internals
     def _run_epoch(self, epoch: int, first: int, workers: list[Worker], progress: Progress) -> bool:
         """Train one epoch from its chunk ``first`` on; return True if stopped."""
-        chunks = list(self.corpus.chunks(CHUNK_TOKENS))
-        self._epoch_chunks, chunks = len(chunks), chunks[first:]
+        chunks = list(self.corpus.chunks(CHUNK_TOKENS))[first:]
+        self._epoch, self._first_chunk = epoch, first
 
         def consume(queue: ChunkQueue, worker: Worker, reporter: Reporter, control: Control) -> bool:
             at_boundary = None
@@ -335,12 +331,10 @@ class Trainer:
                 return self._train_chunks(queue, worker, epoch, reporter, control, at_boundary)
 
         if self._shared is None:
-            queue = self._queue = ThreadChunkQueue(chunks)
-            self._epoch, self._first_chunk = epoch, first
+            queue = self._queue = ChunkQueue(chunks)
             return train_in_threads(queue, workers, progress, self.control, consume)
         seeds = [seed.spawn(1)[0] for seed in self._seeds]  # a new stream each epoch
         queue = self._queue = self._shared.chunk_queue(chunks)
-        self._epoch, self._first_chunk = epoch, first
         return train_in_processes(
             self._shared, queue, progress, self.control, lambda i: self.worker(seeds[i]), consume
         )
