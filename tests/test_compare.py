@@ -132,3 +132,23 @@ def test_top_neighbours_match_a_full_sort_across_blocks():
     np.fill_diagonal(sims, -np.inf)
     np.testing.assert_array_equal(found, np.argsort(-sims, axis=1, kind="stable")[:, :7])
     assert top_neighbours(kv.normed[:3], 10).shape == (3, 2)  # at most every other row
+
+
+def test_aligned_vectors_cosines_and_realignment() -> None:
+    """A moved word's aligned vector in B is the vector of the word whose place it took in A;
+    ``cosine`` alone equals the one :attr:`changes` computes; a newer A aligns the same B."""
+    a = random_vectors()
+    b = rotated(a, swap=SWAPPED)
+    comparison = Comparison(a, b)
+    assert comparison.other is b
+    moved_into = comparison.a.normed[comparison.row(SWAPPED[1])]
+    assert float(comparison.aligned_vector(SWAPPED[0]) @ moved_into) > 0.99
+    assert float(comparison.aligned_vector("w0050") @ comparison.a.normed[comparison.row("w0050")]) > 0.99
+    for word in (SWAPPED[0], "w0050", "W0051"):
+        assert comparison.cosine(word) == pytest.approx(comparison.change(word).cosine, abs=1e-6)
+    newer = rotated(a, seed=7)  # A's next epoch: the same words, turned
+    again = comparison.realigned(newer)
+    assert again.other is b and again.k == comparison.k and len(again.words) == len(comparison.words)
+    assert {c.word for c in again.most_changed(5)} == set(SWAPPED)
+    with pytest.raises(NotComparedError):
+        comparison.cosine("zebra")

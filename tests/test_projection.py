@@ -155,3 +155,16 @@ def test_neighbourhood_maps_a_word_and_its_nearest_neighbours(kv: KeyedVectors) 
         project_neighbourhood(kv, "w5", n=1)
     with pytest.raises(UnknownWordError):
         project_neighbourhood(kv, "nope")
+
+
+@pytest.mark.parametrize("method", ["pca", "tsne"])
+def test_locate_puts_a_vector_where_the_map_would_place_it_and_leaves_the_map(kv: KeyedVectors, method: str) -> None:
+    """The Map marks a compared model's aligned vector with ``locate``: a mapped word's own unit
+    vector lands on (PCA: exactly; t-SNE: beside) its point, and the map is not extended."""
+    base = project_2d(kv, method=method, top_n=60)
+    located = base.locate(kv.normed[[3, 7]])
+    assert located.shape == (2, 2) and len(base.words) == 60
+    spread = np.ptp(base.coords, axis=0).max()
+    tolerance = 1e-5 if method == "pca" else 0.15 * spread
+    np.testing.assert_allclose(located, base.coords[[3, 7]], atol=tolerance)
+    assert base.locate(kv.normed[5]).shape == (1, 2)

@@ -210,6 +210,25 @@ class W2VApp(App[None]):
         (a refresh of the bindings rewrites the whole footer on the terminal)."""
         if (old is None) != (new is None):
             self.refresh_bindings()
+        if self.comparison is not None and new is not None:
+            self.compare_with_model(self.comparison.other)  # the next epoch: aligned again
+
+    def compare_with_model(self, other: KeyedVectors, path: str | None = None) -> bool:
+        """Align ``other`` onto the vectors shown, for the Compare pane and the Map; models
+        that cannot be aligned are named in a notification. True if compared."""
+        from w2v_core.compare import Comparison
+
+        if self.vectors is None:
+            self.notify("No vectors to compare yet: they come at the end of epoch 1.", severity="warning")
+            return False
+        try:
+            self.comparison = Comparison(self.vectors, other)
+        except W2VError as error:
+            self.notify(str(error), title="Compare", severity="error")
+            return False
+        if path is not None:
+            self.notify(f"Comparing with {path}", title="Compare")
+        return True
 
     @property
     def corpus_name(self) -> str | None:

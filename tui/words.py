@@ -15,7 +15,7 @@ from w2v_core.vectors import KeyedVectors
 
 def _shipped_list(name: str) -> frozenset[str]:
     """The words of ``tui/data/<name>``: one a line, ``#`` lines are comments (its licence)."""
-    text = files("tui").joinpath("data", name).read_text(encoding="utf-8")
+    text = files("tui").joinpath("data").joinpath(name).read_text(encoding="utf-8")
     return frozenset(line.strip() for line in text.splitlines()
                      if line.strip() and not line.startswith("#"))
 

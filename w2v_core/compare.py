@@ -116,6 +116,8 @@ class Comparison:
                 f"the models have different dimensions ({a.dim} and {b.dim}): a rotation "
                 "cannot align them"
             )
+        self.other = b  #: model B as given (unaligned): a newer A is aligned with :meth:`realigned`
+        self.top, self.k_asked = top, k
         every = shared_words(a, b, None)
         self.shared = len(every)  #: how many words the models share
         self.words = every if top is None else every[:top]  #: the compared words
@@ -134,10 +136,24 @@ class Comparison:
         self.rotation = procrustes(b_normed, self.a.vectors)
         self.b = KeyedVectors(self.words, (b_normed @ self.rotation).astype(np.float32), counts)
 
+    def realigned(self, a: KeyedVectors) -> "Comparison":
+        """The same model B aligned onto new vectors of A (the next epoch of a run)."""
+        return Comparison(a, self.other, self.top, self.k_asked)
+
+    def aligned_vector(self, word: str) -> np.ndarray:
+        """``word``'s unit vector in B, rotated into A's space (where A's unit vectors are)."""
+        return self.b.normed[self.row(word)]
+
+    def cosine(self, word: str) -> float:
+        """``word``'s aligned cosine between A and B, alone (:attr:`changes` computes every
+        word's neighbours too)."""
+        row = self.row(word)
+        return float(self.a.normed[row] @ self.b.normed[row])
+
     @cached_property
     def changes(self) -> list[WordChange]:
         """Every compared word's change, in the compared words' order (frequent first)."""
-        cosines = np.einsum("ij,ij->i", self.a.normed, self.b.normed)
+        cosines = np.einsum("ij,ij->i", self.a.normed, self.b.normed)  # :meth:`cosine` of each
         near_a = top_neighbours(self.a.normed, self.k)
         near_b = top_neighbours(self.b.normed, self.k)
         overlaps = [len(set(x) & set(y)) / self.k for x, y in zip(near_a.tolist(), near_b.tolist())]

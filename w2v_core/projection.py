@@ -100,12 +100,26 @@ class Projection:
         rows = [r for r in dict.fromkeys(kv.get_index(w) for w in chosen) if kv.words[r] not in shown]
         if not rows:
             return self
-        new = self._fitted.place(kv.normed[rows].astype(np.float64))
+        new = self.locate(kv.normed[rows])
         coords = np.concatenate([self.coords, new])
         coords.setflags(write=False)
         added = [kv.words[r] for r in rows]
         return Projection(self.words + added, coords, self.method, self.placed | frozenset(added),
                           self._fitted, self._source)
+
+
+    def locate(self, vectors: np.ndarray) -> np.ndarray:
+        """Where unit vectors of this map's space would sit on it, as ``(n, 2)`` coordinates;
+        the map is left as it is (the Map marks a compared model's aligned vector with it).
+
+        Raises
+        ------
+        W2VError
+            The map was not fitted here (a map from the cache of another process).
+        """
+        if self._fitted is None:
+            raise W2VError("this map cannot place new points")
+        return self._fitted.place(np.atleast_2d(np.asarray(vectors, dtype=np.float64)))
 
 
 def project_2d(

@@ -117,3 +117,64 @@ def test_compare_option_loads_and_aligns_the_second_model(tmp_path) -> None:
     w2v_core.formats.save(random_vectors(dim=8), tmp_path / "narrow.npz")
     with pytest.raises(IncomparableModelsError, match="different dimensions"):
         resolve(["--model", str(tmp_path / "a.npz"), "--compare", str(tmp_path / "narrow.npz")])
+
+
+async def test_b_opens_a_second_model_and_a_bad_file_is_named(tmp_path) -> None:
+    a = random_vectors()
+    w2v_core.formats.save(rotated(a, swap=SWAPPED), tmp_path / "b.txt")
+    (tmp_path / "broken.vec").write_text("2 3\nking 1 2\n")
+    app = W2VApp(model=Model(a), model_path="a.npz")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.focused is not None and app.focused is app.active_pane().body())
+        await pilot.press("o")
+        await wait_until(pilot, lambda: app.focused is app.query_one("#cmp-changes"))
+        await pilot.press("b")
+        await wait_until(pilot, lambda: app.screen.query("#other-path"))
+        app.screen.query_one("#other-path").value = str(tmp_path / "broken.vec")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("broken.vec" in m for m in notifications(app)))
+        assert app.comparison is None and info(app) == HINT
+        await pilot.press("b")
+        await wait_until(pilot, lambda: app.screen.query("#other-path"))
+        app.screen.query_one("#other-path").value = str(tmp_path / "b.txt")
+        await pilot.press("enter")
+        changes = app.query_one("#cmp-changes", DataTable)
+        await wait_until(pilot, lambda: changes.row_count > 0)
+        assert set(column(changes, "word")[:5]) == set(SWAPPED)
+        assert "400 shared words" in info(app)
+        # the shown vectors change (a run's next epoch): the same B is aligned onto them
+        first, other = app.comparison, app.comparison.other
+        app.vectors = rotated(a, seed=7)
+        await wait_until(pilot, lambda: app.comparison is not first)
+        assert app.comparison.other is other
+        assert {c.word for c in app.comparison.most_changed(5)} == set(SWAPPED)
+
+
+async def test_the_map_marks_where_the_query_sits_in_the_compared_model() -> None:
+    """B is A rotated with five words' vectors moved along: after alignment, a moved word's
+    mark in B sits on the word whose vector it took; an unmoved word's mark on itself (PCA
+    places exactly)."""
+    from tui.widgets.map import MapPane
+
+    app = comparing_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.focused is app.query_one("#cmp-changes"))
+        pane = app.query_one(MapPane)
+        pane.method = "pca"
+        await pilot.press("m")
+        await wait_until(pilot, lambda: pane.computed_key is not None and pane.pending_key is None)
+        coords = dict(zip(pane.base.words, pane.base.coords.tolist()))
+        spread = float(pane.base.coords.max() - pane.base.coords.min())
+        for word, expected in (("w0017", "w0123"), ("w0050", "w0050")):
+            await ask(pilot, word)
+            await wait_until(pilot, lambda w=word: [c[0] for c in pane.compared] == [w])
+            _, x, y, cosine = pane.compared[0]
+            assert abs(x - coords[expected][0]) < 0.01 * spread
+            assert abs(y - coords[expected][1]) < 0.01 * spread
+            assert (cosine > 0.99) == (word == expected)
+            assert pane.plot.data.compared == [(word, x, y)]
+            assert f"◈[/] {word} in B" in str(app.query_one("#map-legend").content)
+        assert f"w0050 in B" in pane.plot.labelled
+        app.comparison = None
+        await wait_until(pilot, lambda: not pane.compared)
+        assert pane.plot.data.compared == [] and "in B" not in str(app.query_one("#map-legend").content)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.compare import Comparison, WordChange
 
 #: What the pane says when the app has no second model.
-HINT = "No second model: open one with  w2v-tui --model A --compare B"
+HINT = "No second model: press b to open one (or  w2v-tui --model A --compare B)"
 #: How many words the changed list shows.
 LISTED = 100
 
@@ -46,6 +46,7 @@ class ComparePane(Pane):
     OTHER_KEYS = (("Enter on a row", "that word's neighbours in A and in B"),)
     BINDINGS = [
         Binding("l", "toggle_list", "Most/least", tooltip="list the most / the least changed words"),
+        Binding("b", "open_other", "Open B", tooltip="open a second model (B) to compare with"),
     ]
     DEFAULT_CSS = """
     ComparePane #cmp-changes {
@@ -97,7 +98,12 @@ class ComparePane(Pane):
                         exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "compare" or not self.app.is_running:
+        if not self.app.is_running:
+            return
+        if event.worker.group == "open-other":
+            self._opened(event)
+            return
+        if event.worker.group != "compare":
             return
         if event.state is WorkerState.SUCCESS:
             self.changes = event.worker.result
@@ -137,6 +143,43 @@ class ComparePane(Pane):
     def action_toggle_list(self) -> None:
         """List the least changed words instead of the most changed, or back."""
         self.least = not self.least
+
+    # ------------------------------------------------------------------ opening model B
+    def action_open_other(self) -> None:
+        """Ask for a second model's file and compare with it (any format ``--model`` reads)."""
+        from ..screens.path import PathScreen
+
+        from w2v_core.formats import ALLOWED_EXTENSIONS
+
+        self.app.push_screen(
+            PathScreen("Compare with the model:", hints=[f"Formats: {ALLOWED_EXTENSIONS}"],
+                       input_id="other-path"),
+            self._open_other,
+        )
+
+    def _open_other(self, path: str | None) -> None:
+        if not path:
+            return
+        self._info(f"opening {path}…")
+        self.run_worker(lambda: self._load(path), thread=True, exclusive=True, group="open-other",
+                        exit_on_error=False)
+
+    @staticmethod
+    def _load(path: str) -> tuple[str, object]:
+        from pathlib import Path
+
+        from w2v_core.cli.loading import load_model
+
+        return path, load_model(Path(path).expanduser()).wv
+
+    def _opened(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.SUCCESS:
+            path, vectors = event.worker.result
+            if not self.app.compare_with_model(vectors, path):  # type: ignore[attr-defined]
+                self._info(HINT if self.comparison is None else self._figures(self.comparison))
+        elif event.state is WorkerState.ERROR:
+            self.app.notify(error_text(event.worker.error), title="Compare", severity="error")
+            self._info(HINT if self.comparison is None else self._figures(self.comparison))
 
     # ------------------------------------------------------------------ one word
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -9,9 +9,14 @@ the Neighbours pane and its neighbours are always on the map, labelled and colou
 words the map does not hold are placed into the finished map from their nearest mapped words
 (``Projection.place``, no recomputation; its cost: benchmarks/README.md) and drawn hollow.
 Every other word is a dot.
+
+With a second model open (the Compare pane's), each query word is marked where it sits in
+that model too, aligned onto this one (◈, joined to the word by a line): how far it moved.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 from textual import work
@@ -34,6 +39,9 @@ from .pane import Pane, PaneTab
 from .plots import NUMBERS, ScatterData, ScatterPlot, View
 from .query_input import QueryInput, VocabSuggester
 
+if TYPE_CHECKING:  # pragma: no cover
+    from w2v_core.compare import Comparison
+
 METHOD_NAMES = {"tsne": "t-SNE", "pca": "PCA"}
 SIZES = (100, 250, 500, 1000, 2000)
 #: Neighbours of the query in the neighbourhood view (``v``).
@@ -44,6 +52,7 @@ class MapPane(Pane):
     """A word map with zoom, pan and re-centring; computed lazily when first shown."""
 
     TAB = PaneTab("map", "Map", "m", "Map pane")
+    APP_STATE = ("vectors", "comparison")
     DEFAULT_CSS = """
     MapPane #map-body {
         height: 1fr;
@@ -81,6 +90,8 @@ class MapPane(Pane):
     method: reactive[str] = reactive("tsne", repaint=False, init=False)
     #: how many of the most frequent words are mapped
     top_n: reactive[int] = reactive(500, repaint=False, init=False)
+    #: a second model aligned onto the first, from the app (None: no second model)
+    comparison: reactive["Comparison | None"] = reactive(None, repaint=False, init=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -94,6 +105,8 @@ class MapPane(Pane):
         self.neighbour_words: list[str] = []
         self.query_text = ""  # the query as typed, shown in the input
         self.version = 0  # bumped with every new set of vectors
+        #: the query words in the compared model, on this map: (word, x, y, aligned cosine)
+        self.compared: list[tuple[str, float, float, float]] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="query-bar"):
@@ -190,6 +203,11 @@ class MapPane(Pane):
                 self.plot.loading = False
                 self.app.notify(error_text(event.worker.error), title="Map", severity="error")
                 self._show_info("failed")
+        elif group == "map-compare" and event.state is WorkerState.SUCCESS:
+            request, compared = event.worker.result
+            if request == self._compared_request():  # else superseded
+                self.compared = compared
+                self._highlight()
         elif group == "map-place" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             base, words, projection = event.worker.result if event.state is WorkerState.SUCCESS \
                 else (None, None, None)
@@ -220,6 +238,7 @@ class MapPane(Pane):
         if fit:
             self.plot.view = View.fit(self.plot.data.coords)
         self._highlight()
+        self._locate_compared()
 
     # ------------------------------------------------------------ placing the query's words
     def _wanted(self) -> list[str]:
@@ -249,6 +268,36 @@ class MapPane(Pane):
             projection = None  # vectors replaced meanwhile: the next map places them again
         return base, words, projection
 
+    # ------------------------------------------------------------ the compared model
+    def watch_comparison(self) -> None:
+        self._locate_compared()
+
+    def _compared_request(self) -> tuple | None:
+        """What the compared points depend on: the shown map, the comparison, the words."""
+        comparison, shown = self.comparison, self.shown
+        if comparison is None or shown is None:
+            return None
+        words = [w for w in self.query_words if w in comparison.a.index]
+        return (shown, comparison, tuple(words)) if words else None
+
+    def _locate_compared(self) -> None:
+        """Mark the query words where they sit in the compared model (in a worker: placing
+        into a t-SNE map optimises)."""
+        request = self._compared_request()
+        if request is None:
+            if self.compared:
+                self.compared = []
+                self._highlight()
+            return
+        self._locate(request)
+
+    @work(thread=True, exclusive=True, group="map-compare", exit_on_error=False)
+    def _locate(self, request: tuple) -> tuple:
+        shown, comparison, words = request
+        coords = shown.locate(np.array([comparison.aligned_vector(w) for w in words]))
+        return request, [(w, float(x), float(y), comparison.cosine(w))
+                         for w, (x, y) in zip(words, coords)]
+
     # ------------------------------------------------------------ highlighting
     def show_query(self, answer: QueryAnswer) -> None:
         """Label the Neighbours pane's query and its neighbours on the map."""
@@ -275,11 +324,13 @@ class MapPane(Pane):
         if self.shown is not None:
             self._highlight()
         self._place_missing()
+        self._locate_compared()
 
     def _highlight(self) -> None:
         data = self.plot.data
         data.query = list(self.query_words)
         data.neighbours = [w for w in self.neighbour_words if w not in data.query]
+        data.compared = [(w, x, y) for w, x, y, _ in self.compared if w in data.query]
         if len(data.words):
             self.plot.draw()
         self._show_legend()
@@ -289,6 +340,8 @@ class MapPane(Pane):
         """The query and its numbered neighbours beside the map (○: placed into the map)."""
         data = self.plot.data
         lines = [f"[$text-accent]◆[/] {escape(w)}" for w in data.query]
+        lines += [f"[$text-warning]◈[/] {escape(w)} in B {cosine:.2f}"
+                  for w, _, _, cosine in self.compared if w in data.query]
         lines += [f"[$text-secondary]{n}[/] {escape(w)}{' ○' if w in data.placed else ''}"
                   for n, w in zip(NUMBERS, data.neighbours)]
         self.query_one("#map-legend", Static).update("\n".join(lines))

@@ -189,7 +189,12 @@ class ScatterData:
     query: list[str] = field(default_factory=list)
     neighbours: list[str] = field(default_factory=list)
     placed: frozenset[str] = frozenset()
+    #: the query words in a compared model B, aligned onto this map's model: (word, x, y)
+    compared: list[tuple[str, float, float]] = field(default_factory=list)
 
+
+#: How a compared model's point is labelled on the map (the legend explains it).
+COMPARED_LABEL = "{word} in B"
 
 #: The labels of the first ten neighbours on the map, in their order (the legend's).
 NUMBERS = "1234567890"
@@ -250,8 +255,10 @@ class ScatterPlot(PlotextPlot):
                 plt.scatter(xy[plain, 0].tolist(), xy[plain, 1].tolist(), marker="·",
                             color=theme_rgb(self.app, "foreground-muted", "grey"))
             taken: set[tuple[int, int]] = set()  # cells used by labels, to avoid overlaps
+            self._draw_compared(index, theme_rgb(self.app, "warning", "yellow"))
             self._draw_labelled([index[w] for w in data.query if w in index and inside[index[w]]],
                                 theme_rgb(self.app, "accent"), "◆◇", taken)
+            self._label_compared(theme_rgb(self.app, "warning", "yellow"), taken)
             color = theme_rgb(self.app, "secondary")
             rest = data.neighbours[len(NUMBERS):]
             self._draw_markers([index[w] for w in rest if w in index and inside[index[w]]], color, "●○")
@@ -274,11 +281,20 @@ class ScatterPlot(PlotextPlot):
 
     def _draw_markers(self, rows: list[int], color: RGB, markers: str) -> None:
         """Markers for ``rows``: ``markers[0]`` for fitted words, ``markers[1]`` for placed ones."""
-        plt, data = self.plt, self.data
+        data = self.data
         for marker, placed in zip(markers, (False, True)):
             group = [i for i in rows if (data.words[i] in data.placed) == placed]
-            if group:
-                plt.scatter(data.coords[group, 0].tolist(), data.coords[group, 1].tolist(), marker=marker, color=color)
+            self._scatter_snapped([(data.coords[i, 0], data.coords[i, 1]) for i in group], marker, color)
+
+    def _snap(self, x: float, y: float) -> tuple[float, float]:
+        """The centre of the point's cell: a marker drawn there lands in the very cell its
+        label's room was reserved beside (plotext rounds raw points its own way)."""
+        return self._point(*self._cell(float(x), float(y)))
+
+    def _scatter_snapped(self, points: list[tuple[float, float]], marker: str, color: RGB) -> None:
+        if points:
+            xs, ys = zip(*(self._snap(x, y) for x, y in points))
+            self.plt.scatter(list(xs), list(ys), marker=marker, color=color)
 
     def _draw_numbered(self, index: dict[str, int], inside: np.ndarray, color: RGB,
                        taken: set[tuple[int, int]]) -> None:
@@ -302,28 +318,51 @@ class ScatterPlot(PlotextPlot):
         """Draw highlighted points (``markers``: fitted, placed) and label those whose label fits."""
         if not rows:
             return
-        plt, data = self.plt, self.data
-        x0, x1, _, _ = self.view.bounds
-        cols = max(self.size.width - 2, 1)
-        char = (x1 - x0) / cols  # one terminal cell in data units
+        data = self.data
         self._draw_markers(rows, color, markers)
         for i in rows:
             if len(self.labelled) >= self.max_labels:
                 break
             word = data.words[i]
-            x, y = float(data.coords[i, 0]), float(data.coords[i, 1])
-            col, row = self._cell(x, y)
-            sides = [True, False] if col + 1 + len(word) < cols else [False]
-            for right in sides:  # to the right of the point if it fits, else to the left
-                span = range(col, col + len(word) + 2) if right else range(col - len(word) - 1, col + 1)
-                cells = {(c, row) for c in span}
-                if not cells & taken:
-                    break
-            else:
-                continue
-            taken |= cells
-            if right:
-                plt.text(word, x + char, y, color=color, alignment="left")
-            else:
-                plt.text(word, x - char, y, color=color, alignment="right")
-            self.labelled.append(word)
+            if self._label(word, float(data.coords[i, 0]), float(data.coords[i, 1]), color, taken):
+                self.labelled.append(word)
+
+    def _inside(self, x: float, y: float) -> bool:
+        x0, x1, y0, y1 = self.view.bounds
+        return x0 <= x <= x1 and y0 <= y <= y1
+
+    def _draw_compared(self, index: dict[str, int], color: RGB) -> None:
+        """A compared model's points (◈), each joined by a line to the word's point here:
+        how far the word moved between the models, after alignment."""
+        for word, x, y in self.data.compared:
+            i = index.get(word)
+            if i is not None:
+                (xa, ya), (xb, yb) = self._snap(*self.data.coords[i]), self._snap(x, y)
+                self.plt.plot([xa, xb], [ya, yb], marker="braille", color=color)
+        self._scatter_snapped([(x, y) for _, x, y in self.data.compared if self._inside(x, y)], "◈", color)
+
+    def _label_compared(self, color: RGB, taken: set[tuple[int, int]]) -> None:
+        for word, x, y in self.data.compared:
+            label = COMPARED_LABEL.format(word=word)
+            if self._inside(x, y) and self._label(label, x, y, color, taken):
+                self.labelled.append(label)
+
+    def _label(self, text: str, x: float, y: float, color: RGB, taken: set[tuple[int, int]]) -> bool:
+        """Write ``text`` beside the point, right of it if it fits there, else left, unless
+        it would cover another label (``taken`` cells); True if written."""
+        cols = max(self.size.width - 2, 1)
+        col, row = self._cell(x, y)
+        sides = [True, False] if col + 1 + len(text) < cols else [False]
+        for right in sides:  # to the right of the point if it fits, else to the left
+            span = range(col, col + len(text) + 2) if right else range(col - len(text) - 1, col + 1)
+            cells = {(c, row) for c in span}
+            if not cells & taken:
+                break
+        else:
+            return False
+        taken |= cells
+        if right:
+            self.plt.text(text, *self._point(col + 1, row), color=color, alignment="left")
+        else:
+            self.plt.text(text, *self._point(col - 1, row), color=color, alignment="right")
+        return True
