@@ -28,6 +28,7 @@ from w2v_core.vectors import KeyedVectors
 
 from .error_text import error_text, one_line
 from .keys import OTHER_KEYS, Section, key_rows
+from .output_meter import DEFAULT_RATE, OutputMeter, metered_driver
 from .messages import (
     AskNeighbours,
     Checkpointed,
@@ -110,8 +111,12 @@ class W2VApp(App[None]):
         notes: Sequence[str] = (),
         init_from: "Model | None" = None,
         comparison: "Comparison | None" = None,
+        terminal_rate: float = DEFAULT_RATE,
     ) -> None:
         super().__init__()
+        #: the bytes written to the terminal, against ``--max-terminal-rate``
+        self.output_meter = OutputMeter(terminal_rate)
+        self.driver_class = metered_driver(self.driver_class, self.output_meter)
         if (corpus is None) == (model is None):
             raise ValueError("give either a corpus to train or a model to open")
         self.corpus = corpus
@@ -131,6 +136,7 @@ class W2VApp(App[None]):
         self.failed = False  #: training failed: the app exits non-zero
         self.hung_up: int | None = None  #: the hang-up signal received, if any
         self.threads = ThreadWorkers(self)  #: the app's thread workers, each with its handlers
+        self._epoch_waiting: EpochEnded | None = None  #: a snapshot waiting for the byte budget
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -291,9 +297,27 @@ class W2VApp(App[None]):
     # The run's reports reach the app after the dashboard (they bubble up from it); the
     # dashboard shows an epoch's end and the run's end as the app's state changes here.
     def on_epoch_ended(self, message: EpochEnded) -> None:
+        """Take up an epoch's snapshot, when the terminal's byte budget allows (each one
+        redraws the epoch's figures, the status line and the probes): on a run of many short
+        epochs, a later epoch's snapshot replaces one still waiting."""
         message.delivered()
         if not self.training or not self.is_running:
             return  # a late snapshot: the final model is already shown, or the app is closing
+        waiting = self._epoch_waiting is not None
+        self._epoch_waiting = message
+        if not waiting:
+            self._take_snapshot()
+
+    def _take_snapshot(self) -> None:
+        message = self._epoch_waiting
+        if message is None or not self.training or not self.is_running:
+            self._epoch_waiting = None
+            return
+        wait = self.output_meter.wait()
+        if wait > 0:
+            self.set_timer(wait, self._take_snapshot)
+            return
+        self._epoch_waiting = None
         self.snapshot = message.vectors
         self.snapshot_epoch = message.event.epoch
         self.vectors = message.vectors
@@ -576,7 +600,8 @@ def main(argv: list[str] | None = None) -> int:
     app = W2VApp(corpus=launch.corpus, config=launch.config, model=launch.model,
                  model_path=launch.model_path, output=launch.output,
                  checkpoints=launch.checkpoints, resume_from=launch.resume_from, notes=launch.notes,
-                 init_from=launch.init_from, comparison=launch.comparison)
+                 init_from=launch.init_from, comparison=launch.comparison,
+                 terminal_rate=launch.terminal_rate)
     try:
         app.run()
     finally:

@@ -23,6 +23,8 @@ from w2v_core.cli.arguments import (
 from w2v_core.cli.loading import load_model
 from w2v_core.errors import UsageError
 
+from .output_meter import DEFAULT_RATE
+
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.config import TrainConfig
     from w2v_core.checkpoints import Checkpointer
@@ -66,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
         "compare in the Compare pane%(default).0s",
     )
     add_model_reading_arguments(model, applies_to="--model")
+    parser.add_argument(
+        "--max-terminal-rate", metavar="BYTES", type=_terminal_rate, default=DEFAULT_RATE,
+        help="bytes a second the dashboard may write to the terminal while training: it shows "
+        "fewer progress reports to stay under it (lower it on a slow SSH link; 0: no limit)",
+    )
     add_corpus_text_arguments(parser)
     add_train_arguments(parser)
     add_checkpoint_arguments(parser)
@@ -87,6 +94,17 @@ class Launch:
     init_from: "Model | None" = None  #: the trained model a run starts from (``--init``)
     lock: "OutputLock | None" = None  #: held while the app runs: no second run into ``output``
     comparison: "Comparison | None" = None  #: ``--compare``: the second model aligned onto ``model``
+    terminal_rate: float = DEFAULT_RATE  #: ``--max-terminal-rate``: the dashboard's byte budget
+
+
+def _terminal_rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of bytes a second: {text!r}") from None
+    if not rate >= 0 or rate == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, not {text!r}")
+    return rate
 
 
 def resolve(argv: list[str] | None = None) -> Launch:
@@ -99,10 +117,17 @@ def resolve(argv: list[str] | None = None) -> Launch:
     W2VError, OSError
         A missing or unreadable corpus or model, an output that cannot be written (exit 1).
     """
+    args = build_parser().parse_args(argv)
+    launch = _launch(args)
+    launch.terminal_rate = args.max_terminal_rate
+    return launch
+
+
+def _launch(args: argparse.Namespace) -> Launch:
+    """:func:`resolve` after parsing: a model to open, or a run to start."""
     from w2v_core.cli.run_plan import plan_run
     from w2v_core.destination import OutputLock, check_output
 
-    args = build_parser().parse_args(argv)
     if args.model is not None:
         if args.corpus is not None:
             raise UsageError("give a CORPUS to train or --model to open, not both")
@@ -141,7 +166,7 @@ def _comparison(args: argparse.Namespace, model: "Model") -> "Comparison | None"
 
 
 #: Options that belong to ``--model`` (everything else is for training a corpus).
-_MODEL_OPTIONS = {"corpus", "output", "model", "compare", "unicode_errors", "limit"}
+_MODEL_OPTIONS = {"corpus", "output", "model", "compare", "unicode_errors", "limit", "max_terminal_rate"}
 
 
 def _refuse_training_options(args: argparse.Namespace) -> None:

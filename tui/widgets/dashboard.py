@@ -211,9 +211,15 @@ class TrainingPane(Pane):
         self.reading = True
         self.query_one("#train-stats", Static).update("Reading the corpus and building the vocabulary…")
 
+    def _may_redraw(self) -> bool:
+        """Whether a redraw that can wait fits the terminal's byte budget now
+        (:mod:`tui.output_meter`; an app without a meter has no budget)."""
+        meter = getattr(self.app, "output_meter", None)
+        return meter is None or meter.allows()
+
     def on_reading_report(self, message: ReadingReport) -> None:
         """How far reading the corpus has come: the bar shows the share of its bytes."""
-        if self.app.is_running and self.reading:
+        if self.app.is_running and self.reading and self._may_redraw():
             progress = message.progress
             bar = self.query_one("#train-progress", ProgressBar)
             if progress.bytes_total:
@@ -246,7 +252,10 @@ class TrainingPane(Pane):
     def on_training_progress(self, message: TrainingProgress) -> None:
         if self.training and self.app.is_running:
             self._reports += 1
-            self._show_progress(message.event, self.paused)
+            if self._may_redraw():
+                self._show_progress(message.event, self.paused)
+            else:  # over the terminal's budget: this report waits for the next one
+                self.query_one(LossPlot).request_redraw(allowed=False)
         message.delivered()
 
     def _show_progress(self, event: TrainingEvent, paused: bool = False) -> None:
@@ -254,6 +263,8 @@ class TrainingPane(Pane):
 
         Whatever is refreshed is rewritten on the terminal whole, changed or not, so only what
         changed is refreshed (``_show_text``, ``_show_bar``): over SSH, bytes are the cost.
+        While training, a report is shown only when the terminal's byte budget allows it
+        (:meth:`_may_redraw`): a fast run or a tight budget shows fewer of them.
         """
         self._show_bar(event.words_done, event.words_total)
         self._show_text("#train-epoch", f"epoch {event.epoch}/{event.epochs}")
@@ -393,7 +404,7 @@ class TrainingPane(Pane):
             if box.value != " ".join(self.probes):
                 box.value = " ".join(self.probes)
         recent = self._probes_shown is not None and self._reports - self._probes_shown < self.probes_every
-        if not (self.training and recent):
+        if not (self.training and (recent or not self._may_redraw())):
             self.refresh_probes()
 
     def on_input_submitted(self, message: QueryInput.Submitted) -> None:

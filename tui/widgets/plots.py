@@ -87,10 +87,11 @@ class LossPlot(PlotextPlot):
     def _configure(self) -> None:
         self.plt.xlabel("")
 
-    def request_redraw(self) -> None:
-        """A new report arrived: redraw if it is the first or the ``every``-th since the last."""
+    def request_redraw(self, allowed: bool = True) -> None:
+        """A new report arrived: redraw if it is the first or the ``every``-th since the last,
+        and ``allowed`` (the terminal's byte budget: else at the next allowed report)."""
         self._reports += 1
-        if self._reports >= self.every:
+        if self._reports >= self.every and allowed:
             self.redraw()
 
     def redraw(self) -> None:
