@@ -179,7 +179,9 @@ class W2VApp(App[None]):
 
         Importing them (scikit-learn, openTSNE) holds the interpreter for about a second;
         started at mount, it delayed the first frame by as much (benchmarks/README.md).
+        The first frame is not held against the terminal's byte budget.
         """
+        self.output_meter.restart()
         self.threads.start(self._import_map_backends, group="imports")
 
     @staticmethod

@@ -23,9 +23,10 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_RATE = 3_500
 #: Seconds of budget that may be spent at once (a burst after a quiet spell).
 BURST_SECONDS = 2.0
-#: Seconds of budget a big redraw (the first frame, a resize) may overdraw: the dashboard
-#: pauses for at most this long afterwards instead of for the whole overdraft.
-DEBT_SECONDS = 0.5
+#: Seconds of budget a big redraw (a resize, another tab shown) may overdraw: the dashboard
+#: pauses for at most this long afterwards. Small debts are paid in full, so redraws that
+#: come in big lumps (an epoch's snapshot refills the probe table) cannot outrun the budget.
+DEBT_SECONDS = 5.0
 
 
 class OutputMeter:
@@ -50,6 +51,10 @@ class OutputMeter:
         now = self.clock()
         self._tokens = min(self._tokens + (now - self._last) * self.rate, self.rate * BURST_SECONDS)
         self._last = now
+
+    def restart(self) -> None:
+        """Forget what was written so far (the first frame: the dashboard starts afresh)."""
+        self._tokens, self._last = self.rate * BURST_SECONDS, self.clock()
 
     def add(self, nbytes: int) -> None:
         """``nbytes`` were written (whatever wrote them)."""
