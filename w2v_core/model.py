@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -11,6 +11,9 @@ from .config import TrainConfig
 from .run_state import TrainingState
 from .vectors import KeyedVectors
 from .vocab import Vocabulary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .ensemble import Ensemble
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class Model:
     loss_curve : ndarray (3, n) or None
         The run's loss against epochs done, with the events merged into each point
         (:meth:`~w2v_core.run_state.LossCurve.array`), so that a resumed run's curve continues.
+    ensemble : Ensemble or None
+        When this model is the first member of an ensemble (:mod:`w2v_core.ensemble`), the
+        whole set: queries use this model, stability figures the set.
     """
 
     wv: KeyedVectors
@@ -66,6 +72,7 @@ class Model:
     summary: TrainingSummary | None = None
     state: TrainingState | None = None
     loss_curve: np.ndarray | None = None
+    ensemble: "Ensemble | None" = field(default=None, repr=False, compare=False)
 
     @property
     def vocabulary(self) -> Vocabulary | None:
