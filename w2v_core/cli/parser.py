@@ -101,8 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=OUT_HELP + " (required, but with --resume: the run's own unless given)",
     )
     add_corpus_text_arguments(train)
-    group = add_train_arguments(train)
-    group.add_argument(
+    add_train_arguments(train)
+    train.add_argument_group("stability of neighbours (w2v only)").add_argument(
         "--runs", metavar="K", type=positive_int, default=1,
         help="train K models, each on a bootstrap sample of the corpus's sentences with its own "
         "seed, one after another, and save them together in one .npz (an ensemble: 'w2v "
