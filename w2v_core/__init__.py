@@ -26,6 +26,8 @@ _EXPORTS = {
     "Checkpointer": "checkpoints", "NotResumableError": "checkpoints", "resume": "checkpoints",
     "CorpusChangedError": "corpus_identity",
     "Comparison": "compare",
+    "Ensemble": "ensemble", "train_ensemble": "ensemble",
+    "StableNeighbour": "stability", "neighbour_stability": "stability",
     "TrainingState": "run_state",
     "ConfigError": "errors", "CorpusError": "errors", "ModelFormatError": "errors",
     "TrainingDivergedError": "errors", "TrainingWorkerError": "errors",
@@ -73,6 +75,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .corpus import Corpus, open_corpus, tokenize
     from .corpus_identity import CorpusChangedError
     from .compare import Comparison
+    from .ensemble import Ensemble, train_ensemble
+    from .stability import StableNeighbour, neighbour_stability
     from .diagnostics import separation
     from .token_ids import EncodedCorpus
     from .errors import (
