@@ -10,21 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_cli_commands import run
 from test_ensemble import planted_corpus
 from test_stability import COSINES, planted_members
 
 import w2v_core.formats
-from w2v_core.cli import main
 from w2v_core.cli.progress import ProgressReporter
 from w2v_core.ensemble import Ensemble
 from w2v_core.errors import EXIT_INTERRUPTED, EXIT_USAGE
 from w2v_core.model import Model
-
-
-def run(argv: list[object], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture

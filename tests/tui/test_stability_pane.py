@@ -4,7 +4,7 @@ sort by it, the Evaluate pane's spread; a single model shows no column. At 80x24
 from __future__ import annotations
 
 from fakes import planted_ensemble_model
-from helpers import ask, column, wait_until
+from helpers import ask, column, evaluate, wait_until
 from textual.widgets import DataTable
 
 from tui.app import W2VApp
@@ -57,12 +57,7 @@ async def test_a_single_model_shows_no_stability_column(model) -> None:
 async def test_evaluate_reports_the_spread_over_the_models() -> None:
     app = W2VApp(model=planted_ensemble_model())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("e")
-        await pilot.pause()
-        await pilot.press("r")
-        pane = app.query_one("#evaluate-pane")
-        await wait_until(pilot, lambda: "coverage" in str(app.query_one("#ev-summary").content))
-        await wait_until(pilot, lambda: not pane.running)
+        await evaluate(pilot)
         spread = app.query_one("#ev-spread")
         assert spread.display and "over 3 models (mean ± sd)" in str(spread.content)
         assert "Spearman" in str(spread.content) and "±" in str(spread.content)
