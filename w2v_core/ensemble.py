@@ -7,15 +7,16 @@ bootstrap sample (:mod:`w2v_core.bootstrap`) with its own seed (:func:`run_seed`
 members agree on is measured by :mod:`w2v_core.stability` and
 :func:`w2v_core.evaluate.ensemble_evaluation`.
 
-An ensemble is saved as one native ``.npz`` file (:mod:`w2v_core.formats.native`); loading
-it gives its first member, a plain :class:`~w2v_core.model.Model` whose ``ensemble`` is
-the set, so whatever expects one model gets one.
+An ensemble (:class:`~w2v_core.model.Ensemble`, beside the model it is made of) is saved as
+one native ``.npz`` file (:mod:`w2v_core.formats.native`); loading it gives its first member,
+a plain :class:`~w2v_core.model.Model` whose ``ensemble`` is the set, so whatever expects one
+model gets one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -23,9 +24,11 @@ from .bootstrap import bootstrap_sample
 from .callbacks import Callback, CallbackList, TrainingControl
 from .config import TrainConfig, resolve_epochs
 from .corpus import Corpus
-from .model import Model
+from .model import Ensemble, Model
 from .token_ids import EncodedCorpus
-from .vectors import KeyedVectors
+
+
+__all__ = ["Ensemble", "run_seed", "sample_generator", "train_ensemble"]
 
 
 def run_seed(seed: int, run: int) -> int:
@@ -38,59 +41,6 @@ def sample_generator(seed: int, run: int) -> np.random.Generator:
     """The generator that draws run ``run``'s bootstrap sample (a stream apart from the
     run's training seed, so sample and initial vectors are not drawn alike)."""
     return np.random.default_rng([seed, run, 1])
-
-
-@dataclass(eq=False)
-class Ensemble:
-    """K trained models sharing one vocabulary.
-
-    Attributes
-    ----------
-    members : list of Model
-        The finished runs, in order; every member has the same words (and counts).
-    planned : int
-        The runs asked for; more than ``len(members)`` when training was stopped.
-    interrupted : Model or None
-        The run that was stopped midway (not a member: it saw only part of its sample).
-    """
-
-    members: list[Model]
-    planned: int = 0
-    interrupted: Model | None = None
-
-    def __post_init__(self) -> None:
-        if not self.members:
-            raise ValueError("an ensemble needs at least one model")
-        words = self.members[0].wv.words
-        if any(m.wv.words != words for m in self.members[1:]):
-            raise ValueError("the members of an ensemble must share one vocabulary")
-        self.planned = max(self.planned, len(self.members))
-
-    def __len__(self) -> int:
-        return len(self.members)
-
-    @property
-    def vectors(self) -> list[KeyedVectors]:
-        """Each member's vectors."""
-        return [m.wv for m in self.members]
-
-    @property
-    def seeds(self) -> list[int | None]:
-        """Each member's training seed, when its configuration is known."""
-        return [None if m.config is None else m.config.seed for m in self.members]
-
-    @property
-    def first(self) -> Model:
-        """The first member, linked to the set: what loading an ensemble file gives."""
-        model = self.members[0]
-        model.ensemble = self if len(self) > 1 else None
-        return model
-
-    def member(self, index: int) -> Model:
-        """Member ``index`` (0-based) on its own, without the set (``w2v export --member``)."""
-        if not 0 <= index < len(self):
-            raise IndexError(f"member {index + 1} of an ensemble of {len(self)}")
-        return replace(self.members[index], ensemble=None)
 
 
 def train_ensemble(

@@ -1,9 +1,10 @@
-"""A trained (or loaded) model: the word vectors plus what produced them."""
+"""A trained (or loaded) model: the word vectors plus what produced them; an ensemble of
+such models (:func:`w2v_core.ensemble.train_ensemble` trains one)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -11,9 +12,6 @@ from .config import TrainConfig
 from .run_state import TrainingState
 from .vectors import KeyedVectors
 from .vocab import Vocabulary
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .ensemble import Ensemble
 
 
 @dataclass(frozen=True)
@@ -80,3 +78,56 @@ class Model:
         if self.wv.counts is None:
             return None
         return Vocabulary(self.wv.words, self.wv.counts)
+
+
+@dataclass(eq=False)
+class Ensemble:
+    """K trained models sharing one vocabulary.
+
+    Attributes
+    ----------
+    members : list of Model
+        The finished runs, in order; every member has the same words (and counts).
+    planned : int
+        The runs asked for; more than ``len(members)`` when training was stopped.
+    interrupted : Model or None
+        The run that was stopped midway (not a member: it saw only part of its sample).
+    """
+
+    members: list[Model]
+    planned: int = 0
+    interrupted: Model | None = None
+
+    def __post_init__(self) -> None:
+        if not self.members:
+            raise ValueError("an ensemble needs at least one model")
+        words = self.members[0].wv.words
+        if any(m.wv.words != words for m in self.members[1:]):
+            raise ValueError("the members of an ensemble must share one vocabulary")
+        self.planned = max(self.planned, len(self.members))
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    @property
+    def vectors(self) -> list[KeyedVectors]:
+        """Each member's vectors."""
+        return [m.wv for m in self.members]
+
+    @property
+    def seeds(self) -> list[int | None]:
+        """Each member's training seed, when its configuration is known."""
+        return [None if m.config is None else m.config.seed for m in self.members]
+
+    @property
+    def first(self) -> Model:
+        """The first member, linked to the set: what loading an ensemble file gives."""
+        model = self.members[0]
+        model.ensemble = self if len(self) > 1 else None
+        return model
+
+    def member(self, index: int) -> Model:
+        """Member ``index`` (0-based) on its own, without the set (``w2v export --member``)."""
+        if not 0 <= index < len(self):
+            raise IndexError(f"member {index + 1} of an ensemble of {len(self)}")
+        return replace(self.members[index], ensemble=None)

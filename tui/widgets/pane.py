@@ -21,8 +21,7 @@ from w2v_core.vectors import KeyedVectors
 from .query_input import QueryInput
 
 if TYPE_CHECKING:  # pragma: no cover
-    from w2v_core.ensemble import Ensemble
-    from w2v_core.model import Model
+    from w2v_core.model import Ensemble, Model
 
     from ..messages import QueryAnswer
 

@@ -29,8 +29,8 @@ from ..errors import (
     UsageError,
 )
 from ..checkpoints import train_or_resume
-from ..ensemble import Ensemble, train_ensemble
-from ..model import Model
+from ..ensemble import train_ensemble
+from ..model import Ensemble, Model
 from ..destination import DestinationWatch, OutputLock, check_output, unwritable_reason
 from ..formats import save_with_fallback
 from . import PROG

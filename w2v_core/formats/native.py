@@ -26,7 +26,7 @@ import numpy as np
 from ..atomic import atomic_write
 from ..config import TrainConfig
 from ..errors import ModelFormatError
-from ..model import Model, TrainingSummary
+from ..model import Ensemble, Model, TrainingSummary
 from ..run_state import TrainingState
 from ..vectors import KeyedVectors
 from .format import Format
@@ -249,8 +249,6 @@ def _ensemble_from_arrays(
     path: Path, first: Model, arrays: dict[str, np.ndarray | None], shape: tuple[int, ...]
 ) -> Model:
     """The first model linked to its ensemble, every member checked like a model's vectors."""
-    from ..ensemble import Ensemble
-
     others, runs = arrays.get("ensemble_vectors"), arrays.get("ensemble")
     if others is None or runs is None:
         raise ModelFormatError(f"{path}: an ensemble needs both 'ensemble' and 'ensemble_vectors'")
