@@ -93,7 +93,8 @@ def runs_value(ensemble: Ensemble) -> str:
     """``3 models on bootstrap samples of the sentences (seeds 18..., ...)``."""
     of = "" if len(ensemble) == ensemble.planned else f" of {ensemble.planned} planned"
     seeds = ", ".join(str(seed) for seed in ensemble.seeds)
-    return f"{len(ensemble)} models{of} on bootstrap samples of the sentences (seeds {seeds})"
+    models = f"{len(ensemble)} model{'s' * (len(ensemble) > 1)}"
+    return f"{models}{of} on bootstrap samples of the sentences (seed{'s' * (len(ensemble) > 1)} {seeds})"
 
 
 def training_seconds(model: Model, ensemble: Ensemble | None) -> float:
