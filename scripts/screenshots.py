@@ -1,10 +1,11 @@
 """Make the README's SVG screenshots and print its key table.
 
 Run from the repository root: ``python scripts/screenshots.py``. Writes docs/dashboard.svg,
-docs/neighbours.svg, docs/map.svg and docs/compare.svg at 80x24 with the real engine: the
-dashboard is captured mid-training on builtin:hamlet (paused, so the frame is stable); the
-explorer panes show the model that run produced; the Compare pane aligns a second run, with
-another seed, onto it (which neighbours are the seed's).
+docs/neighbours.svg, docs/map.svg, docs/compare.svg and docs/stability.svg at 80x24 with the
+real engine: the dashboard is captured mid-training on builtin:hamlet (paused, so the frame is
+stable); the explorer panes show the model that run produced; the Compare pane aligns a second
+run, with another seed, onto it (which neighbours are the seed's); the stability column is an
+ensemble of three runs on bootstrap samples (``w2v train --runs 3``).
 """
 
 from __future__ import annotations
@@ -87,10 +88,28 @@ async def shoot_compare(corpus: str, model: "Model", query: str) -> Path:
     return path
 
 
+async def shoot_stability(corpus: str, query: str, runs: int = 3) -> Path:
+    """Train ``runs`` models on bootstrap samples of ``corpus``, screenshot the Neighbours
+    pane's stability column for ``query``."""
+    from w2v_core.ensemble import train_ensemble
+
+    ensemble = train_ensemble(corpus, TrainConfig(seed=1), runs=runs)
+    app = W2VApp(model=ensemble.first, model_path=f"hamlet-{runs}-runs.npz")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *query, "enter")
+        table = app.query_one("#nb-table")
+        await _wait(pilot, lambda: table.row_count > 0)
+        await pilot.pause()
+        path = Path(app.save_screenshot("stability.svg", str(DOCS)))
+        app.exit()
+    return path
+
+
 def main() -> int:
     DOCS.mkdir(exist_ok=True)
     saved, model = asyncio.run(shoot("builtin:hamlet", "king"))
     saved.append(asyncio.run(shoot_compare("builtin:hamlet", model, "king")))
+    saved.append(asyncio.run(shoot_stability("builtin:hamlet", "king")))
     for path in saved:
         print(f"wrote {path.relative_to(ROOT)}")
     print()

@@ -26,6 +26,8 @@ _EXPORTS = {
     "Checkpointer": "checkpoints", "NotResumableError": "checkpoints", "resume": "checkpoints",
     "CorpusChangedError": "corpus_identity",
     "Comparison": "compare",
+    "Ensemble": "model", "train_ensemble": "ensemble",
+    "StableNeighbour": "stability", "neighbour_stability": "stability",
     "TrainingState": "run_state",
     "ConfigError": "errors", "CorpusError": "errors", "ModelFormatError": "errors",
     "TrainingDivergedError": "errors", "TrainingWorkerError": "errors",
@@ -73,6 +75,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .corpus import Corpus, open_corpus, tokenize
     from .corpus_identity import CorpusChangedError
     from .compare import Comparison
+    from .ensemble import train_ensemble
+    from .stability import StableNeighbour, neighbour_stability
     from .diagnostics import separation
     from .token_ids import EncodedCorpus
     from .errors import (
@@ -94,7 +98,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         save_with_fallback,
         save_word2vec_format,
     )
-    from .model import Model, TrainingSummary
+    from .model import Ensemble, Model, TrainingSummary
     from .phrases import Phrasing, phrase_sentences
     from .projection import project_2d, project_neighbourhood
     from .query import parse_query

@@ -110,6 +110,10 @@ class Callback:
     def on_reading(self, progress: ReadingProgress) -> None:
         """Reading the corpus goes on (before :meth:`on_train_begin`), a few times a second."""
 
+    def on_run_begin(self, run: int, runs: int) -> None:
+        """An ensemble's run ``run`` (1-based) of ``runs`` is about to read its sample and
+        train (:func:`w2v_core.ensemble.train_ensemble`); a single run does not call it."""
+
     def on_train_begin(self, info: TrainingStart) -> None:
         """Training is about to start."""
 
@@ -178,6 +182,10 @@ class CallbackList(Callback):
     def on_reading(self, progress: ReadingProgress) -> None:
         for cb in self.callbacks:
             cb.on_reading(progress)
+
+    def on_run_begin(self, run: int, runs: int) -> None:
+        for cb in self.callbacks:
+            cb.on_run_begin(run, runs)
 
     def on_train_begin(self, info: TrainingStart) -> None:
         for cb in self.callbacks:

@@ -29,11 +29,14 @@ from .vectors import KeyedVectors
 __all__ = [
     "AnalogyReport",
     "EvaluationDataError",
+    "EnsembleEvaluation",
     "EvaluationReport",
+    "Spread",
     "PairReport",
     "SectionScore",
     "evaluate_analogies",
     "evaluate_word_pairs",
+    "ensemble_evaluation",
     "evaluation_report",
 ]
 
@@ -416,6 +419,68 @@ def evaluation_report(
     report = evaluate_analogies(kv, analogies, restrict_vocab=restrict_vocab, method=method)
     return EvaluationReport(
         report, [evaluate_word_pairs(kv, path) for path in pairs or [None]]
+    )
+
+
+# ---------------------------------------------------------------------- ensembles
+@dataclass(frozen=True)
+class Spread:
+    """One figure over an ensemble's models: its mean and population standard deviation
+    over the models where it could be computed (None when none could)."""
+
+    benchmark: str  #: the file, as its report names it
+    figure: str  #: "accuracy", "Spearman", "Pearson"
+    values: tuple[float | None, ...]  #: per model, in member order
+
+    @property
+    def mean(self) -> float | None:
+        known = [v for v in self.values if v is not None]
+        return float(np.mean(known)) if known else None
+
+    @property
+    def std(self) -> float | None:
+        known = [v for v in self.values if v is not None]
+        return float(np.std(known)) if known else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"benchmark": self.benchmark, "figure": self.figure, "mean": self.mean,
+                "std": self.std, "values": list(self.values)}
+
+
+@dataclass(frozen=True)
+class EnsembleEvaluation:
+    """Every member's :class:`EvaluationReport`, and each benchmark's figures over them."""
+
+    reports: list[EvaluationReport]
+
+    @property
+    def spreads(self) -> list[Spread]:
+        """Analogy accuracy, then each word-pair file's Spearman and Pearson correlations."""
+        first = self.reports[0]
+        rows = [Spread(first.analogies.path, "accuracy",
+                       tuple(r.analogies.accuracy for r in self.reports))]
+        for i, pairs in enumerate(first.word_pairs):
+            for figure in ("spearman", "pearson"):
+                values = tuple(_finite_or_none(getattr(r.word_pairs[i], figure)) for r in self.reports)
+                rows.append(Spread(pairs.path, figure.capitalize(), values))
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the models' count and each figure's mean, spread and values."""
+        return {"runs": len(self.reports), "figures": [s.to_dict() for s in self.spreads]}
+
+
+def ensemble_evaluation(
+    members: Sequence[KeyedVectors],
+    analogies: str | os.PathLike | None = None,
+    pairs: Sequence[str | os.PathLike] | None = None,
+    restrict_vocab: int | None = 30000,
+    method: str = "add",
+) -> EnsembleEvaluation:
+    """:func:`evaluation_report` of each member of an ensemble (K times the cost of one):
+    how much a benchmark's figure owes to the run rather than to the corpus."""
+    return EnsembleEvaluation(
+        [evaluation_report(kv, analogies, pairs, restrict_vocab, method) for kv in members]
     )
 
 

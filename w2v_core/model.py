@@ -1,8 +1,9 @@
-"""A trained (or loaded) model: the word vectors plus what produced them."""
+"""A trained (or loaded) model: the word vectors plus what produced them; an ensemble of
+such models (:func:`w2v_core.ensemble.train_ensemble` trains one)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,9 @@ class Model:
     loss_curve : ndarray (3, n) or None
         The run's loss against epochs done, with the events merged into each point
         (:meth:`~w2v_core.run_state.LossCurve.array`), so that a resumed run's curve continues.
+    ensemble : Ensemble or None
+        When this model is the first member of an ensemble (:mod:`w2v_core.ensemble`), the
+        whole set: queries use this model, stability figures the set.
     """
 
     wv: KeyedVectors
@@ -66,6 +70,7 @@ class Model:
     summary: TrainingSummary | None = None
     state: TrainingState | None = None
     loss_curve: np.ndarray | None = None
+    ensemble: "Ensemble | None" = field(default=None, repr=False, compare=False)
 
     @property
     def vocabulary(self) -> Vocabulary | None:
@@ -73,3 +78,56 @@ class Model:
         if self.wv.counts is None:
             return None
         return Vocabulary(self.wv.words, self.wv.counts)
+
+
+@dataclass(eq=False)
+class Ensemble:
+    """K trained models sharing one vocabulary.
+
+    Attributes
+    ----------
+    members : list of Model
+        The finished runs, in order; every member has the same words (and counts).
+    planned : int
+        The runs asked for; more than ``len(members)`` when training was stopped.
+    interrupted : Model or None
+        The run that was stopped midway (not a member: it saw only part of its sample).
+    """
+
+    members: list[Model]
+    planned: int = 0
+    interrupted: Model | None = None
+
+    def __post_init__(self) -> None:
+        if not self.members:
+            raise ValueError("an ensemble needs at least one model")
+        words = self.members[0].wv.words
+        if any(m.wv.words != words for m in self.members[1:]):
+            raise ValueError("the members of an ensemble must share one vocabulary")
+        self.planned = max(self.planned, len(self.members))
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    @property
+    def vectors(self) -> list[KeyedVectors]:
+        """Each member's vectors."""
+        return [m.wv for m in self.members]
+
+    @property
+    def seeds(self) -> list[int | None]:
+        """Each member's training seed, when its configuration is known."""
+        return [None if m.config is None else m.config.seed for m in self.members]
+
+    @property
+    def first(self) -> Model:
+        """The first member, linked to the set: what loading an ensemble file gives."""
+        model = self.members[0]
+        model.ensemble = self if len(self) > 1 else None
+        return model
+
+    def member(self, index: int) -> Model:
+        """Member ``index`` (0-based) on its own, without the set (``w2v export --member``)."""
+        if not 0 <= index < len(self):
+            raise IndexError(f"member {index + 1} of an ensemble of {len(self)}")
+        return replace(self.members[index], ensemble=None)

@@ -179,6 +179,20 @@ class KeyedVectors:
         with the highest cosine to it are returned, the query words themselves excluded.
         ``approximate``: see :meth:`similar_by_vector`.
         """
+        unit, rows = self.query_vector(positive, negative)
+        return self.similar_by_vector(
+            unit, topn, exclude=rows, restrict_vocab=restrict_vocab, approximate=approximate,
+        )
+
+    def query_vector(
+        self, positive: WordList | None = None, negative: WordList | None = None
+    ) -> tuple[np.ndarray, list[int]]:
+        """The unit vector :meth:`most_similar` ranks words against, and the query's rows.
+
+        Public so that a query means the same in every member of an ensemble
+        (:mod:`w2v_core.stability`). Raises :class:`W2VError` when the words cancel out or
+        one has a zero vector, :class:`UnknownWordError` for a word not in the vocabulary.
+        """
         pos, neg = self._query_rows(positive, negative)
         weighted = self.normed[pos].sum(axis=0) - self.normed[neg].sum(axis=0)
         norm = np.linalg.norm(weighted)
@@ -190,10 +204,7 @@ class KeyedVectors:
                     "so no word is similar to it"
                 )
             raise W2VError("the query words cancel out: their vector sum is zero")
-        return self.similar_by_vector(
-            weighted / norm, topn, exclude=pos + neg, restrict_vocab=restrict_vocab,
-            approximate=approximate,
-        )
+        return weighted / norm, pos + neg
 
     def most_similar_cosmul(
         self,

@@ -127,3 +127,12 @@ class FakeTrainer:
         for cb in callbacks:
             cb.on_train_end(last, model)  # type: ignore[arg-type]
         return model
+
+
+def planted_ensemble_model(runs: int = 3) -> Model:
+    """The first of ``runs`` planted models (same words, other noise), linked to the set."""
+    from w2v_core.ensemble import Ensemble
+
+    first = planted_model()
+    others = [Model(planted_vectors(seed=seed)) for seed in range(1, runs)]
+    return Ensemble([first, *others]).first

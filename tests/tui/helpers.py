@@ -38,6 +38,19 @@ async def ask(pilot: Pilot, text: str) -> None:
     await pilot.pause()
 
 
+async def evaluate(pilot: Pilot) -> str:
+    """Show the Evaluate pane, press ``r`` and wait for its evaluation to end; return the
+    summary line."""
+    app = pilot.app
+    await pilot.press("e")
+    await pilot.pause()
+    await pilot.press("r")
+    pane = app.query_one("#evaluate-pane")
+    await wait_until(pilot, lambda: "coverage" in str(app.query_one("#ev-summary").content))
+    await wait_until(pilot, lambda: not pane.running)
+    return str(app.query_one("#ev-summary").content)
+
+
 def column(table: DataTable, key: str) -> list[str]:
     """The plain text of one column of a DataTable."""
     return [str(getattr(cell, "plain", cell)) for cell in table.get_column(key)]

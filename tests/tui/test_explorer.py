@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import ask, column, notifications, wait_until
+from helpers import ask, column, evaluate, notifications, wait_until
 from textual.widgets import DataTable, TabbedContent
 
 from tui.app import W2VApp
@@ -157,13 +157,7 @@ async def test_map_input_recentres_and_pca_toggle(model) -> None:
 async def test_evaluate_bundled_sets(model) -> None:
     app = W2VApp(model=model)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("e")
-        await pilot.pause()
-        await pilot.press("r")
-        pane = app.query_one("#evaluate-pane")
-        await wait_until(pilot, lambda: "coverage" in str(app.query_one("#ev-summary").content))
-        await wait_until(pilot, lambda: not pane.running)
-        summary = str(app.query_one("#ev-summary").content)
+        summary = await evaluate(pilot)
         assert "coverage" in summary and "Spearman" in summary
         assert app.query_one("#ev-table", DataTable).row_count > 1
 

@@ -39,8 +39,12 @@ class EvaluatePane(Pane):
     EvaluatePane #ev-summary {
         margin: 1 0 0 0;
     }
+    EvaluatePane #ev-spread {
+        display: none;
+    }
     """
 
+    APP_STATE = ("vectors", "model")
     BINDINGS = [
         Binding("r", "run", "Run", tooltip="run the evaluation"),
         Binding("x", "toggle_method", "3CosAdd/Mul", tooltip="switch the analogy method 3CosAdd / 3CosMul"),
@@ -61,6 +65,7 @@ class EvaluatePane(Pane):
             yield Label("word pairs ", classes="ev-label")
             yield QueryInput(placeholder="file (empty: bundled wordsim353.tsv)", id="ev-pairs")
         yield Static("", id="ev-summary", classes="pane-info")
+        yield Static("", id="ev-spread", classes="pane-info")  # an ensemble's figures
         yield DataTable(id="ev-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -106,16 +111,20 @@ class EvaluatePane(Pane):
         table.loading = True
         self._summary("evaluating…")
         files = [self.query_one(f"#ev-{k}", QueryInput).value.strip() or None for k in ("analogies", "pairs")]
-        self._evaluate(self.vectors, self.method, *files)
+        ensemble = self.ensemble
+        members = [self.vectors] if ensemble is None else ensemble.vectors
+        self._evaluate(members, self.method, *files)
 
     @work(thread=True, exclusive=True, group="evaluate", exit_on_error=False)
     def _evaluate(
-        self, vectors: KeyedVectors, method: str, analogies: str | None, pairs: str | None
-    ) -> tuple[Any, Any]:
-        from w2v_core.evaluate import evaluation_report
+        self, members: list[KeyedVectors], method: str, analogies: str | None, pairs: str | None
+    ) -> tuple[Any, Any, Any]:
+        """The first model's report, and the figures over an ensemble's models (else None)."""
+        from w2v_core.evaluate import ensemble_evaluation
 
-        report = evaluation_report(vectors, analogies, [pairs] if pairs else None, method=method)
-        return report.analogies, report.word_pairs[0]
+        evaluated = ensemble_evaluation(members, analogies, [pairs] if pairs else None, method=method)
+        first = evaluated.reports[0]
+        return first.analogies, first.word_pairs[0], evaluated if len(members) > 1 else None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """How the evaluation ended, whatever it raised: the pane never stays 'evaluating…'."""
@@ -137,7 +146,7 @@ class EvaluatePane(Pane):
         elif isinstance(event.worker.result, tuple):  # SUCCESS: (analogies, pairs)
             self._show_report(*event.worker.result)
 
-    def _show_report(self, rep: Any, pairs: Any) -> None:
+    def _show_report(self, rep: Any, pairs: Any, spread: Any) -> None:
         table = self.query_one("#ev-table", DataTable)
         table.clear()
         rows = [(s.name, s.correct, s.total, s.questions, s.accuracy, "") for s in rep.sections]
@@ -150,3 +159,18 @@ class EvaluatePane(Pane):
             f"accuracy {rep.accuracy:.1%} · coverage {rep.coverage:.1%}"
             f" · pairs Spearman {spearman} ({pairs.used}/{pairs.pairs}, OOV {pairs.oov_ratio:.0%})"
         )
+        over = ""
+        if spread is not None:  # the table and the line above: the first model
+            accuracy, correlation = spread.spreads[0], spread.spreads[1]
+            over = (f"over {len(spread.reports)} models (mean ± sd): accuracy "
+                    f"{_figure(accuracy, '.1%')} · Spearman {_figure(correlation, '.3f')}")
+        line = self.query_one("#ev-spread", Static)
+        line.update(over)
+        line.display = bool(over)
+
+
+def _figure(spread: Any, spec: str) -> str:
+    """``5.1% ± 0.3%``: a figure's mean and spread over an ensemble's models."""
+    if spread.mean is None:
+        return "—"
+    return f"{format(spread.mean, spec)} ± {format(spread.std, spec)}"

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from w2v_core.errors import W2VError
 from w2v_core.query import parse_query
+from w2v_core.stability import StableNeighbour, by_stability, neighbour_stability
 from w2v_core.vectors import KeyedVectors
 
 from ..messages import QueryAnswer, QueryAnswered
@@ -62,8 +63,20 @@ class QueryHistory:
         return f"{self.pos + 1}/{len(self.items)}" if self.items else "0/0"
 
 
+#: The table's columns: ``(label, key, width)``; an ensemble's adds its stability figures.
+COLUMNS = [("#", "n", 3), ("word", "word", 20), ("cosine", "cos", 7), ("count", "count", 10),
+           ("freq rank", "rank", 9)]
+STABILITY_COLUMNS = [("#", "n", 3), ("word", "word", 16), ("mean", "cos", 6), ("± sd", "sd", 5),
+                     ("stable", "stable", 6), ("count", "count", 7), ("rank", "rank", 5)]
+
+
 class NeighboursPane(Pane):
-    """Type a word or ``king -man +woman``; Enter on a row drills into that word."""
+    """Type a word or ``king -man +woman``; Enter on a row drills into that word.
+
+    An ensemble (``w2v train --runs``) lists its neighbours by mean cosine over its models,
+    with a stability column: in how many models each is among the top k, and the spread of
+    its cosines (:mod:`w2v_core.stability`); ``s`` lists the most stable first.
+    """
 
     TAB = PaneTab("neighbours", "Neighbours", "n", "Neighbours pane")
     OTHER_KEYS = (("Enter on a row", "drill into that word"),)
@@ -74,13 +87,18 @@ class NeighboursPane(Pane):
         Binding("minus", "fewer", "Fewer", tooltip="fewer results (top-k down)"),
         Binding("x", "toggle_exact", "Exact/≈",
                 tooltip=f"approximate / exact neighbours ({APPROXIMATE_FROM:,}+ words start approximate)"),
+        Binding("s", "toggle_stable_first", "Stable",
+                tooltip="an ensemble's neighbours: most stable first / by mean cosine"),
     ]
+    APP_STATE = ("vectors", "model")
 
     topk_steps = (5, 10, 15, 20, 30, 50, 100)
     #: how many neighbours are listed
     topk: reactive[int] = reactive(10, repaint=False, init=False)
     #: the user asked for exact neighbours of a vocabulary that starts approximate (``x``)
     exact: reactive[bool] = reactive(False, repaint=False, init=False)
+    #: an ensemble's neighbours are listed most stable first (``s``), else by mean cosine
+    stable_first: reactive[bool] = reactive(False, repaint=False, init=False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -91,6 +109,8 @@ class NeighboursPane(Pane):
         self.results: list[tuple[str, float]] = []
         self.approximated = False  #: the list shown came from the approximate search
         self._large = False  #: the vectors shown start approximate (``x`` is offered)
+        self.stability: list[StableNeighbour] = []  #: an ensemble's figures for ``results``
+        self._columns: list[tuple[str, str, int]] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="query-bar"):
@@ -101,22 +121,24 @@ class NeighboursPane(Pane):
         yield DataTable(id="nb-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        add_columns(
-            self.query_one("#nb-table", DataTable),
-            [
-                ("#", "n", 3),
-                ("word", "word", 20),
-                ("cosine", "cos", 7),
-                ("count", "count", 10),
-                ("freq rank", "rank", 9),
-            ],
-        )
+        self._set_columns()
         self._show_info()
+
+    def _set_columns(self) -> None:
+        """The table's columns for what is shown: with the stability ones for an ensemble."""
+        columns = COLUMNS if self.ensemble is None else STABILITY_COLUMNS
+        if columns is not self._columns:
+            self._columns = columns
+            table = self.query_one("#nb-table", DataTable)
+            table.clear(columns=True)
+            add_columns(table, columns)
+            self.refresh_bindings()
 
     def body(self) -> Widget:
         return self.query_one("#nb-table")
 
     def watch_vectors(self, vectors: KeyedVectors | None) -> None:
+        self._set_columns()
         large = approximate_by_default(vectors)
         if large != self._large:  # (each epoch of a training run brings new vectors)
             self._large = large
@@ -135,6 +157,11 @@ class NeighboursPane(Pane):
             self.run_query(self.current, record=False)
         self._show_info()
 
+    def watch_stable_first(self) -> None:
+        if self.current:
+            self.run_query(self.current, record=False)
+        self._show_info()
+
     @property
     def answer(self) -> QueryAnswer:
         """The current query as answered, for the other panes (``show_query``)."""
@@ -148,6 +175,8 @@ class NeighboursPane(Pane):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_exact":  # shown (in the footer) only where it does something
             return approximate_by_default(self.vectors)
+        if action == "toggle_stable_first":
+            return self.ensemble is not None
         return True
 
     @property
@@ -174,6 +203,10 @@ class NeighboursPane(Pane):
             search = "exact until ≈ is ready · "
         else:
             search = "exact (x: ≈) · "
+        ensemble = self.ensemble
+        if ensemble is not None:
+            order = "most stable first (s: by cosine)" if self.stable_first else "by mean cosine (s: stable first)"
+            search = f"{len(ensemble)} models, {order} · "
         self.query_one("#nb-info", Static).update(f"{search}top {self.topk} · history {self.history}")
 
     def run_query(self, text: str, record: bool = True, quiet: bool = False) -> bool:
@@ -190,15 +223,24 @@ class NeighboursPane(Pane):
             self.app.notify(f"No words in {text!r}.", severity="warning")
             return False
         approximate = self.approximate and not self._waits_for_projection
+        ensemble, stability = self.ensemble, []
         try:
-            results = self.vectors.most_similar(
-                positive=positive, negative=negative, topn=self.topk, approximate=approximate
-            )
+            if ensemble is not None:  # always exact: every model is asked
+                approximate = False
+                stability = neighbour_stability(ensemble.vectors, positive, negative, self.topk)
+                if self.stable_first:
+                    stability = by_stability(stability)
+                results = [(n.word, n.mean) for n in stability]
+            else:
+                results = self.vectors.most_similar(
+                    positive=positive, negative=negative, topn=self.topk, approximate=approximate
+                )
         except W2VError as error:
             if not quiet:
                 self.app.notify(str(error), title="Neighbours", severity="error")
             return False
         self.current, self.results, self.approximated = text, results, approximate
+        self.stability = stability
         self.positive, self.negative = positive, negative
         self.query_one("#nb-input", QueryInput).value = text
         if record:
@@ -214,7 +256,12 @@ class NeighboursPane(Pane):
         table.clear()
         for n, (word, score) in enumerate(results, 1):
             count = kv.frequency(word)
-            cells = (str(n), f"{score:.3f}", "—" if count is None else f"{count:,}", f"{kv.rank(word):,}")
+            figures = []
+            if self.stability:
+                stable = self.stability[n - 1]
+                figures = [f"{stable.std:.3f}", stable.share]
+            cells = (str(n), f"{score:.3f}", *figures, "—" if count is None else f"{count:,}",
+                     f"{kv.rank(word):,}")
             right = [Text(c, justify="right") for c in cells]
             table.add_row(right[0], word, *right[1:], key=word)
         self._show_info()
@@ -257,6 +304,11 @@ class NeighboursPane(Pane):
     def action_fewer(self) -> None:
         """Show fewer neighbours."""
         self._step_topk(-1)
+
+    def action_toggle_stable_first(self) -> None:
+        """An ensemble's neighbours: most stable first, or by mean cosine."""
+        if self.ensemble is not None:
+            self.stable_first = not self.stable_first
 
     def action_toggle_exact(self) -> None:
         """Switch between approximate and exact neighbours (large vocabularies)."""

@@ -21,6 +21,8 @@ from w2v_core.vectors import KeyedVectors
 from .query_input import QueryInput
 
 if TYPE_CHECKING:  # pragma: no cover
+    from w2v_core.model import Ensemble, Model
+
     from ..messages import QueryAnswer
 
 
@@ -86,6 +88,17 @@ class Pane(Vertical):
 
     #: The vectors queries use; the same object again still notifies (a new epoch may reuse it).
     vectors: reactive[KeyedVectors | None] = reactive(None, always_update=True, repaint=False, init=False)
+    #: The app's model, for the panes that name ``"model"`` in ``APP_STATE`` (the others keep None).
+    model: reactive["Model | None"] = reactive(None, repaint=False, init=False)
+
+    @property
+    def ensemble(self) -> "Ensemble | None":
+        """The ensemble whose first model's vectors are shown (``w2v train --runs``), if any:
+        the panes that bind ``model`` add its stability figures."""
+        model = self.model
+        if model is None or model.ensemble is None or model.wv is not self.vectors:
+            return None
+        return model.ensemble
 
     def query_input(self) -> QueryInput:
         """The input ``/`` focuses."""

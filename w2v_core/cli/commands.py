@@ -14,17 +14,20 @@ from rich.table import Table
 
 from ..analogy import ANALOGY_METHODS
 from ..errors import EXIT_OK, UsageError
-from ..evaluate import evaluation_report
+from ..evaluate import EnsembleEvaluation, ensemble_evaluation, evaluation_report
 from ..formats import FORMATS, detect_format
 from ..model import Model
 from ..query import parse_query
 from ..vectors import KeyedVectors
 from .loading import load_model
-from .output import changes_table, health_rows, percent, print_fields, results_table, side_by_side_table
+from .output import (
+    changes_table, health_rows, percent, print_fields, results_table, side_by_side_table,
+    spread_table, stability_table,
+)
 from .progress import number
 from . import PROG
 from ..destination import check_output
-from .training import cmd_train
+from .training import cmd_train, runs_value
 
 def _model(args: argparse.Namespace) -> Model:
     """MODEL, read with the options every model-loading command has."""
@@ -49,15 +52,43 @@ def cmd_neighbors(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v neighbors``: nearest neighbours of the query words."""
     if not any(q.positive or q.negative for q in map(parse_query, args.words + args.negative)):
         raise UsageError("no query word given")
-    kv = _model(args).wv
+    model = _model(args)
+    kv = model.wv
     positive, negative = query_words(args.words, args.negative, kv)
     if not positive and not negative:
         raise UsageError("no query word given")
+    query = " + ".join(positive) + "".join(f" - {w}" for w in negative)
+    if model.ensemble is not None:
+        return _ensemble_neighbours(args, model, positive, negative, query, out)
     results = kv.most_similar(
         positive=positive, negative=negative, topn=args.k, approximate=args.approximate
     )
-    query = " + ".join(positive) + "".join(f" - {w}" for w in negative)
+    if args.json:
+        rows = [{"word": w, "cosine": c, "frequency": kv.frequency(w)} for w, c in results]
+        print(json.dumps({"model": str(args.model), "query": query, "k": args.k,
+                          "neighbours": rows}, indent=2))
+        return EXIT_OK
     out.print(results_table(f"nearest to {query}", results, kv, "cosine"))
+    return EXIT_OK
+
+
+def _ensemble_neighbours(
+    args: argparse.Namespace, model: Model, positive: list[str], negative: list[str], query: str,
+    out: Console,
+) -> int:
+    """An ensemble's neighbours by mean cosine, each with its stability (always exact)."""
+    from ..stability import neighbour_stability
+
+    ensemble = model.ensemble
+    assert ensemble is not None
+    found = neighbour_stability(ensemble.vectors, positive, negative, args.k)
+    if args.json:
+        rows = [{**n.to_dict(), "frequency": model.wv.frequency(n.word)} for n in found]
+        print(json.dumps({"model": str(args.model), "query": query, "k": args.k,
+                          "runs": len(ensemble), "neighbours": rows}, indent=2))
+        return EXIT_OK
+    title = f"nearest to {query}: mean over {len(ensemble)} models"
+    out.print(stability_table(title, found, model.wv, args.k))
     return EXIT_OK
 
 
@@ -88,9 +119,15 @@ def cmd_odd(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v eval``: analogy accuracy per section and word-pair correlations."""
-    kv = _model(args).wv
-    evaluated = evaluation_report(kv, args.analogies, args.pairs, args.restrict_vocab, args.method)
+    model = _model(args)
+    evaluated = evaluation_report(model.wv, args.analogies, args.pairs, args.restrict_vocab, args.method)
     report = {"model": str(args.model), **evaluated.to_dict()}
+    spread = None
+    if model.ensemble is not None:
+        others = ensemble_evaluation(model.ensemble.vectors[1:], args.analogies, args.pairs,
+                                     args.restrict_vocab, args.method)
+        spread = EnsembleEvaluation([evaluated, *others.reports])
+        report["ensemble"] = spread.to_dict()
     if args.json:
         # plain print: rich would wrap long lines and highlight
         print(json.dumps(report, indent=2))
@@ -138,6 +175,9 @@ def cmd_eval(args: argparse.Namespace, out: Console, err: Console) -> int:
             percent(row["oov_ratio"]),
         )
     out.print(pairs)
+    if spread is not None:
+        out.print(spread_table(f"over the ensemble's {len(spread.reports)} models "
+                               "(the tables above: the first)", spread.spreads))
     return EXIT_OK
 
 
@@ -148,8 +188,21 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     for companion in fmt.outputs(args.output)[1:]:  # the other files of a pair
         check_output(companion, exports=True)
     model = _model(args)
+    ensemble, which = model.ensemble, ""
+    if args.member is not None:
+        if ensemble is None and args.member != 1:
+            raise UsageError(f"--member {args.member}: {args.model} holds one model, not an ensemble")
+        if ensemble is not None:
+            if args.member > len(ensemble):
+                raise UsageError(f"--member {args.member}: {args.model} is an ensemble of "
+                                 f"{len(ensemble)} models")
+            model = ensemble.member(args.member - 1)
+            which = f" (model {args.member} of the ensemble's {len(ensemble)})"
+    elif ensemble is not None:
+        which = (f" (the ensemble's {len(ensemble)} models)" if fmt.name == "npz" else
+                 f" (model 1 of the ensemble's {len(ensemble)}; --member I exports another)")
     fmt.save(model, args.output.expanduser())  # type: ignore[misc]  # check_output: writable
-    out.print(f"wrote {len(model.wv):,} vectors x {model.wv.dim} to {fmt.wrote(args.output)}",
+    out.print(f"wrote {len(model.wv):,} vectors x {model.wv.dim}{which} to {fmt.wrote(args.output)}",
               highlight=False, soft_wrap=True)
     return EXIT_OK
 
@@ -202,6 +255,9 @@ def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
         rows.append(("most frequent", ", ".join(kv.words[:10])))
     if model.state is not None and model.config is not None:
         rows.append(("training run", _run_position(args.model, model)))
+    if model.ensemble is not None:
+        rows.append(("ensemble", f"{runs_value(model.ensemble)}; queries use the first, "
+                                 "'neighbors' shows each neighbour's stability"))
     health, warnings = health_rows(kv)
     rows += health
     print_fields(out, rows)

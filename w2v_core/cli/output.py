@@ -22,6 +22,8 @@ from ..vectors import KeyedVectors
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compare import WordChange
+    from ..evaluate import Spread
+    from ..stability import StableNeighbour
 
 
 def print_fields(console: Console, rows: Sequence[tuple[str, str]]) -> None:
@@ -46,6 +48,41 @@ def results_table(
             str(rank), escape(word), f"{value:.4f}", "—" if frequency is None else f"{frequency:,}"
         )
     return table
+
+
+def stability_table(
+    title: str, neighbours: Sequence["StableNeighbour"], kv: KeyedVectors, k: int
+) -> Table:
+    """An ensemble's neighbours: rank, word, mean cosine and its spread, in how many models
+    it is among the top k, frequency."""
+    table = Table(title=escape(title), title_justify="left")
+    table.add_column("rank", justify="right", style="dim")
+    table.add_column("word", style="bold")
+    table.add_column("cosine", justify="right")
+    table.add_column("± sd", justify="right")
+    table.add_column(f"in top {k}", justify="right")
+    table.add_column("frequency", justify="right")
+    for rank, n in enumerate(neighbours, start=1):
+        frequency = kv.frequency(n.word)
+        table.add_row(str(rank), escape(n.word), f"{n.mean:.4f}", f"{n.std:.4f}", n.share,
+                      "—" if frequency is None else f"{frequency:,}")
+    return table
+
+
+def spread_table(title: str, spreads: Sequence["Spread"]) -> Table:
+    """Each benchmark's figure over an ensemble's models: mean, spread, each model's value."""
+    table = Table(title=escape(title), title_justify="left")
+    for name in ("benchmark", "figure", "mean", "± sd", "per model"):
+        table.add_column(name, justify="left" if name in ("benchmark", "figure", "per model") else "right")
+    for spread in spreads:
+        shown = percent if spread.figure == "accuracy" else _correlation
+        table.add_row(escape(spread.benchmark), spread.figure, shown(spread.mean), shown(spread.std),
+                      ", ".join(shown(v) for v in spread.values))
+    return table
+
+
+def _correlation(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def changes_table(title: str, changes: Sequence["WordChange"], k: int) -> Table:

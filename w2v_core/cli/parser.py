@@ -102,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_corpus_text_arguments(train)
     add_train_arguments(train)
+    train.add_argument_group("stability of neighbours (w2v only)").add_argument(
+        "--runs", metavar="K", type=positive_int, default=1,
+        help="train K models, each on a bootstrap sample of the corpus's sentences with its own "
+        "seed, one after another, and save them together in one .npz (an ensemble: 'w2v "
+        "neighbors' then shows how stable each neighbour is); 1: one model on the whole "
+        "corpus (default: 1)",
+    )
     add_checkpoint_arguments(train)
 
     neighbors = commands.add_parser(
@@ -127,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     neighbors.add_argument("-k", type=positive_int, default=10, help="how many neighbours (10)")
     neighbors.add_argument("--approximate", **APPROXIMATE_OPTION)
+    neighbors.add_argument(
+        "--json", action="store_true",
+        help="print one JSON document (with an ensemble: each neighbour's stability figures)",
+    )
     neighbors.set_defaults(command="neighbors")
 
     analogy = commands.add_parser(
@@ -187,6 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_model(export)
     export.add_argument("output", metavar="OUT", type=Path, help=EXPORT_HELP)
+    export.add_argument(
+        "--member", metavar="I", type=positive_int, default=None,
+        help="of an ensemble (w2v train --runs), export its I-th model alone (default: the "
+        "whole ensemble to .npz, its first model to the other formats)",
+    )
 
     compare = commands.add_parser(
         "compare",

@@ -67,6 +67,7 @@ class ProgressReporter(Callback):
         self._seen = -1
         self.corpus = ""
         self._reading_started = time.monotonic()
+        self.run = ""  #: ``run 2/3 `` while an ensemble trains, shown before the epoch
 
     # -- loss ------------------------------------------------------------------
     def _account(self, event: TrainingEvent) -> None:
@@ -94,7 +95,7 @@ class ProgressReporter(Callback):
     # -- display ---------------------------------------------------------------
     def _fields(self, event: TrainingEvent) -> dict[str, str]:
         return {
-            "epoch": f"epoch {event.epoch}/{event.epochs}",
+            "epoch": f"{self.run}epoch {event.epoch}/{event.epochs}",
             "speed": f"{event.words_per_second:,.0f} words/s",
             "loss": f"loss {number(self.mean_loss)}",
             "lr": f"lr {event.learning_rate:.5f}",
@@ -172,11 +173,17 @@ class ProgressReporter(Callback):
             self._last_line = now
             self.say(text)
 
+    def on_run_begin(self, run: int, runs: int) -> None:
+        """An ensemble's next run: every line and the bar say which (``run 2/3``)."""
+        self.run = f"run {run}/{runs} "
+        self._epoch, self._loss_sum, self._pairs, self._seen = 0, 0.0, 0, -1
+
     def on_train_begin(self, info: TrainingStart) -> None:
         self.started = True
         self.info = info
         self._stop_status()
         self.say(
+            f"{self.run.strip() + ': ' if self.run else ''}"
             f"training on {info.corpus_words:,} words, vocabulary {info.vocab_size:,}, "
             f"{epochs_text(info.config.epochs, info.epochs_reason)}"
         )
@@ -197,7 +204,7 @@ class ProgressReporter(Callback):
                 "train",
                 total=info.words_total,
                 completed=info.resumed.words_done if info.resumed else 0,
-                epoch=f"epoch {(info.resumed.epoch if info.resumed else 0) + 1}/{info.config.epochs}",
+                epoch=f"{self.run}epoch {(info.resumed.epoch if info.resumed else 0) + 1}/{info.config.epochs}",
                 speed="",
                 loss="",
                 lr="",

@@ -29,6 +29,8 @@ from ..errors import (
     UsageError,
 )
 from ..checkpoints import train_or_resume
+from ..ensemble import train_ensemble
+from ..model import Ensemble, Model
 from ..destination import DestinationWatch, OutputLock, check_output, unwritable_reason
 from ..formats import save_with_fallback
 from . import PROG
@@ -87,12 +89,33 @@ def stop_on_signals(on_first: Callable[[int], None]) -> Iterator[None]:
             signal.signal(signum, action)
 
 
+def runs_value(ensemble: Ensemble) -> str:
+    """``3 models on bootstrap samples of the sentences (seeds 18..., ...)``."""
+    of = "" if len(ensemble) == ensemble.planned else f" of {ensemble.planned} planned"
+    seeds = ", ".join(str(seed) for seed in ensemble.seeds)
+    models = f"{len(ensemble)} model{'s' * (len(ensemble) > 1)}"
+    return f"{models}{of} on bootstrap samples of the sentences (seed{'s' * (len(ensemble) > 1)} {seeds})"
+
+
+def training_seconds(model: Model, ensemble: Ensemble | None) -> float:
+    """Time spent training: the model's run, or every run of an ensemble (the stopped one too)."""
+    if ensemble is None:
+        return model.summary.seconds  # type: ignore[union-attr]  # set by train()
+    stopped = ensemble.interrupted
+    runs = ensemble.members + ([stopped] if stopped is not None and stopped is not model else [])
+    return sum(m.summary.seconds for m in runs if m.summary is not None)
+
+
 def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     """``w2v train``: train on a corpus and save the model.
 
     The first Ctrl-C, a SIGTERM or a SIGHUP stops training and saves the model trained so
     far (exit 130, 143 or 129); a second Ctrl-C aborts without saving.
     """
+    runs = getattr(args, "runs", 1)
+    if runs > 1 and (args.resume is not None or args.init is not None):
+        raise UsageError("--runs trains new runs on bootstrap samples; it takes no "
+                         + ("--resume" if args.resume is not None else "--init"))
     if args.resume is None:
         if args.corpus is None:
             raise UsageError("a CORPUS to train on is needed (or --resume CHECKPOINT)")
@@ -138,14 +161,23 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     lock = OutputLock(output)  # a second run given the same OUT is refused
     try:
         corpus, checkpointer = plan.corpus, plan.checkpointer
+        ensemble = None
+        if runs > 1:  # a member is not resumable (its sample is not kept): no checkpoints
+            checkpointer = None
+            plan.notes.append(f"{runs} runs on bootstrap samples of the sentences, one after "
+                              "another; no checkpoints (Ctrl-C keeps the runs finished)")
         for note in plan.notes + corpus.skip_notes() + corpus.warnings:
             reporter.say(f"{PROG}: {note}")
         started = time.perf_counter()
         reporter.reading(corpus.name)
         with stop_on_signals(on_signal):
             try:
-                model = train_or_resume(plan.corpus, plan.config, [reporter], control,
-                                        checkpointer, plan.resume_from, plan.init_from)
+                if runs > 1:
+                    ensemble = train_ensemble(plan.corpus, plan.config, runs, [reporter], control)
+                    model = ensemble.first
+                else:
+                    model = train_or_resume(plan.corpus, plan.config, [reporter], control,
+                                            checkpointer, plan.resume_from, plan.init_from)
             except KeyboardInterrupt:
                 reporter.close()
                 reporter.say(f"{PROG}: aborted; nothing saved")
@@ -157,6 +189,7 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             seconds = time.perf_counter() - started
             summary = model.summary  # always set by train()
             stopped = control.stopped or summary.stopped_early
+            kept_runs = ensemble is not None and ensemble.interrupted is not model
             if stopped and summary.words_trained == 0:
                 reporter.say(f"{PROG}: interrupted before any word was trained; nothing saved")
                 return stop.exit_code
@@ -177,9 +210,12 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
             ("corpus words", f"{summary.corpus_words:,} in the vocabulary "
                              f"x {summary.epochs_completed:.2f} epochs"),
             ("epochs", epochs_value(model.config.epochs, reporter.info and reporter.info.epochs_reason)),
-            ("time", f"{seconds:.1f} s ({summary.seconds:.1f} s training{resumed_time})"),
+            ("time", f"{seconds:.1f} s ({training_seconds(model, ensemble):.1f} s training"
+                     f"{resumed_time})"),
             ("speed", f"{summary.words_per_second:,.0f} words/s"),
         ]
+        if ensemble is not None:
+            rows.insert(2, ("runs", runs_value(ensemble)))
         if model.config.phrases:
             rows.append(("phrases", phrases_value(model.wv.words)))
         loss = reporter.mean_loss
@@ -198,11 +234,22 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
                          f"(exit code {EXIT_SAVED_ELSEWHERE}: {output} was not written)")
         if stop.hangup:
             return stop.exit_code
-        if stopped:
-            done = summary.words_trained / (summary.corpus_words * model.config.epochs)
+        if stopped and kept_runs:
+            assert ensemble is not None
+            dropped = len(ensemble) + 1
             out.print(
-                f"[yellow]Interrupted:[/] saved the model trained so far ({done:.0%} of the planned "
-                f"training) to {saved}",
+                f"[yellow]Interrupted[/] in run {dropped}/{ensemble.planned}: saved the "
+                f"{len(ensemble)} finished run{'s' * (len(ensemble) > 1)} to {saved}; "
+                f"run {dropped} was dropped (it saw only part of its sample)",
+                highlight=False,
+                soft_wrap=True,
+            )
+        elif stopped:
+            done = summary.words_trained / (summary.corpus_words * model.config.epochs)
+            which = "" if ensemble is None else f" (run 1/{ensemble.planned}, as a single model)"
+            out.print(
+                f"[yellow]Interrupted:[/] saved the model trained so far{which} ({done:.0%} of "
+                f"the planned training) to {saved}",
                 highlight=False,
                 soft_wrap=True,
             )

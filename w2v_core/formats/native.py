@@ -4,6 +4,11 @@ Input and output vectors, counts, the training configuration and summary, each a
 member (words as UTF-8 text, configuration and summary as JSON), stored uncompressed with a
 fixed timestamp so that equal models give equal files. Loading checks every member's
 declared shape against the bytes it really holds before allocating it, and never unpickles.
+
+An ensemble (:mod:`w2v_core.ensemble`) is its first model's file plus two members: the
+other models' input vectors, ``ensemble_vectors`` (K - 1, words, dimensions), and
+``ensemble`` (JSON: each run's seed and summary). The words are stored once. A reader that
+ignores the two (an older w2v-tui) opens the first model.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,11 +26,11 @@ import numpy as np
 from ..atomic import atomic_write
 from ..config import TrainConfig
 from ..errors import ModelFormatError
-from ..model import Model, TrainingSummary
+from ..model import Ensemble, Model, TrainingSummary
 from ..run_state import TrainingState
 from ..vectors import KeyedVectors
 from .format import Format
-from .rules import check_words, checked_vectors, keyed_vectors
+from .rules import check_finite, check_words, checked_vectors, keyed_vectors
 from .source import BLOCK_BYTES, Source
 
 #: Written into every native file; an ``.npz`` without it is not ours.
@@ -36,7 +42,7 @@ _DEFLATE_MAX_RATIO = 1100  # deflate cannot expand data more than ~1032 times
 _ROW_ARRAYS = ("vectors", "output_vectors", "counts")  # one row per word: ``limit`` applies
 _NATIVE_ARRAYS = (
     "format", "format_version", "words", *_ROW_ARRAYS, "config", "summary", "training_state",
-    "loss_curve",
+    "loss_curve", "ensemble", "ensemble_vectors",
 )
 
 
@@ -58,7 +64,10 @@ def load(path: Path, source: Source, unicode_errors: str, limit: int | None) -> 
                 if info is None:
                     return None
                 rows = limit if name in _ROW_ARRAYS else None
-                return _read_npy(path, zf, info, size, rows)
+                array = _read_npy(path, zf, info, size, rows)
+                if name == "ensemble_vectors" and limit is not None and array.ndim == 3:
+                    array = np.ascontiguousarray(array[:, :limit])  # rows are axis 1 here
+                return array
 
             _check_tag(path, read("format"), read("format_version"))
             arrays = {name: read(name) for name in _NATIVE_ARRAYS[2:]}
@@ -99,7 +108,27 @@ def native_arrays(model: Model | KeyedVectors) -> dict[str, np.ndarray]:
             arrays["training_state"] = _json_array(model.state.to_dict())
         if model.loss_curve is not None:
             arrays["loss_curve"] = np.asarray(model.loss_curve, dtype=np.float64)
+        if model.ensemble is not None and len(model.ensemble) > 1:
+            arrays.update(_ensemble_arrays(model))
     return arrays
+
+
+def _ensemble_arrays(model: Model) -> dict[str, np.ndarray]:
+    """The other members' vectors and each run's seed and summary (``model`` is the first)."""
+    ensemble = model.ensemble
+    assert ensemble is not None
+    if ensemble.members[0].wv.words != model.wv.words:
+        raise ModelFormatError("an ensemble is saved from its first member")
+    runs = {
+        "planned": ensemble.planned,
+        "seeds": ensemble.seeds,
+        "summaries": [None if m.summary is None else m.summary.to_dict() for m in ensemble.members],
+    }
+    return {
+        "ensemble": _json_array(runs),
+        "ensemble_vectors": np.stack([np.asarray(m.wv.vectors, dtype=np.float32)
+                                      for m in ensemble.members[1:]]),
+    }
 
 
 def write_npz(fh: IO[bytes], arrays: dict[str, np.ndarray]) -> None:
@@ -210,7 +239,47 @@ def _model_from_arrays(
         state = _from_json(path, arrays["training_state"], "training_state", TrainingState.from_dict)
     if curve is not None and (curve.ndim != 2 or curve.shape[0] != 3 or curve.dtype != np.float64):
         raise ModelFormatError(f"{path}: 'loss_curve' must be a (3, n) float64 array")
-    return Model(kv, output, config, summary, state, curve)
+    model = Model(kv, output, config, summary, state, curve)
+    if arrays.get("ensemble") is None and arrays.get("ensemble_vectors") is None:
+        return model
+    return _ensemble_from_arrays(path, model, arrays, vectors.shape)
+
+
+def _ensemble_from_arrays(
+    path: Path, first: Model, arrays: dict[str, np.ndarray | None], shape: tuple[int, ...]
+) -> Model:
+    """The first model linked to its ensemble, every member checked like a model's vectors."""
+    others, runs = arrays.get("ensemble_vectors"), arrays.get("ensemble")
+    if others is None or runs is None:
+        raise ModelFormatError(f"{path}: an ensemble needs both 'ensemble' and 'ensemble_vectors'")
+    if others.ndim != 3 or others.shape[1:] != shape or others.dtype != np.float32:
+        raise ModelFormatError(
+            f"{path}: 'ensemble_vectors' must be a (runs - 1, {shape[0]}, {shape[1]}) float32 array"
+        )
+    info = _from_json(path, runs, "ensemble", _ensemble_info)
+    k = others.shape[0] + 1
+    if len(info["seeds"]) != k or len(info["summaries"]) != k:
+        raise ModelFormatError(f"{path}: 'ensemble' describes {len(info['seeds'])} runs for {k} models")
+    if len(first.wv) != shape[0]:  # a repeated word was dropped: the members' rows would not match
+        raise ModelFormatError(f"{path}: an ensemble's words must be distinct")
+    members = [first]
+    for vectors, seed, summary in zip(others, info["seeds"][1:], info["summaries"][1:]):
+        check_finite(path, vectors, first.wv.words)
+        config = None if first.config is None or seed is None else replace(first.config, seed=seed)
+        members.append(Model(KeyedVectors(first.wv.words, vectors, first.wv.counts), None, config,
+                             summary))
+    return Ensemble(members, info["planned"]).first
+
+
+def _ensemble_info(data: dict) -> dict:
+    """The ``ensemble`` member's JSON, its fields checked and the summaries built."""
+    seeds, summaries, planned = data["seeds"], data["summaries"], data["planned"]
+    if not isinstance(seeds, list) or not isinstance(summaries, list) or not isinstance(planned, int):
+        raise ValueError("seeds and summaries must be lists, planned an integer")
+    if not all(seed is None or isinstance(seed, int) for seed in seeds):
+        raise ValueError("a seed must be an integer")
+    summaries = [None if s is None else TrainingSummary.from_dict(s) for s in summaries]
+    return {"seeds": seeds, "summaries": summaries, "planned": planned}
 
 
 def _utf8_text(path: Path, array: np.ndarray, name: str, unicode_errors: str = "strict") -> str:
