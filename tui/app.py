@@ -28,7 +28,7 @@ from w2v_core.vectors import KeyedVectors
 
 from .error_text import error_text, one_line
 from .keys import OTHER_KEYS, Section, key_rows
-from .output_meter import DEFAULT_RATE, OutputMeter, metered_driver
+from .output_meter import DEFAULT_RATE, SNAPSHOT_RESERVE, OutputMeter, metered_driver
 from .messages import (
     AskNeighbours,
     Checkpointed,
@@ -315,7 +315,7 @@ class W2VApp(App[None]):
         if message is None or not self.training or not self.is_running:
             self._epoch_waiting = None
             return
-        wait = self.output_meter.wait()
+        wait = self.output_meter.wait(SNAPSHOT_RESERVE)
         if wait > 0:
             self.set_timer(wait, self._take_snapshot)
             return

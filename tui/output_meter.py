@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_RATE = 3_500
 #: Seconds of budget that may be spent at once (a burst after a quiet spell).
 BURST_SECONDS = 2.0
+#: Seconds of budget an epoch's snapshot waits for (it redraws the epoch's figures, the status
+#: line and the probe table: a few KB), so that progress reports keep their share.
+SNAPSHOT_RESERVE = 1.0
 #: Seconds of budget a big redraw (a resize, another tab shown) may overdraw: the dashboard
 #: pauses for at most this long afterwards. Small debts are paid in full, so redraws that
 #: come in big lumps (an epoch's snapshot refills the probe table) cannot outrun the budget.
@@ -63,18 +66,22 @@ class OutputMeter:
             self._refill()
             self._tokens = max(self._tokens - nbytes, -self.rate * DEBT_SECONDS)
 
-    def allows(self) -> bool:
-        """May a redraw that can wait happen now?"""
+    def allows(self, reserve: float = 0.0) -> bool:
+        """May a redraw that can wait happen now, leaving ``reserve`` seconds of budget?
+
+        A big redraw asks for a reserve so that small frequent ones (a progress report) are
+        not starved by it: they go first whenever there is any budget at all.
+        """
         if self.rate <= 0:
             return True
         self._refill()
-        return self._tokens > 0
+        return self._tokens > reserve * self.rate
 
-    def wait(self) -> float:
+    def wait(self, reserve: float = 0.0) -> float:
         """Seconds until :meth:`allows` holds again, if nothing more is written (0: now)."""
-        if self.allows():
+        if self.allows(reserve):
             return 0.0
-        return -self._tokens / self.rate + 1e-3
+        return reserve - self._tokens / self.rate + 1e-3
 
 
 def metered_driver(driver_class: "type[Driver]", meter: OutputMeter) -> "type[Driver]":

@@ -10,7 +10,14 @@ from helpers import wait_until
 from tui.app import W2VApp
 from tui.messages import TrainingProgress
 from tui.options import resolve
-from tui.output_meter import BURST_SECONDS, DEBT_SECONDS, DEFAULT_RATE, OutputMeter, metered_driver
+from tui.output_meter import (
+    BURST_SECONDS,
+    DEBT_SECONDS,
+    DEFAULT_RATE,
+    SNAPSHOT_RESERVE,
+    OutputMeter,
+    metered_driver,
+)
 from tui.widgets.dashboard import TrainingPane
 from tui.widgets.plots import LossPlot
 from w2v_core.errors import UsageError
@@ -43,6 +50,16 @@ def test_the_meter_is_a_token_bucket_with_a_bounded_debt() -> None:
     meter.add(int(1000 * BURST_SECONDS) + 1)
     assert not meter.allows()
     assert meter.written == 2 * int(1000 * BURST_SECONDS) + 300 + 10**9 + 1
+
+
+def test_a_reserve_lets_small_redraws_go_first() -> None:
+    clock = Clock()
+    meter = OutputMeter(1000, clock)
+    meter.add(int(1000 * BURST_SECONDS) - 500)  # half a second of budget left
+    assert meter.allows() and not meter.allows(reserve=1.0)
+    assert meter.wait(reserve=1.0) == pytest.approx(0.5, abs=0.01)
+    clock.now += 0.51
+    assert meter.allows(reserve=1.0)
 
 
 def test_no_limit_allows_everything_and_still_counts() -> None:
@@ -103,7 +120,9 @@ async def test_a_spent_budget_holds_back_reports_and_epoch_snapshots_until_it_re
             first.words, first.vectors * 2)))
         await wait_until(pilot, lambda: app._epoch_waiting is not None)
         assert app.snapshot_epoch == 1 and app.vectors is first
-        clock.now += DEBT_SECONDS + 0.01  # the budget refills
+        clock.now += DEBT_SECONDS + 0.01  # the debt is paid: reports may draw, not yet the snapshot
+        assert app.output_meter.allows() and not app.output_meter.allows(SNAPSHOT_RESERVE)
+        clock.now += SNAPSHOT_RESERVE  # and now a second of budget is saved up for it
         await wait_until(pilot, lambda: app.snapshot_epoch == 2)  # its timer fired: taken up
         report = event(3, 1, steps=40, epochs=3)
         pane.post_message(TrainingProgress(report))
