@@ -289,7 +289,11 @@ def _train_argv(corpus: Path, out: Path, *extra: str) -> list[str]:
 
 def test_a_run_killed_at_any_moment_resumes_to_the_uninterrupted_vectors(tmp_path, planted_file):
     """SIGKILL a real ``w2v train`` after its 1st, 3rd and 6th checkpoint; each resumes
-    (``w2v train --resume``) to the vectors of the run nobody stopped."""
+    (``w2v train --resume``) to the vectors of the run nobody stopped.
+
+    The run is let go in slices of a few milliseconds (SIGCONT ... SIGSTOP) and its checkpoint
+    looked at in between, so however busy the host, it cannot run to its end unseen.
+    """
     reference = tmp_path / "reference.npz"
     subprocess.run(_train_argv(planted_file, reference, "--checkpoint-every", "off"), check=True,
                    capture_output=True)
@@ -302,12 +306,16 @@ def test_a_run_killed_at_any_moment_resumes_to_the_uninterrupted_vectors(tmp_pat
         seen: set = set()
         replaced = 0
         try:
-            while replaced < kill_after and process.poll() is None:
+            while replaced < kill_after:
+                assert process.poll() is None, "the run ended before it could be killed"
+                os.kill(process.pid, signal.SIGCONT)
+                time.sleep(0.005)  # a slice of the run: not a wait for a state
+                os.kill(process.pid, signal.SIGSTOP)
                 replaced += _replaced(checkpoint, seen)
-                time.sleep(0.001)
-            assert process.poll() is None, "the run ended before it could be killed"
-            os.kill(process.pid, signal.SIGKILL)
+            os.kill(process.pid, signal.SIGKILL)  # stopped anywhere: in a chunk, in a write
         finally:
+            if process.poll() is None:
+                process.kill()
             process.wait()
         assert not out.exists()  # killed: nothing but the checkpoint is left
         state = load(checkpoint).state
