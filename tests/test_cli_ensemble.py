@@ -136,3 +136,26 @@ def test_ctrl_c_keeps_the_finished_runs(corpus_file, tmp_path, capsys, monkeypat
     assert "2 models of 4 planned" in out
     loaded = w2v_core.formats.load(out_path)
     assert len(loaded.ensemble) == 2 and loaded.ensemble.planned == 4
+
+
+def test_a_diverged_later_run_saves_the_finished_runs_and_fails(tmp_path, corpus_file, capsys, monkeypatch) -> None:
+    """Run 3 of 3 diverges: the two finished runs are sound and saved; the command says so
+    in one line and exits 1 (not 0: the run asked for did not happen)."""
+    import w2v_core.cli.training as cli_training
+    from w2v_core.ensemble import train_ensemble
+    from w2v_core.errors import TrainingDivergedError
+
+    def diverging(corpus, config, runs, callbacks, control):  # noqa: ANN001
+        two = train_ensemble(corpus, config, 2, callbacks, control)
+        error = TrainingDivergedError("run 3/3: the loss rose to 40 in epoch 2")
+        error.kept = Ensemble(two.members, 3)
+        raise error
+
+    monkeypatch.setattr(cli_training, "train_ensemble", diverging)
+    out = tmp_path / "ens.npz"
+    code, stdout, stderr = run(["train", corpus_file, "--runs", "3", "--epochs", "2", "--dim", "8",
+                                "--min-count", "1", "-o", out], capsys)
+    assert code == 1
+    assert "run 3/3: the loss rose to 40 in epoch 2; saved the 2 finished runs to" in stderr
+    assert len(stderr.strip().splitlines()[-1]) < 300 and "Traceback" not in stderr
+    assert len(w2v_core.formats.load(out).ensemble) == 2

@@ -134,3 +134,32 @@ def test_a_stop_in_the_first_run_keeps_it_alone() -> None:
                              control=control)
     assert len(stopped) == 1 and stopped.members[0] is stopped.interrupted
     assert stopped.first.ensemble is None
+
+
+class _DivergeInRun(Callback):
+    """Raises the divergence guard's error at the first progress report of run ``run``."""
+
+    def __init__(self, run: int) -> None:
+        self.run, self.current = run, 0
+
+    def on_run_begin(self, run: int, runs: int) -> None:
+        self.current = run
+
+    def on_train_begin(self, info) -> None:  # noqa: ANN001
+        if self.current == self.run:
+            from w2v_core.errors import TrainingDivergedError
+
+            raise TrainingDivergedError("the loss rose to 40 in epoch 2")
+
+
+@pytest.mark.parametrize("run, kept", [(1, 0), (3, 2)])
+def test_a_diverged_run_keeps_the_runs_finished_before_it(run: int, kept: int) -> None:
+    from w2v_core.errors import TrainingDivergedError
+
+    with pytest.raises(TrainingDivergedError) as raised:
+        train_ensemble(planted_corpus(), CONFIG, runs=RUNS, callbacks=[_DivergeInRun(run)])
+    if kept:
+        assert len(raised.value.kept) == kept and raised.value.kept.planned == RUNS
+        assert str(raised.value).startswith(f"run {run}/{RUNS}: the loss rose")
+    else:
+        assert raised.value.kept is None

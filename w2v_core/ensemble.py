@@ -24,6 +24,7 @@ from .bootstrap import bootstrap_sample
 from .callbacks import Callback, CallbackList, TrainingControl
 from .config import TrainConfig, resolve_epochs
 from .corpus import Corpus
+from .errors import TrainingDivergedError
 from .model import Ensemble, Model
 from .token_ids import EncodedCorpus
 
@@ -72,7 +73,9 @@ def train_ensemble(
 
     Raises
     ------
-    ConfigError, CorpusError, TrainingDivergedError, ReadingStopped
+    ConfigError, CorpusError, ReadingStopped
+    TrainingDivergedError
+        A run diverged; its ``kept`` holds the runs finished before it (None for the first).
     """
     from .phrases import Phrasing
     from .training import Trainer, prepare_corpus, train
@@ -98,6 +101,11 @@ def train_ensemble(
             try:
                 run_config = replace(config, seed=run_seed(config.seed, run), epochs=epochs)
                 model = Trainer(sample, run_config, callbacks, control).train()
+            except TrainingDivergedError as error:
+                if members:  # the finished runs are sound: the caller may keep them
+                    error.kept = Ensemble(members, runs)
+                    error.args = (f"run {run + 1}/{runs}: {error}",)
+                raise
             finally:
                 sample.store.close()
             model.state = None  # a member is not resumable: its sample is not kept

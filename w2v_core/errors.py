@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 
 class W2VError(Exception):
@@ -46,7 +47,13 @@ class SaveInterrupted(KeyboardInterrupt):
 
 
 class TrainingDivergedError(W2VError):
-    """The training loss became NaN or infinite; training stopped before writing garbage."""
+    """The training loss became NaN or infinite; training stopped before writing garbage.
+
+    ``kept``: what is still sound despite it (the finished runs of an ensemble whose later
+    run diverged), for the caller to save; None when nothing is.
+    """
+
+    kept: Any = None
 
 
 class TrainingWorkerError(W2VError):

@@ -183,7 +183,13 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
                 reporter.say(f"{PROG}: aborted; nothing saved")
                 return stop.exit_code
             except TrainingDivergedError as exc:
-                raise TrainingDivergedError(f"{exc}; nothing saved") from None
+                if exc.kept is None:
+                    raise TrainingDivergedError(f"{exc}; nothing saved") from None
+                kept = exc.kept  # an ensemble's finished runs are sound: keep them
+                saved = save_with_fallback(kept.first, watch.destination())
+                raise TrainingDivergedError(
+                    f"{exc}; saved the {len(kept)} finished run{'s' * (len(kept) > 1)} to {saved}"
+                ) from None
             finally:
                 reporter.close()
             seconds = time.perf_counter() - started
