@@ -112,6 +112,7 @@ class W2VApp(App[None]):
         init_from: "Model | None" = None,
         comparison: "Comparison | None" = None,
         terminal_rate: float = DEFAULT_RATE,
+        runs: int = 1,
     ) -> None:
         super().__init__()
         #: the bytes written to the terminal, against ``--max-terminal-rate``
@@ -130,6 +131,7 @@ class W2VApp(App[None]):
         self.notes = list(notes)  #: lines for the user as training starts
         self.init_from = init_from  #: train mode: the trained model a run starts from
         self.compare_with = comparison  #: model mode: the second model, aligned (``--compare``)
+        self.runs = runs  #: train mode: ``--runs``, an ensemble of bootstrap runs
         self.control = TrainingControl()
         self.snapshot: KeyedVectors | None = None  #: the latest epoch snapshot
         self.saved: object | None = None  #: the Model or KeyedVectors last saved to ``saved_to``
@@ -289,11 +291,11 @@ class W2VApp(App[None]):
         warnings = getattr(self.corpus, "warnings", [])
         if warnings:  # e.g. clause-long "words" of a script written without spaces
             self.notify("\n".join(warnings), title="Corpus", severity="warning", timeout=30)
-        if self.notes:  # where a resumed run continues from
-            self.notify("\n".join(self.notes), title="Continuing a run", timeout=15)
+        if self.notes:  # where a resumed run continues from; an ensemble's runs
+            self.notify("\n".join(self.notes), title="This run", timeout=15)
         run = TrainingRun(self.corpus, self.config, dashboard, dashboard.history, self.control,
                           self.trainer, self.output, self.checkpoints, self.resume_from,
-                          self.init_from)
+                          self.init_from, self.runs)
         self.threads.start(run, run.finished, run.failed, group="training", exclusive=True)
 
     # The run's reports reach the app after the dashboard (they bubble up from it); the
@@ -357,6 +359,8 @@ class W2VApp(App[None]):
         elif outcome.save_error:
             self.notify(f"{outcome.save_error}. Ctrl+S saves it elsewhere.",
                         title=f"Could not save to {self.output}", severity="error", timeout=10)
+        elif outcome.note:  # an ensemble that did not run every run: what it kept
+            self.notify(outcome.note, title="Runs", severity="warning", timeout=15)
         elif summary is not None and summary.stopped_early:
             resume = ""
             if self.checkpoints is not None and self.checkpoints.error is None:
@@ -364,7 +368,11 @@ class W2VApp(App[None]):
             self.notify(f"Training stopped after {summary.epochs_completed:.2f} epochs; the model "
                         f"so far is kept.{resume}", timeout=15 if resume else 5)
         else:
-            took = f" in {format_duration(summary.seconds)}" if summary is not None else ""
+            runs = model.ensemble.members if model.ensemble is not None else [model]
+            seconds = [m.summary.seconds for m in runs if m.summary is not None]
+            took = f" in {format_duration(sum(seconds))}" if seconds else ""
+            if len(runs) > 1:
+                took = f": {len(runs)} runs{took}"
             where = f" Saved to {self.output}." if self.output is not None else " Ctrl+S saves the model."
             self.notify(f"Training finished{took}.{where}")
         neighbours, probes = self.pane_of(NeighboursPane), self.pane_of(TrainingPane).probes
@@ -603,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
                  model_path=launch.model_path, output=launch.output,
                  checkpoints=launch.checkpoints, resume_from=launch.resume_from, notes=launch.notes,
                  init_from=launch.init_from, comparison=launch.comparison,
-                 terminal_rate=launch.terminal_rate)
+                 terminal_rate=launch.terminal_rate, runs=launch.runs)
     try:
         app.run()
     finally:

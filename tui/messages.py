@@ -35,6 +35,15 @@ class TrainingReading(Message, bubble=False):
 
 
 @dataclass
+class RunBegun(Message, bubble=False):
+    """Run ``run`` of ``runs`` of an ensemble begins (``--runs``): the dashboard labels it
+    and starts its curve afresh."""
+
+    run: int
+    runs: int
+
+
+@dataclass
 class TrainingStarted(Message, bubble=False):
     """The vocabulary is built and the first update is about to happen."""
 

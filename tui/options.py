@@ -17,6 +17,7 @@ from w2v_core.cli.arguments import (
     ArgumentParser,
     add_checkpoint_arguments,
     add_corpus_text_arguments,
+    add_ensemble_arguments,
     add_model_reading_arguments,
     add_train_arguments,
 )
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_corpus_text_arguments(parser)
     add_train_arguments(parser)
+    add_ensemble_arguments(parser)
     add_checkpoint_arguments(parser)
     return parser
 
@@ -95,6 +97,7 @@ class Launch:
     lock: "OutputLock | None" = None  #: held while the app runs: no second run into ``output``
     comparison: "Comparison | None" = None  #: ``--compare``: the second model aligned onto ``model``
     terminal_rate: float = DEFAULT_RATE  #: ``--max-terminal-rate``: the dashboard's byte budget
+    runs: int = 1  #: ``--runs``: an ensemble of bootstrap runs (one after another)
 
 
 def _terminal_rate(text: str) -> float:
@@ -152,7 +155,7 @@ def _launch(args: argparse.Namespace) -> Launch:
         check_output(output, plan.corpus.name)
         lock = OutputLock(output)
     return Launch(plan.corpus, plan.config, None, None, output, plan.checkpointer,
-                  plan.resume_from, tuple(plan.notes), plan.init_from, lock)
+                  plan.resume_from, tuple(plan.notes), plan.init_from, lock, runs=plan.runs)
 
 
 def _comparison(args: argparse.Namespace, model: "Model") -> "Comparison | None":

@@ -20,7 +20,7 @@ from textual.message_pump import MessagePump
 
 from w2v_core.callbacks import Callback, ReadingProgress, StopTraining, TrainingEvent, TrainingStart
 
-from .messages import BridgeMessage, EpochEnded, ReadingReport, TrainingProgress, TrainingStarted
+from .messages import BridgeMessage, EpochEnded, ReadingReport, RunBegun, TrainingProgress, TrainingStarted
 
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.model import Model
@@ -52,6 +52,11 @@ class LossHistory:
             with self._lock:
                 self._x.append(epochs_done)
                 self._y.append(loss)
+
+    def clear(self) -> None:
+        """Forget every point (the next run of an ensemble draws its own curve)."""
+        with self._lock:
+            self._x, self._y = [], []
 
     def snapshot(self) -> tuple[list[float], list[float]]:
         """Copies of the x (epochs) and y (loss) series."""
@@ -108,6 +113,11 @@ class TrainingBridge(Callback):
 
     def on_reading(self, progress: ReadingProgress) -> None:
         self._send(ReadingReport(progress))
+        self._check()
+
+    def on_run_begin(self, run: int, runs: int) -> None:
+        self.history.clear()
+        self.target.post_message(RunBegun(run, runs))
         self._check()
 
     def on_train_begin(self, info: TrainingStart) -> None:

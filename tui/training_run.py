@@ -51,6 +51,7 @@ class TrainingOutcome:
     separation: float  #: of the final vectors (NaN if undefined)
     save_error: str = ""  #: why the autosave failed, or why it went elsewhere
     saved_to: str | None = None  #: where the autosave wrote the model (``-o`` or elsewhere)
+    note: str = ""  #: what an ensemble run kept when it did not finish (a stop, a divergence)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class TrainingRun:
     checkpoints: "Checkpointer | None" = None  #: writes the run's checkpoints
     resume_from: "Model | None" = None  #: the checkpoint a resumed run continues
     init_from: "Model | None" = None  #: the trained model a run starts from (``--init``)
+    runs: int = 1  #: ``--runs``: more trains an ensemble (:func:`w2v_core.ensemble.train_ensemble`)
 
     def __call__(self) -> TrainingOutcome:
         """Train, save to ``-o``, and normalise (and index a large vocabulary) for the explorer."""
@@ -79,9 +81,12 @@ class TrainingRun:
             checkpoints.on_failed = lambda error: self.target.post_message(
                 Checkpointed(str(checkpoints.path), f"{type(error).__name__}: {error}")
             )
+        note = ""
         if self.train is not None:
             model = self.train(self.corpus, self.config, callbacks=[bridge], control=self.control,
                                checkpoints=checkpoints)
+        elif self.runs > 1:
+            model, note = self._train_ensemble(bridge)
         else:  # the engine (a stop works while it reads the corpus too: ReadingStopped)
             from w2v_core.checkpoints import train_or_resume
 
@@ -96,7 +101,26 @@ class TrainingRun:
         model.wv.normed  # noqa: B018 - normalised here, not at the UI's first query
         if approximate_by_default(model.wv):
             model.wv.prepare_approximate()
-        return TrainingOutcome(model, bridge.last_event, separation_of(model.wv), save_error, saved_to)
+        return TrainingOutcome(model, bridge.last_event, separation_of(model.wv), save_error, saved_to,
+                               note)
+
+    def _train_ensemble(self, bridge: TrainingBridge) -> "tuple[Model, str]":
+        """K runs on bootstrap samples; the first model, linked to the set, and what was kept
+        if not every run finished (a run that diverges after others finished keeps those)."""
+        from w2v_core.ensemble import train_ensemble
+        from w2v_core.errors import TrainingDivergedError
+
+        try:
+            ensemble = train_ensemble(self.corpus, self.config, self.runs, [bridge], self.control)
+        except TrainingDivergedError as error:
+            if error.kept is None:
+                raise
+            ensemble = error.kept
+            return ensemble.first, f"{error}; kept the {len(ensemble)} finished runs"
+        if len(ensemble) < ensemble.planned and ensemble.interrupted is not ensemble.first:
+            return ensemble.first, (f"Stopped in run {len(ensemble) + 1}/{ensemble.planned}: kept "
+                                    f"the {len(ensemble)} finished runs (the stopped one is dropped)")
+        return ensemble.first, ""
 
     def finished(self, outcome: TrainingOutcome) -> None:
         """The worker returned: tell the dashboard (and through it the app)."""

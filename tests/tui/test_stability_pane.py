@@ -61,3 +61,51 @@ async def test_evaluate_reports_the_spread_over_the_models() -> None:
         spread = app.query_one("#ev-spread")
         assert spread.display and "over 3 models (mean ± sd)" in str(spread.content)
         assert "Spearman" in str(spread.content) and "±" in str(spread.content)
+
+
+async def test_runs_trains_an_ensemble_on_the_dashboard_and_explores_it(planted_file, tmp_path,
+                                                                         monkeypatch) -> None:
+    """``w2v-tui CORPUS --runs 3``: the dashboard names each run as it trains, the runs are
+    saved together to -o, and the explorer shows the stability column."""
+    from w2v_core.config import TrainConfig
+    from w2v_core.formats import load
+    from tui.messages import RunBegun
+    from tui.widgets.dashboard import TrainingPane
+
+    out = tmp_path / "ens.npz"
+    app = W2VApp(corpus=str(planted_file), config=TrainConfig(dim=8, min_count=1, epochs=2, threads=1),
+                 runs=3, output=str(out))
+    labels: list[str] = []
+    original = TrainingPane.on_run_begun
+
+    def record(pane: TrainingPane, message: RunBegun) -> None:
+        original(pane, message)
+        labels.append(pane.run_label)
+
+    monkeypatch.setattr(TrainingPane, "on_run_begun", record)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.model is not None and not app.training)
+        assert labels == ["run 1/3 · ", "run 2/3 · ", "run 3/3 · "]
+        assert str(app.query_one("#train-epoch").content).startswith("run 3/3 · epoch")
+        assert len(app.model.ensemble) == 3
+        await wait_until(pilot, lambda: out.exists())
+        assert len(load(out).ensemble) == 3
+        await ask(pilot, "cat")
+        table = app.query_one("#nb-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count > 0)
+        assert "stable" in _keys(table)
+        assert all(share.endswith("/3") for share in column(table, "stable"))
+
+
+def test_runs_takes_no_resume_or_init_and_no_model(tmp_path) -> None:
+    import pytest
+
+    from tui.options import resolve
+    from w2v_core.errors import UsageError
+
+    assert resolve(["builtin:hamlet", "--runs", "3"]).runs == 3
+    assert resolve(["builtin:hamlet", "--runs", "3"]).checkpoints is None  # a member cannot resume
+    with pytest.raises(UsageError, match="--runs .* no --init"):
+        resolve(["builtin:hamlet", "--runs", "2", "--init", str(tmp_path / "m.npz")])
+    with pytest.raises(UsageError, match="--runs"):
+        resolve(["--model", str(tmp_path / "m.npz"), "--runs", "2"])

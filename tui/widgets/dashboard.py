@@ -32,6 +32,7 @@ from ..messages import (
     EpochEnded,
     ModelOpened,
     ReadingReport,
+    RunBegun,
     SeparationMeasured,
     TrainingFailed,
     TrainingFinished,
@@ -169,6 +170,8 @@ class TrainingPane(Pane):
         self._reports = 0  #: progress reports shown
         self._bar_moved: int | None = None  #: the report at which the bar last moved
         self._probes_shown: int | None = None  #: the report at which the probe table was filled
+        self.title_text = ""  #: the corpus and settings, as training was asked for
+        self.run_label = ""  #: which run of an ensemble trains (``--runs``): "run 2/3 · "
 
     def compose(self) -> ComposeResult:
         yield Static("No training in this session.", id="train-title")
@@ -205,7 +208,8 @@ class TrainingPane(Pane):
         """Training was asked for: the corpus is being read and the vocabulary built."""
         if not self.app.is_running:
             return
-        self.query_one("#train-title", Static).update(f"[b]{escape(message.corpus)}[/] · {fmt_config(message.config)}")
+        self.title_text = f"[b]{escape(message.corpus)}[/] · {fmt_config(message.config)}"
+        self.query_one("#train-title", Static).update(self.title_text)
         self.epochs = message.config.epochs or 0
         self._set_state("reading corpus…", "busy")
         self.reading = True
@@ -227,6 +231,12 @@ class TrainingPane(Pane):
             self._show_text("#train-stats", reading_text(progress), layout=False)
         message.delivered()
 
+    def on_run_begun(self, message: RunBegun) -> None:
+        """A run of an ensemble begins: the title names it; its curve starts afresh."""
+        if self.app.is_running:
+            self.run_label = f"run {message.run}/{message.runs} · "
+            self.query_one(LossPlot).redraw()
+
     def on_training_started(self, message: TrainingStarted) -> None:
         """The vocabulary is ready; updates begin."""
         if not self.app.is_running:
@@ -237,12 +247,14 @@ class TrainingPane(Pane):
         self.epochs = info.config.epochs or self.epochs  # resolved by the engine (never None)
         title = self.query_one("#train-title", Static)
         epochs = f" · epochs {self.epochs} ({info.epochs_reason})" if info.epochs_reason else ""
-        title.update(f"{title.content}{epochs} · vocab {info.vocab_size:,} · {fmt_count(info.corpus_words)} tokens")
+        title.update(f"{self.title_text}{epochs} · vocab {info.vocab_size:,} · "
+                     f"{fmt_count(info.corpus_words)} tokens")
         done, epoch = (info.resumed.words_done, info.resumed.epoch) if info.resumed else (0, 0)
         bar = self.query_one("#train-progress", ProgressBar)
         bar.update(total=info.words_total, progress=done)
         self.query_one(LossPlot).reset_axes(self.epochs or None)
-        self.query_one("#train-epoch", Static).update(f"epoch {min(epoch + 1, self.epochs)}/{self.epochs}")
+        self.query_one("#train-epoch", Static).update(
+            f"{self.run_label}epoch {min(epoch + 1, self.epochs)}/{self.epochs}")
         self._set_state("training", "busy")
         resumed = " · resumed" if info.resumed else ""
         self.query_one("#train-stats", Static).update(
@@ -267,7 +279,7 @@ class TrainingPane(Pane):
         (:meth:`_may_redraw`): a fast run or a tight budget shows fewer of them.
         """
         self._show_bar(event.words_done, event.words_total)
-        self._show_text("#train-epoch", f"epoch {event.epoch}/{event.epochs}")
+        self._show_text("#train-epoch", f"{self.run_label}epoch {event.epoch}/{event.epochs}")
         loss = f"{event.loss:.3f}" if math.isfinite(event.loss) else "—"
         self._show_text(
             "#train-stats",

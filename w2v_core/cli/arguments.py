@@ -244,6 +244,18 @@ def parse_duration(text: str) -> float | None:
     return seconds
 
 
+def add_ensemble_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--runs``: both front ends' flag for an ensemble of bootstrap runs
+    (:mod:`w2v_core.ensemble`)."""
+    parser.add_argument_group("stability of neighbours").add_argument(
+        "--runs", metavar="K", type=positive_int, default=1,
+        help="train K models, each on a bootstrap sample of the corpus's sentences with its own "
+        "seed, one after another, and save them together in one .npz (an ensemble: the "
+        "neighbours then show how stable each one is); no checkpoints; 1: one model on the "
+        "whole corpus (default: 1)",
+    )
+
+
 def add_checkpoint_arguments(parser: argparse.ArgumentParser, output_flag: str = "-o") -> None:
     """Add ``--init``, ``--resume``, ``--checkpoint`` and ``--checkpoint-every``: both front
     ends' flags for keeping a run safe and continuing it (see :mod:`w2v_core.checkpoints` and

@@ -21,6 +21,7 @@ from .arguments import (
     ArgumentParser,
     add_checkpoint_arguments,
     add_corpus_text_arguments,
+    add_ensemble_arguments,
     add_model_reading_arguments,
     add_train_arguments,
     positive_int,
@@ -102,13 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_corpus_text_arguments(train)
     add_train_arguments(train)
-    train.add_argument_group("stability of neighbours (w2v only)").add_argument(
-        "--runs", metavar="K", type=positive_int, default=1,
-        help="train K models, each on a bootstrap sample of the corpus's sentences with its own "
-        "seed, one after another, and save them together in one .npz (an ensemble: 'w2v "
-        "neighbors' then shows how stable each neighbour is); 1: one model on the whole "
-        "corpus (default: 1)",
-    )
+    add_ensemble_arguments(train)
     add_checkpoint_arguments(train)
 
     neighbors = commands.add_parser(

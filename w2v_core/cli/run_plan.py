@@ -48,6 +48,9 @@ class RunPlan:
         The trained model a run starts from (``--init``).
     notes : list of str
         Lines for the user (where the run resumes, a corpus only touched since...).
+    runs : int
+        ``--runs``: more than 1 trains an ensemble of bootstrap runs (then no checkpoints:
+        a member cannot be resumed, its sample is not kept).
     """
 
     corpus: Corpus
@@ -57,6 +60,7 @@ class RunPlan:
     resume_from: Model | None = None
     notes: list[str] = field(default_factory=list)
     init_from: Model | None = None
+    runs: int = 1
 
 
 def plan_run(
@@ -92,6 +96,10 @@ def plan_run(
     resume_from, init_from, notes = None, None, []
     if args.resume is not None and args.init is not None:
         raise UsageError("--resume continues a run with its own start; it takes no --init")
+    runs = getattr(args, "runs", 1)
+    if runs > 1 and (args.resume is not None or args.init is not None):
+        raise UsageError("--runs trains new runs on bootstrap samples; it takes no "
+                         + ("--resume" if args.resume is not None else "--init"))
     if args.resume is not None:
         resume_from = load_checkpoint(args.resume)
         config = _resumed_config(args, resume_from.config)
@@ -117,8 +125,13 @@ def plan_run(
     if identity is None:
         identity = identify(opened, text)
     output = None if output is None else Path(output).expanduser()
-    checkpointer = _checkpointer(args, output, identity, opened.name, on_checkpoint_failed)
-    return RunPlan(opened, config, output, checkpointer, resume_from, notes, init_from)
+    checkpointer = None
+    if runs == 1:
+        checkpointer = _checkpointer(args, output, identity, opened.name, on_checkpoint_failed)
+    else:
+        notes.append(f"{runs} runs on bootstrap samples of the sentences, one after another; "
+                     "no checkpoints (a stop keeps the runs finished)")
+    return RunPlan(opened, config, output, checkpointer, resume_from, notes, init_from, runs)
 
 
 def _resumed_config(args: argparse.Namespace, saved: TrainConfig) -> TrainConfig:

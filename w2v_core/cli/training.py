@@ -112,10 +112,6 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     The first Ctrl-C, a SIGTERM or a SIGHUP stops training and saves the model trained so
     far (exit 130, 143 or 129); a second Ctrl-C aborts without saving.
     """
-    runs = getattr(args, "runs", 1)
-    if runs > 1 and (args.resume is not None or args.init is not None):
-        raise UsageError("--runs trains new runs on bootstrap samples; it takes no "
-                         + ("--resume" if args.resume is not None else "--init"))
     if args.resume is None:
         if args.corpus is None:
             raise UsageError("a CORPUS to train on is needed (or --resume CHECKPOINT)")
@@ -160,12 +156,8 @@ def cmd_train(args: argparse.Namespace, out: Console, err: Console) -> int:
     watch = DestinationWatch(output)
     lock = OutputLock(output)  # a second run given the same OUT is refused
     try:
-        corpus, checkpointer = plan.corpus, plan.checkpointer
+        corpus, checkpointer, runs = plan.corpus, plan.checkpointer, plan.runs
         ensemble = None
-        if runs > 1:  # a member is not resumable (its sample is not kept): no checkpoints
-            checkpointer = None
-            plan.notes.append(f"{runs} runs on bootstrap samples of the sentences, one after "
-                              "another; no checkpoints (Ctrl-C keeps the runs finished)")
         for note in plan.notes + corpus.skip_notes() + corpus.warnings:
             reporter.say(f"{PROG}: {note}")
         started = time.perf_counter()
