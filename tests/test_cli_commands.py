@@ -420,3 +420,26 @@ def test_approximate_option_is_documented(capsys):
     for command in ("neighbors", "analogy"):
         code, out, _ = run([command, "--help"], capsys)
         assert code == 0 and "--approximate" in out and "int8 projection" in " ".join(out.split())
+
+
+def test_info_names_the_corpus_and_how_its_text_was_read(tmp_path, capsys) -> None:
+    """A model records how its corpus was read (#21): ``--lang``, ``--line-sentences``, and for
+    Han text whether jieba or one character a word made the words."""
+    from w2v_core.corpus import han_segmentation
+
+    turkish = tmp_path / "tr.txt"
+    turkish.write_text("İstanbul güzel bir şehir. Ankara başkent.\n" * 50, encoding="utf-8")
+    code, _, _ = run(["train", turkish, "--lang", "tr", "--line-sentences", "--min-count", "1",
+                      "--epochs", "1", "--dim", "8", "-o", tmp_path / "tr.npz"], capsys)
+    assert code == 0
+    code, out, _ = run(["info", tmp_path / "tr.npz"], capsys)
+    assert code == 0
+    assert f"corpus          {turkish} read with --lang tr --line-sentences\n" in out
+    assert "Han text" not in out
+    chinese = tmp_path / "zh.txt"
+    chinese.write_text("我们喜欢学习中文。今天天气很好。\n" * 50, encoding="utf-8")
+    run(["train", chinese, "--min-count", "1", "--epochs", "1", "--dim", "8", "-o", tmp_path / "zh.npz"], capsys)
+    code, out, _ = run(["info", tmp_path / "zh.npz"], capsys)
+    split = han_segmentation()
+    words = "one character a word" if split == "characters" else f"split by {split}"
+    assert f"corpus          {chinese}; Han text {words}\n" in out

@@ -156,6 +156,17 @@ def _cjk_words(run: str) -> list[str]:
     return _han_segmenter()(run)
 
 
+def han_segmentation() -> str:
+    """How Han text is cut into words here: ``jieba X.Y`` when installed, else
+    ``characters`` (recorded with a run: the same corpus gives other words with the other)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"jieba {version('jieba')}"
+    except PackageNotFoundError:
+        return "characters"
+
+
 @functools.cache
 def _han_segmenter() -> Callable[[str], list[str]]:
     """jieba's word segmenter when installed (imported on the first Han text), else one token

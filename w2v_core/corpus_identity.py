@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from .corpus import Corpus
+from .corpus import Corpus, han_segmentation
 from .errors import CorpusError, os_error_reason
 
 #: Blocks hashed per file, and their size.
@@ -75,6 +75,7 @@ def identify(corpus: Corpus, text: dict[str, Any] | None = None) -> dict[str, An
         "rereadable": corpus.rereadable,
         "files": files,
         "text": dict(text or {}),
+        "han_words": han_segmentation(),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -253,6 +254,9 @@ def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     ]
     if len(kv):
         rows.append(("most frequent", ", ".join(kv.words[:10])))
+    if model.state is not None and model.state.corpus:
+        han = any(HAN.search(w) for w in kv.words[:10_000])
+        rows.append(("corpus", corpus_value(model.state.corpus, han)))
     if model.state is not None and model.config is not None:
         rows.append(("training run", _run_position(args.model, model)))
     if model.ensemble is not None:
@@ -276,12 +280,33 @@ def cmd_info(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
+#: A Han ideograph: the vocabulary of a model trained on Chinese (or Japanese) text holds some.
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def corpus_value(identity: dict, han: bool = False) -> str:
+    """The corpus a model was trained on and how its text was read: the options that were
+    not the defaults (``--lang tr``), and, for a vocabulary with Han words (``han``), how Han
+    text became words (jieba, or one character a word)."""
+    text = identity.get("text") or {}
+    shown = [f"--{name.replace('_', '-')} {value}" for name, value in text.items()
+             if value not in (None, "strict") and not isinstance(value, bool)]
+    if text.get("line_sentences") is not None:
+        shown.append("--line-sentences" if text["line_sentences"] else "--no-line-sentences")
+    how = f" read with {' '.join(shown)}" if shown else ""
+    split = identity.get("han_words")
+    words = "one character a word" if split == "characters" else f"split by {split}"
+    han_note = f"; Han text {words}" if han and split else ""
+    return f"{identity.get('spec', '?')}{how}{han_note}"
+
+
 def _run_position(path, model) -> str:
     """Where the model's training run stands, and how to continue it if it can be."""
     from ..checkpoints import progress_note
 
     if model.state.finished:
-        return f"finished ({model.config.epochs} epochs)"
+        epochs = model.config.epochs
+        return f"finished ({epochs} epoch{'s' * (epochs != 1)})"
     return f"stopped at {progress_note(model)}; continue it with: {PROG} train --resume {path}"
 
 
