@@ -212,6 +212,35 @@ def test_a_changed_corpus_is_refused(tmp_path, planted_file, encoded):
         resume(model)
 
 
+def test_a_corpus_of_many_files_is_recorded_as_one_digest_and_a_change_refused(tmp_path, monkeypatch):
+    """Above LISTED_FILES files the identity is one digest, not a list (a checkpoint stays
+    small); a touched file is the same corpus, an edited, added or removed one is not."""
+    import json
+    import os
+
+    import w2v_core.corpus_identity as corpus_identity
+
+    monkeypatch.setattr(corpus_identity, "LISTED_FILES", 5)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(8):
+        (folder / f"part{i}.txt").write_text(f"the cat sat on mat number {i}\n" * 20)
+    recorded = identify(open_corpus(str(folder)))
+    assert "files" not in recorded and recorded["file_count"] == 8
+    assert len(json.dumps(recorded)) < 1000
+    one = folder / "part3.txt"
+    os.utime(one, ns=(1, 1))  # touched only
+    assert corpus_identity.check_unchanged(recorded, open_corpus(str(folder))) == []
+    one.write_text(one.read_text().replace("cat", "dog", 1))
+    with pytest.raises(CorpusChangedError, match="8 file.* with other content"):
+        corpus_identity.check_unchanged(recorded, open_corpus(str(folder)))
+    one.write_text("the cat sat on mat number 3\n" * 20)
+    assert corpus_identity.check_unchanged(recorded, open_corpus(str(folder))) == []
+    (folder / "part8.txt").write_text("one more\n")
+    with pytest.raises(CorpusChangedError, match="9 file.*checkpoint's corpus 8"):
+        corpus_identity.check_unchanged(recorded, open_corpus(str(folder)))
+
+
 def test_a_corpus_with_other_counts_is_refused_even_where_the_fingerprint_misses(planted_file):
     encoded = prepare_corpus(str(planted_file), min_count=1, isolate=False)
     model = Trainer(encoded, replace(CONFIG, epochs=1)).train()

@@ -3,7 +3,8 @@ changed corpus.
 
 A corpus is identified by its spec and, for each file it reads, the file's size,
 modification time and a fingerprint: a hash of the size and of 16 blocks of 64 KiB spread
-over the file (the whole file below 1 MiB). Reading 1 MiB per file keeps the check quick on a
+over the file (the whole file below 1 MiB); a corpus of more than :data:`LISTED_FILES` files
+by one digest of them all. Reading 1 MiB per file keeps the check quick on a
 corpus of many gigabytes; an edit the blocks miss still changes the word counts, which the
 resumed run compares with the checkpoint's vocabulary (:func:`w2v_core.resume.reopen_corpus`).
 """
@@ -19,6 +20,9 @@ from .errors import CorpusError, os_error_reason
 
 #: Blocks hashed per file, and their size.
 FINGERPRINT_BLOCKS, FINGERPRINT_BLOCK_BYTES = 16, 1 << 16
+#: Corpora of more files than this are recorded as one digest of every file's path, size and
+#: fingerprint (a checkpoint of 100,000 files listed one by one held ~15 MB of JSON).
+LISTED_FILES = 1000
 
 
 class CorpusChangedError(CorpusError):
@@ -69,14 +73,29 @@ def identify(corpus: Corpus, text: dict[str, Any] | None = None) -> dict[str, An
             })
         except OSError as exc:
             raise CorpusError(f"cannot read corpus file {path}: {os_error_reason(exc)}") from None
-    return {
+    identity: dict[str, Any] = {
         "spec": corpus.name,
         "resolved": _resolved_spec(corpus),
         "rereadable": corpus.rereadable,
-        "files": files,
         "text": dict(text or {}),
         "han_words": han_segmentation(),
     }
+    if len(files) > LISTED_FILES:
+        identity["files_digest"] = _files_digest(files)
+        identity["file_count"] = len(files)
+        identity["bytes"] = sum(f["size"] for f in files)
+    else:
+        identity["files"] = files
+    return identity
+
+
+def _files_digest(files: list[dict[str, Any]]) -> str:
+    """One digest of every file's path, size and fingerprint, in order (not the modification
+    times: a corpus copied elsewhere, or only touched, is the same corpus)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for f in files:
+        digest.update(f"{f['path']}\0{f['size']}\0{f['fingerprint']}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def check_unchanged(recorded: dict[str, Any], corpus: Corpus) -> list[str]:
@@ -94,6 +113,8 @@ def check_unchanged(recorded: dict[str, Any], corpus: Corpus) -> list[str]:
         return [f"the checkpoint's corpus was a pipe ({recorded.get('spec')}): it cannot be "
                 "compared; the vocabulary is checked instead"]
     now = identify(corpus)
+    if "files_digest" in recorded or "files_digest" in now:
+        return _check_digest(recorded, now, corpus)
     was, files = recorded.get("files", []), now["files"]
     if len(was) != len(files):
         raise CorpusChangedError(
@@ -111,6 +132,22 @@ def check_unchanged(recorded: dict[str, Any], corpus: Corpus) -> list[str]:
         if old["mtime_ns"] != new["mtime_ns"]:
             notes.append(f"{new['path']} has a new modification time but the same content")
     return notes
+
+
+def _check_digest(recorded: dict[str, Any], now: dict[str, Any], corpus: Corpus) -> list[str]:
+    """:func:`check_unchanged` for a corpus of many files, recorded as one digest."""
+    if recorded.get("files_digest") == now.get("files_digest") is not None:
+        return []
+    count, was_count = now.get("file_count", len(now.get("files", []))), recorded.get(
+        "file_count", len(recorded.get("files", [])))
+    size = now.get("bytes", sum(f["size"] for f in now.get("files", [])))
+    was_size = recorded.get("bytes", sum(f["size"] for f in recorded.get("files", [])))
+    raise CorpusChangedError(
+        f"the corpus changed since the checkpoint: {corpus.name} holds {count:,} file(s) of "
+        f"{size:,} bytes, the checkpoint's corpus {was_count:,} of {was_size:,} bytes"
+        f"{' with other content' if (count, size) == (was_count, was_size) else ''}; "
+        "resume needs the same text (to train further on new text, use --init)"
+    )
 
 
 def _resolved_spec(corpus: Corpus) -> str:
