@@ -35,7 +35,7 @@ from checkpoint_cost import cpu_model  # noqa: E402
 from corpus_stats import first_words  # noqa: E402
 
 from w2v_core.corpus import open_corpus  # noqa: E402
-from w2v_core.phrases import Phrasing, join_phrases, phrase_sentences  # noqa: E402
+from w2v_core.phrases import Phrasing, connector_words, join_phrases, phrase_sentences  # noqa: E402
 from w2v_core.token_ids import IdStore, provisional_ids  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -53,7 +53,8 @@ def gensim_phrases(sentences: list[list[str]], phrasing: Phrasing) -> tuple[dict
 
     found: dict[str, float] = {}
     for _ in range(phrasing.passes):
-        model = Phrases(sentences, min_count=phrasing.min_count, threshold=phrasing.threshold)
+        model = Phrases(sentences, min_count=phrasing.min_count, threshold=phrasing.threshold,
+                        connector_words=phrasing.connectors)
         found.update(model.export_phrases())
         frozen = model.freeze()
         sentences = [frozen[s] for s in sentences]
@@ -111,10 +112,13 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=1)
     parser.add_argument("--threshold", type=float, default=10.0)
     parser.add_argument("--min-count", type=int, default=5)
+    parser.add_argument("--connectors", default="none",
+                        help="connector words: none, english (gensim's ENGLISH_CONNECTOR_WORDS) or a,b,c")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--output", default=str(RESULTS / "phrases_gensim.json"))
     args = parser.parse_args()
-    phrasing = Phrasing(args.passes, args.threshold, args.min_count)
+    phrasing = Phrasing(args.passes, args.threshold, args.min_count,
+                        connectors=connector_words(args.connectors))
     rows = [measure(spec, args.max_words, phrasing, args.repeat) for spec in args.corpora.split(",")]
     print(f"CPU: {cpu_model()}, {os.cpu_count()} CPUs; passes {args.passes}, threshold "
           f"{args.threshold:g}, min_count {args.min_count}; best of {args.repeat}\n")

@@ -243,3 +243,136 @@ def test_a_phrased_run_resumes_with_its_phrases(tmp_path: Path, capsys):
     assert resumed.config.phrases == 2 and "new_york_city" in resumed.wv.words
     assert resumed.wv.words == uninterrupted.wv.words
     assert np.abs(resumed.wv.vectors - uninterrupted.wv.vectors).max() <= 1e-6
+
+
+# ------------------------------------------------------------------ connector words
+def naive_connector_phrases(
+    sentences: list[list[str]], min_count: int, threshold: float, connectors: frozenset[str]
+) -> tuple[list[list[str]], dict[str, float]]:
+    """gensim's ``Phrases`` with ``connector_words`` as a plain loop (its ``_learn_vocab``
+    and ``analyze_sentence``, transcribed)."""
+    vocab: Counter = Counter()
+    candidates: dict[str, tuple[str, str, list[str]]] = {}
+    for sentence in sentences:
+        start, between = None, []
+        for word in sentence:
+            if word not in connectors:
+                vocab[word] += 1
+                if start is not None:
+                    phrase = "_".join([start, *between, word])
+                    vocab[phrase] += 1
+                    candidates[phrase] = (start, word, between)
+                start, between = word, []
+            elif start is not None:
+                between.append(word)
+    n = len(vocab)
+
+    def score(a: str, b: str, between: list[str]) -> float | None:
+        phrase = "_".join([a, *between, b])
+        if not vocab[a] or not vocab[b] or not vocab[phrase]:
+            return None
+        value = (vocab[phrase] - min_count) / (vocab[a] * vocab[b]) * n
+        return value if value > threshold else None
+
+    found = {phrase: value for phrase, (a, b, between) in candidates.items()
+             if (value := score(a, b, between)) is not None}
+    joined = []
+    for sentence in sentences:
+        out, start, between = [], None, []
+        for word in sentence:
+            if word not in connectors:
+                if start:
+                    value = score(start, word, between)
+                    if value is not None:
+                        out.append("_".join([start, *between, word]))
+                        start, between = None, []
+                    else:
+                        out += [start, *between]
+                        start, between = word, []
+                else:
+                    start, between = word, []
+            elif start:
+                between.append(word)
+            else:
+                out.append(word)
+        if start:
+            out += [start, *between]
+        joined.append(out)
+    return joined, found
+
+
+def connector_corpus(n_sentences: int = 2000, seed: int = 3) -> list[list[str]]:
+    """Filler words with ``bank of america``, ``secretary of state``, ``the united states``,
+    connectors everywhere, sentences that start and end with connectors, and a long run of
+    ``the`` (over the hash's 256 weights) between two words."""
+    rng = np.random.default_rng(seed)
+    planted = [["bank", "of", "america"], ["secretary", "of", "state"], ["the", "united", "states"],
+               ["bank"], ["america"], ["state", "of", "the", "art"], ["of", "the"],
+               ["salt", *["the"] * 300, "pepper"]]
+    weights = np.array([0.2, 0.15, 0.2, 0.05, 0.05, 0.15, 0.1, 0.02])
+    connectors = ["a", "the", "of", "and", "in"]
+    sentences = []
+    for _ in range(n_sentences):
+        words = [FILLER[i] if rng.random() < 0.7 else connectors[rng.integers(5)]
+                 for i in rng.integers(len(FILLER), size=8)]
+        at = int(rng.integers(len(words) + 1))
+        words[at:at] = planted[rng.choice(len(planted), p=weights / weights.sum())]
+        sentences.append(words)
+    return sentences
+
+
+@pytest.mark.parametrize("min_count, threshold", [(5, 10.0), (1, 1.0)])
+def test_connector_phrases_are_the_naive_loops(min_count, threshold):
+    from w2v_core.phrases import ENGLISH_CONNECTORS
+
+    sentences = connector_corpus()
+    phrasing = Phrasing(1, threshold, min_count, connectors=ENGLISH_CONNECTORS)
+    joined, found = phrase_sentences(sentences, phrasing)
+    expected_joined, expected = naive_connector_phrases(sentences, min_count, threshold, ENGLISH_CONNECTORS)
+    assert dict(found).keys() == expected.keys()
+    for name, score in found:
+        assert score == pytest.approx(expected[name], rel=1e-12)
+    assert joined == expected_joined
+    assert {"bank_of_america", "secretary_of_state"} <= expected.keys()
+    assert "salt_" + "the_" * 300 + "pepper" in expected  # a run of 300 connectors, as gensim
+
+
+def test_connector_phrases_are_gensims():
+    gensim_phrases = pytest.importorskip("gensim.models.phrases")
+    sentences = connector_corpus(3000, seed=5)
+    phrasing = Phrasing(1, 10.0, 5, connectors=gensim_phrases.ENGLISH_CONNECTOR_WORDS)
+    joined, found = phrase_sentences(sentences, phrasing)
+    model = gensim_phrases.Phrases(sentences, min_count=5, threshold=10.0,
+                                   connector_words=gensim_phrases.ENGLISH_CONNECTOR_WORDS)
+    assert dict(found) == pytest.approx(model.export_phrases())
+    assert joined == [model[s] for s in sentences]
+
+
+def test_connector_runs_get_one_id_each_whatever_the_block():
+    from w2v_core.phrases import ConnectorRuns
+
+    runs = ConnectorRuns()
+    block = np.array([5, 1, 6, 5, 1, 2, 6, -1, 7, 2, 1, 8, 5, 1, 6, -1], np.int32)
+    starts, ends = np.array([0, 3, 8, 12]), np.array([2, 6, 11, 14])
+    ids = runs.ids(block, starts, ends)
+    assert ids[0] == ids[3] and len(set(ids.tolist())) == 3
+    assert [runs.runs[i] for i in ids.tolist()] == [(1,), (1, 2), (2, 1), (1,)]
+    again = runs.ids(block[8:], starts[2:] - 8, ends[2:] - 8)
+    assert again.tolist() == ids[2:].tolist()
+
+
+@pytest.mark.parametrize("spec, expected", [("none", set()), ("english", {"of", "the", "and"}),
+                                            ("Of, THE", {"of", "the"})])
+def test_connector_flag_reaches_the_phrasing(spec, expected):
+    phrasing = Phrasing.of(TrainConfig(phrases=1, phrase_connectors=spec))
+    assert expected <= phrasing.connectors and (spec != "none" or not phrasing.connectors)
+
+
+@pytest.mark.parametrize("spec, message", [("of,x1", "'x1' is not a word"), (" , ", "no words")])
+def test_bad_connectors_are_one_line(tmp_path, capsys, spec, message):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n")
+    assert main(["train", str(corpus), "--phrases", "--phrase-connectors", spec, "-o",
+                 str(tmp_path / "m.npz")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1

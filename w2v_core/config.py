@@ -126,6 +126,21 @@ def _option(
     return field(default=default, metadata=metadata)
 
 
+def _check_connectors(spec: object) -> None:
+    from .phrases import connector_words
+
+    if not isinstance(spec, str):
+        raise ConfigError(f"{flag('phrase_connectors')} must be a list of words, not {spec!r}")
+    words = connector_words(spec)
+    bad = sorted(w for w in words if not w.isalpha())
+    if bad:
+        raise ConfigError(f"{flag('phrase_connectors')}: {bad[0]!r} is not a word (give 'english', "
+                          "'none' or words separated by commas)")
+    if not words and spec.strip().lower() != "none":
+        raise ConfigError(f"{flag('phrase_connectors')}: no words in {spec!r} (give 'english', "
+                          "'none' or words separated by commas)")
+
+
 def flag(name: str) -> str:
     """The command-line flag of a TrainConfig field: ``min_alpha`` -> ``--min-alpha``."""
     return "--" + name.replace("_", "-")
@@ -184,6 +199,10 @@ class TrainConfig:
         (count(a) * count(b))``, is above this (gensim's ``Phrases`` default).
     phrase_min_count : int
         Subtracted from a pair's count in its score: pairs seen at most this often never join.
+    phrase_connectors : str
+        Words that may sit inside a phrase but never at its ends (gensim's
+        ``connector_words``): ``none``, ``english`` (:data:`w2v_core.phrases.ENGLISH_CONNECTORS`)
+        or words separated by commas.
     """
 
     dim: int = _option(100, help="vector dimensions")
@@ -243,6 +262,12 @@ class TrainConfig:
     phrase_min_count: int = _option(
         5, help="with --phrases: pairs seen at most this often never join"
     )
+    phrase_connectors: str = _option(
+        "none", help="with --phrases: words that may sit inside a phrase but never start or end "
+        "one, as gensim's connector_words: 'english' (a, an, the, of, for, with, without, at, "
+        "from, to, in, on, by, and, or: bank of america -> bank_of_america), 'none', or words "
+        "separated by commas", metavar="WORDS", parse=str,
+    )
 
     def validate(self) -> "TrainConfig":
         """Check every parameter; raise :class:`ConfigError` naming the first bad one's flag."""
@@ -266,6 +291,7 @@ class TrainConfig:
         _check_int("phrases", self.phrases, 0, 2)
         _check_float("phrase_threshold", self.phrase_threshold, 0.0, math.inf, low_open=True)
         _check_int("phrase_min_count", self.phrase_min_count, 1, None)
+        _check_connectors(self.phrase_connectors)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,6 +16,13 @@ gensim's ``Phrases`` runs on the raw tokens before ``Word2Vec`` counts them. Eac
 A second pass over the joined stream makes phrases of phrases: ``new_york city`` gives
 ``new_york_city`` (3 and 4 words).
 
+Connector words (``--phrase-connectors english``: gensim's ``ENGLISH_CONNECTOR_WORDS``, the
+articles, prepositions and conjunctions) may sit inside a phrase but never start or end one:
+``bank of america`` gives ``bank_of_america``. As in gensim, the candidates are then the
+neighbouring non-connector words with the connectors between them, a connector is not
+counted among the tokens, and each distinct run of connectors between two words makes its
+own candidate (the runs get small ids, :class:`ConnectorRuns`, so the keys stay integers).
+
 Memory. The token counts take 8 bytes per distinct token. The pair counts take 16 bytes per
 distinct pair, and about four times that while a batch (as large as the table) is merged in;
 on a billion-word corpus that could be hundreds of millions of pairs, so the table is capped
@@ -31,7 +38,7 @@ empty); above it, both tools approximate alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,6 +50,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: What joins the words of a phrase (gensim's default delimiter).
 DELIMITER = "_"
+#: gensim's ``ENGLISH_CONNECTOR_WORDS``: words that may sit inside a phrase, never at its ends.
+ENGLISH_CONNECTORS = frozenset(
+    {"a", "an", "the", "for", "of", "with", "without", "at", "from", "to", "in", "on", "by",
+     "and", "or"}
+)
+#: The named connector lists ``--phrase-connectors`` takes (else: comma-separated words).
+CONNECTOR_LISTS = {"none": frozenset(), "english": ENGLISH_CONNECTORS}
+#: Key dtype of a candidate with connectors: the run of connectors' id, then the word pair.
+_CHAIN_KEY = np.dtype([("run", "<i8"), ("pair", "<i8")])
 #: Distinct pairs held before the rarest are dropped (see the module notes).
 MAX_PAIRS = 40_000_000
 #: Pairs gathered before they are sorted and merged into the table.
@@ -64,19 +80,24 @@ class Phrasing:
         Subtracted from a pair's count in its score: pairs seen at most this often never join.
     max_pairs : int
         Distinct pairs counted before the rarest are dropped.
+    connectors : frozenset of str
+        Words that may sit inside a phrase but never start or end one (gensim's
+        ``connector_words``; :data:`ENGLISH_CONNECTORS`). Empty: gensim's default.
     """
 
     passes: int = 1
     threshold: float = 10.0
     min_count: int = 5
     max_pairs: int = MAX_PAIRS
+    connectors: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, config: "TrainConfig") -> "Phrasing | None":
         """The phrasing a training config asks for; None when ``--phrases`` is off."""
         if not config.phrases:
             return None
-        return cls(config.phrases, config.phrase_threshold, config.phrase_min_count)
+        return cls(config.phrases, config.phrase_threshold, config.phrase_min_count,
+                   connectors=connector_words(config.phrase_connectors))
 
     def __call__(
         self, raw: IdStore, types: dict[str, int], new_store: Callable[[], IdStore],
@@ -102,12 +123,87 @@ def sentence_blocks(store: IdStore, size: int = _BLOCK_TOKENS) -> Iterator[np.nd
         yield np.concatenate((carry, [SENTENCE_END])).astype(np.int32)
 
 
-def _pair_keys(block: np.ndarray, n_types: int) -> tuple[np.ndarray, np.ndarray]:
-    """Keys of the pairs of neighbours within sentences, and where each pair starts."""
-    first, second = block[:-1], block[1:]
-    starts = np.flatnonzero((first >= 0) & (second >= 0))
-    keys = first[starts].astype(np.int64) * n_types + second[starts]
-    return keys, starts
+def connector_words(spec: str) -> frozenset[str]:
+    """The connector words ``--phrase-connectors`` names: ``none``, ``english`` or words
+    separated by commas (lowercased, as the corpus's tokens are)."""
+    named = CONNECTOR_LISTS.get(spec.strip().lower())
+    if named is not None:
+        return named
+    return frozenset(w.strip().lower() for w in spec.split(",") if w.strip())
+
+
+def _candidates(block: np.ndarray, connector: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Where each candidate of a block starts and ends: neighbouring words within a sentence,
+    or with connectors, neighbouring non-connector words with only connectors between them."""
+    if connector is None:
+        starts = np.flatnonzero((block[:-1] >= 0) & (block[1:] >= 0))
+        return starts, starts + 1
+    words = np.flatnonzero((block >= 0) & ~connector[np.maximum(block, 0)])
+    sentence = np.cumsum(block == SENTENCE_END)[words]
+    same = np.flatnonzero(sentence[1:] == sentence[:-1])
+    return words[same], words[same + 1]
+
+
+class ConnectorRuns:
+    """Small ids for the distinct runs of connector words between two phrase words
+    (``of``, ``of the``...), the same in every block and pass.
+
+    A block's runs are told apart by a 64-bit hash of their words (vectorised); one member of
+    each distinct hash is looked up by its words, then every member is checked against the
+    words of the run it got, so a hash collision cannot merge two runs.
+    """
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[int, ...]] = []  #: the connector ids of each run, by run id
+        self._ids: dict[tuple[int, ...], int] = {}
+        self._weights = np.random.default_rng(0x5EED).integers(1, 2**62, size=256) * 2 + 1
+
+    def ids(self, block: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """The run id of the connectors between ``starts[i]`` and ``ends[i]`` (each with a gap)."""
+        gaps = ends - starts - 1
+        offsets = _offsets(gaps)
+        inside = np.repeat(starts + 1, gaps) + offsets
+        with np.errstate(over="ignore"):  # the hash wraps around 2**64, as it should
+            terms = (block[inside].astype(np.int64) + 1) * self._weights[offsets % len(self._weights)]
+            hashes = np.add.reduceat(terms, np.cumsum(gaps) - gaps) * 1_000_003 + gaps
+        _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        found = np.array([self._run_id(block[starts[i] + 1 : ends[i]]) for i in first.tolist()],
+                         np.int64)
+        run_ids = found[inverse.ravel()]
+        for i in np.flatnonzero(_run_mismatch(block, starts, gaps, run_ids, self.runs)).tolist():
+            run_ids[i] = self._run_id(block[starts[i] + 1 : ends[i]])  # pragma: no cover
+        return run_ids
+
+    def _run_id(self, words: np.ndarray) -> int:
+        key = tuple(words.tolist())
+        known = self._ids.get(key)
+        if known is None:
+            known = self._ids[key] = len(self.runs)
+            self.runs.append(key)
+        return known
+
+
+def _offsets(lengths: np.ndarray) -> np.ndarray:
+    """0, 1, ..., n-1 for each length n, concatenated."""
+    total = int(lengths.sum())
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.arange(total, dtype=np.int64) - starts
+
+
+def _run_mismatch(block: np.ndarray, starts: np.ndarray, gaps: np.ndarray, run_ids: np.ndarray,
+                  runs: list[tuple[int, ...]]) -> np.ndarray:
+    """Whether each candidate's connectors differ from those of the run id it was given."""
+    lengths = np.array([len(r) for r in runs], np.int64)
+    wrong = lengths[run_ids] != gaps
+    flat = np.array([w for r in runs for w in r], np.int64)
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(runs) else np.zeros(0, np.int64)
+    ok = np.flatnonzero(~wrong)
+    inside = np.repeat(starts[ok] + 1, gaps[ok]) + _offsets(gaps[ok])
+    expected = flat[np.repeat(offsets[run_ids[ok]], gaps[ok]) + _offsets(gaps[ok])]
+    if len(ok):
+        differs = (block[inside] != expected).astype(np.int32)
+        wrong[ok] = np.add.reduceat(differs, np.cumsum(gaps[ok]) - gaps[ok]) > 0
+    return wrong
 
 
 class PairCounts:
@@ -118,9 +214,9 @@ class PairCounts:
     each key a bounded number of times. See the module notes for the cap.
     """
 
-    def __init__(self, max_pairs: int = MAX_PAIRS) -> None:
+    def __init__(self, max_pairs: int = MAX_PAIRS, dtype: np.dtype | type = np.int64) -> None:
         self.max_pairs = max_pairs
-        self.keys = np.zeros(0, np.int64)
+        self.keys = np.zeros(0, dtype)
         self.counts = np.zeros(0, np.int64)
         self.floor = 1  # pairs seen at most this often go when the table is full
         self._batch: list[np.ndarray] = []
@@ -154,10 +250,47 @@ class PairCounts:
             self.floor += 1
 
 
+@dataclass
+class Phrases:
+    """The phrases of one pass: plain pairs by key ``a * n_types + b`` (sorted), pairs with
+    connectors between by (run id, pair key) (:data:`_CHAIN_KEY`, sorted), with their scores
+    and, once named, the id of each joined token."""
+
+    keys: np.ndarray
+    scores: np.ndarray
+    chain_keys: np.ndarray
+    chain_scores: np.ndarray
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    chain_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+
+    def __len__(self) -> int:
+        return len(self.keys) + len(self.chain_keys)
+
+
+class _Scanner:
+    """Candidates of the blocks of one pass: their keys, plain and with connectors."""
+
+    def __init__(self, n_types: int, connector: np.ndarray | None, runs: ConnectorRuns) -> None:
+        self.n_types, self.connector, self.runs = n_types, connector, runs
+
+    def candidates(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Plain candidates' starts and keys, then those with connectors (starts, ends, keys)."""
+        starts, ends = _candidates(block, self.connector)
+        keys = block[starts].astype(np.int64) * self.n_types + block[ends]
+        gap = None if self.connector is None else ends > starts + 1
+        if gap is None or not gap.any():
+            return starts, keys, ends[:0], np.zeros(0, _CHAIN_KEY)
+        chained = np.zeros(int(gap.sum()), _CHAIN_KEY)
+        chained["run"] = self.runs.ids(block, starts[gap], ends[gap])
+        chained["pair"] = keys[gap]
+        return starts[~gap], keys[~gap], np.stack((starts[gap], ends[gap])), chained
+
+
 def find_phrases(
-    store: IdStore, n_types: int, phrasing: Phrasing, check: Callable[[], Any] = lambda: None
-) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs of ``store`` that are phrases: their keys (sorted) and scores.
+    store: IdStore, n_types: int, phrasing: Phrasing, check: Callable[[], Any] = lambda: None,
+    connector: np.ndarray | None = None, runs: ConnectorRuns | None = None,
+) -> Phrases:
+    """The candidates of ``store`` that are phrases, with their scores.
 
     Parameters
     ----------
@@ -167,64 +300,104 @@ def find_phrases(
         Ids in use are ``0 .. n_types - 1``.
     check : callable
         Called after every block (it raises to stop reading).
+    connector : ndarray of bool, optional
+        Which ids are connector words (:attr:`Phrasing.connectors`); None: none are.
+    runs : ConnectorRuns, optional
+        The ids of the runs of connectors (kept for joining and naming).
     """
+    scanner = _Scanner(n_types, connector, runs or ConnectorRuns())
     counts = np.zeros(n_types, np.int64)
-    pairs = PairCounts(phrasing.max_pairs)
+    pairs, chains = PairCounts(phrasing.max_pairs), PairCounts(phrasing.max_pairs, _CHAIN_KEY)
     for block in sentence_blocks(store):
         counts += np.bincount(block[block >= 0], minlength=n_types)
-        pairs.add(_pair_keys(block, n_types)[0])
+        _, keys, _, chained = scanner.candidates(block)
+        pairs.add(keys)
+        if len(chained):
+            chains.add(chained)
         check()
     pairs.finish()
-    n = np.count_nonzero(counts) + len(pairs.keys)  # gensim's len(vocab)
-    a, b = np.divmod(pairs.keys, n_types)
-    # gensim's arithmetic, in its order, so that ties at the threshold fall alike
-    scores = (pairs.counts - phrasing.min_count) / (counts[a] * counts[b]).astype(np.float64) * n
-    chosen = scores > phrasing.threshold
-    return pairs.keys[chosen], scores[chosen]
+    chains.finish()
+    if connector is not None:
+        counts[connector] = 0  # gensim counts no connector word
+    n = np.count_nonzero(counts) + len(pairs.keys) + len(chains.keys)  # gensim's len(vocab)
+
+    def scored(keys: np.ndarray, pair_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a, b = np.divmod(keys, n_types)
+        # gensim's arithmetic, in its order, so that ties at the threshold fall alike
+        scores = (pair_counts - phrasing.min_count) / (counts[a] * counts[b]).astype(np.float64) * n
+        chosen = scores > phrasing.threshold
+        return chosen, scores[chosen]
+
+    chosen, scores = scored(pairs.keys, pairs.counts)
+    chain_chosen, chain_scores = scored(chains.keys["pair"], chains.counts)
+    return Phrases(pairs.keys[chosen], scores, chains.keys[chain_chosen], chain_scores)
 
 
 def join_pairs(
     store: IdStore,
     n_types: int,
-    phrase_keys: np.ndarray,
-    phrase_ids: np.ndarray,
+    phrases: Phrases,
     out: IdStore,
     check: Callable[[], Any] = lambda: None,
+    connector: np.ndarray | None = None,
+    runs: ConnectorRuns | None = None,
 ) -> IdStore:
-    """Copy ``store`` into ``out`` with the phrases joined greedily from the left.
-
-    ``phrase_ids[i]`` is the id of the joined token of the pair ``phrase_keys[i]`` (sorted).
-    """
-    if not len(phrase_keys):
+    """Copy ``store`` into ``out`` with the phrases joined greedily from the left, as gensim's
+    ``analyze_sentence`` does: a joined phrase's last word starts no other phrase."""
+    if not len(phrases):
         for block in sentence_blocks(store):
             out.append(block)
         return out.finish()
-    first_ok = np.zeros(n_types, bool)
-    second_ok = np.zeros(n_types, bool)
-    first_ok[phrase_keys // n_types] = True
-    second_ok[phrase_keys % n_types] = True
+    runs = runs or ConnectorRuns()
+    # only candidates whose words start and end some phrase are looked up
+    first_ok, second_ok = np.zeros(n_types, bool), np.zeros(n_types, bool)
+    for pair_keys in (phrases.keys, phrases.chain_keys["pair"]):
+        first_ok[pair_keys // n_types] = True
+        second_ok[pair_keys % n_types] = True
     for block in sentence_blocks(store):
-        ids = np.maximum(block, 0)
-        maybe = np.flatnonzero(
-            (block[:-1] >= 0) & (block[1:] >= 0) & first_ok[ids[:-1]] & second_ok[ids[1:]]
-        )
-        keys = block[maybe].astype(np.int64) * n_types + block[maybe + 1]
-        where = np.minimum(np.searchsorted(phrase_keys, keys), len(phrase_keys) - 1)
-        found = phrase_keys[where] == keys
-        starts, where = maybe[found], where[found]
-        # in a run of overlapping phrases (pairs at i, i+1, i+2...) gensim takes i, i+2...
-        run_start = np.ones(len(starts), bool)
-        run_start[1:] = starts[1:] != starts[:-1] + 1
-        first_of_run = np.maximum.accumulate(np.where(run_start, np.arange(len(starts)), 0))
-        taken = (np.arange(len(starts)) - first_of_run) % 2 == 0
-        starts, where = starts[taken], where[taken]
+        starts, ends = _candidates(block, connector)
+        maybe = np.flatnonzero(first_ok[block[starts]] & second_ok[block[ends]])
+        starts, ends = starts[maybe], ends[maybe]
+        keys = block[starts].astype(np.int64) * n_types + block[ends]
+        if connector is None:
+            phrase_id = _lookup(phrases.keys, phrases.ids, keys)
+        else:
+            phrase_id = np.full(len(starts), -1, np.int64)
+            gap = ends > starts + 1
+            plain = np.flatnonzero(~gap)
+            phrase_id[plain] = _lookup(phrases.keys, phrases.ids, keys[plain])
+            if gap.any() and len(phrases.chain_keys):
+                chained = np.zeros(int(gap.sum()), _CHAIN_KEY)
+                chained["run"] = runs.ids(block, starts[gap], ends[gap])
+                chained["pair"] = keys[gap]
+                phrase_id[gap] = _lookup(phrases.chain_keys, phrases.chain_ids, chained)
+        # in a run of phrases each sharing a word with the next, gensim takes the 1st, 3rd...
+        found = np.flatnonzero(phrase_id >= 0)
+        run_start = np.ones(len(found), bool)
+        run_start[1:] = starts[found[1:]] != ends[found[:-1]]
+        first_of_run = np.maximum.accumulate(np.where(run_start, np.arange(len(found)), 0))
+        taken = found[(np.arange(len(found)) - first_of_run) % 2 == 0]
         joined = block.copy()
-        joined[starts] = phrase_ids[where]
-        keep = np.ones(len(block), bool)
-        keep[starts + 1] = False
+        joined[starts[taken]] = phrase_id[taken]
+        # a phrase keeps its first position; the rest of it, up to its last word, goes
+        if connector is None:  # two words: one position goes
+            keep = np.ones(len(block), bool)
+            keep[ends[taken]] = False
+        else:
+            inside = np.bincount(starts[taken] + 1, minlength=len(block) + 1)
+            inside -= np.bincount(ends[taken] + 1, minlength=len(block) + 1)
+            keep = np.cumsum(inside[:-1]) == 0
         out.append(joined[keep])
         check()
     return out.finish()
+
+
+def _lookup(keys: np.ndarray, ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The id of each ``wanted`` key in the sorted ``keys``, -1 where it is not there."""
+    if not len(keys) or not len(wanted):
+        return np.full(len(wanted), -1, np.int64)
+    where = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[where] == wanted, ids[where], -1)
 
 
 def join_phrases(
@@ -253,19 +426,37 @@ def join_phrases(
     """
     words = list(types)
     found: list[tuple[str, float]] = []
+    runs = ConnectorRuns()
     for _ in range(phrasing.passes):
         n_types = len(words)
-        keys, scores = find_phrases(raw, n_types, phrasing, check)
-        a, b = np.divmod(keys, n_types)
-        names = [words[i] + DELIMITER + words[j] for i, j in zip(a.tolist(), b.tolist())]
-        ids = np.array([types.setdefault(name, len(types)) for name in names], np.int32)
+        connector = None
+        if phrasing.connectors:
+            connector = np.zeros(n_types, bool)
+            connector[[types[w] for w in phrasing.connectors if w in types]] = True
+        phrases = find_phrases(raw, n_types, phrasing, check, connector, runs)
+        names = _names(phrases.keys, n_types, words, None)
+        chain_names = _names(phrases.chain_keys, n_types, words, runs)
+        phrases.ids = np.array([types.setdefault(name, len(types)) for name in names], np.int32)
+        phrases.chain_ids = np.array([types.setdefault(name, len(types)) for name in chain_names],
+                                     np.int32)
         words.extend(list(types)[len(words):])
-        found.extend(zip(names, scores.tolist()))
-        joined = join_pairs(raw, n_types, keys, ids, new_store(), check)
+        found.extend(zip(names, phrases.scores.tolist()))
+        found.extend(zip(chain_names, phrases.chain_scores.tolist()))
+        joined = join_pairs(raw, n_types, phrases, new_store(), check, connector, runs)
         raw.close()
         raw = joined
     found.sort(key=lambda item: -item[1])
     return raw, found
+
+
+def _names(keys: np.ndarray, n_types: int, words: list[str], runs: ConnectorRuns | None) -> list[str]:
+    """The joined tokens of phrase keys: ``new_york``, or with connectors ``bank_of_america``."""
+    if runs is None:
+        a, b = np.divmod(keys, n_types)
+        return [words[i] + DELIMITER + words[j] for i, j in zip(a.tolist(), b.tolist())]
+    a, b = np.divmod(keys["pair"], n_types)
+    return [DELIMITER.join([words[i], *(words[c] for c in runs.runs[r]), words[j]])
+            for r, i, j in zip(keys["run"].tolist(), a.tolist(), b.tolist())]
 
 
 def phrase_sentences(
