@@ -1,10 +1,11 @@
 """Make the README's SVG screenshots and print its key table.
 
 Run from the repository root: ``python scripts/screenshots.py``. Writes docs/dashboard.svg,
-docs/neighbours.svg, docs/map.svg, docs/compare.svg and docs/stability.svg at 80x24 with the
-real engine: the dashboard is captured mid-training on builtin:hamlet (paused, so the frame is
-stable); the explorer panes show the model that run produced; the Compare pane aligns a second
-run, with another seed, onto it (which neighbours are the seed's); the stability column is an
+docs/neighbours.svg, docs/map.svg, docs/compare.svg, docs/compare-map.svg and
+docs/stability.svg at 80x24 with the real engine: the dashboard is captured mid-training on
+builtin:hamlet (paused, so the frame is stable); the explorer panes show the model that run
+produced; the Compare pane aligns a second run, with another seed, onto it (which neighbours
+are the seed's), and the Map then marks where the query sits in that run; the stability column is an
 ensemble of three runs on bootstrap samples (``w2v train --runs 3``).
 """
 
@@ -84,6 +85,15 @@ async def shoot_compare(corpus: str, model: "Model", query: str) -> Path:
         await _wait(pilot, lambda: app.query_one("#cmp-sides").row_count > 0)
         await pilot.pause()
         path = Path(app.save_screenshot("compare.svg", str(DOCS)))
+        # the Map marks where the query sits in the second run (◈)
+        await pilot.press("n", "slash", *query, "enter")
+        await _wait(pilot, lambda: app.query_one("#nb-table").row_count > 0)
+        map_pane = app.query_one(MapPane)
+        await pilot.press("m")
+        await _wait(pilot, lambda: map_pane.computed_key is not None and map_pane.pending_key is None)
+        await _wait(pilot, lambda: bool(map_pane.compared))
+        await pilot.pause()
+        app.save_screenshot("compare-map.svg", str(DOCS))
         app.exit()
     return path
 
