@@ -46,8 +46,11 @@ from .reading import (
     WaitNotice,
     is_stream,
     not_text_reason,
+    range_encoding,
     read_lines,
+    read_range_lines,
 )
+from .byte_ranges import cut_points
 
 #: Longest sentence handed to the trainer; longer ones are cut (gensim uses 10000, the C tool 1000).
 MAX_SENTENCE_LENGTH = 10_000
@@ -71,6 +74,9 @@ _CJK_RUN = re.compile(f"([{_HAN}]+|[{_HIRAGANA}]+|[{_KATAKANA}]+)")
 _MAYBE_CJK = re.compile("[\u3005-\U0003ffff]")
 #: Lowercasing of languages with a dotless i (``--lang tr``): ``I`` is ``ı``, ``İ`` is ``i``.
 _DOTLESS_I = str.maketrans({"I": "\u0131", "\u0130": "i"})
+
+#: One source of a corpus's sentences for a reading process, counting its bytes in a meter.
+Part = Callable[[ByteMeter], Iterator[list[str]]]
 
 BUILTIN_CORPORA = {
     "hamlet": "hamlet-first-folio.txt",
@@ -222,6 +228,13 @@ class Corpus:
     meter : ByteMeter
         Bytes of the files read in the current pass, and their total when known: reading
         progress (:class:`~w2v_core.callbacks.ReadingProgress`).
+    parts : callable, optional
+        ``parts(n)``: at most ``n`` sources of sentences which, read one after the other,
+        give exactly :meth:`sentences` (byte ranges of a plain file, groups of a
+        directory's files), each called with the :class:`ByteMeter` it counts its bytes in;
+        None or a single part where the corpus can only be read in one pass (a pipe, a
+        compressed file, sentences given as an iterable). See
+        :mod:`w2v_core.parallel_reading`.
     """
 
     name: str
@@ -231,6 +244,7 @@ class Corpus:
     warnings: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     meter: ByteMeter = field(default_factory=ByteMeter)
+    parts: Callable[[int], list[Part]] | None = None
     _pending: Iterator[list[str]] | None = field(default=None, init=False, repr=False)
     _started: bool = field(default=False, init=False, repr=False)
 
@@ -328,8 +342,18 @@ def open_corpus(
     meter = ByteMeter()
 
     def sentences_of(path: Path, name: str, options: TextOptions = options,
-                     on_wait: WaitNotice | None = None) -> Iterator[list[str]]:
+                     on_wait: WaitNotice | None = None,
+                     meter: ByteMeter = meter) -> Iterator[list[str]]:
         return _file_sentences(path, name, options, on_wait, text, warnings, meter)
+
+    def file_groups(files: list[Path]) -> Callable[[int], list[Part]]:
+        def parts(n: int) -> list[Part]:
+            return [
+                lambda meter, group=group: (
+                    s for f in group for s in sentences_of(f, str(f), meter=meter))
+                for group in _balanced_groups(files, n)
+            ]
+        return parts
 
     spec = str(spec).strip()
     if not spec:
@@ -343,7 +367,7 @@ def open_corpus(
         meter.total = _size_of([path])
         return Corpus(
             spec, lambda: sentences_of(path, spec, TextOptions()), warnings=warnings, files=[path],
-            meter=meter,
+            meter=meter, parts=lambda n: _file_ranges(path, spec, TextOptions(), text, n),
         )
     if spec.startswith("nltk:"):
         return _open_nltk(spec, text.lang)
@@ -361,6 +385,7 @@ def open_corpus(
             warnings=warnings,
             files=list(files),
             meter=meter,
+            parts=file_groups(files),
         )
     if not os.access(path, os.R_OK):
         raise CorpusError(f"corpus is not readable: {spec}")
@@ -373,7 +398,8 @@ def open_corpus(
     if reason:
         raise CorpusError(f"corpus {spec} is {reason}")
     meter.total = _size_of([path])
-    return Corpus(spec, lambda: sentences_of(path, spec), warnings=warnings, files=[path], meter=meter)
+    return Corpus(spec, lambda: sentences_of(path, spec), warnings=warnings, files=[path], meter=meter,
+                  parts=lambda n: _file_ranges(path, spec, options, text, n))
 
 
 def split_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[list[str]]:
@@ -405,6 +431,17 @@ def split_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[l
             current = current[MAX_SENTENCE_LENGTH:]
     if current:
         yield from _cut(current)
+
+
+def ends_sentence(line: str, words: Callable[[str], list[str]]) -> bool:
+    """Does :func:`split_sentences` hold no words after ``line``, whatever came before it?
+
+    True when the line's last sentence mark follows at least two words of this line (the
+    sentence ends, even after a held one-word sentence) and no word follows the mark. A
+    file may be read in byte ranges cut after such a line (:mod:`w2v_core.byte_ranges`).
+    """
+    pieces = _SENTENCE_END.split(line)
+    return len(pieces) > 1 and len(words(pieces[-2])) > 1 and not words(pieces[-1])
 
 
 def line_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[list[str]]:
@@ -461,6 +498,13 @@ def _file_sentences(
     (unless ``text.line_sentences`` says), and are checked for clause-long "words" (a note
     added to ``warnings``, once). The bytes read are added to ``meter``."""
     lines = read_lines(path, name, options, on_wait, meter)
+    head = _head(lines)
+    splitter = split_sentences if _is_prose(head, text, warnings, name) else line_sentences
+    yield from splitter(itertools.chain(head, lines), text.lang)
+
+
+def _head(lines: Iterator[str]) -> list[str]:
+    """The first lines, up to 64 KB of text: what decides prose or one sentence a line."""
     head: list[str] = []
     size = 0
     for line in lines:
@@ -468,16 +512,62 @@ def _file_sentences(
         size += len(line)
         if size >= _SNIFF_CHARS:
             break
+    return head
+
+
+def _is_prose(head: list[str], text: TextConfig, warnings: list[str] | None, name: str) -> bool:
+    """Split ``head``'s file at sentence marks (else one sentence a line)? Also checks the
+    head for clause-long "words" (a note added to ``warnings``, once)."""
     if warnings is not None and not warnings:
         words = tokenizer(text.lang)
         note = clause_words_warning([t for line in head for t in words(line)], name)
         if note:
             warnings.append(note)
-    prose = text.line_sentences is False or (
+    return text.line_sentences is False or (
         text.line_sentences is None and any(_SENTENCE_END.search(line) for line in head)
     )
+
+
+def _file_ranges(path: Path, name: str, options: TextOptions, text: TextConfig,
+                 n: int) -> list[Part]:
+    """At most ``n`` byte ranges of a plain file, each read as a one-pass read reads it
+    (:mod:`w2v_core.byte_ranges`); one part (the whole file) where it cannot be cut."""
+    whole: list[Part] = [lambda meter: _file_sentences(path, name, options, None, text, None, meter)]
+    coding = range_encoding(path, options) if n > 1 else None
+    if coding is None:
+        return whole
+    encoding, bom = coding
+    lines = read_lines(path, name, options)
+    try:
+        prose = _is_prose(_head(lines), text, None, name)
+    finally:
+        lines.close()
+    words = tokenizer(text.lang)
+    clean = (lambda line: ends_sentence(line, words)) if prose else None
+    bounds = [bom, *cut_points(path, n, encoding, bom, clean), path.stat().st_size]
+    if len(bounds) < 3:
+        return whole
     splitter = split_sentences if prose else line_sentences
-    yield from splitter(itertools.chain(head, lines), text.lang)
+    return [
+        lambda meter, start=start, end=end: splitter(
+            read_range_lines(path, name, options, start, end, encoding, meter), text.lang)
+        for start, end in zip(bounds, bounds[1:])
+    ]
+
+
+def _balanced_groups(files: list[Path], n: int) -> list[list[Path]]:
+    """``files`` in at most ``n`` runs, in order, of about equal bytes."""
+    sizes = [max(_size_of([f]) or 0, 1) for f in files]
+    total, groups, group, done = sum(sizes), [], [], 0
+    for path, size in zip(files, sizes):
+        group.append(path)
+        done += size
+        if done * n >= total * (len(groups) + 1) and len(groups) < n - 1:
+            groups.append(group)
+            group = []
+    if group:
+        groups.append(group)
+    return groups
 
 
 #: Fewest tokens :func:`clause_words_warning` judges, and what it takes as clause-long:
