@@ -36,6 +36,8 @@ from typing import BinaryIO
 
 from .errors import ConfigError, CorpusError
 
+#: Bytes read at once; no more than LONG_LINE_CHARS, so that a line too long to hand on
+#: whole always spans blocks, where it is cut (:func:`_decoded_lines`).
 _READ_BYTES = 1 << 20
 #: Characters of a line handed on at once; a longer line comes in pieces cut at whitespace
 #: (a piece is one line to the reader: in line mode, a sentence boundary every few hundred
