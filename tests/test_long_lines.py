@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from planted import letter_word
 
 from w2v_core.corpus import open_corpus
 from w2v_core.reading import LONG_LINE_CHARS, TextOptions, read_lines
@@ -23,20 +24,10 @@ print(json.dumps({"growth_kb": after - before, "words": encoded.n_words, "vocab"
 """
 
 
-def _word(i: int) -> str:
-    """A lowercase word of letters for each number (the tokenizer keeps letters)."""
-    letters = "w"
-    while True:
-        i, r = divmod(i, 26)
-        letters += chr(ord("a") + r)
-        if not i:
-            return letters
-
-
 def _words(n: int) -> list[str]:
     rng = np.random.default_rng(0)
     ids = rng.zipf(1.3, size=n) % 20_000
-    return [_word(i) for i in ids.tolist()]
+    return [letter_word(i) for i in ids.tolist()]
 
 
 def _peak(path: Path) -> dict:

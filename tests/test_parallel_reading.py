@@ -8,6 +8,7 @@ import codecs
 from pathlib import Path
 
 import numpy as np
+from planted import letter_word
 import pytest
 
 from w2v_core import byte_ranges, reading
@@ -19,21 +20,12 @@ from w2v_core.phrases import Phrasing
 from w2v_core.token_ids import EncodedCorpus, encode_corpus
 
 
-def _word(i: int) -> str:
-    letters = "w"
-    while True:
-        i, r = divmod(i, 26)
-        letters += chr(ord("a") + r)
-        if not i:
-            return letters
-
-
 def _prose(n_sentences: int, seed: int = 0) -> str:
     """Sentences wrapped across lines, one-word sentences (speaker tags), blank lines."""
     rng = np.random.default_rng(seed)
     out = []
     for i in range(n_sentences):
-        words = [_word(int(w)) for w in rng.zipf(1.4, size=int(rng.integers(1, 12))) % 3000]
+        words = [letter_word(int(w)) for w in rng.zipf(1.4, size=int(rng.integers(1, 12))) % 3000]
         text = " ".join(words).capitalize() + rng.choice([".", "!", "?"])
         out.append(text + rng.choice([" ", "\n", "\n\n", " "]))
         if i % 37 == 0:
@@ -44,7 +36,7 @@ def _prose(n_sentences: int, seed: int = 0) -> str:
 def _lines(n_lines: int, seed: int = 1) -> str:
     rng = np.random.default_rng(seed)
     return "".join(
-        " ".join(_word(int(w)) for w in rng.zipf(1.4, size=int(rng.integers(0, 15))) % 3000) + "\n"
+        " ".join(letter_word(int(w)) for w in rng.zipf(1.4, size=int(rng.integers(0, 15))) % 3000) + "\n"
         for _ in range(n_lines)
     )
 

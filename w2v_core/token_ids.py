@@ -198,7 +198,7 @@ def encode_corpus(
     if not isolate:
         encoded = _encode(corpus, vocabulary, spill_tokens, lambda: IdStore(spill_tokens), control,
                           progress.publish, phrases, workers, max_distinct)
-        progress.finish()
+        progress.finish(encoded)
         return encoded
     ids_file = temporary_file()
     shared = shared_array((4,), np.float64)  # what the child has read, for the parent to tell
@@ -219,11 +219,12 @@ def encode_corpus(
         ids_file.close()
         raise
     progress.publish(*shared)
-    progress.finish()
     store = IdStore.adopt(ids_file, size, spill_tokens)
     release_freed_memory()  # the answer's pickle, freed (benchmarks/README.md, "token_ids.py")
-    return EncodedCorpus(Vocabulary.from_packed(packed, counts), store, n_words, n_sentences, name,
-                         processes, floor)
+    encoded = EncodedCorpus(Vocabulary.from_packed(packed, counts), store, n_words, n_sentences,
+                            name, processes, floor)
+    progress.finish(encoded)
+    return encoded
 
 
 def _encode(
@@ -529,12 +530,14 @@ class _ReadingReporter:
             self.last_told = now
             self.on_progress(self.latest)
 
-    def finish(self) -> None:
+    def finish(self, encoded: EncodedCorpus) -> None:
         """The whole corpus is read: the last event."""
         if self.on_progress is not None and self.latest is not None:
             latest = self.latest
             self.on_progress(replace(latest, bytes_read=latest.bytes_total or latest.bytes_read,
-                                     seconds=time.perf_counter() - self.started, done=True))
+                                     seconds=time.perf_counter() - self.started, done=True,
+                                     processes=encoded.reading_processes,
+                                     count_floor=encoded.count_floor))
 
 
 def _check_stop(control, name: str) -> None:
