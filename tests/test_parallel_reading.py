@@ -192,3 +192,8 @@ def test_a_stopped_control_stops_every_reading_process(tmp_path):
     control.stop()
     with pytest.raises(ReadingStopped):
         _read(str(path), 2, control=control, isolate=False)
+
+
+@pytest.mark.parametrize("spec", ["nltk:brown", "nltk:inaugural"])
+def test_an_nltk_corpus_in_runs_of_its_files(nltk_data, spec):
+    _check(spec, 2)  # brown: the reader's sentences; inaugural: raw text split here

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from .config import DOTLESS_I_LANGUAGES, TextConfig
 from .errors import CorpusError
@@ -75,6 +76,7 @@ _MAYBE_CJK = re.compile("[\u3005-\U0003ffff]")
 #: Lowercasing of languages with a dotless i (``--lang tr``): ``I`` is ``ı``, ``İ`` is ``i``.
 _DOTLESS_I = str.maketrans({"I": "\u0131", "\u0130": "i"})
 
+T = TypeVar("T")
 #: One source of a corpus's sentences for a reading process, counting its bytes in a meter.
 Part = Callable[[ByteMeter], Iterator[list[str]]]
 
@@ -351,7 +353,7 @@ def open_corpus(
             return [
                 lambda meter, group=group: (
                     s for f in group for s in sentences_of(f, str(f), meter=meter))
-                for group in _balanced_groups(files, n)
+                for group in _balanced_groups(files, [_size_of([f]) or 0 for f in files], n)
             ]
         return parts
 
@@ -555,12 +557,12 @@ def _file_ranges(path: Path, name: str, options: TextOptions, text: TextConfig,
     ]
 
 
-def _balanced_groups(files: list[Path], n: int) -> list[list[Path]]:
-    """``files`` in at most ``n`` runs, in order, of about equal bytes."""
-    sizes = [max(_size_of([f]) or 0, 1) for f in files]
+def _balanced_groups(items: list[T], sizes: list[int], n: int) -> list[list[T]]:
+    """``items`` (files) in at most ``n`` runs, in order, of about equal ``sizes`` (bytes)."""
+    sizes = [max(size, 1) for size in sizes]
     total, groups, group, done = sum(sizes), [], [], 0
-    for path, size in zip(files, sizes):
-        group.append(path)
+    for item, size in zip(items, sizes):
+        group.append(item)
         done += size
         if done * n >= total * (len(groups) + 1) and len(groups) < n - 1:
             groups.append(group)
@@ -681,8 +683,8 @@ def _open_nltk(spec: str, lang: str | None) -> Corpus:
             raise CorpusError(f"NLTK corpus {name!r} has no file {fileid!r}")
         fileids = [fileid]
 
-    def sentences() -> Iterator[list[str]]:
-        tokenized = _nltk_sentences(reader, fileids)
+    def sentences(ids: list[str]) -> Iterator[list[str]]:
+        tokenized = _nltk_sentences(reader, ids)
         if tokenized is not None:
             words = tokenizer(lang)
             for sent in tokenized:
@@ -690,10 +692,14 @@ def _open_nltk(spec: str, lang: str | None) -> Corpus:
                 if tokens:
                     yield from _cut(tokens)
         else:
-            for fid in fileids:
+            for fid in ids:
                 yield from split_sentences(reader.raw(fid).splitlines(), lang)
 
-    return Corpus(spec, sentences)
+    def parts(n: int) -> list[Part]:
+        return [lambda meter, group=group: sentences(group)
+                for group in _balanced_groups(fileids, [1] * len(fileids), n)]
+
+    return Corpus(spec, lambda: sentences(fileids), parts=parts)
 
 
 def _nltk_sentences(reader, fileids: list[str]) -> Iterator[list[str]] | None:

@@ -2,14 +2,14 @@
 
 Counting and encoding are most of reading, and they run in Python, one core per process.
 A corpus that can be cut (:attr:`w2v_core.corpus.Corpus.parts`: byte ranges of a plain file,
-runs of a directory's files) is read by one forked process per part. Each writes its
+runs of a directory's or an NLTK corpus's files) is read by one forked process per part. Each writes its
 provisional id stream to its own temporary file (no process holds the corpus) and sends
 back its table of tokens; :func:`w2v_core.token_ids.merge_parts` joins the tables in part
 order, which gives the order of first sight of a one-process read, so the vocabulary and the
 id stream are identical to it (``tests/test_parallel_reading.py``).
 
 Read in one process, whatever ``workers`` says: a pipe or FIFO (read once, as it arrives),
-a compressed file (no seeking into it), an iterable of sentences, an NLTK corpus, a file in
+a compressed file (no seeking into it), an iterable of sentences, a file in
 UTF-16 or UTF-32 or another encoding where a newline byte may be part of a character, and a
 file where no safe cut is found (:mod:`w2v_core.byte_ranges`).
 
@@ -117,14 +117,3 @@ def _worker(part: Part, work: Work, file: IO[bytes], row: np.ndarray) -> Callabl
             row[0] = meter.done
 
     return run
-
-
-def no_parts_reason(corpus: Any) -> str:
-    """Why a corpus is read in one process, for a front end's reading line."""
-    if not isinstance(corpus, Corpus):
-        return "sentences given in memory"
-    if not corpus.rereadable:
-        return "a pipe is read as it arrives"
-    if corpus.parts is None:
-        return "an NLTK corpus"
-    return "a compressed file, a single small file or text that cannot be cut safely"

@@ -255,7 +255,7 @@ def _encode(
     if not provisional:
         raise CorpusError(f"corpus is empty: {name} contains no words")
     if len(parts) > 1:  # the distinct tokens summed over parts were an upper bound
-        publish(total, total, int(counts.sum()), len(provisional))
+        publish(total or 0, -1 if total is None else total, int(counts.sum()), len(provisional))
     bound = combined_bound(parts)
     streams = [(part.store, local) for part, local in zip(parts, maps)]
     if phrases is not None:
