@@ -451,8 +451,10 @@ def line_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[li
     words = tokenizer(lang)
     for line in lines:
         tokens = words(line)
-        if tokens:
+        if len(tokens) > MAX_SENTENCE_LENGTH:
             yield from _cut(tokens)
+        elif tokens:
+            yield tokens
 
 
 def _cut(tokens: list[str]) -> Iterator[list[str]]:
