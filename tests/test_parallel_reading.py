@@ -101,6 +101,8 @@ def test_huge_lines_cut_in_pieces(tmp_path, small_pieces, workers, line_sentence
     text = _prose(3000).replace("\n", " ") if not line_sentences else _lines(3000).replace("\n", " ")
     path.write_text(text + "\n" + _lines(5) + text[:20_000] + "\n")
     _check(path, workers, line_sentences=line_sentences)
+    path.write_text(text)  # text8: one line, no newline at all
+    _check(path, workers, line_sentences=line_sentences)
 
 
 @pytest.mark.parametrize("workers", [2, 3])

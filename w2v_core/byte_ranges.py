@@ -79,11 +79,9 @@ class _Walker:
         """The first safe cut at or after ``target``, within :data:`SEARCH_BYTES`."""
         line = self._line_start(target)
         while line < self.size and line <= target + SEARCH_BYTES:
-            end = self._find(b"\n", line)
-            if end >= self.size:
-                return None  # the last line: a cut after it is the file's end
+            end = self._find(b"\n", line)  # the size: a last line without a newline (text8)
             for text, cut in self._pieces(line, end):
-                if cut >= target and (self.clean is None or self.clean(text)):
+                if target <= cut < self.size and (self.clean is None or self.clean(text)):
                     return cut
             line = end + 1
         return None
