@@ -41,7 +41,7 @@ Work = Callable[[Iterator[list[str]], IO[bytes], Callable[[int, int], None], Cal
 
 
 def reading_parts(corpus: Any, workers: int) -> list[Part]:
-    """The parts ``corpus`` is read in by ``workers`` processes (one: read it here)."""
+    """The parts ``corpus`` is read in by ``workers`` processes (none or one: read it here)."""
     if workers < 2 or not isinstance(corpus, Corpus) or corpus.parts is None:
         return []
     if not processes_supported():
