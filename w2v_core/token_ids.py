@@ -359,10 +359,13 @@ class DistinctBound:
 
     A corpus of logs, URLs or IDs may hold tens of millions of distinct tokens, each a
     string in the counting table. When a sentence would take the table past ``limit``, the
-    tokens seen at most ``floor`` times so far are forgotten (``floor`` rises by one until
-    enough are), as gensim's ``max_vocab_size`` and word2vec's ``ReduceVocab`` do: a
-    forgotten token seen again starts counting afresh, so its count is too low, and
-    reading with a bound is approximate once it was reached. Below it, counts are exact.
+    rarest tokens so far are forgotten: every token seen at most ``f`` times, for the least
+    ``f`` that frees half the table (so that forgetting is rare, and frequent words, whose
+    counts are far above ``f``, are never forgotten). This is gensim's ``max_vocab_size``
+    and word2vec's ``ReduceVocab``, but they raise ``f`` by one at every pruning, which on a
+    corpus far above the bound climbs until frequent words go too. A forgotten token seen
+    again starts counting afresh, so its count is too low: counts are approximate once the
+    bound was reached, for words seen a few times. Below it, every count is exact.
 
     Attributes
     ----------
@@ -370,7 +373,8 @@ class DistinctBound:
         Most distinct tokens held (a sentence with more distinct tokens than this is the
         only thing that can exceed it).
     floor : int
-        0 while nothing was forgotten; else the counts at or below which tokens were.
+        0 while nothing was forgotten; else the highest ``f``: tokens seen at most this often
+        may have been forgotten.
     peak : int
         Most distinct tokens held at once.
     forgotten : int
@@ -383,17 +387,17 @@ class DistinctBound:
     forgotten: int = 0
 
     def forget(self, provisional: dict[str, int], counts: np.ndarray, room: int) -> None:
-        """Drop the rarest tokens from ``provisional`` until ``room`` more fit."""
+        """Drop the rarest tokens from ``provisional``: at least half the table, and enough
+        for ``room`` more."""
         ids = np.fromiter(provisional.values(), np.int64, len(provisional))
         seen = counts[ids]
-        while provisional and len(provisional) + room > self.limit:
-            self.floor += 1
-            drop = seen <= self.floor
-            if drop.any():
-                for word in [w for w, d in zip(provisional, drop.tolist()) if d]:
-                    del provisional[word]
-                self.forgotten += int(drop.sum())
-                seen = seen[~drop]
+        need = min(len(seen), max(len(seen) - self.limit // 2, len(seen) + room - self.limit, 1))
+        cutoff = max(int(np.partition(seen, need - 1)[need - 1]), 1)
+        drop = seen <= cutoff
+        for word in [w for w, d in zip(provisional, drop.tolist()) if d]:
+            del provisional[word]
+        self.floor = max(self.floor, cutoff)
+        self.forgotten += int(drop.sum())
 
 
 def provisional_ids(
