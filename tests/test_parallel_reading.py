@@ -13,7 +13,7 @@ import pytest
 
 from w2v_core import byte_ranges, reading
 from w2v_core.byte_ranges import cut_points
-from w2v_core.callbacks import ReadingStopped, TrainingControl
+from w2v_core.callbacks import ReadingProgress, ReadingStopped, TrainingControl
 from w2v_core.corpus import ends_sentence, open_corpus, tokenizer
 from w2v_core.errors import CorpusError
 from w2v_core.phrases import Phrasing
@@ -199,3 +199,15 @@ def test_a_stopped_control_stops_every_reading_process(tmp_path):
 @pytest.mark.parametrize("spec", ["nltk:brown", "nltk:inaugural"])
 def test_an_nltk_corpus_in_runs_of_its_files(nltk_data, spec):
     _check(spec, 2)  # brown: the reader's sentences; inaugural: raw text split here
+
+
+def test_progress_is_summed_over_the_reading_processes(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_text(_lines(30_000))
+    events: list[ReadingProgress] = []
+    encoded = encode_corpus(str(path), min_count=1, workers=2, on_progress=events.append)
+    last = events[-1]
+    assert last.done and last.processes == 2 == encoded.reading_processes
+    assert last.bytes_read == last.bytes_total == path.stat().st_size
+    assert last.words == encoded.n_words and last.vocabulary == len(encoded.vocab)
+    assert all(a.words <= b.words for a, b in zip(events, events[1:]))
