@@ -136,7 +136,12 @@ def normal_form(text: str) -> str:
 
 def _tokens(text: str) -> list[str]:
     if text.isascii():  # isascii is O(1); most lines need no normalising
-        return _TOKEN.findall(text.lower())
+        text = text.lower()
+        # letters and spaces only (tokenised text, text8): the same words, split ~2x faster
+        # than by the pattern; other text pays a C scan, ~1%
+        if text.replace(" ", "").isalpha():
+            return text.split()
+        return _TOKEN.findall(text)
     return _words(normal_form(text))
 
 
