@@ -187,9 +187,30 @@ def _word_pattern() -> re.Pattern[str]:
 
     Without the marks, Devanagari, Tamil, Thai... words fall apart at every vowel sign:
     ``"हिन्दी"`` would give ``["ह", "न", "द"]``. Built on the first non-ASCII text, not at
-    import: the marks of this Python's Unicode version are listed from ``unicodedata``, which
-    takes a noticeable moment (measurements: benchmarks/README.md, "w2v_core/corpus.py").
+    import (:func:`combining_marks`).
     """
+    marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in combining_marks())
+    # (letter marks*)+ unrolled: the same words, found without trying the marks at every letter
+    return re.compile(rf"[^\W\d_]+(?:[{marks}]+[^\W\d_]*)*")
+
+
+def combining_marks() -> list[tuple[int, int]]:
+    """The first and last code point of each run of combining marks of this Python's Unicode
+    version: read from ``data/combining-marks-VERSION.txt`` where one is shipped (listing
+    them from ``unicodedata`` takes ~0.3 s, paid by every reading process: measurements in
+    benchmarks/README.md, "w2v_core/corpus.py"), else listed (:func:`list_combining_marks`).
+    """
+    shipped = resources.files("w2v_core") / "data" / f"combining-marks-{unicodedata.unidata_version}.txt"
+    try:
+        text = shipped.read_text(encoding="ascii")
+    except OSError:
+        return list_combining_marks()
+    return [(int(a, 16), int(b, 16)) for a, b in (line.split() for line in text.splitlines())]
+
+
+def list_combining_marks() -> list[tuple[int, int]]:
+    """:func:`combining_marks`, listed from ``unicodedata`` (``scripts/combining_marks.py``
+    writes them to the file shipped for this Unicode version)."""
     ranges: list[list[int]] = []
     for code in range(sys.maxunicode + 1):
         if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me"):
@@ -197,9 +218,7 @@ def _word_pattern() -> re.Pattern[str]:
                 ranges[-1][1] = code
             else:
                 ranges.append([code, code])
-    marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
-    # (letter marks*)+ unrolled: the same words, found without trying the marks at every letter
-    return re.compile(rf"[^\W\d_]+(?:[{marks}]+[^\W\d_]*)*")
+    return [(a, b) for a, b in ranges]
 
 
 def builtin_path(filename: str) -> Path:
