@@ -12,6 +12,12 @@ that hands back the vocabulary and the id file. Counting leaves the allocator fr
 every distinct token was a string, and the few kept ones pin the memory of the many pruned
 ones, and the process stays several times larger than its live objects; in a child, that
 memory is returned when it exits (measurements: benchmarks/README.md, "token_ids.py").
+
+A plain file, a directory or an NLTK corpus is counted in parts by several processes
+(:mod:`w2v_core.parallel_reading`), each with its own table in its order of first sight;
+:func:`merge_parts` joins them in part order, which is the order of first sight of one pass,
+so the vocabulary and the ids are those of a one-process read. The counting table can be
+bounded (:class:`DistinctBound`, ``--max-distinct``).
 """
 
 from __future__ import annotations
