@@ -10,12 +10,18 @@ import pytest
 from planted import letter_word
 from rich.console import Console
 
-from w2v_core import TrainConfig
+from w2v_core import TrainConfig, parallel_reading
 from w2v_core.callbacks import Callback, ReadingProgress
 from w2v_core.cli.progress import ProgressReporter
 from w2v_core.errors import ConfigError
 from w2v_core.token_ids import DistinctBound, encode_corpus, provisional_ids
 from w2v_core.training import train
+
+@pytest.fixture(autouse=True)
+def small_parts(monkeypatch):
+    """Small test corpora are read in parts too."""
+    monkeypatch.setattr(parallel_reading, "MIN_PART_BYTES", 1)
+
 
 FREQUENT = ["alpha", "beta", "gamma", "delta", "epsilon"]
 

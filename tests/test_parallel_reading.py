@@ -11,13 +11,19 @@ import numpy as np
 from planted import letter_word
 import pytest
 
-from w2v_core import byte_ranges, reading
+from w2v_core import byte_ranges, parallel_reading, reading
 from w2v_core.byte_ranges import cut_points
 from w2v_core.callbacks import ReadingProgress, ReadingStopped, TrainingControl
 from w2v_core.corpus import ends_sentence, open_corpus, tokenizer
 from w2v_core.errors import CorpusError
 from w2v_core.phrases import Phrasing
 from w2v_core.token_ids import EncodedCorpus, encode_corpus
+
+
+@pytest.fixture(autouse=True)
+def small_parts(monkeypatch):
+    """Small test corpora are read in parts too."""
+    monkeypatch.setattr(parallel_reading, "MIN_PART_BYTES", 1)
 
 
 def _prose(n_sentences: int, seed: int = 0) -> str:

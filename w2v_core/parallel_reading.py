@@ -34,6 +34,8 @@ from .reading import ByteMeter
 
 #: Most reading processes chosen by default (beyond, merging the tables and the disk tell).
 MAX_WORKERS = 16
+#: Fewest bytes worth a reading process of their own (a smaller corpus reads in a blink).
+MIN_PART_BYTES = 1 << 20
 
 #: ``work(sentences, file, on_block, stopped)``: counts ``sentences`` into ``file``, calling
 #: ``on_block(words, distinct)`` after each block of tokens; returns a picklable answer.
@@ -46,7 +48,9 @@ def reading_parts(corpus: Any, workers: int) -> list[Part]:
         return []
     if not processes_supported():
         return []
-    return corpus.parts(workers)
+    if corpus.meter.total is not None:
+        workers = min(workers, corpus.meter.total // MIN_PART_BYTES)
+    return corpus.parts(workers) if workers > 1 else []
 
 
 def read_in_processes(
