@@ -256,8 +256,8 @@ class Corpus:
         progress (:class:`~w2v_core.callbacks.ReadingProgress`).
     parts : callable, optional
         ``parts(n)``: at most ``n`` sources of sentences which, read one after the other,
-        give exactly :meth:`sentences` (byte ranges of a plain file, groups of a
-        directory's files), each called with the :class:`ByteMeter` it counts its bytes in;
+        give exactly :meth:`sentences` (byte ranges of a plain file, runs of a
+        directory's or an NLTK corpus's files), each called with the :class:`ByteMeter` it counts its bytes in;
         None or a single part where the corpus can only be read in one pass (a pipe, a
         compressed file, sentences given as an iterable). See
         :mod:`w2v_core.parallel_reading`.
