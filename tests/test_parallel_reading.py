@@ -217,3 +217,12 @@ def test_progress_is_summed_over_the_reading_processes(tmp_path):
     assert last.bytes_read == last.bytes_total == path.stat().st_size
     assert last.words == encoded.n_words and last.vocabulary == len(encoded.vocab)
     assert all(a.words <= b.words for a, b in zip(events, events[1:]))
+
+
+def test_a_directory_with_one_large_file_cuts_it_too(tmp_path):
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    (folder / "a-small.txt").write_text(_lines(50, 1))
+    (folder / "b-large.txt").write_text(_prose(6000))
+    (folder / "c-small.txt").write_text(_lines(50, 2))
+    _check(folder, 3)

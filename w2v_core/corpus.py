@@ -373,12 +373,21 @@ def open_corpus(
         return _file_sentences(path, name, options, on_wait, text, warnings, meter)
 
     def file_groups(files: list[Path]) -> Callable[[int], list[Part]]:
+        """Runs of whole files, a file larger than a run's share cut in byte ranges."""
         def parts(n: int) -> list[Part]:
-            return [
-                lambda meter, group=group: (
-                    s for f in group for s in sentences_of(f, str(f), meter=meter))
-                for group in _balanced_groups(files, [_size_of([f]) or 0 for f in files], n)
-            ]
+            sizes = [_size_of([f]) or 0 for f in files]
+            share = max(sum(sizes) // n, 1)
+            units: list[Part] = []
+            unit_sizes: list[int] = []
+            for path, size in zip(files, sizes):
+                if size > share:
+                    pieces = _file_ranges(path, str(path), options, text, -(-size // share))
+                else:
+                    pieces = [lambda meter, path=path: sentences_of(path, str(path), meter=meter)]
+                units += pieces
+                unit_sizes += [size // len(pieces)] * len(pieces)
+            return [lambda meter, group=group: (s for unit in group for s in unit(meter))
+                    for group in _balanced_groups(units, unit_sizes, n)]
         return parts
 
     spec = str(spec).strip()
