@@ -27,6 +27,16 @@ PLANTED_GROUPS = {
 FILLER = ["the", "a", "and", "of", "with", "is", "was", "very"]
 
 
+def letter_word(i: int) -> str:
+    """A distinct lowercase word of letters for each number (the tokenizer keeps letters)."""
+    letters = "w"
+    while True:
+        i, r = divmod(i, 26)
+        letters += chr(ord("a") + r)
+        if not i:
+            return letters
+
+
 def planted_sentences(n_sentences: int = 3000, seed: int = 0, length: int = 10) -> list[list[str]]:
     """Sentences each drawn from one group's members, its context words and filler."""
     rng = np.random.default_rng(seed)

@@ -203,3 +203,17 @@ def test_w2v_train_line_sentences_flags(dotted_lines, tmp_path, capsys, monkeypa
             "--epochs", "1", "--min-count", "1", "--threads", "1", "--sample", "0"] + ([flag] if flag else [])
     assert main(argv) == 0, capsys.readouterr().err
     assert len(seen) == expected
+
+
+def test_the_shipped_combining_marks_are_this_unicode_versions():
+    import unicodedata
+
+    from w2v_core.corpus import builtin_path, combining_marks, list_combining_marks
+    from w2v_core.errors import CorpusError
+
+    name = f"combining-marks-{unicodedata.unidata_version}.txt"
+    try:
+        builtin_path(name)
+    except CorpusError:
+        pytest.skip(f"no {name} shipped (scripts/combining_marks.py writes it)")
+    assert combining_marks() == list_combining_marks()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from planted import letter_word
 
 from w2v_core.corpus import open_corpus
 from w2v_core.reading import LONG_LINE_CHARS, TextOptions, read_lines
@@ -23,20 +24,10 @@ print(json.dumps({"growth_kb": after - before, "words": encoded.n_words, "vocab"
 """
 
 
-def _word(i: int) -> str:
-    """A lowercase word of letters for each number (the tokenizer keeps letters)."""
-    letters = "w"
-    while True:
-        i, r = divmod(i, 26)
-        letters += chr(ord("a") + r)
-        if not i:
-            return letters
-
-
 def _words(n: int) -> list[str]:
     rng = np.random.default_rng(0)
     ids = rng.zipf(1.3, size=n) % 20_000
-    return [_word(i) for i in ids.tolist()]
+    return [letter_word(i) for i in ids.tolist()]
 
 
 def _peak(path: Path) -> dict:
@@ -65,3 +56,31 @@ def test_a_long_line_is_handed_on_in_pieces_cut_between_words(tmp_path):
     assert " ".join(pieces[:-1]).split() == words and pieces[-1] == "last line"
     sentences = list(open_corpus(str(path), line_sentences=True))
     assert [w for s in sentences[:-1] for w in s] == words  # no word cut in two
+
+
+READ_IN_PROCESSES = r"""
+import json, resource, sys
+from w2v_core.token_ids import encode_corpus
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+encoded = encode_corpus(sys.argv[1], min_count=1, workers=2)
+# the reading child and its reading processes, each waited for: their largest peak
+peak = max(resource.getrusage(who).ru_maxrss
+           for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({"base_kb": base, "peak_kb": peak, "words": encoded.n_words,
+                  "vocab": len(encoded.vocab), "processes": encoded.reading_processes}))
+"""
+
+
+def test_a_one_line_corpus_read_in_processes_peaks_at_a_small_multiple_of_its_ids(tmp_path):
+    words = _words(3_000_000)
+    path = tmp_path / "one-line.txt"
+    path.write_text(" ".join(words) + "\n")
+    done = subprocess.run([sys.executable, "-c", READ_IN_PROCESSES, str(path)],
+                          capture_output=True, text=True, check=True)
+    figures = json.loads(done.stdout)
+    assert figures["words"] == len(words) and figures["processes"] == 2
+    # what the run must hold at some point: the ids (int32, with sentence marks) and the words
+    needed_kb = (4 * figures["words"] + 64 * figures["vocab"]) / 1024
+    # measured: ~48 MB over the interpreter for 12 MB of ids, the same at 6M words (the ids
+    # go to a file); the one line as one string and its tokens at once took ~200 MB more
+    assert figures["peak_kb"] - figures["base_kb"] <= 8 * needed_kb, figures

@@ -34,6 +34,11 @@ class ReadingProgress:
     vocabulary: int  #: distinct tokens so far, before min_count: a runaway shows early
     seconds: float  #: since reading began
     done: bool = False  #: the last report: the whole corpus is read
+    #: in the last report: processes that read the corpus (1: it could not be cut)
+    processes: int = 1
+    #: in the last report: 0, or the distinct-token bound was reached and tokens seen at most
+    #: this often in a stretch were forgotten (counts approximate: ``--max-distinct``)
+    count_floor: int = 0
 
     @property
     def fraction(self) -> float | None:

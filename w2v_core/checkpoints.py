@@ -248,7 +248,8 @@ def encode_like(
     else:
         encoded = encode_corpus(
             corpus, config.min_count, config.max_vocab, control=control,
-            phrases=Phrasing.of(config), on_progress=on_progress,
+            phrases=Phrasing.of(config), on_progress=on_progress, workers=config.threads,
+            max_distinct=config.max_distinct,
         )
     vocab, words, counts = encoded.vocab, model.wv.words, model.wv.counts
     if init_words and counts is not None and len(counts) == len(vocab):

@@ -27,6 +27,9 @@ from .errors import ConfigError
 #: a small corpus for its vectors to separate (Hamlet needs dozens; 5 leaves every cosine
 #: near 1).
 AUTO_EPOCHS_WORDS = 1_500_000
+#: Distinct tokens held while counting, by default: some 2-3 GB of strings and table, far
+#: above any natural language's vocabulary (English Wikipedia: about 10M).
+DEFAULT_MAX_DISTINCT = 20_000_000
 #: Fewest and most passes :func:`resolve_epochs` chooses.
 AUTO_EPOCHS_MIN, AUTO_EPOCHS_MAX = 5, 50
 
@@ -167,6 +170,12 @@ class TrainConfig:
         Words seen fewer times are dropped.
     max_vocab : int or None
         Keep only the most frequent words.
+    max_distinct : int or None
+        Most distinct tokens held while the corpus is counted (all reading processes
+        together). A corpus of logs, URLs or IDs can hold tens of millions; past the bound
+        the rarest so far are forgotten, as gensim's ``max_vocab_size`` does, and counts
+        become approximate (:class:`w2v_core.token_ids.DistinctBound`; a notice says so).
+        None: no bound.
     sample : float
         Subsampling threshold for frequent words (0 disables).
     epochs : int or None
@@ -212,6 +221,14 @@ class TrainConfig:
     max_vocab: int | None = _option(
         None,
         help="keep at most this many most frequent words ('none': no limit)",
+        parse=parse_int_or("none"),
+        none="none",
+    )
+    max_distinct: int | None = _option(
+        DEFAULT_MAX_DISTINCT,
+        help="most distinct tokens held while counting the corpus; past it the rarest so far "
+        "are forgotten and counts become approximate, as gensim's max_vocab_size (a notice "
+        "says so; 'none': no bound)",
         parse=parse_int_or("none"),
         none="none",
     )
@@ -277,6 +294,8 @@ class TrainConfig:
         _check_int("min_count", self.min_count, 1, None)
         if self.max_vocab is not None:
             _check_int("max_vocab", self.max_vocab, 1, None)
+        if self.max_distinct is not None:
+            _check_int("max_distinct", self.max_distinct, 1_000, None)
         _check_float("sample", self.sample, 0.0, 1.0, high_open=True)
         if self.epochs is not None:
             _check_int("epochs", self.epochs, 1, 10_000)

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from .config import DOTLESS_I_LANGUAGES, TextConfig
 from .errors import CorpusError
@@ -46,8 +47,11 @@ from .reading import (
     WaitNotice,
     is_stream,
     not_text_reason,
+    range_encoding,
     read_lines,
+    read_range_lines,
 )
+from .byte_ranges import cut_points
 
 #: Longest sentence handed to the trainer; longer ones are cut (gensim uses 10000, the C tool 1000).
 MAX_SENTENCE_LENGTH = 10_000
@@ -71,6 +75,10 @@ _CJK_RUN = re.compile(f"([{_HAN}]+|[{_HIRAGANA}]+|[{_KATAKANA}]+)")
 _MAYBE_CJK = re.compile("[\u3005-\U0003ffff]")
 #: Lowercasing of languages with a dotless i (``--lang tr``): ``I`` is ``ı``, ``İ`` is ``i``.
 _DOTLESS_I = str.maketrans({"I": "\u0131", "\u0130": "i"})
+
+T = TypeVar("T")
+#: One source of a corpus's sentences for a reading process, counting its bytes in a meter.
+Part = Callable[[ByteMeter], Iterator[list[str]]]
 
 BUILTIN_CORPORA = {
     "hamlet": "hamlet-first-folio.txt",
@@ -128,7 +136,12 @@ def normal_form(text: str) -> str:
 
 def _tokens(text: str) -> list[str]:
     if text.isascii():  # isascii is O(1); most lines need no normalising
-        return _TOKEN.findall(text.lower())
+        text = text.lower()
+        # letters and spaces only (tokenised text, text8): the same words, split ~2x faster
+        # than by the pattern; other text pays a C scan, ~1%
+        if text.replace(" ", "").isalpha():
+            return text.split()
+        return _TOKEN.findall(text)
     return _words(normal_form(text))
 
 
@@ -185,9 +198,30 @@ def _word_pattern() -> re.Pattern[str]:
 
     Without the marks, Devanagari, Tamil, Thai... words fall apart at every vowel sign:
     ``"हिन्दी"`` would give ``["ह", "न", "द"]``. Built on the first non-ASCII text, not at
-    import: the marks of this Python's Unicode version are listed from ``unicodedata``, which
-    takes a noticeable moment (measurements: benchmarks/README.md, "w2v_core/corpus.py").
+    import (:func:`combining_marks`).
     """
+    marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in combining_marks())
+    # (letter marks*)+ unrolled: the same words, found without trying the marks at every letter
+    return re.compile(rf"[^\W\d_]+(?:[{marks}]+[^\W\d_]*)*")
+
+
+def combining_marks() -> list[tuple[int, int]]:
+    """The first and last code point of each run of combining marks of this Python's Unicode
+    version: read from ``data/combining-marks-VERSION.txt`` where one is shipped (listing
+    them from ``unicodedata`` takes ~0.3 s, paid by every reading process: measurements in
+    benchmarks/README.md, "w2v_core/corpus.py"), else listed (:func:`list_combining_marks`).
+    """
+    shipped = resources.files("w2v_core") / "data" / f"combining-marks-{unicodedata.unidata_version}.txt"
+    try:
+        text = shipped.read_text(encoding="ascii")
+    except OSError:
+        return list_combining_marks()
+    return [(int(a, 16), int(b, 16)) for a, b in (line.split() for line in text.splitlines())]
+
+
+def list_combining_marks() -> list[tuple[int, int]]:
+    """:func:`combining_marks`, listed from ``unicodedata`` (``scripts/combining_marks.py``
+    writes them to the file shipped for this Unicode version)."""
     ranges: list[list[int]] = []
     for code in range(sys.maxunicode + 1):
         if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me"):
@@ -195,9 +229,7 @@ def _word_pattern() -> re.Pattern[str]:
                 ranges[-1][1] = code
             else:
                 ranges.append([code, code])
-    marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
-    # (letter marks*)+ unrolled: the same words, found without trying the marks at every letter
-    return re.compile(rf"[^\W\d_]+(?:[{marks}]+[^\W\d_]*)*")
+    return [(a, b) for a, b in ranges]
 
 
 def builtin_path(filename: str) -> Path:
@@ -233,6 +265,13 @@ class Corpus:
     meter : ByteMeter
         Bytes of the files read in the current pass, and their total when known: reading
         progress (:class:`~w2v_core.callbacks.ReadingProgress`).
+    parts : callable, optional
+        ``parts(n)``: at most ``n`` sources of sentences which, read one after the other,
+        give exactly :meth:`sentences` (byte ranges of a plain file, runs of a
+        directory's or an NLTK corpus's files), each called with the :class:`ByteMeter` it counts its bytes in;
+        None or a single part where the corpus can only be read in one pass (a pipe, a
+        compressed file, sentences given as an iterable). See
+        :mod:`w2v_core.parallel_reading`.
     """
 
     name: str
@@ -242,6 +281,7 @@ class Corpus:
     warnings: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     meter: ByteMeter = field(default_factory=ByteMeter)
+    parts: Callable[[int], list[Part]] | None = None
     _pending: Iterator[list[str]] | None = field(default=None, init=False, repr=False)
     _started: bool = field(default=False, init=False, repr=False)
 
@@ -339,8 +379,27 @@ def open_corpus(
     meter = ByteMeter()
 
     def sentences_of(path: Path, name: str, options: TextOptions = options,
-                     on_wait: WaitNotice | None = None) -> Iterator[list[str]]:
+                     on_wait: WaitNotice | None = None,
+                     meter: ByteMeter = meter) -> Iterator[list[str]]:
         return _file_sentences(path, name, options, on_wait, text, warnings, meter)
+
+    def file_groups(files: list[Path]) -> Callable[[int], list[Part]]:
+        """Runs of whole files, a file larger than a run's share cut in byte ranges."""
+        def parts(n: int) -> list[Part]:
+            sizes = [_size_of([f]) or 0 for f in files]
+            share = max(sum(sizes) // n, 1)
+            units: list[Part] = []
+            unit_sizes: list[int] = []
+            for path, size in zip(files, sizes):
+                if size > share:
+                    pieces = _file_ranges(path, str(path), options, text, -(-size // share))
+                else:
+                    pieces = [lambda meter, path=path: sentences_of(path, str(path), meter=meter)]
+                units += pieces
+                unit_sizes += [size // len(pieces)] * len(pieces)
+            return [lambda meter, group=group: (s for unit in group for s in unit(meter))
+                    for group in _balanced_groups(units, unit_sizes, n)]
+        return parts
 
     spec = str(spec).strip()
     if not spec:
@@ -354,7 +413,7 @@ def open_corpus(
         meter.total = _size_of([path])
         return Corpus(
             spec, lambda: sentences_of(path, spec, TextOptions()), warnings=warnings, files=[path],
-            meter=meter,
+            meter=meter, parts=lambda n: _file_ranges(path, spec, TextOptions(), text, n),
         )
     if spec.startswith("nltk:"):
         return _open_nltk(spec, text.lang)
@@ -372,6 +431,7 @@ def open_corpus(
             warnings=warnings,
             files=list(files),
             meter=meter,
+            parts=file_groups(files),
         )
     if not os.access(path, os.R_OK):
         raise CorpusError(f"corpus is not readable: {spec}")
@@ -384,7 +444,8 @@ def open_corpus(
     if reason:
         raise CorpusError(f"corpus {spec} is {reason}")
     meter.total = _size_of([path])
-    return Corpus(spec, lambda: sentences_of(path, spec), warnings=warnings, files=[path], meter=meter)
+    return Corpus(spec, lambda: sentences_of(path, spec), warnings=warnings, files=[path], meter=meter,
+                  parts=lambda n: _file_ranges(path, spec, options, text, n))
 
 
 def split_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[list[str]]:
@@ -418,13 +479,26 @@ def split_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[l
         yield from _cut(current)
 
 
+def ends_sentence(line: str, words: Callable[[str], list[str]]) -> bool:
+    """Does :func:`split_sentences` hold no words after ``line``, whatever came before it?
+
+    True when the line's last sentence mark follows at least two words of this line (the
+    sentence ends, even after a held one-word sentence) and no word follows the mark. A
+    file may be read in byte ranges cut after such a line (:mod:`w2v_core.byte_ranges`).
+    """
+    pieces = _SENTENCE_END.split(line)
+    return len(pieces) > 1 and len(words(pieces[-2])) > 1 and not words(pieces[-1])
+
+
 def line_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[list[str]]:
     """One sentence per non-empty line (cut at :data:`MAX_SENTENCE_LENGTH` tokens)."""
     words = tokenizer(lang)
     for line in lines:
         tokens = words(line)
-        if tokens:
+        if len(tokens) > MAX_SENTENCE_LENGTH:
             yield from _cut(tokens)
+        elif tokens:
+            yield tokens
 
 
 def _cut(tokens: list[str]) -> Iterator[list[str]]:
@@ -472,6 +546,13 @@ def _file_sentences(
     (unless ``text.line_sentences`` says), and are checked for clause-long "words" (a note
     added to ``warnings``, once). The bytes read are added to ``meter``."""
     lines = read_lines(path, name, options, on_wait, meter)
+    head = _head(lines)
+    splitter = split_sentences if _is_prose(head, text, warnings, name) else line_sentences
+    yield from splitter(itertools.chain(head, lines), text.lang)
+
+
+def _head(lines: Iterator[str]) -> list[str]:
+    """The first lines, up to 64 KB of text: what decides prose or one sentence a line."""
     head: list[str] = []
     size = 0
     for line in lines:
@@ -479,16 +560,62 @@ def _file_sentences(
         size += len(line)
         if size >= _SNIFF_CHARS:
             break
+    return head
+
+
+def _is_prose(head: list[str], text: TextConfig, warnings: list[str] | None, name: str) -> bool:
+    """Split ``head``'s file at sentence marks (else one sentence a line)? Also checks the
+    head for clause-long "words" (a note added to ``warnings``, once)."""
     if warnings is not None and not warnings:
         words = tokenizer(text.lang)
         note = clause_words_warning([t for line in head for t in words(line)], name)
         if note:
             warnings.append(note)
-    prose = text.line_sentences is False or (
+    return text.line_sentences is False or (
         text.line_sentences is None and any(_SENTENCE_END.search(line) for line in head)
     )
+
+
+def _file_ranges(path: Path, name: str, options: TextOptions, text: TextConfig,
+                 n: int) -> list[Part]:
+    """At most ``n`` byte ranges of a plain file, each read as a one-pass read reads it
+    (:mod:`w2v_core.byte_ranges`); one part (the whole file) where it cannot be cut."""
+    whole: list[Part] = [lambda meter: _file_sentences(path, name, options, None, text, None, meter)]
+    coding = range_encoding(path, options) if n > 1 else None
+    if coding is None:
+        return whole
+    encoding, bom = coding
+    lines = read_lines(path, name, options)
+    try:
+        prose = _is_prose(_head(lines), text, None, name)
+    finally:
+        lines.close()
+    words = tokenizer(text.lang)
+    clean = (lambda line: ends_sentence(line, words)) if prose else None
+    bounds = [bom, *cut_points(path, n, encoding, bom, clean), path.stat().st_size]
+    if len(bounds) < 3:
+        return whole
     splitter = split_sentences if prose else line_sentences
-    yield from splitter(itertools.chain(head, lines), text.lang)
+    return [
+        lambda meter, start=start, end=end: splitter(
+            read_range_lines(path, name, options, start, end, encoding, meter), text.lang)
+        for start, end in zip(bounds, bounds[1:])
+    ]
+
+
+def _balanced_groups(items: list[T], sizes: list[int], n: int) -> list[list[T]]:
+    """``items`` (files) in at most ``n`` runs, in order, of about equal ``sizes`` (bytes)."""
+    sizes = [max(size, 1) for size in sizes]
+    total, groups, group, done = sum(sizes), [], [], 0
+    for item, size in zip(items, sizes):
+        group.append(item)
+        done += size
+        if done * n >= total * (len(groups) + 1) and len(groups) < n - 1:
+            groups.append(group)
+            group = []
+    if group:
+        groups.append(group)
+    return groups
 
 
 #: Fewest tokens :func:`clause_words_warning` judges, and what it takes as clause-long:
@@ -602,8 +729,8 @@ def _open_nltk(spec: str, lang: str | None) -> Corpus:
             raise CorpusError(f"NLTK corpus {name!r} has no file {fileid!r}")
         fileids = [fileid]
 
-    def sentences() -> Iterator[list[str]]:
-        tokenized = _nltk_sentences(reader, fileids)
+    def sentences(ids: list[str]) -> Iterator[list[str]]:
+        tokenized = _nltk_sentences(reader, ids)
         if tokenized is not None:
             words = tokenizer(lang)
             for sent in tokenized:
@@ -611,10 +738,14 @@ def _open_nltk(spec: str, lang: str | None) -> Corpus:
                 if tokens:
                     yield from _cut(tokens)
         else:
-            for fid in fileids:
+            for fid in ids:
                 yield from split_sentences(reader.raw(fid).splitlines(), lang)
 
-    return Corpus(spec, sentences)
+    def parts(n: int) -> list[Part]:
+        return [lambda meter, group=group: sentences(group)
+                for group in _balanced_groups(fileids, [1] * len(fileids), n)]
+
+    return Corpus(spec, lambda: sentences(fileids), parts=parts)
 
 
 def _nltk_sentences(reader, fileids: list[str]) -> Iterator[list[str]] | None:

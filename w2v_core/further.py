@@ -68,7 +68,8 @@ def encode_further(
     n = len(model.wv) if base_words is None else base_words
     encoded = encode_corpus(
         corpus, config.min_count, config.max_vocab, control=control, base_words=model.wv.words[:n],
-        on_progress=on_progress, phrases=Phrasing.of(config),
+        on_progress=on_progress, phrases=Phrasing.of(config), workers=config.threads,
+        max_distinct=config.max_distinct,
     )
     if base_words is None and model.wv.counts is not None:
         encoded.vocab.counts[:n] += model.wv.counts

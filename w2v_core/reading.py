@@ -36,6 +36,8 @@ from typing import BinaryIO
 
 from .errors import ConfigError, CorpusError
 
+#: Bytes read at once; no more than LONG_LINE_CHARS, so that a line too long to hand on
+#: whole always spans blocks, where it is cut (:func:`_decoded_lines`).
 _READ_BYTES = 1 << 20
 #: Characters of a line handed on at once; a longer line comes in pieces cut at whitespace
 #: (a piece is one line to the reader: in line mode, a sentence boundary every few hundred
@@ -152,6 +154,73 @@ def read_lines(
         raise CorpusError(f"cannot read corpus {name}: {_reason(exc)}") from None
 
 
+def read_range_lines(
+    path: Path,
+    name: str,
+    options: TextOptions,
+    start: int,
+    end: int,
+    encoding: str,
+    meter: ByteMeter | None = None,
+) -> Iterator[str]:
+    """Decoded lines of bytes ``start`` to ``end`` of the plain file ``path``, read in
+    ``encoding`` (found once for the whole file: :func:`range_encoding`), as
+    :func:`read_lines` would hand on the same lines when ``start`` begins one. Errors name
+    offsets in the whole file.
+
+    Raises
+    ------
+    CorpusError
+        The file cannot be read, is binary, or is not valid in its encoding.
+    """
+    try:
+        with open(path, "rb") as raw:
+            raw.seek(start)
+            data = _ByteRange(raw, end - start)
+            count = None if meter is None else _counter(meter, data)
+            yield from _decoded_lines(data, name, options, count=count, encoding=encoding,
+                                      offset=start)
+    except READ_ERRORS as exc:
+        raise CorpusError(f"cannot read corpus {name}: {_reason(exc)}") from None
+
+
+def range_encoding(path: Path, options: TextOptions) -> tuple[str, int] | None:
+    """How byte ranges of the plain file ``path`` are decoded, if it can be cut at newlines:
+    the encoding of every range after the first, and the length of the byte-order mark the
+    first range skips. None when a newline byte can be part of another character (UTF-16,
+    UTF-32, multi-byte legacy encodings) or the file is compressed: it is read whole."""
+    with open(path, "rb") as raw:
+        head = raw.read(16)
+    if any(magic.match(head) for magic, _ in _MAGIC) or path.suffix.lower() in _OPENERS:
+        return None
+    encoding = options.encoding or next((enc for bom, enc in _BOMS if head.startswith(bom)), "utf-8")
+    name = codecs.lookup(encoding).name
+    if name == "utf-8-sig":
+        return "utf-8", len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    if name == "utf-8":
+        return "utf-8", 0
+    try:  # a single-byte encoding decodes every byte alone, and "\n" is byte 10
+        single = len(bytes(range(256)).decode(encoding, "replace")) == 256
+        return (encoding, 0) if single and "\n".encode(encoding) == b"\n" else None
+    except (UnicodeError, LookupError):
+        return None
+
+
+class _ByteRange:
+    """At most ``size`` bytes of an open file from its position: what a range's reader sees."""
+
+    def __init__(self, raw: BinaryIO, size: int) -> None:
+        self.raw, self.left, self.size = raw, size, size
+
+    def read(self, n: int) -> bytes:
+        block = self.raw.read(min(n, self.left))
+        self.left -= len(block)
+        return block
+
+    def tell(self) -> int:
+        return self.size - self.left
+
+
 def not_text_reason(path: Path, options: TextOptions) -> str | None:
     """Why the regular file ``path`` is no text corpus (binary, a model file...), or None.
 
@@ -228,20 +297,24 @@ def _decoded_lines(
     options: TextOptions,
     final: bool = True,
     count: Callable[[int], None] | None = None,
+    encoding: str | None = None,
+    offset: int = 0,
 ) -> Iterator[str]:
     """Lines of ``data`` decoded by ``options``, without their ends (``\\n``, ``\\r\\n``, ``\\r``).
 
     With ``final=False`` an incomplete character at the very end is no error (a cut sample).
-    ``count`` is told each block's length after it is read.
+    ``count`` is told each block's length after it is read. ``encoding`` overrides the
+    detection (a range of a file); ``offset`` is where ``data`` starts, for error messages.
     """
     first = data.read(_READ_BYTES)
     if count is not None:
         count(len(first))
-    encoding = options.encoding or next((enc for bom, enc in _BOMS if first.startswith(bom)), "utf-8")
+    encoding = encoding or options.encoding or next(
+        (enc for bom, enc in _BOMS if first.startswith(bom)), "utf-8")
     decoder = codecs.getincrementaldecoder(encoding)(options.errors)
     # UTF-8 and 8-bit codecs: a NUL byte is a NUL character, and its offset is exact
     nul_is_zero_byte = encoding == "utf-8-sig" or "\x00".encode(encoding, "ignore") == b"\x00"
-    offset = 0  # bytes handed to the decoder before ``block``
+    # ``offset``: bytes handed to the decoder before ``block``
     pending: list[str] = []  # pieces of an unfinished line (a list: long lines stay linear)
     pending_chars = 0
     held_cr = False  # a block ended in "\r": maybe the first half of "\r\n"

@@ -12,26 +12,34 @@ that hands back the vocabulary and the id file. Counting leaves the allocator fr
 every distinct token was a string, and the few kept ones pin the memory of the many pruned
 ones, and the process stays several times larger than its live objects; in a child, that
 memory is returned when it exits (measurements: benchmarks/README.md, "token_ids.py").
+
+A plain file, a directory or an NLTK corpus is counted in parts by several processes
+(:mod:`w2v_core.parallel_reading`), each with its own table in its order of first sight;
+:func:`merge_parts` joins them in part order, which is the order of first sight of one pass,
+so the vocabulary and the ids are those of a one-process read. The counting table can be
+bounded (:class:`DistinctBound`, ``--max-distinct``).
 """
 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import time
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import IO, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from .callbacks import ReadingProgress, ReadingStopped, TrainingControl
-from .corpus import Corpus, open_corpus
+from .corpus import Corpus, Part, open_corpus
 from .errors import CorpusError
+from .config import available_cpus
+from .id_store import SPILL_TOKENS, IdStore, temporary_file
+from .parallel_reading import MAX_WORKERS, read_in_processes, reading_parts
 from .processes import processes_supported, release_freed_memory, run_isolated, shared_array
-from .vocab import Vocabulary
+from .vocab import Vocabulary, pack_words, unpack_words
 
 
 class StreamRewrite(Protocol):
@@ -45,8 +53,6 @@ class StreamRewrite(Protocol):
         check: Callable[[], None],
     ) -> "IdStore": ...
 
-#: Corpora with more tokens than this keep their ids in a temporary file (4 MB of int32).
-SPILL_TOKENS = 1_000_000
 #: Marks the end of a sentence in the id stream.
 SENTENCE_END = -1
 _PRUNED = -2
@@ -54,98 +60,6 @@ _PRUNED = -2
 _BLOCK_TOKENS = 65_536
 #: Least seconds between two reading-progress events.
 READING_PROGRESS_INTERVAL = 0.2
-
-
-def _temporary_file() -> IO[bytes]:
-    """An anonymous temporary file: already unlinked, so nothing is left behind, ever."""
-    return tempfile.TemporaryFile(prefix="w2v-ids-", suffix=".int32")
-
-
-class IdStore:
-    """Append-only int32 storage: in memory up to ``spill_tokens``, then in a temporary file.
-
-    Parameters
-    ----------
-    spill_tokens : int
-        Ids kept in memory before the store moves to a file.
-    file : binary file, optional
-        Write every id to this (empty) file from the start.
-    """
-
-    def __init__(self, spill_tokens: int = SPILL_TOKENS, file: IO[bytes] | None = None) -> None:
-        self.spill_tokens = spill_tokens
-        self._blocks: list[np.ndarray] = []
-        self._memory: np.ndarray | None = None
-        self._file: IO[bytes] | None = file
-        self.size = 0
-
-    @classmethod
-    def adopt(cls, file: IO[bytes], size: int, spill_tokens: int = SPILL_TOKENS) -> "IdStore":
-        """A finished store over ``size`` ids that were written to ``file`` (by a child
-        process); up to ``spill_tokens`` ids are read into memory and the file closed."""
-        store = cls(spill_tokens, file)
-        store.size = size
-        if size <= spill_tokens:
-            store._memory = store.read(0, size).copy()
-            store._file = None
-            file.close()
-        return store
-
-    def append(self, block: np.ndarray) -> None:
-        block = np.ascontiguousarray(block, dtype=np.int32)
-        self.size += len(block)
-        if self._file is None and self.size > self.spill_tokens:
-            self._file = _temporary_file()
-            for held in self._blocks:
-                self._file.write(held.data)
-            self._blocks = []
-        if self._file is not None:
-            # plain file writes: numpy's tofile/fromfile left a small object alive per call
-            # (seen with tracemalloc), each able to pin an allocator arena
-            self._file.write(block.data)
-        else:
-            self._blocks.append(block)
-
-    def finish(self) -> "IdStore":
-        """Stop appending; make the ids readable."""
-        if self._file is not None:
-            self._file.flush()
-        else:
-            self._memory = np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.int32)
-            self._blocks = []
-        return self
-
-    def close(self) -> None:
-        """Release the temporary file (the store is empty afterwards)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._memory, self._blocks, self.size = None, [], 0
-
-    @property
-    def on_disk(self) -> bool:
-        return self._file is not None
-
-    def read(self, start: int, end: int) -> np.ndarray:
-        """Ids ``start`` to ``end`` (exclusive) as a fresh or read-only array."""
-        end = min(end, self.size)
-        if start >= end:
-            return np.zeros(0, np.int32)
-        if self._memory is not None:
-            return self._memory[start:end]
-        ids = np.empty(end - start, dtype=np.int32)
-        view, offset = memoryview(ids).cast("B"), 4 * start
-        while view:  # pread: thread-safe; it may return less than asked for large reads
-            got = os.preadv(self._file.fileno(), [view], offset)
-            if got <= 0:
-                raise CorpusError("the temporary file of token ids was cut short")
-            view, offset = view[got:], offset + got
-        return ids
-
-    def blocks(self, size: int = _BLOCK_TOKENS) -> Iterator[tuple[int, np.ndarray]]:
-        """``(start, ids)`` blocks of at most ``size`` ids, in order."""
-        for start in range(0, self.size, size):
-            yield start, self.read(start, start + size)
 
 
 @dataclass
@@ -166,6 +80,13 @@ class EncodedCorpus:
         Sentences with at least one such token.
     name : str
         Where the corpus came from.
+    reading_processes : int
+        Processes that read it: 1 where it can only be read in one pass (a pipe, a
+        compressed file, an iterable of sentences, ``workers=1``).
+    count_floor : int
+        0 when every count is exact; else the distinct-token bound was reached and tokens
+        seen at most this often in a stretch of the corpus were forgotten while counting
+        (:class:`DistinctBound`).
     """
 
     vocab: Vocabulary
@@ -173,12 +94,14 @@ class EncodedCorpus:
     n_words: int
     n_sentences: int
     name: str = ""
+    reading_processes: int = 1
+    count_floor: int = 0
 
-    def handed_over(self) -> tuple[tuple[str, np.ndarray], np.ndarray, int, int, int, str]:
+    def handed_over(self) -> tuple[tuple[str, np.ndarray], np.ndarray, int, int, int, str, int, int]:
         """What a reading process sends back when its ids went to a file the caller holds
         (the words packed: one string, not one object each)."""
         return (self.vocab.packed(), self.vocab.counts, self.store.size, self.n_words,
-                self.n_sentences, self.name)
+                self.n_sentences, self.name, self.reading_processes, self.count_floor)
 
     def chunks(self, target: int) -> Iterator[tuple[int, int]]:
         """``(start, end)`` stream ranges of ``target`` positions covering the stream.
@@ -221,8 +144,14 @@ def encode_corpus(
     base_words: Sequence[str] | None = None,
     phrases: StreamRewrite | None = None,
     on_progress: Callable[[ReadingProgress], None] | None = None,
+    workers: int | None = None,
+    max_distinct: int | None = None,
 ) -> EncodedCorpus:
     """Read a corpus once: count words, build the vocabulary and encode tokens as ids.
+
+    A plain file or a directory is read by ``workers`` processes at once, with the
+    vocabulary and ids of a one-process read; pipes, compressed files, NLTK corpora and
+    iterables of sentences are read in one (:mod:`w2v_core.parallel_reading`).
 
     Parameters
     ----------
@@ -246,6 +175,13 @@ def encode_corpus(
     on_progress : callable, optional
         Told how reading goes (:class:`~w2v_core.callbacks.ReadingProgress`) a few times a
         second, in this thread, and once when the whole corpus is read.
+    workers : int, optional
+        Reading processes; None: the CPUs this process may use, at most
+        :data:`~w2v_core.parallel_reading.MAX_WORKERS`; 1: read in one.
+    max_distinct : int, optional
+        Most distinct tokens held while counting, over all reading processes; past it the
+        rarest are forgotten and counts become approximate (:class:`DistinctBound`;
+        :attr:`EncodedCorpus.count_floor` says so). None: no bound.
 
     Raises
     ------
@@ -258,6 +194,8 @@ def encode_corpus(
     """
     if isolate is None:
         isolate = processes_supported()
+    if workers is None:
+        workers = min(available_cpus(), MAX_WORKERS)
     def vocabulary(words: list[str], counts: np.ndarray) -> Vocabulary:
         if base_words is None:
             return Vocabulary.from_counts(words, counts, min_count, max_vocab)
@@ -266,20 +204,20 @@ def encode_corpus(
     progress = _ReadingReporter(on_progress)
     if not isolate:
         encoded = _encode(corpus, vocabulary, spill_tokens, lambda: IdStore(spill_tokens), control,
-                          progress.publish, phrases)
-        progress.finish()
+                          progress.publish, phrases, workers, max_distinct)
+        progress.finish(encoded)
         return encoded
-    ids_file = _temporary_file()
+    ids_file = temporary_file()
     shared = shared_array((4,), np.float64)  # what the child has read, for the parent to tell
 
     def publish(*figures: float) -> None:
         shared[:] = figures
 
     try:
-        packed, counts, size, n_words, n_sentences, name = run_isolated(
+        packed, counts, size, n_words, n_sentences, name, processes, floor = run_isolated(
             lambda child_control: _encode(
                 corpus, vocabulary, spill_tokens, lambda: IdStore(0, ids_file), child_control,
-                publish, phrases,
+                publish, phrases, workers, max_distinct,
             ).handed_over(),
             control,
             on_poll=lambda: progress.publish(*shared),
@@ -288,10 +226,12 @@ def encode_corpus(
         ids_file.close()
         raise
     progress.publish(*shared)
-    progress.finish()
     store = IdStore.adopt(ids_file, size, spill_tokens)
     release_freed_memory()  # the answer's pickle, freed (benchmarks/README.md, "token_ids.py")
-    return EncodedCorpus(Vocabulary.from_packed(packed, counts), store, n_words, n_sentences, name)
+    encoded = EncodedCorpus(Vocabulary.from_packed(packed, counts), store, n_words, n_sentences,
+                            name, processes, floor)
+    progress.finish(encoded)
+    return encoded
 
 
 def _encode(
@@ -302,13 +242,66 @@ def _encode(
     control,
     publish: Callable[..., None] = lambda *figures: None,
     phrases: StreamRewrite | None = None,
+    workers: int = 1,
+    max_distinct: int | None = None,
 ) -> EncodedCorpus:
-    """:func:`encode_corpus` in this process; ``new_store()`` makes the final id store;
-    ``publish(bytes_read, bytes_total, words, distinct)`` is told after each block (a total
-    of -1: unknown)."""
+    """:func:`encode_corpus` in this process and ``workers`` reading processes;
+    ``new_store()`` makes the final id store; ``publish(bytes_read, bytes_total, words,
+    distinct)`` is told after each block (a total of -1: unknown)."""
     if isinstance(corpus, str):
         corpus = open_corpus(corpus)
     name = corpus.name if isinstance(corpus, Corpus) else "<sentences>"
+    sources = reading_parts(corpus, workers)
+    if len(sources) > 1:
+        total = corpus.meter.total
+        parts = _count_in_processes(
+            sources, spill_tokens, control, name, total, publish, max_distinct)
+    else:
+        parts = [_count_here(corpus, name, spill_tokens, control, publish, max_distinct)]
+    provisional, maps, counts = merge_parts(parts)
+    if not provisional:
+        raise CorpusError(f"corpus is empty: {name} contains no words")
+    if len(parts) > 1:  # the distinct tokens summed over parts were an upper bound
+        publish(total or 0, -1 if total is None else total, int(counts.sum()), len(provisional))
+    bound = combined_bound(parts)
+    streams = [(part.store, local) for part, local in zip(parts, maps)]
+    if phrases is not None:
+        raw = _remap(streams, IdStore(spill_tokens))[0]
+        for part in parts:
+            part.store.close()
+        raw = phrases(
+            raw, provisional, lambda: IdStore(spill_tokens), lambda: _check_stop(control, name)
+        )
+        counts = np.zeros(len(provisional), dtype=np.int64)
+        for _, block in raw.blocks():
+            counts += np.bincount(block[block >= 0], minlength=len(provisional))
+        streams = [(raw, np.arange(len(provisional), dtype=np.int32))]
+    words = list(provisional)
+    del provisional
+    vocab = vocabulary(words, counts)
+    remap = np.array([vocab.index.get(w, _PRUNED) for w in words], dtype=np.int32)
+    del words
+    store, n_words, n_sentences = _remap(
+        [(raw, np.where(local >= 0, remap[np.maximum(local, 0)], _PRUNED)) for raw, local in streams],
+        new_store(),
+    )
+    for raw, _ in streams:
+        raw.close()
+    del streams, remap
+    release_freed_memory()
+    return EncodedCorpus(vocab, store, n_words, n_sentences, name, len(parts),
+                         0 if bound is None else bound.floor)
+
+
+def _count_here(
+    corpus: Corpus | Iterable[list[str]],
+    name: str,
+    spill_tokens: int,
+    control,
+    publish: Callable[..., None],
+    max_distinct: int | None,
+) -> CountedPart:
+    """Count the whole corpus in this process."""
     sentences = corpus.sentences() if isinstance(corpus, Corpus) else iter(corpus)
     meter = corpus.meter if isinstance(corpus, Corpus) else None
 
@@ -318,56 +311,219 @@ def _encode(
         publish(done, -1 if total is None else total, tokens - sentences_read, distinct)
         _check_stop(control, name)
 
-    raw, provisional = provisional_ids(sentences, spill_tokens, on_block)
-    if not provisional:
-        raise CorpusError(f"corpus is empty: {name} contains no words")
-    if phrases is not None:
-        raw = phrases(
-            raw, provisional, lambda: IdStore(spill_tokens), lambda: _check_stop(control, name)
-        )
+    bound = None if max_distinct is None else DistinctBound(max_distinct)
+    return count_part(sentences, IdStore(spill_tokens), on_block, bound)
 
-    counts = np.zeros(len(provisional), dtype=np.int64)
-    for _, block in raw.blocks():
-        counts += np.bincount(block[block >= 0], minlength=len(provisional))
-    words = list(provisional)
-    del provisional
-    vocab = vocabulary(words, counts)
-    remap = np.array([vocab.index.get(w, _PRUNED) for w in words], dtype=np.int32)
-    del words
-    store, n_words, n_sentences = _remap(raw, remap, new_store())
-    raw.close()
-    del raw, remap
-    release_freed_memory()
-    return EncodedCorpus(vocab, store, n_words, n_sentences, name)
+
+def _count_in_processes(
+    sources: Sequence[Part],
+    spill_tokens: int,
+    control,
+    name: str,
+    total: int | None,
+    publish: Callable[..., None],
+    max_distinct: int | None,
+) -> list[CountedPart]:
+    """Count each part in a process of its own (:mod:`w2v_core.parallel_reading`); a
+    bound is shared out, so that all processes together hold at most ``max_distinct``."""
+    limit = None if max_distinct is None else max(max_distinct // len(sources), 1)
+
+    def work(sentences, file, on_block, stopped) -> tuple:
+        def on_part_block(tokens: int, sentences_read: int, distinct: int) -> None:
+            on_block(tokens - sentences_read, distinct)
+            if stopped():
+                raise ReadingStopped(f"stopped while reading the corpus {name}")
+
+        bound = None if limit is None else DistinctBound(limit)
+        part = count_part(sentences, IdStore(0, file), on_part_block, bound)
+        return pack_words(part.words), part.ids, part.counts, part.given, part.store.size, bound
+
+    answers = read_in_processes(
+        sources, work, control,
+        lambda done, words, distinct: publish(done, -1 if total is None else total, words, distinct),
+    )
+    return [
+        CountedPart(IdStore.adopt(file, size, spill_tokens), unpack_words(packed), ids, counts,
+                    given, bound)
+        for (packed, ids, counts, given, size, bound), file in answers
+    ]
+
+
+def combined_bound(parts: Sequence[CountedPart]) -> DistinctBound | None:
+    """The parts' bounds as one: its limit, peak and forgotten tokens summed, the highest
+    floor."""
+    bounds = [part.bound for part in parts if part.bound is not None]
+    if not bounds:
+        return None
+    return DistinctBound(sum(b.limit for b in bounds), max(b.floor for b in bounds),
+                         sum(b.peak for b in bounds), sum(b.forgotten for b in bounds))
+
+
+@dataclass
+class DistinctBound:
+    """A cap on the distinct tokens one reading process holds while it counts.
+
+    A corpus of logs, URLs or IDs may hold tens of millions of distinct tokens, each a
+    string in the counting table. When a sentence would take the table past ``limit``, the
+    rarest tokens so far are forgotten: every token seen at most ``f`` times, for the least
+    ``f`` that frees half the table (so that forgetting is rare, and frequent words, whose
+    counts are far above ``f``, are never forgotten). This is gensim's ``max_vocab_size``
+    and word2vec's ``ReduceVocab``, but they raise ``f`` by one at every pruning, which on a
+    corpus far above the bound climbs until frequent words go too. A forgotten token seen
+    again starts counting afresh, so its count is too low: counts are approximate once the
+    bound was reached, for words seen a few times. Below it, every count is exact.
+
+    Attributes
+    ----------
+    limit : int
+        Most distinct tokens held (a sentence with more distinct tokens than this is the
+        only thing that can exceed it).
+    floor : int
+        0 while nothing was forgotten; else the highest ``f``: tokens seen at most this often
+        may have been forgotten.
+    peak : int
+        Most distinct tokens held at once.
+    forgotten : int
+        Distinct tokens dropped from the table (a token may be dropped more than once).
+    """
+
+    limit: int
+    floor: int = 0
+    peak: int = 0
+    forgotten: int = 0
+
+    def forget(self, provisional: dict[str, int], counts: np.ndarray, room: int) -> None:
+        """Drop the rarest tokens from ``provisional``: at least half the table, and enough
+        for ``room`` more."""
+        ids = np.fromiter(provisional.values(), np.int64, len(provisional))
+        seen = counts[ids]
+        need = min(len(seen), max(len(seen) - self.limit // 2, len(seen) + room - self.limit, 1))
+        cutoff = max(int(np.partition(seen, need - 1)[need - 1]), 1)
+        drop = seen <= cutoff
+        for word in [w for w, d in zip(provisional, drop.tolist()) if d]:
+            del provisional[word]
+        self.floor = max(self.floor, cutoff)
+        self.forgotten += int(drop.sum())
 
 
 def provisional_ids(
     sentences: Iterable[list[str]],
     spill_tokens: int = SPILL_TOKENS,
     on_block: Callable[[int, int, int], None] = lambda tokens, sentences, distinct: None,
+    store: IdStore | None = None,
+    bound: DistinctBound | None = None,
 ) -> tuple[IdStore, dict[str, int]]:
     """Sentences as one stream of provisional ids (in order of first sight) and sentence
     ends, with the token of each id; empty sentences are skipped. ``on_block(positions,
     sentences, distinct)`` is told the stream's length, the sentences and the distinct tokens
-    so far after every block and at the end (it raises to stop reading)."""
+    so far after every block and at the end (it raises to stop reading). The stream goes to
+    ``store`` (default: a new one). With a ``bound``, rare tokens may be forgotten: their ids
+    then stay in the stream but not in the returned table."""
     sentences_read = written = 0
-    provisional: dict[str, int] = {}
-    raw = IdStore(spill_tokens)
+    # a missing token gets the next id from the factory, all in C: map(table.__getitem__)
+    # runs about twice as fast as a comprehension of setdefault calls
+    provisional: defaultdict[str, int] = defaultdict()
+    provisional.default_factory = provisional.__len__
+    lookup = provisional.__getitem__
+    raw = IdStore(spill_tokens) if store is None else store
     buffer = array("i")
+    forgotten = 0  # ids handed out, then forgotten (ids are never reused)
+    limit = math.inf if bound is None else bound.limit
+    counts = np.zeros(0, np.int64)  # with a bound: each id's count in the written blocks
+
+    def flush() -> None:
+        nonlocal buffer, written, counts
+        block = np.frombuffer(buffer, dtype=np.int32)
+        raw.append(block)
+        if bound is not None:
+            counts = np.pad(counts, (0, len(provisional) + forgotten - len(counts)))
+            counts += np.bincount(block[block >= 0], minlength=len(counts))
+        written += len(buffer)
+        buffer = array("i")
+
     for sentence in sentences:
         if not sentence:
             continue
-        buffer.extend([provisional.setdefault(w, len(provisional)) for w in sentence])
+        if len(provisional) + len(sentence) > limit:
+            flush()
+            held = len(provisional)
+            bound.forget(provisional, counts, len(sentence))
+            forgotten += held - len(provisional)
+            provisional.default_factory = lambda: len(provisional) + forgotten
+        buffer.extend(map(lookup, sentence))
         buffer.append(SENTENCE_END)
         sentences_read += 1
         if len(buffer) >= _BLOCK_TOKENS:
-            raw.append(np.frombuffer(buffer, dtype=np.int32))
-            written += len(buffer)
-            buffer = array("i")
+            flush()
+            if bound is not None:
+                bound.peak = max(bound.peak, len(provisional))
             on_block(written, sentences_read, len(provisional))
-    raw.append(np.frombuffer(buffer, dtype=np.int32))
-    on_block(written + len(buffer), sentences_read, len(provisional))  # also a short corpus
+    flush()
+    if bound is not None:
+        bound.peak = max(bound.peak, len(provisional))
+    on_block(written, sentences_read, len(provisional))  # also a short corpus
+    provisional.default_factory = None  # a plain table from now on: a missing token is an error
     return raw.finish(), provisional
+
+
+@dataclass
+class CountedPart:
+    """What one reading process counted: its provisional stream and table.
+
+    Attributes
+    ----------
+    store : IdStore
+        Local provisional ids (in order of first sight in this part) and sentence ends.
+    words : list of str
+        The tokens held at the end, in order of their ids.
+    ids : ndarray of int
+        Each word's local id (increasing; forgotten tokens leave gaps).
+    counts : ndarray of int64
+        Each word's count in the part.
+    given : int
+        Local ids handed out: the stream's ids are below it.
+    bound : DistinctBound or None
+    """
+
+    store: IdStore
+    words: list[str]
+    ids: np.ndarray
+    counts: np.ndarray
+    given: int
+    bound: DistinctBound | None = None
+
+
+def count_part(
+    sentences: Iterable[list[str]],
+    store: IdStore,
+    on_block: Callable[[int, int, int], None],
+    bound: DistinctBound | None = None,
+) -> CountedPart:
+    """Read ``sentences`` into ``store`` as provisional ids, and count them."""
+    raw, provisional = provisional_ids(sentences, store.spill_tokens, on_block, store, bound)
+    ids = np.fromiter(provisional.values(), np.int64, len(provisional))
+    given = len(provisional) + (0 if bound is None else bound.forgotten)
+    counts = np.zeros(given, np.int64)
+    for _, block in raw.blocks():
+        counts += np.bincount(block[block >= 0], minlength=given)
+    return CountedPart(raw, list(provisional), ids, counts[ids], given, bound)
+
+
+def merge_parts(parts: Sequence[CountedPart]) -> tuple[dict[str, int], list[np.ndarray], np.ndarray]:
+    """One table for several parts read in order: part 0's tokens in their order of first
+    sight, then part 1's new ones, ... -- the order a one-process read gives. Returns the
+    table, each part's map from local to merged ids (:data:`_PRUNED` for forgotten ids) and
+    the merged counts."""
+    provisional: dict[str, int] = {}
+    maps = []
+    for part in parts:
+        local = np.full(part.given, _PRUNED, np.int32)
+        local[part.ids] = [provisional.setdefault(w, len(provisional)) for w in part.words]
+        maps.append(local)
+    counts = np.zeros(len(provisional), np.int64)
+    for part, local in zip(parts, maps):
+        counts[local[part.ids]] += part.counts
+    return provisional, maps, counts
 
 
 class _ReadingReporter:
@@ -391,12 +547,14 @@ class _ReadingReporter:
             self.last_told = now
             self.on_progress(self.latest)
 
-    def finish(self) -> None:
+    def finish(self, encoded: EncodedCorpus) -> None:
         """The whole corpus is read: the last event."""
         if self.on_progress is not None and self.latest is not None:
             latest = self.latest
             self.on_progress(replace(latest, bytes_read=latest.bytes_total or latest.bytes_read,
-                                     seconds=time.perf_counter() - self.started, done=True))
+                                     seconds=time.perf_counter() - self.started, done=True,
+                                     processes=encoded.reading_processes,
+                                     count_floor=encoded.count_floor))
 
 
 def _check_stop(control, name: str) -> None:
@@ -404,25 +562,26 @@ def _check_stop(control, name: str) -> None:
         raise ReadingStopped(f"stopped while reading the corpus {name}")
 
 
-def _remap(raw: IdStore, remap: np.ndarray, store: IdStore) -> tuple[IdStore, int, int]:
-    """Map provisional ids to vocabulary ids block by block into ``store``, dropping pruned
-    words.
+def _remap(parts: Sequence[tuple[IdStore, np.ndarray]], store: IdStore) -> tuple[IdStore, int, int]:
+    """Map each part's ids through its own ``remap`` block by block into ``store``, in order,
+    dropping ids mapped to :data:`_PRUNED`.
 
     A sentence left without words loses its end mark too. Returns the new stream, its
     number of words and of sentences.
     """
     previous_was_mark = True  # no mark at the very start
     n_words = n_sentences = 0
-    for _, block in raw.blocks():
-        mapped = remap[np.maximum(block, 0)]
-        mapped[block == SENTENCE_END] = SENTENCE_END
-        mapped = mapped[mapped != _PRUNED]
-        marks = mapped == SENTENCE_END
-        repeated = marks & np.concatenate(([previous_was_mark], marks[:-1]))
-        mapped, marks = mapped[~repeated], marks[~repeated]
-        if len(mapped):
-            previous_was_mark = bool(marks[-1])
-        n_sentences += int(marks.sum())
-        n_words += len(mapped) - int(marks.sum())
-        store.append(mapped)
+    for raw, remap in parts:
+        for _, block in raw.blocks():
+            mapped = remap[np.maximum(block, 0)]
+            mapped[block == SENTENCE_END] = SENTENCE_END
+            mapped = mapped[mapped != _PRUNED]
+            marks = mapped == SENTENCE_END
+            repeated = marks & np.concatenate(([previous_was_mark], marks[:-1]))
+            mapped, marks = mapped[~repeated], marks[~repeated]
+            if len(mapped):
+                previous_was_mark = bool(marks[-1])
+            n_sentences += int(marks.sum())
+            n_words += len(mapped) - int(marks.sum())
+            store.append(mapped)
     return store.finish(), n_words, n_sentences

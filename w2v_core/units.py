@@ -56,4 +56,18 @@ def reading_text(progress: "ReadingProgress") -> str:
     parts.append(f"{_count(progress.words_per_second)} words/s")
     if progress.eta is not None and not progress.done:
         parts.append(f"ETA {format_duration(progress.eta)}")
+    if progress.processes > 1:
+        parts.append(f"{progress.processes} processes")
     return " · ".join(parts)
+
+
+def bound_notice(progress: "ReadingProgress") -> str | None:
+    """The line that says counting forgot rare tokens (the distinct-token bound was
+    reached), or None when every count is exact."""
+    if not progress.count_floor:
+        return None
+    return (
+        "note: the corpus holds more distinct tokens than --max-distinct; tokens seen at most "
+        f"{progress.count_floor} times in a stretch were forgotten while counting, so rare "
+        "words' counts are approximate (raise --max-distinct for exact counts)"
+    )

@@ -10,6 +10,18 @@ import numpy as np
 from .errors import CorpusError
 
 
+def pack_words(words: Sequence[str]) -> tuple[str, np.ndarray]:
+    """Words as one string and their lengths: one object to pickle, not one per word."""
+    return "".join(words), np.fromiter(map(len, words), np.int64, len(words))
+
+
+def unpack_words(packed: tuple[str, np.ndarray]) -> list[str]:
+    """The words of :func:`pack_words`."""
+    text, lengths = packed
+    ends = np.cumsum(lengths).tolist()
+    return [text[start:end] for start, end in zip([0, *ends[:-1]], ends)]
+
+
 class Vocabulary:
     """Words in descending frequency order with their corpus counts.
 
@@ -48,14 +60,12 @@ class Vocabulary:
         """The words as one string and their lengths (cheap to pickle; see :meth:`from_packed`)."""
         if "_packed" in self.__dict__:
             return self._packed
-        return "".join(self.words), np.fromiter(map(len, self.words), np.int64, len(self.words))
+        return pack_words(self.words)
 
     @cached_property
     def words(self) -> list[str]:
         """The words, most frequent first."""
-        text, lengths = self._packed
-        ends = np.cumsum(lengths).tolist()
-        words = [text[start:end] for start, end in zip([0, *ends[:-1]], ends)]
+        words = unpack_words(self._packed)
         # cached before the packed form goes, so that a second thread finds one or the
         # other (Python 3.12+ runs cached properties without a lock)
         self.__dict__["words"] = words

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Label, ProgressBar, Static
 from w2v_core.callbacks import TrainingEvent
 from w2v_core.diagnostics import is_collapsed
 from w2v_core.errors import W2VError
-from w2v_core.units import format_duration, reading_text
+from w2v_core.units import bound_notice, format_duration, reading_text
 from w2v_core.vectors import KeyedVectors
 
 from ..messages import (
@@ -229,6 +229,9 @@ class TrainingPane(Pane):
             if progress.bytes_total:
                 bar.update(total=progress.bytes_total, progress=progress.bytes_read)
             self._show_text("#train-stats", reading_text(progress), layout=False)
+            notice = bound_notice(progress)
+            if notice:
+                self.app.notify(notice, severity="warning", timeout=20)
         message.delivered()
 
     def on_run_begun(self, message: RunBegun) -> None:

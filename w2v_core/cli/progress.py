@@ -13,7 +13,7 @@ from rich.status import Status
 
 from ..callbacks import Callback, ReadingProgress, TrainingEvent, TrainingStart
 from ..model import Model
-from ..units import format_duration, reading_text
+from ..units import bound_notice, format_duration, reading_text
 from ..vectors import KeyedVectors
 from . import PROG
 from .output import frequent_separation
@@ -162,7 +162,12 @@ class ProgressReporter(Callback):
     def on_reading(self, progress: ReadingProgress) -> None:
         """How far reading has come: the spinner's text on a terminal; piped, a line every
         few seconds once reading has taken that long (a small corpus prints none)."""
-        if self.muted or progress.done:
+        if self.muted:
+            return
+        if progress.done:
+            notice = bound_notice(progress)
+            if notice:
+                self.say(f"{PROG}: {notice}")
             return
         text = f"reading {self.corpus}: {reading_text(progress)}"
         if self._status is not None:

@@ -429,6 +429,8 @@ def prepare_corpus(
     isolate: bool | None = None,
     on_progress: Callable[[ReadingProgress], None] | None = None,
     phrases: Phrasing | None = None,
+    workers: int | None = None,
+    max_distinct: int | None = None,
 ) -> EncodedCorpus:
     """Read, count and encode a corpus (see :func:`w2v_core.token_ids.encode_corpus`),
     joining phrases first if ``phrases`` says so (:mod:`w2v_core.phrases`).
@@ -436,11 +438,12 @@ def prepare_corpus(
     A stop asked through ``control`` while the corpus is read raises
     :class:`~w2v_core.callbacks.ReadingStopped`. On Linux the corpus is read in a forked
     child process (``isolate``; False reads here, e.g. for an iterable with side effects).
-    ``on_progress`` is told how reading goes, a few times a second.
+    ``on_progress`` is told how reading goes, a few times a second. ``workers`` processes
+    read a plain file or a directory; ``max_distinct`` bounds the counting table.
     """
     return encode_corpus(
         corpus, min_count=min_count, max_vocab=max_vocab, control=control, isolate=isolate,
-        on_progress=on_progress, phrases=phrases,
+        on_progress=on_progress, phrases=phrases, workers=workers, max_distinct=max_distinct,
     )
 
 
@@ -484,6 +487,7 @@ def train(
         corpus = prepare_corpus(
             corpus, config.min_count, config.max_vocab, control,
             on_progress=CallbackList(list(callbacks)).on_reading, phrases=Phrasing.of(config),
+            workers=config.threads, max_distinct=config.max_distinct,
         )
     return Trainer(corpus, config, callbacks, control, checkpoints=checkpoints).train()
 

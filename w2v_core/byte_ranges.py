@@ -1,0 +1,158 @@
+"""Where a plain text file can be cut so that each piece reads exactly as in one pass.
+
+Parallel reading (:mod:`w2v_core.parallel_reading`) hands byte ranges of one file to
+worker processes. A range must begin where a one-process read would begin a line with its
+sentence splitter's state empty, so that the ranges' sentences, joined, are the file's:
+
+- a cut lies just after a newline byte (``\\n``; ``\\r\\n`` ends there too), in an encoding where
+  that byte is always a newline (:func:`w2v_core.reading.range_encoding`);
+- inside a line longer than :data:`~w2v_core.reading.LONG_LINE_CHARS`, which the reader hands
+  on in pieces cut at whitespace, a cut lies where the reader cuts: the chain of pieces is
+  walked from the line's start (text8 is one line of 100 MB);
+- in prose, a sentence may span lines and a one-word sentence joins the next, so a cut also
+  needs the line (or piece) before it to end the splitter's sentence whatever came before:
+  ``clean(text)`` says so (:func:`w2v_core.corpus.ends_sentence`). Line-sentence text needs
+  no such test.
+
+Where no such place is found near a wanted cut (prose without sentence ends, text that is
+not valid in its encoding), fewer ranges are made, down to one: reading is never wrong,
+only less parallel.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from .reading import LONG_LINE_CHARS
+
+#: Bytes looked through after a wanted cut for a safe one before giving it up.
+SEARCH_BYTES = 1 << 24
+_BLOCK = 1 << 20
+
+
+def cut_points(
+    path: Path,
+    parts: int,
+    encoding: str,
+    start: int = 0,
+    clean: Callable[[str], bool] | None = None,
+) -> list[int]:
+    """Byte offsets, increasing, where ``path`` may be cut into at most ``parts`` ranges of
+    about equal size (the first range begins at ``start``, after a byte-order mark).
+
+    Parameters
+    ----------
+    path : Path
+        A plain (uncompressed, seekable) file.
+    parts : int
+        Ranges wanted.
+    encoding : str
+        Its encoding, one where byte 10 is always a newline.
+    clean : callable, optional
+        Prose: is the splitter's state empty after this line whatever came before? None:
+        every line is a sentence of its own.
+    """
+    size = path.stat().st_size
+    points: list[int] = []
+    with open(path, "rb") as file:
+        walker = _Walker(file, size, encoding, start, clean)
+        for k in range(1, parts):
+            target = max(start + (size - start) * k // parts, points[-1] + 1 if points else 0)
+            point = walker.first_cut_from(target)
+            if point is not None and point < size and (not points or point > points[-1]):
+                points.append(point)
+    return points
+
+
+class _Walker:
+    """Finds safe cuts in an open file (see the module notes)."""
+
+    def __init__(self, file: BinaryIO, size: int, encoding: str, start: int,
+                 clean: Callable[[str], bool] | None) -> None:
+        self.file, self.size, self.encoding, self.start, self.clean = (
+            file, size, encoding, start, clean)
+
+    def first_cut_from(self, target: int) -> int | None:
+        """The first safe cut at or after ``target``, within :data:`SEARCH_BYTES`."""
+        line = self._line_start(target)
+        while line < self.size and line <= target + SEARCH_BYTES:
+            end = self._find(b"\n", line)  # the size: a last line without a newline (text8)
+            for text, cut in self._pieces(line, end):
+                if target <= cut < self.size and (self.clean is None or self.clean(text)):
+                    return cut
+            line = end + 1
+        return None
+
+    def _pieces(self, line: int, end: int) -> Iterator[tuple[str, int]]:
+        """``(text, next)``: the last line the reader hands on from bytes ``line`` to the
+        newline at ``end``, or each piece of a long one, with the offset after it."""
+        if end - line <= LONG_LINE_CHARS:  # no more characters than bytes: never cut
+            text = self._decode(line, end, final=True)
+            if text is None:
+                return
+            text = text[:-1] if text.endswith("\r") else text
+            yield text.replace("\r\n", "\n").replace("\r", "\n").rsplit("\n", 1)[-1], end + 1
+            return
+        yield from self._long_line(line, end)
+
+    def _long_line(self, line: int, end: int) -> Iterator[tuple[str, int]]:
+        """The reader's pieces of a long line (:func:`w2v_core.reading._cut_long`'s rule)."""
+        at = line
+        while True:
+            text = self._window(at, end)
+            if text is None or "\r" in text:
+                return  # invalid text, or a carriage return splitting the line: no cut here
+            if len(text) <= LONG_LINE_CHARS:  # the line's last piece
+                yield text, end + 1
+                return
+            limit = LONG_LINE_CHARS
+            cut = max(text.rfind(" ", limit // 2, limit), text.rfind("\t", limit // 2, limit))
+            piece, after = (text[:limit], limit) if cut < 0 else (text[:cut], cut + 1)
+            at += len(text[:after].encode(self.encoding))
+            yield piece, at
+
+    def _window(self, at: int, end: int) -> str | None:
+        """The text from byte ``at``: all of it to the line's ``end``, or at least one
+        character more than a piece holds (a character takes at most 4 bytes)."""
+        for size in (LONG_LINE_CHARS + 1, 4 * (LONG_LINE_CHARS + 1)):
+            window = min(end, at + size)
+            text = self._decode(at, window, final=window == end)
+            if text is None or window == end:
+                return text[:-1] if text and text.endswith("\r") else text
+            if len(text) > LONG_LINE_CHARS:
+                return text
+        return None
+
+    def _decode(self, start: int, end: int, final: bool) -> str | None:
+        """Bytes ``start`` to ``end`` as text; None when not valid in the encoding."""
+        self.file.seek(start)
+        data = self.file.read(end - start)
+        try:
+            return codecs.getincrementaldecoder(self.encoding)("strict").decode(data, final)
+        except UnicodeDecodeError:
+            return None
+
+    def _line_start(self, offset: int) -> int:
+        """Where the line holding byte ``offset`` begins (after a newline, or at the start)."""
+        while offset > self.start:
+            low = max(self.start, offset - _BLOCK)
+            self.file.seek(low)
+            found = self.file.read(offset - low).rfind(b"\n")
+            if found >= 0:
+                return low + found + 1
+            offset = low
+        return self.start
+
+    def _find(self, byte: bytes, offset: int) -> int:
+        """The offset of the next ``byte`` from ``offset``, or the file's size."""
+        while offset < self.size:
+            self.file.seek(offset)
+            block = self.file.read(_BLOCK)
+            found = block.find(byte)
+            if found >= 0:
+                return offset + found
+            offset += len(block)
+        return self.size
