@@ -316,12 +316,27 @@ def _train_argv(corpus: Path, out: Path, *extra: str) -> list[str]:
             "--threads", "1", "--epochs", "200", *extra]
 
 
+#: ``w2v train`` whose process stops itself (SIGSTOP) after writing each checkpoint, so that a
+#: test can kill it at the k-th however busy the host is.
+_STOPPING_CHILD = """
+import os, signal, sys
+from w2v_core.checkpoints import Checkpointer
+from w2v_core.cli import main
+write = Checkpointer.write
+def stopping(self, model):
+    write(self, model)
+    os.kill(os.getpid(), signal.SIGSTOP)
+Checkpointer.write = stopping
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def test_a_run_killed_at_any_moment_resumes_to_the_uninterrupted_vectors(tmp_path, planted_file):
     """SIGKILL a real ``w2v train`` after its 1st, 3rd and 6th checkpoint; each resumes
     (``w2v train --resume``) to the vectors of the run nobody stopped.
 
-    The run is let go in slices of a few milliseconds (SIGCONT ... SIGSTOP) and its checkpoint
-    looked at in between, so however busy the host, it cannot run to its end unseen.
+    The run stops itself after each checkpoint and is let go again (SIGCONT), so it cannot
+    run to its end unseen however busy the host.
     """
     reference = tmp_path / "reference.npz"
     subprocess.run(_train_argv(planted_file, reference, "--checkpoint-every", "off"), check=True,
@@ -330,18 +345,16 @@ def test_a_run_killed_at_any_moment_resumes_to_the_uninterrupted_vectors(tmp_pat
     for kill_after in (1, 3, 6):
         out = tmp_path / f"killed-{kill_after}.npz"
         checkpoint = checkpoint_path_for(out)
-        process = subprocess.Popen(_train_argv(planted_file, out, "--checkpoint-every", "0.001s"),
+        argv = _train_argv(planted_file, out, "--checkpoint-every", "0.001s")
+        process = subprocess.Popen([sys.executable, "-c", _STOPPING_CHILD, *argv[3:]],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        seen: set = set()
-        replaced = 0
         try:
-            while replaced < kill_after:
-                assert process.poll() is None, "the run ended before it could be killed"
-                os.kill(process.pid, signal.SIGCONT)
-                time.sleep(0.005)  # a slice of the run: not a wait for a state
-                os.kill(process.pid, signal.SIGSTOP)
-                replaced += _replaced(checkpoint, seen)
-            os.kill(process.pid, signal.SIGKILL)  # stopped anywhere: in a chunk, in a write
+            for written in range(1, kill_after + 1):
+                _, status = os.waitpid(process.pid, os.WUNTRACED)
+                assert os.WIFSTOPPED(status), f"the run ended after {written - 1} checkpoints"
+                if written < kill_after:
+                    os.kill(process.pid, signal.SIGCONT)
+            os.kill(process.pid, signal.SIGKILL)  # stopped just after its checkpoint
         finally:
             if process.poll() is None:
                 process.kill()
