@@ -1,11 +1,13 @@
-"""The window's pairs made from run lengths (context_spans, window_contexts), against naive loops."""
+"""The window's pairs made from run lengths (context_spans, window_contexts) and CBOW's examples
+built in training order (interleaved_examples), against naive loops and the pairs' path."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from w2v_core.training.pairs import context_spans, window_contexts
+from w2v_core.training.cbow import cbow_examples, interleaved_examples
+from w2v_core.training.pairs import context_spans, make_pairs, window_contexts
 
 
 def _random_chunk(rng: np.random.Generator, n: int, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -36,3 +38,16 @@ def test_window_contexts_are_each_centres_run_without_it_in_the_order_given():
     ]
     assert list(zip(pair_centres.tolist(), contexts.tolist())) == expected
     assert pair_centres.dtype == contexts.dtype == np.int32
+
+
+@pytest.mark.parametrize("window", [1, 2, 5])
+def test_interleaved_examples_are_cbow_examples_of_the_pairs(window):
+    """Built without the pairs, CBOW's examples are those cbow_examples makes of them."""
+    rng = np.random.default_rng(10 + window)
+    for n in (0, 1, 2, 5, 40, 400):
+        sentence_ids, reduced = _random_chunk(rng, n, window)
+        centres, contexts = make_pairs(np.zeros(n), sentence_ids, reduced, window)
+        expected = cbow_examples(centres, contexts, window)
+        got = interleaved_examples(sentence_ids, reduced, window)
+        for a, b in zip(got, expected, strict=True):
+            assert a.dtype == b.dtype and a.tolist() == b.tolist()
