@@ -34,8 +34,8 @@ class Cbow:
     def examples(
         self, sentence_ids: np.ndarray, reduced_windows: np.ndarray, window: int
     ) -> Examples:
-        example_centres, indptr, inputs = interleaved_examples(sentence_ids, reduced_windows, window)
-        return Examples(outputs=example_centres, inputs=inputs, indptr=indptr)
+        centres, indptr, inputs = interleaved_examples(sentence_ids, reduced_windows, window)
+        return Examples(outputs=centres, inputs=inputs, indptr=indptr)
 
     def step(self, worker: Worker, batch: Batch, noise: np.ndarray, alpha: float) -> float:
         assert batch.indptr is not None

@@ -1,9 +1,10 @@
 """The seam between the training loop and what is trained: one :class:`Objective` per model.
 
 word2vec's two models differ only on the input side: which examples a chunk's
-(centre, context) pairs make (from its sentences and reduced windows), how an example's hidden vector is formed from input vectors,
-and how its gradient goes back to them. The loop (:mod:`w2v_core.training.trainer`) and the
-output layer (:mod:`w2v_core.training.negative_sampling`) are shared. Skip-gram
+(centre, context) pairs make (given its sentences and reduced windows), how an example's
+hidden vector is formed from input vectors, and how its gradient goes back to them. The
+loop (:mod:`w2v_core.training.trainer`) and the output layer
+(:mod:`w2v_core.training.negative_sampling`) are shared. Skip-gram
 (:mod:`~w2v_core.training.skipgram`) and CBOW (:mod:`~w2v_core.training.cbow`) are the two
 implementations; another input side (subword n-grams, say) is one more module, chosen in
 :func:`~w2v_core.training.trainer.objective_for`.

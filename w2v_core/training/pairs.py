@@ -46,7 +46,7 @@ def context_spans(
     sentence (and so in the chunk): a run of ``left`` positions before it and one of
     ``right`` after it. Measured per token from its sentence's ends, instead of comparing
     the sentence numbers of all ``2 * window`` candidates of every token (a gather and a
-    comparison per candidate, most of the cost of making the pairs).
+    comparison per candidate; measurements: benchmarks/README.md, "training/pairs.py").
 
     Parameters
     ----------
@@ -82,7 +82,7 @@ def window_contexts(
     A centre's contexts are one run of positions around it, itself left out: they are made
     from the runs' lengths (a repeat and an arange over the pairs), not by masking all
     ``2 * window`` candidates of every centre (comparisons over rows of ``window`` elements,
-    several times slower).
+    slower; measurements: benchmarks/README.md, "training/pairs.py").
 
     Parameters
     ----------
