@@ -6,6 +6,8 @@ The trainer's random draws all go through ``Trainer.draws`` and its steps throug
 - ``draws.kept(ids, rng)``: the subsampling mask of a chunk;
 - ``draws.windows(n, window, rng)``: the reduced windows;
 - ``draws.noise(shape, rng)``: the noise words;
+- ``objective.examples(sentence_ids, reduced_windows, window)``: a chunk's examples (its
+  pairs handed to ``on_examples`` as ``make_pairs`` makes them);
 - ``objective.step(worker, batch, noise, alpha)``: one minibatch update, with the learning
   rate actually applied;
 - ``TrainingControl.wait_while_paused()``: where the trainer holds while paused.
@@ -28,6 +30,7 @@ from w2v_core.callbacks import TrainingControl
 from w2v_core.model import Model
 from w2v_core.config import TrainConfig
 from w2v_core.token_ids import EncodedCorpus
+from w2v_core.training.pairs import make_pairs
 
 
 def exact_config(**options: Any) -> TrainConfig:
@@ -121,10 +124,11 @@ class ObjectiveSpy:
     ) -> None:
         self._objective, self._on_step, self._on_examples = objective, on_step, on_examples
 
-    def examples(self, centres, contexts, window):
-        examples = self._objective.examples(centres, contexts, window)
-        if self._on_examples is not None:
-            self._on_examples(np.array(centres), np.array(contexts), window, examples)
+    def examples(self, sentence_ids, reduced_windows, window):
+        examples = self._objective.examples(sentence_ids, reduced_windows, window)
+        if self._on_examples is not None:  # the chunk's pairs, as make_pairs makes them
+            centres, contexts = make_pairs(sentence_ids, sentence_ids, reduced_windows, window)
+            self._on_examples(centres, contexts, window, examples)
         return examples
 
     def step(self, worker, batch, noise, alpha) -> float:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from .objective import Batch, Examples
-from .pairs import segment_starts
+from .pairs import context_spans, segment_starts, window_contexts
 from .scatter import segment_scatter, segment_sum
 
 if TYPE_CHECKING:
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 
 class Cbow:
-    """One example per centre with a context; centres interleaved (:func:`cbow_examples`)."""
+    """One example per centre with a context; centres interleaved (:func:`cbow_examples`,
+    built as :func:`interleaved_examples`)."""
 
     name: ClassVar[str] = "CBOW"
     #: twice word2vec's start, as gensim 4 starts both modes: a mean of context vectors is
@@ -30,9 +31,11 @@ class Cbow:
     def inputs_per_example(self, window: int) -> float:
         return window + 1.0  # about half of the 2 * window contexts, after reduced windows
 
-    def examples(self, centres: np.ndarray, contexts: np.ndarray, window: int) -> Examples:
-        example_centres, indptr, inputs = cbow_examples(centres, contexts, window)
-        return Examples(outputs=example_centres, inputs=inputs, indptr=indptr)
+    def examples(
+        self, sentence_ids: np.ndarray, reduced_windows: np.ndarray, window: int
+    ) -> Examples:
+        centres, indptr, inputs = interleaved_examples(sentence_ids, reduced_windows, window)
+        return Examples(outputs=centres, inputs=inputs, indptr=indptr)
 
     def step(self, worker: Worker, batch: Batch, noise: np.ndarray, alpha: float) -> float:
         assert batch.indptr is not None
@@ -87,3 +90,35 @@ def cbow_examples(
     np.cumsum(lengths, out=indptr[1:])
     shift = np.repeat(starts[:-1][order] - indptr[:-1], lengths)
     return first[order], indptr, contexts[shift + np.arange(indptr[-1], dtype=np.int32)]
+
+
+def interleaved_examples(
+    sentence_ids: np.ndarray, reduced_windows: np.ndarray, window: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`cbow_examples` of a chunk's pairs, built in training order without the pairs.
+
+    The centres are visited by position modulo ``2 * window + 1`` from the start, and each
+    one's contexts made as a run around it (:func:`~w2v_core.training.pairs.window_contexts`):
+    no centre-major pairs to group, sort and gather again (measurements:
+    benchmarks/README.md, "training/cbow.py").
+
+    ``sentence_ids``, ``reduced_windows`` and ``window`` are the chunk's, as
+    :func:`~w2v_core.training.pairs.make_pairs` takes them.
+
+    Returns
+    -------
+    example_centres, indptr, contexts
+        As :func:`cbow_examples` returns them for ``make_pairs``' pairs of the chunk.
+    """
+    n = len(sentence_ids)
+    stride = 2 * window + 1
+    rows = -(-n // stride)
+    order = np.arange(rows * stride, dtype=np.int32).reshape(rows, stride).T.ravel()
+    order = order[order < n]  # by position modulo the stride, then by position
+    left, right = context_spans(sentence_ids, reduced_windows)
+    left, right = left[order], right[order]
+    has_context = (left + right) > 0
+    centres, left, right = order[has_context], left[has_context], right[has_context]
+    indptr = np.zeros(len(centres) + 1, dtype=np.int32)
+    np.cumsum(left + right, out=indptr[1:])
+    return centres, indptr, window_contexts(centres, left, right)[1]

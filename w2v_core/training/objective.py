@@ -1,9 +1,10 @@
 """The seam between the training loop and what is trained: one :class:`Objective` per model.
 
 word2vec's two models differ only on the input side: which examples a chunk's
-(centre, context) pairs make, how an example's hidden vector is formed from input vectors,
-and how its gradient goes back to them. The loop (:mod:`w2v_core.training.trainer`) and the
-output layer (:mod:`w2v_core.training.negative_sampling`) are shared. Skip-gram
+(centre, context) pairs make (given its sentences and reduced windows), how an example's
+hidden vector is formed from input vectors, and how its gradient goes back to them. The
+loop (:mod:`w2v_core.training.trainer`) and the output layer
+(:mod:`w2v_core.training.negative_sampling`) are shared. Skip-gram
 (:mod:`~w2v_core.training.skipgram`) and CBOW (:mod:`~w2v_core.training.cbow`) are the two
 implementations; another input side (subword n-grams, say) is one more module, chosen in
 :func:`~w2v_core.training.trainer.objective_for`.
@@ -80,8 +81,12 @@ class Objective(Protocol):
         """About how many input rows one example updates (bounds the batch size)."""
         ...
 
-    def examples(self, centres: np.ndarray, contexts: np.ndarray, window: int) -> Examples:
-        """The examples of a chunk's centre-major pairs of positions (see ``make_pairs``)."""
+    def examples(
+        self, sentence_ids: np.ndarray, reduced_windows: np.ndarray, window: int
+    ) -> Examples:
+        """The examples of a chunk's (centre, context) pairs, given the chunk's sentence
+        numbers and each centre's reduced window (the pairs ``make_pairs`` makes of them;
+        CBOW builds its examples without them)."""
         ...
 
     def step(self, worker: Worker, batch: Batch, noise: np.ndarray, alpha: float) -> float:

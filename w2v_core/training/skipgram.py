@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from .objective import Batch, Examples
+from .pairs import make_pairs
 from .scatter import scatter_outer
 
 if TYPE_CHECKING:
@@ -22,7 +23,10 @@ class SkipGram:
     def inputs_per_example(self, window: int) -> float:
         return 1.0
 
-    def examples(self, centres: np.ndarray, contexts: np.ndarray, window: int) -> Examples:
+    def examples(
+        self, sentence_ids: np.ndarray, reduced_windows: np.ndarray, window: int
+    ) -> Examples:
+        centres, contexts = make_pairs(sentence_ids, sentence_ids, reduced_windows, window)
         return Examples(outputs=centres, inputs=contexts)
 
     def step(self, worker: Worker, batch: Batch, noise: np.ndarray, alpha: float) -> float:

@@ -7,7 +7,7 @@ unigram distribution raised to 0.75, input vectors initialised uniform in
 learning rate decaying linearly over all words of all epochs.
 
 Vectorised: pairs are generated per chunk of the corpus with array operations
-(:mod:`~w2v_core.training.pairs`); the objective turns them into examples, trained per
+(:mod:`~w2v_core.training.pairs`), as the objective's examples, trained per
 minibatch (:class:`~w2v_core.training.worker.Worker`). No Python loop runs per token or per
 pair. The loop owns time, progress, pause and stop; the objective owns what a step does;
 :mod:`~w2v_core.training.parallel` runs the workers.
@@ -38,7 +38,6 @@ from .bursts import MAX_ROW_STEP, burst_cap, burst_weights, effective_batch_size
 from .divergence import DivergenceGuard
 from .cbow import Cbow
 from .objective import Batch, Objective
-from .pairs import make_pairs
 from .parallel import ChunkQueue, SharedState, train_in_processes, train_in_threads
 from .progress import Control, Progress, Reporter
 from .sampling import AliasTable, Draws
@@ -378,8 +377,7 @@ class Trainer:
             keep = draws.kept(ids, rng)
             ids, sentence_ids = ids[keep], sentence_ids[keep]
             reduced = draws.windows(len(ids), config.window, rng)
-            centres, contexts = make_pairs(ids, sentence_ids, reduced, config.window)
-            examples = objective.examples(centres, contexts, config.window)
+            examples = objective.examples(sentence_ids, reduced, config.window)
             # the learning rate falls with the position in the stream, a close proxy for words
             position = epoch * stream + start
             weights = burst_weights(
