@@ -129,9 +129,25 @@ def _option(
     return field(default=default, metadata=metadata)
 
 
-def _check_connectors(spec: object) -> None:
-    from .phrases import connector_words
+#: gensim's ``ENGLISH_CONNECTOR_WORDS``: words that may sit inside a phrase, never at its ends.
+ENGLISH_CONNECTORS = frozenset(
+    {"a", "an", "the", "for", "of", "with", "without", "at", "from", "to", "in", "on", "by",
+     "and", "or"}
+)
+#: The named connector lists ``--phrase-connectors`` takes (else: comma-separated words).
+CONNECTOR_LISTS = {"none": frozenset(), "english": ENGLISH_CONNECTORS}
 
+
+def connector_words(spec: str) -> frozenset[str]:
+    """The connector words ``--phrase-connectors`` names: ``none``, ``english`` or words
+    separated by commas (lowercased, as the corpus's tokens are)."""
+    named = CONNECTOR_LISTS.get(spec.strip().lower())
+    if named is not None:
+        return named
+    return frozenset(w.strip().lower() for w in spec.split(",") if w.strip())
+
+
+def _check_connectors(spec: object) -> None:
     if not isinstance(spec, str):
         raise ConfigError(f"{flag('phrase_connectors')} must be a list of words, not {spec!r}")
     words = connector_words(spec)
@@ -210,7 +226,7 @@ class TrainConfig:
         Subtracted from a pair's count in its score: pairs seen at most this often never join.
     phrase_connectors : str
         Words that may sit inside a phrase but never at its ends (gensim's
-        ``connector_words``): ``none``, ``english`` (:data:`w2v_core.phrases.ENGLISH_CONNECTORS`)
+        ``connector_words``): ``none``, ``english`` (:data:`ENGLISH_CONNECTORS`)
         or words separated by commas.
     """
 

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .config import CONNECTOR_LISTS, ENGLISH_CONNECTORS, connector_words  # noqa: F401  (re-exported)
 from .token_ids import SENTENCE_END, IdStore, provisional_ids
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,13 +51,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: What joins the words of a phrase (gensim's default delimiter).
 DELIMITER = "_"
-#: gensim's ``ENGLISH_CONNECTOR_WORDS``: words that may sit inside a phrase, never at its ends.
-ENGLISH_CONNECTORS = frozenset(
-    {"a", "an", "the", "for", "of", "with", "without", "at", "from", "to", "in", "on", "by",
-     "and", "or"}
-)
-#: The named connector lists ``--phrase-connectors`` takes (else: comma-separated words).
-CONNECTOR_LISTS = {"none": frozenset(), "english": ENGLISH_CONNECTORS}
 #: Key dtype of a candidate with connectors: the run of connectors' id, then the word pair.
 _CHAIN_KEY = np.dtype([("run", "<i8"), ("pair", "<i8")])
 #: Distinct pairs held before the rarest are dropped (see the module notes).
@@ -121,15 +115,6 @@ def sentence_blocks(store: IdStore, size: int = _BLOCK_TOKENS) -> Iterator[np.nd
             yield block[:cut]
     if len(carry):
         yield np.concatenate((carry, [SENTENCE_END])).astype(np.int32)
-
-
-def connector_words(spec: str) -> frozenset[str]:
-    """The connector words ``--phrase-connectors`` names: ``none``, ``english`` or words
-    separated by commas (lowercased, as the corpus's tokens are)."""
-    named = CONNECTOR_LISTS.get(spec.strip().lower())
-    if named is not None:
-        return named
-    return frozenset(w.strip().lower() for w in spec.split(",") if w.strip())
 
 
 def _candidates(block: np.ndarray, connector: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
