@@ -340,9 +340,15 @@ def join_pairs(
         first_ok[pair_keys // n_types] = True
         second_ok[pair_keys % n_types] = True
     for block in sentence_blocks(store):
-        starts, ends = _candidates(block, connector)
-        maybe = np.flatnonzero(first_ok[block[starts]] & second_ok[block[ends]])
-        starts, ends = starts[maybe], ends[maybe]
+        if connector is None:  # neighbours, in one pass over the block
+            ids = np.maximum(block, 0)
+            starts = np.flatnonzero((block[:-1] >= 0) & (block[1:] >= 0)
+                                    & first_ok[ids[:-1]] & second_ok[ids[1:]])
+            ends = starts + 1
+        else:
+            starts, ends = _candidates(block, connector)
+            maybe = np.flatnonzero(first_ok[block[starts]] & second_ok[block[ends]])
+            starts, ends = starts[maybe], ends[maybe]
         keys = block[starts].astype(np.int64) * n_types + block[ends]
         if connector is None:
             phrase_id = _lookup(phrases.keys, phrases.ids, keys)
