@@ -408,6 +408,9 @@ class W2VApp(App[None]):
         if tabs.active == tab_id:
             self.active_pane().focus_body()
         else:
+            # no focus left in the tab being hidden: Textual would move it to the next widget
+            # there, and the tabs follow the focus back (seen from the Compare pane's tables)
+            self.screen.set_focus(None)
             tabs.active = tab_id
 
     def action_focus_query(self) -> None:

@@ -75,6 +75,7 @@ def read_in_processes(
     rows = shared_array((len(parts), 3), np.float64)
     flags = shared_array((2,), np.int8)
     children: list[ForkedChild] = []
+    flags[STOP] = control is not None and control.stopped  # a stop before the first poll too
     try:
         for k, part in enumerate(parts):
             children.append(ForkedChild(_worker(part, work, files[k], rows[k]), ChildControl(flags)))

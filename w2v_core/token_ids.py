@@ -342,6 +342,12 @@ def _count_in_processes(
         sources, work, control,
         lambda done, words, distinct: publish(done, -1 if total is None else total, words, distinct),
     )
+    try:
+        _check_stop(control, name)  # asked after the processes' last look, as a one-process read sees it
+    except ReadingStopped:
+        for _, file in answers:
+            file.close()
+        raise
     return [
         CountedPart(IdStore.adopt(file, size, spill_tokens), unpack_words(packed), ids, counts,
                     given, bound)

@@ -158,11 +158,14 @@ async def test_the_map_marks_where_the_query_sits_in_the_compared_model() -> Non
 
     app = comparing_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.focused is app.query_one("#cmp-changes"))
+        changes = app.query_one("#cmp-changes", DataTable)
+        # start-up moves the focus through the tabs and inputs: let it settle (the list filled)
+        await wait_until(pilot, lambda: changes.row_count > 0 and app.focused is changes)
         pane = app.query_one(MapPane)
         pane.method = "pca"
         await pilot.press("m")
         await wait_until(pilot, lambda: pane.computed_key is not None and pane.pending_key is None)
+        await wait_until(pilot, lambda: app.focused is pane.plot)  # "/" now opens the map's input
         coords = dict(zip(pane.base.words, pane.base.coords.tolist()))
         spread = float(pane.base.coords.max() - pane.base.coords.min())
         for word, expected in (("w0017", "w0123"), ("w0050", "w0050")):

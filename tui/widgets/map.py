@@ -48,6 +48,14 @@ SIZES = (100, 250, 500, 1000, 2000)
 NEIGHBOURHOOD = 150
 
 
+def _same_request(a: tuple | None, b: tuple | None) -> bool:
+    """Whether two compared-point requests are for the same map, comparison and words (the
+    map and the comparison by identity: a Projection's ``==`` would compare arrays)."""
+    if a is None or b is None:
+        return a is b
+    return a[0] is b[0] and a[1] is b[1] and a[2] == b[2]
+
+
 class MapPane(Pane):
     """A word map with zoom, pan and re-centring; computed lazily when first shown."""
 
@@ -205,7 +213,7 @@ class MapPane(Pane):
                 self._show_info("failed")
         elif group == "map-compare" and event.state is WorkerState.SUCCESS:
             request, compared = event.worker.result
-            if request == self._compared_request():  # else superseded
+            if _same_request(request, self._compared_request()):  # else superseded
                 self.compared = compared
                 self._highlight()
         elif group == "map-place" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
