@@ -252,23 +252,24 @@ class Phrases:
         return len(self.keys) + len(self.chain_keys)
 
 
-class _Scanner:
-    """Candidates of the blocks of one pass: their keys, plain and with connectors."""
+def _chain_keys(block: np.ndarray, starts: np.ndarray, ends: np.ndarray, pair_keys: np.ndarray,
+                runs: ConnectorRuns) -> np.ndarray:
+    """The (run, pair) keys of candidates with connectors between their words."""
+    keys = np.zeros(len(starts), _CHAIN_KEY)
+    keys["run"] = runs.ids(block, starts, ends)
+    keys["pair"] = pair_keys
+    return keys
 
-    def __init__(self, n_types: int, connector: np.ndarray | None, runs: ConnectorRuns) -> None:
-        self.n_types, self.connector, self.runs = n_types, connector, runs
 
-    def candidates(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Plain candidates' starts and keys, then those with connectors (starts, ends, keys)."""
-        starts, ends = _candidates(block, self.connector)
-        keys = block[starts].astype(np.int64) * self.n_types + block[ends]
-        gap = None if self.connector is None else ends > starts + 1
-        if gap is None or not gap.any():
-            return starts, keys, ends[:0], np.zeros(0, _CHAIN_KEY)
-        chained = np.zeros(int(gap.sum()), _CHAIN_KEY)
-        chained["run"] = self.runs.ids(block, starts[gap], ends[gap])
-        chained["pair"] = keys[gap]
-        return starts[~gap], keys[~gap], np.stack((starts[gap], ends[gap])), chained
+def _candidate_keys(block: np.ndarray, n_types: int, connector: np.ndarray | None,
+                    runs: ConnectorRuns) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of a block's candidates: plain pairs, then those with connectors between."""
+    starts, ends = _candidates(block, connector)
+    keys = block[starts].astype(np.int64) * n_types + block[ends]
+    gap = None if connector is None else ends > starts + 1
+    if gap is None or not gap.any():
+        return keys, np.zeros(0, _CHAIN_KEY)
+    return keys[~gap], _chain_keys(block, starts[gap], ends[gap], keys[gap], runs)
 
 
 def find_phrases(
@@ -290,12 +291,12 @@ def find_phrases(
     runs : ConnectorRuns, optional
         The ids of the runs of connectors (kept for joining and naming).
     """
-    scanner = _Scanner(n_types, connector, runs or ConnectorRuns())
+    runs = runs or ConnectorRuns()
     counts = np.zeros(n_types, np.int64)
     pairs, chains = PairCounts(phrasing.max_pairs), PairCounts(phrasing.max_pairs, _CHAIN_KEY)
     for block in sentence_blocks(store):
         counts += np.bincount(block[block >= 0], minlength=n_types)
-        _, keys, _, chained = scanner.candidates(block)
+        keys, chained = _candidate_keys(block, n_types, connector, runs)
         pairs.add(keys)
         if len(chained):
             chains.add(chained)
@@ -358,9 +359,7 @@ def join_pairs(
             plain = np.flatnonzero(~gap)
             phrase_id[plain] = _lookup(phrases.keys, phrases.ids, keys[plain])
             if gap.any() and len(phrases.chain_keys):
-                chained = np.zeros(int(gap.sum()), _CHAIN_KEY)
-                chained["run"] = runs.ids(block, starts[gap], ends[gap])
-                chained["pair"] = keys[gap]
+                chained = _chain_keys(block, starts[gap], ends[gap], keys[gap], runs)
                 phrase_id[gap] = _lookup(phrases.chain_keys, phrases.chain_ids, chained)
         # in a run of phrases each sharing a word with the next, gensim takes the 1st, 3rd...
         found = np.flatnonzero(phrase_id >= 0)

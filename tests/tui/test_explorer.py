@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import ask, column, evaluate, notifications, wait_until
+from helpers import ask, column, evaluate, notifications, settled, wait_until
 from textual.widgets import DataTable, TabbedContent
 
 from tui.app import W2VApp
@@ -141,6 +141,7 @@ async def test_map_labels_the_query_and_its_neighbours(model) -> None:
 async def test_map_input_recentres_and_pca_toggle(model) -> None:
     app = W2VApp(model=model)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # start-up moves the focus through the tabs: let it settle first
         await pilot.press("m")
         pane = app.query_one(MapPane)
         await wait_until(pilot, lambda: pane.computed_key is not None)
@@ -148,6 +149,7 @@ async def test_map_input_recentres_and_pca_toggle(model) -> None:
         await ask(pilot, "paris")
         assert pane.plot.labelled[0] == "paris"
         assert app.query_one(NeighboursPane).current == "paris"
+        await wait_until(pilot, lambda: app.focused is pane.plot)  # keys now reach the map
         await pilot.press("x")
         assert pane.method == "pca"
         await wait_until(pilot, lambda: pane.computed_key is not None and pane.computed_key[1] == "pca")

@@ -130,3 +130,29 @@ async def test_a_spent_budget_holds_back_reports_and_epoch_snapshots_until_it_re
         assert plot.redraws > redraws  # the curve held back is drawn with the first allowed report
         app.control.stop()
         await wait_until(pilot, lambda: not app.training)
+
+
+async def test_the_counting_bound_notice_is_told_once_even_with_the_budget_spent() -> None:
+    """The last reading report says the distinct-token bound was reached: the one notice is
+    shown even when the byte budget holds reports back; earlier reports say nothing."""
+    from w2v_core.callbacks import ReadingProgress
+
+    from helpers import notifications
+    from tui.messages import ReadingReport
+
+    clock = Clock()
+    trainer = FakeTrainer(gated=True)
+    app = W2VApp(corpus="planted", trainer=trainer)
+    app.output_meter = OutputMeter(1000, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(TrainingPane)
+        await wait_until(pilot, lambda: pane.reading)
+        app.output_meter.add(10**6)  # spent
+        for done in (False, True):
+            pane.post_message(ReadingReport(ReadingProgress(10, 100, 5, 5, 0.1, done=done, count_floor=3)))
+            await pilot.pause()
+        await wait_until(pilot, lambda: any("--max-distinct" in m for m in notifications(app)))
+        assert sum("--max-distinct" in m for m in notifications(app)) == 1
+        trainer.release.set()
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training)

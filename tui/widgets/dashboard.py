@@ -223,19 +223,19 @@ class TrainingPane(Pane):
 
     def on_reading_report(self, message: ReadingReport) -> None:
         """How far reading the corpus has come: the bar shows the share of its bytes."""
-        if self.app.is_running and self.reading and self._may_redraw():
-            progress = message.progress
+        progress = message.progress
+        if self.app.is_running and self.reading and (progress.done or self._may_redraw()):
             bar = self.query_one("#train-progress", ProgressBar)
             if progress.bytes_total:
                 bar.update(total=progress.bytes_total, progress=progress.bytes_read)
             self._show_text("#train-stats", reading_text(progress), layout=False)
-            notice = bound_notice(progress)
+            notice = bound_notice(progress) if progress.done else None  # told once, at the end
             if notice:
                 self.app.notify(notice, severity="warning", timeout=20)
         message.delivered()
 
     def on_run_begun(self, message: RunBegun) -> None:
-        """A run of an ensemble begins: the title names it; its curve starts afresh."""
+        """A run of an ensemble begins: the epoch label names it; its curve starts afresh."""
         if self.app.is_running:
             self.run_label = f"run {message.run}/{message.runs} · "
             self.query_one(LossPlot).redraw()
