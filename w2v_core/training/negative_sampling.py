@@ -156,11 +156,12 @@ class NegativeSampling:
         # loss and sigmoid from one exp: e = exp(-sign * score)
         e = np.exp(-signs * scores)
         valid = noise != outputs[:, None]
-        per_term = np.log1p(e)
+        q = e + 1.0
+        per_term = np.log(q)  # log(1 + e): see _update_shared
         per_term[:, 1:] *= valid
         loss = float(per_term.sum(dtype=np.float64))
         # gradient of the log-likelihood: (label - sigmoid(score)) = sign * e / (1 + e)
-        g = signs * e / (1.0 + e)
+        g = signs * e / q
         g[:, 1:] *= valid
         g *= np.float32(alpha)
         if weights is not None:
@@ -192,12 +193,16 @@ class NegativeSampling:
         e_pos = np.exp(-pos)  # 1 - sigmoid(pos) = e_pos / (1 + e_pos)
         e_neg = np.exp(neg)  # sigmoid(neg) = e_neg / (1 + e_neg)
         self._skip_centres(e_neg, noise, outputs)  # e_neg = 0: no loss, no gradient
-        loss = float(np.log1p(e_pos).sum()) + weight * float(
-            np.log1p(e_neg).reshape(n, N)[:m].sum()
-        )
-        g_pos = e_pos / (1.0 + e_pos)
+        # one denominator for loss and gradient; log(1 + e), not log1p(e): NumPy's float32
+        # log1p is a scalar loop, log is vectorised, and they differ only where the term is
+        # below float32's resolution of 1 (measurements: benchmarks/README.md,
+        # "training/negative_sampling.py")
+        q_pos = e_pos + 1.0
+        q_neg = np.add(e_neg, 1.0, out=neg)
+        loss = float(np.log(q_pos).sum()) + weight * float(np.log(q_neg).reshape(n, N)[:m].sum())
+        g_pos = np.divide(e_pos, q_pos, out=e_pos)
         g_pos *= np.float32(alpha)
-        g_neg = np.divide(e_neg, 1.0 + e_neg, out=neg)
+        g_neg = np.divide(e_neg, q_neg, out=neg)
         g_neg *= np.float32(-alpha * weight)
         if weights is not None:
             g_pos *= weights
