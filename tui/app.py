@@ -53,6 +53,7 @@ from .widgets.dashboard import TrainingPane
 from .widgets.neighbours import NeighboursPane, approximate_by_default
 from .widgets.pane import Pane
 from .widgets.status import StatusBar
+from .widgets.tabs import PaneTabs
 from .workers import ThreadWorkers
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -143,7 +144,7 @@ class W2VApp(App[None]):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         first = TrainingPane if self.corpus else ComparePane if self.compare_with else NeighboursPane
-        with TabbedContent(initial=first.TAB.id):
+        with PaneTabs(initial=first.TAB.id):  # follows focus only where it still is
             for cls in PANES:
                 with TabPane(cls.TAB.markup, id=cls.TAB.id):
                     yield cls(id=f"{cls.TAB.id}-pane").data_bind(

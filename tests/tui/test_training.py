@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fakes import CONFIG, FakeTrainer
 from helpers import ask, column, settled, wait_until
-from textual.widgets import DataTable, ProgressBar, TabbedContent
+from textual.widgets import DataTable, ProgressBar, TabbedContent, TabPane
 
 from tui.app import W2VApp
 from tui.screens.confirm import ConfirmScreen
@@ -65,6 +65,29 @@ async def test_training_end_opens_the_explorer() -> None:
         await wait_until(pilot, lambda: app.query_one(TabbedContent).active == "neighbours")
         assert app.query_one(NeighboursPane).current == "king"  # the first probe, asked for you
         assert app.dirty
+
+
+async def test_a_late_focus_message_does_not_switch_the_tab_back() -> None:
+    """The tabs hear of a focus late (a message); one from a pane the focus has left since
+    must not show that pane again (training that ended as the start-up focus landed on the
+    dashboard never opened the explorer). A focus that is still there is followed."""
+    trainer = FakeTrainer(hold_after=1)
+    app = training_app(trainer)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, trainer.holding.is_set)
+        await settled(pilot)
+        tabs = app.query_one(TabbedContent)
+        app.action_show_pane("neighbours")
+        handled: list[bool] = []
+        tabs.post_message(TabPane.Focused(app.query_one("#training", TabPane)))  # the late one
+        tabs.call_later(handled.append, True)  # runs after it: one queue, in order
+        await wait_until(pilot, lambda: bool(handled))
+        assert tabs.active == "neighbours"
+        await settled(pilot)  # the switch's own focus has landed: it would move this one on
+        app.screen.set_focus(app.query_one("#probe-table"))  # a focus into a hidden pane
+        await wait_until(pilot, lambda: tabs.active == "training")
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training)
 
 
 async def test_quit_asks_while_training_and_when_unsaved() -> None:
