@@ -24,6 +24,7 @@ not grow with the corpus.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import functools
 import itertools
@@ -32,7 +33,8 @@ import re
 import stat
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -40,6 +42,7 @@ from typing import TypeVar
 
 from .config import DOTLESS_I_LANGUAGES, TextConfig
 from .errors import CorpusError
+from .path_list import PathList
 from .reading import (
     BinaryFileError,
     ByteMeter,
@@ -295,9 +298,10 @@ class Corpus:
     warnings : list of str
         Lines for the user about the text, filled as it is read (its first file's first
         64 KB: :meth:`check_not_empty` is enough): words that look like whole phrases.
-    files : list of Path
+    files : sequence of Path
         The files read, in order (empty for a pipe and an NLTK corpus): what a checkpoint
-        fingerprints to recognise the corpus (:mod:`w2v_core.corpus_identity`).
+        fingerprints to recognise the corpus (:mod:`w2v_core.corpus_identity`). A
+        directory's are a :class:`~w2v_core.path_list.PathList` (no object per file).
     meter : ByteMeter
         Bytes of the files read in the current pass, and their total when known: reading
         progress (:class:`~w2v_core.callbacks.ReadingProgress`).
@@ -315,7 +319,7 @@ class Corpus:
     rereadable: bool = True
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
+    files: Sequence[Path] = field(default_factory=list)
     meter: ByteMeter = field(default_factory=ByteMeter)
     parts: Callable[[int], list[Part]] | None = None
     _pending: Iterator[list[str]] | None = field(default=None, init=False, repr=False)
@@ -419,22 +423,36 @@ def open_corpus(
                      meter: ByteMeter = meter) -> Iterator[list[str]]:
         return _file_sentences(path, name, options, on_wait, text, warnings, meter)
 
-    def file_groups(files: list[Path]) -> Callable[[int], list[Part]]:
-        """Runs of whole files, a file larger than a run's share cut in byte ranges."""
+    def file_groups(files: Sequence[Path]) -> Callable[[int], list[Part]]:
+        """Runs of whole files, a file larger than a run's share cut in byte ranges. A run
+        holds ranges of file numbers, not an object per file (a directory of 100,000 files)."""
         def parts(n: int) -> list[Part]:
-            sizes = [_size_of([f]) or 0 for f in files]
+            sizes = array("q", (_size_of([f]) or 0 for f in files))
             share = max(sum(sizes) // n, 1)
-            units: list[Part] = []
-            unit_sizes: list[int] = []
-            for path, size in zip(files, sizes):
-                if size > share:
-                    pieces = _file_ranges(path, str(path), options, text, -(-size // share))
+            pieces = {i: _file_ranges(files[i], str(files[i]), options, text, -(-size // share))
+                      for i, size in enumerate(sizes) if size > share}
+
+            def units() -> Iterator[tuple[int | Part, int]]:
+                """(file number or piece of a large file, its bytes), in order."""
+                for i, size in enumerate(sizes):
+                    cut = pieces.get(i)
+                    if cut is None:
+                        yield i, size
+                    else:
+                        yield from ((piece, size // len(cut)) for piece in cut)
+
+            ends = _balanced_ends((size for _, size in units()), n)
+            groups: list[list[range | Part]] = [[] for _ in ends]
+            for k, (unit, _) in enumerate(units()):
+                group = groups[bisect.bisect_right(ends, k)]
+                if not isinstance(unit, int):
+                    group.append(unit)
+                elif group and isinstance(group[-1], range) and group[-1].stop == unit:
+                    group[-1] = range(group[-1].start, unit + 1)
                 else:
-                    pieces = [lambda meter, path=path: sentences_of(path, str(path), meter=meter)]
-                units += pieces
-                unit_sizes += [size // len(pieces)] * len(pieces)
-            return [lambda meter, group=group: (s for unit in group for s in unit(meter))
-                    for group in _balanced_groups(units, unit_sizes, n)]
+                    group.append(range(unit, unit + 1))
+            return [lambda meter, group=group: _run_sentences(group, files, sentences_of, meter)
+                    for group in groups]
         return parts
 
     spec = str(spec).strip()
@@ -465,7 +483,7 @@ def open_corpus(
             lambda: (s for f in files for s in sentences_of(f, str(f))),
             skipped=skipped,
             warnings=warnings,
-            files=list(files),
+            files=files,
             meter=meter,
             parts=file_groups(files),
         )
@@ -658,17 +676,36 @@ def _file_ranges(path: Path, name: str, options: TextOptions, text: TextConfig,
 
 def _balanced_groups(items: list[T], sizes: list[int], n: int) -> list[list[T]]:
     """``items`` (files) in at most ``n`` runs, in order, of about equal ``sizes`` (bytes)."""
-    sizes = [max(size, 1) for size in sizes]
-    total, groups, group, done = sum(sizes), [], [], 0
-    for item, size in zip(items, sizes):
-        group.append(item)
+    ends = _balanced_ends(sizes, n)
+    return [items[start:end] for start, end in zip([0, *ends], ends)]
+
+
+def _balanced_ends(sizes: Iterable[int], n: int) -> list[int]:
+    """Where each of at most ``n`` runs, in order, of items of about equal ``sizes`` ends
+    (exclusive): one number a run, none an item."""
+    sizes = array("q", (max(size, 1) for size in sizes))
+    if not sizes:
+        return []
+    total, ends, done = sum(sizes), [], 0
+    for k, size in enumerate(sizes):
         done += size
-        if done * n >= total * (len(groups) + 1) and len(groups) < n - 1:
-            groups.append(group)
-            group = []
-    if group:
-        groups.append(group)
-    return groups
+        if done * n >= total * (len(ends) + 1) and len(ends) < n - 1:
+            ends.append(k + 1)
+    if ends[-1:] != [len(sizes)]:
+        ends.append(len(sizes))
+    return ends
+
+
+def _run_sentences(run: list[range | Part], files: Sequence[Path],
+                   sentences_of: Callable[..., Iterator[list[str]]],
+                   meter: ByteMeter) -> Iterator[list[str]]:
+    """The sentences of a run of a directory's files (:func:`open_corpus`'s ``parts``)."""
+    for unit in run:
+        if isinstance(unit, range):
+            for i in unit:
+                yield from sentences_of(files[i], str(files[i]), meter=meter)
+        else:
+            yield from unit(meter)
 
 
 #: Fewest tokens :func:`clause_words_warning` judges, and what it takes as clause-long:
@@ -707,12 +744,13 @@ def clause_words_warning(tokens: list[str], name: str) -> str | None:
 
 def _text_files_below(
     root: Path, options: TextOptions
-) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Text files below ``root`` in sorted order, and ``(path, reason)`` for those left out.
+) -> tuple[PathList, list[tuple[str, str]]]:
+    """Text files below ``root`` in sorted order (held compactly: :class:`PathList`), and
+    ``(path, reason)`` for those left out.
 
     Hidden files and folders (``.git``, w2v's own ``.NAME.XXXX.tmp``) are left out silently.
     """
-    files: list[Path] = []
+    files = PathList(str(root))
     skipped: list[tuple[str, str]] = []
 
     def unlistable(exc: OSError) -> None:
