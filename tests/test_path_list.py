@@ -18,6 +18,8 @@ def test_paths_read_back_in_order_whole_or_below_the_root(tmp_path):
     assert len(paths) == 4 and list(paths) == listed and paths == listed
     assert paths[1] == listed[1] and paths[-1] == listed[-1]
     assert list(paths[1:3]) == listed[1:3] and isinstance(paths[1:3], PathList)
+    assert list(paths.names()) == [str(p) for p in listed]
+    assert list(paths.names(1, 3)) == [str(p) for p in listed[1:3]]
     with pytest.raises(IndexError):
         paths[4]
     assert PathList(root) == [] and len(PathList(root)) == 0

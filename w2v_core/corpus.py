@@ -423,11 +423,11 @@ def open_corpus(
                      meter: ByteMeter = meter) -> Iterator[list[str]]:
         return _file_sentences(path, name, options, on_wait, text, warnings, meter)
 
-    def file_groups(files: Sequence[Path]) -> Callable[[int], list[Part]]:
+    def file_groups(files: PathList) -> Callable[[int], list[Part]]:
         """Runs of whole files, a file larger than a run's share cut in byte ranges. A run
         holds ranges of file numbers, not an object per file (a directory of 100,000 files)."""
         def parts(n: int) -> list[Part]:
-            sizes = array("q", (_size_of([f]) or 0 for f in files))
+            sizes = array("q", (_size_of([f]) or 0 for f in files.names()))
             share = max(sum(sizes) // n, 1)
             pieces = {i: _file_ranges(files[i], str(files[i]), options, text, -(-size // share))
                       for i, size in enumerate(sizes) if size > share}
@@ -477,10 +477,10 @@ def open_corpus(
         if not files:
             detail = f" ({len(skipped)} skipped, e.g. {skipped[0][0]}: {skipped[0][1]})" if skipped else ""
             raise CorpusError(f"corpus directory has no text files: {spec}{detail}")
-        meter.total = _size_of(files)
+        meter.total = _size_of(files.names())
         return Corpus(
             spec,
-            lambda: (s for f in files for s in sentences_of(f, str(f))),
+            lambda: (s for f in files.names() for s in sentences_of(Path(f), f)),
             skipped=skipped,
             warnings=warnings,
             files=files,
@@ -577,10 +577,10 @@ def _cut(tokens: list[str]) -> Iterator[list[str]]:
         yield tokens[start : start + MAX_SENTENCE_LENGTH]
 
 
-def _size_of(paths: list[Path]) -> int | None:
+def _size_of(paths: Iterable[str | Path]) -> int | None:
     """The files' sizes summed (what reading progress counts up to), None if one is unknown."""
     try:
-        return sum(p.stat().st_size for p in paths)
+        return sum(os.stat(p).st_size for p in paths)
     except OSError:
         return None
 
@@ -696,14 +696,14 @@ def _balanced_ends(sizes: Iterable[int], n: int) -> list[int]:
     return ends
 
 
-def _run_sentences(run: list[range | Part], files: Sequence[Path],
+def _run_sentences(run: list[range | Part], files: PathList,
                    sentences_of: Callable[..., Iterator[list[str]]],
                    meter: ByteMeter) -> Iterator[list[str]]:
     """The sentences of a run of a directory's files (:func:`open_corpus`'s ``parts``)."""
     for unit in run:
         if isinstance(unit, range):
-            for i in unit:
-                yield from sentences_of(files[i], str(files[i]), meter=meter)
+            for name in files.names(unit.start, unit.stop):
+                yield from sentences_of(Path(name), name, meter=meter)
         else:
             yield from unit(meter)
 

@@ -64,6 +64,12 @@ class PathList(Sequence[Path]):
         for i in range(len(self)):
             yield Path(self._text(i))
 
+    def names(self, start: int = 0, stop: int | None = None) -> Iterator[str]:
+        """The paths from ``start`` to ``stop`` as strings, in order: no ``Path`` made
+        (~4 us each), for a pass over many files (their sizes, their sentences)."""
+        for i in range(*slice(start, stop).indices(len(self))):
+            yield self._text(i)
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
             return len(self) == len(other) and all(a == Path(b) for a, b in zip(self, other))
