@@ -217,3 +217,40 @@ def test_the_shipped_combining_marks_are_this_unicode_versions():
     except CorpusError:
         pytest.skip(f"no {name} shipped (scripts/combining_marks.py writes it)")
     assert combining_marks() == list_combining_marks()
+
+
+# ------------------------------------------------------------------ fast paths, general rule
+def _general_words(line: str, lang: str | None) -> list[str]:
+    """The tokenising rule with no fast path: NFKC, the language's lowercasing, then letters
+    with their marks, the CJK runs cut out and split one by one."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", line)
+    text = text.replace("\u0130", "i").lower() if lang is None else text.translate(
+        corpus_module._DOTLESS_I).lower()
+    return corpus_module._words_by_run(text)
+
+
+def _mixed_lines(rng: random.Random) -> list[str]:
+    """Runs of plain lines (ASCII letters and spaces: whole batches take the quick split)
+    between lines of every kind of text."""
+    plain = [" ".join(rng.choice(["The", "cat", "SAT", "on", "a", "Mat", "", "I", "iI"])
+                      for _ in range(rng.randint(0, 12))) for _ in range(700)]
+    pool = list("abzXYZ IıİéÉüÜ ,.;!?-_0123\t") + [
+        "\u0301", "\u0308", "\u0307", "e\u0301", "\u0939\u093f\u0928\u094d\u0926\u0940",
+        "東", "京", "で", "コンピューター", "を", "\u3099", "\u302a", "\u30fb", "\u3005", "\u3007",
+        "\uf900", "\U00020001", "ｆｕｌｌ", "ﬁ", "²", "\uac00", "😀", "İstanbul", "IŞIK",
+    ]
+    mixed = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 25))) for _ in range(700)]
+    return plain[:300] + [line for pair in zip(plain[300:], mixed) for line in pair] + mixed[400:]
+
+
+@pytest.mark.parametrize("lang", [None, "tr"])
+def test_the_quick_paths_give_the_general_rules_tokens(tmp_path, han_characters, lang):
+    lines = _mixed_lines(random.Random(7))
+    expected = [_general_words(line, lang) for line in lines]
+    assert [tokenize(line, lang) for line in lines] == expected
+    assert list(corpus_module.line_sentences(lines, lang)) == [w for w in expected if w]
+    path = tmp_path / "mixed.txt"
+    path.write_bytes("".join(line + "\r\n" for line in lines).encode("utf-8"))  # CRLF
+    assert sentences(path, lang=lang, line_sentences=True) == [w for w in expected if w]

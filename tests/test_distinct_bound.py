@@ -80,3 +80,23 @@ def test_the_user_is_told_when_rare_tokens_were_forgotten(tmp_path):
 def test_a_bound_too_small_is_refused_in_one_line():
     with pytest.raises(ConfigError, match="--max-distinct must be >= 1000"):
         TrainConfig(max_distinct=10).validate()
+
+
+def test_a_model_records_that_its_counts_are_approximate_and_info_says_so(tmp_path, capsys):
+    from w2v_core.cli import main
+    from w2v_core.formats import load
+
+    path = tmp_path / "ids.txt"
+    path.write_text("".join(" ".join(s) + "\n" for s in _sentences(3000)))
+    argv = ["--dim", "4", "--min-count", "2", "--epochs", "1", "--threads", "1"]
+    assert main(["train", str(path), "-o", str(tmp_path / "b.npz"), "--max-distinct", "1000", *argv]) == 0
+    assert main(["train", str(path), "-o", str(tmp_path / "e.npz"), *argv]) == 0
+    bounded, exact = load(tmp_path / "b.npz"), load(tmp_path / "e.npz")
+    assert bounded.state.corpus["count_floor"] >= 1 and bounded.state.corpus["spec"] == str(path)
+    assert "count_floor" not in exact.state.corpus
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "b.npz")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"corpus {path}; counts approximate (--max-distinct)" in out
+    assert main(["info", str(tmp_path / "e.npz")]) == 0
+    assert "approximate" not in capsys.readouterr().out

@@ -60,7 +60,10 @@ def test_a_long_line_is_handed_on_in_pieces_cut_between_words(tmp_path):
 
 READ_IN_PROCESSES = r"""
 import json, resource, sys
+from w2v_core import parallel_reading
 from w2v_core.token_ids import encode_corpus
+if len(sys.argv) > 2:
+    parallel_reading.MIN_PART_BYTES = int(sys.argv[2])
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 encoded = encode_corpus(sys.argv[1], min_count=1, workers=2)
 # the reading child and its reading processes, each waited for: their largest peak
@@ -84,3 +87,26 @@ def test_a_one_line_corpus_read_in_processes_peaks_at_a_small_multiple_of_its_id
     # measured: ~48 MB over the interpreter for 12 MB of ids, the same at 6M words (the ids
     # go to a file); the one line as one string and its tokens at once took ~200 MB more
     assert figures["peak_kb"] - figures["base_kb"] <= 8 * needed_kb, figures
+
+
+def _read_in_processes(path: Path, min_part_bytes: int) -> dict:
+    done = subprocess.run([sys.executable, "-c", READ_IN_PROCESSES, str(path), str(min_part_bytes)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_directory_of_many_small_files_peaks_as_the_same_words_in_one_file(tmp_path):
+    words = _words(200_000)
+    one_file, folder = tmp_path / "one.txt", tmp_path / "many"
+    one_file.write_text("\n".join(" ".join(words[i:i + 10]) for i in range(0, len(words), 10)) + "\n")
+    for k in range(len(words) // 10):  # 20,000 files of one line, 100 to a folder
+        if k % 100 == 0:
+            (folder / f"{k // 100:03d}").mkdir(parents=True)
+        (folder / f"{k // 100:03d}" / f"{k:05d}.txt").write_text(" ".join(words[10 * k:10 * k + 10]) + "\n")
+    single, many = _read_in_processes(one_file, 1), _read_in_processes(folder, 1)
+    assert single["processes"] == many["processes"] == 2
+    assert single["words"] == many["words"] == len(words) and single["vocab"] == many["vocab"]
+    growth = {name: f["peak_kb"] - f["base_kb"] for name, f in (("one", single), ("many", many))}
+    # measured: 1.6-1.9 MB over the interpreter for one file, 1.7 MB for the 20,000 files;
+    # before, 13 MB (a Path and a part per file), 72 MB at 100,000 (benchmarks/README.md)
+    assert growth["many"] <= 1.5 * growth["one"] + 2_000, (growth, single, many)

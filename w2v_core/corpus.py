@@ -24,6 +24,7 @@ not grow with the corpus.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import functools
 import itertools
@@ -32,7 +33,8 @@ import re
 import stat
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -40,6 +42,7 @@ from typing import TypeVar
 
 from .config import DOTLESS_I_LANGUAGES, TextConfig
 from .errors import CorpusError
+from .path_list import PathList
 from .reading import (
     BinaryFileError,
     ByteMeter,
@@ -55,6 +58,8 @@ from .byte_ranges import cut_points
 
 #: Longest sentence handed to the trainer; longer ones are cut (gensim uses 10000, the C tool 1000).
 MAX_SENTENCE_LENGTH = 10_000
+#: Lines :func:`line_sentences` tokenises at a time.
+_LINE_BATCH = 256
 
 _TOKEN = re.compile(r"[^\W\d_]+")
 #: Sentence punctuation: ASCII, the ideographic and full-width forms of CJK text, the
@@ -146,6 +151,8 @@ def _tokens(text: str) -> list[str]:
 
 
 def _dotless_i_tokens(text: str) -> list[str]:
+    if text.isascii() and "I" not in text:  # NFKC and the dotless i change nothing here
+        return _tokens(text)
     return _words(unicodedata.normalize("NFKC", text).translate(_DOTLESS_I).lower())
 
 
@@ -153,6 +160,13 @@ def _words(text: str) -> list[str]:
     """The words of normalised, lowercase text."""
     if _MAYBE_CJK.search(text) is None:  # one range: much quicker than _CJK_RUN's classes
         return _word_pattern().findall(text)
+    if _han_segmenter() is list:  # one Han character a word: one findall gives them all
+        return _cjk_word_pattern().findall(text)
+    return _words_by_run(text)
+
+
+def _words_by_run(text: str) -> list[str]:
+    """:func:`_words` of text with CJK: the CJK runs cut out, each split by :func:`_cjk_words`."""
     words: list[str] = []
     for i, piece in enumerate(_CJK_RUN.split(text)):  # odd pieces are the CJK runs
         words.extend(_cjk_words(piece) if i % 2 else _word_pattern().findall(piece))
@@ -200,9 +214,34 @@ def _word_pattern() -> re.Pattern[str]:
     ``"हिन्दी"`` would give ``["ह", "न", "द"]``. Built on the first non-ASCII text, not at
     import (:func:`combining_marks`).
     """
-    marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in combining_marks())
+    marks = _ranges_class(combining_marks())
     # (letter marks*)+ unrolled: the same words, found without trying the marks at every letter
     return re.compile(rf"[^\W\d_]+(?:[{marks}]+[^\W\d_]*)*")
+
+
+@functools.cache
+def _cjk_word_pattern() -> re.Pattern[str]:
+    """:func:`_words_by_run` in one pattern when Han is one token per character: a Han or
+    hiragana character, a katakana run, or a word of :func:`_word_pattern` made of letters
+    and marks outside those three (where :data:`_CJK_RUN` would have cut it).
+
+    On text with CJK (kernel documentation's translations: 5% of corpus (c)'s lines) it is
+    ~2.5x quicker than cutting the runs out one by one; ``tests/test_corpus_scripts.py``
+    checks it against :func:`_words_by_run`.
+    """
+    cjk = _HAN + _HIRAGANA + _KATAKANA
+    inside = re.compile(f"[{cjk}]")
+    marks = [(code, code) for a, b in combining_marks() for code in range(a, b + 1)
+             if not inside.match(chr(code))]
+    letter = rf"[^\W\d_{cjk}]"
+    return re.compile(
+        rf"[{_HAN}{_HIRAGANA}]|[{_KATAKANA}]+|{letter}+(?:[{_ranges_class(marks)}]+{letter}*)*"
+    )
+
+
+def _ranges_class(ranges: Iterable[tuple[int, int]]) -> str:
+    """The body of a character class holding the code point ranges ``(first, last)``."""
+    return "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
 
 
 def combining_marks() -> list[tuple[int, int]]:
@@ -259,9 +298,10 @@ class Corpus:
     warnings : list of str
         Lines for the user about the text, filled as it is read (its first file's first
         64 KB: :meth:`check_not_empty` is enough): words that look like whole phrases.
-    files : list of Path
+    files : sequence of Path
         The files read, in order (empty for a pipe and an NLTK corpus): what a checkpoint
-        fingerprints to recognise the corpus (:mod:`w2v_core.corpus_identity`).
+        fingerprints to recognise the corpus (:mod:`w2v_core.corpus_identity`). A
+        directory's are a :class:`~w2v_core.path_list.PathList` (no object per file).
     meter : ByteMeter
         Bytes of the files read in the current pass, and their total when known: reading
         progress (:class:`~w2v_core.callbacks.ReadingProgress`).
@@ -279,7 +319,7 @@ class Corpus:
     rereadable: bool = True
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
+    files: Sequence[Path] = field(default_factory=list)
     meter: ByteMeter = field(default_factory=ByteMeter)
     parts: Callable[[int], list[Part]] | None = None
     _pending: Iterator[list[str]] | None = field(default=None, init=False, repr=False)
@@ -383,22 +423,36 @@ def open_corpus(
                      meter: ByteMeter = meter) -> Iterator[list[str]]:
         return _file_sentences(path, name, options, on_wait, text, warnings, meter)
 
-    def file_groups(files: list[Path]) -> Callable[[int], list[Part]]:
-        """Runs of whole files, a file larger than a run's share cut in byte ranges."""
+    def file_groups(files: PathList) -> Callable[[int], list[Part]]:
+        """Runs of whole files, a file larger than a run's share cut in byte ranges. A run
+        holds ranges of file numbers, not an object per file (a directory of 100,000 files)."""
         def parts(n: int) -> list[Part]:
-            sizes = [_size_of([f]) or 0 for f in files]
+            sizes = array("q", (_size_of([f]) or 0 for f in files.names()))
             share = max(sum(sizes) // n, 1)
-            units: list[Part] = []
-            unit_sizes: list[int] = []
-            for path, size in zip(files, sizes):
-                if size > share:
-                    pieces = _file_ranges(path, str(path), options, text, -(-size // share))
+            pieces = {i: _file_ranges(files[i], str(files[i]), options, text, -(-size // share))
+                      for i, size in enumerate(sizes) if size > share}
+
+            def units() -> Iterator[tuple[int | Part, int]]:
+                """(file number or piece of a large file, its bytes), in order."""
+                for i, size in enumerate(sizes):
+                    cut = pieces.get(i)
+                    if cut is None:
+                        yield i, size
+                    else:
+                        yield from ((piece, size // len(cut)) for piece in cut)
+
+            ends = _balanced_ends((size for _, size in units()), n)
+            groups: list[list[range | Part]] = [[] for _ in ends]
+            for k, (unit, _) in enumerate(units()):
+                group = groups[bisect.bisect_right(ends, k)]
+                if not isinstance(unit, int):
+                    group.append(unit)
+                elif group and isinstance(group[-1], range) and group[-1].stop == unit:
+                    group[-1] = range(group[-1].start, unit + 1)
                 else:
-                    pieces = [lambda meter, path=path: sentences_of(path, str(path), meter=meter)]
-                units += pieces
-                unit_sizes += [size // len(pieces)] * len(pieces)
-            return [lambda meter, group=group: (s for unit in group for s in unit(meter))
-                    for group in _balanced_groups(units, unit_sizes, n)]
+                    group.append(range(unit, unit + 1))
+            return [lambda meter, group=group: _run_sentences(group, files, sentences_of, meter)
+                    for group in groups]
         return parts
 
     spec = str(spec).strip()
@@ -423,13 +477,13 @@ def open_corpus(
         if not files:
             detail = f" ({len(skipped)} skipped, e.g. {skipped[0][0]}: {skipped[0][1]})" if skipped else ""
             raise CorpusError(f"corpus directory has no text files: {spec}{detail}")
-        meter.total = _size_of(files)
+        meter.total = _size_of(files.names())
         return Corpus(
             spec,
-            lambda: (s for f in files for s in sentences_of(f, str(f))),
+            lambda: (s for f in files.names() for s in sentences_of(Path(f), f)),
             skipped=skipped,
             warnings=warnings,
-            files=list(files),
+            files=files,
             meter=meter,
             parts=file_groups(files),
         )
@@ -493,12 +547,29 @@ def ends_sentence(line: str, words: Callable[[str], list[str]]) -> bool:
 def line_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[list[str]]:
     """One sentence per non-empty line (cut at :data:`MAX_SENTENCE_LENGTH` tokens)."""
     words = tokenizer(lang)
-    for line in lines:
-        tokens = words(line)
-        if len(tokens) > MAX_SENTENCE_LENGTH:
-            yield from _cut(tokens)
-        elif tokens:
-            yield tokens
+    lines = iter(lines)
+    while batch := list(itertools.islice(lines, _LINE_BATCH)):
+        plain = _plain_lines(batch) if lang is None else None
+        for tokens in map(words, batch) if plain is None else map(str.split, plain):
+            if len(tokens) > MAX_SENTENCE_LENGTH:
+                yield from _cut(tokens)
+            elif tokens:
+                yield tokens
+
+
+def _plain_lines(lines: list[str]) -> list[str] | None:
+    """``lines`` lowercased when they are all ASCII letters and spaces (tokenised text such
+    as corpus (a)), else None.
+
+    Such a line's tokens are its words split at spaces, as :func:`_tokens` finds them; one
+    check of the batch saves four calls a line (benchmarks/README.md, "Reading per core").
+    """
+    joined = "\n".join(lines)
+    if joined.isascii() and joined.replace(" ", "").replace("\n", "").isalpha():
+        lowered = joined.lower().split("\n")
+        if len(lowered) == len(lines):  # no line held a line break of its own
+            return lowered
+    return None
 
 
 def _cut(tokens: list[str]) -> Iterator[list[str]]:
@@ -506,10 +577,10 @@ def _cut(tokens: list[str]) -> Iterator[list[str]]:
         yield tokens[start : start + MAX_SENTENCE_LENGTH]
 
 
-def _size_of(paths: list[Path]) -> int | None:
+def _size_of(paths: Iterable[str | Path]) -> int | None:
     """The files' sizes summed (what reading progress counts up to), None if one is unknown."""
     try:
-        return sum(p.stat().st_size for p in paths)
+        return sum(os.stat(p).st_size for p in paths)
     except OSError:
         return None
 
@@ -605,17 +676,36 @@ def _file_ranges(path: Path, name: str, options: TextOptions, text: TextConfig,
 
 def _balanced_groups(items: list[T], sizes: list[int], n: int) -> list[list[T]]:
     """``items`` (files) in at most ``n`` runs, in order, of about equal ``sizes`` (bytes)."""
-    sizes = [max(size, 1) for size in sizes]
-    total, groups, group, done = sum(sizes), [], [], 0
-    for item, size in zip(items, sizes):
-        group.append(item)
+    ends = _balanced_ends(sizes, n)
+    return [items[start:end] for start, end in zip([0, *ends], ends)]
+
+
+def _balanced_ends(sizes: Iterable[int], n: int) -> list[int]:
+    """Where each of at most ``n`` runs, in order, of items of about equal ``sizes`` ends
+    (exclusive): one number a run, none an item."""
+    sizes = array("q", (max(size, 1) for size in sizes))
+    if not sizes:
+        return []
+    total, ends, done = sum(sizes), [], 0
+    for k, size in enumerate(sizes):
         done += size
-        if done * n >= total * (len(groups) + 1) and len(groups) < n - 1:
-            groups.append(group)
-            group = []
-    if group:
-        groups.append(group)
-    return groups
+        if done * n >= total * (len(ends) + 1) and len(ends) < n - 1:
+            ends.append(k + 1)
+    if ends[-1:] != [len(sizes)]:
+        ends.append(len(sizes))
+    return ends
+
+
+def _run_sentences(run: list[range | Part], files: PathList,
+                   sentences_of: Callable[..., Iterator[list[str]]],
+                   meter: ByteMeter) -> Iterator[list[str]]:
+    """The sentences of a run of a directory's files (:func:`open_corpus`'s ``parts``)."""
+    for unit in run:
+        if isinstance(unit, range):
+            for name in files.names(unit.start, unit.stop):
+                yield from sentences_of(Path(name), name, meter=meter)
+        else:
+            yield from unit(meter)
 
 
 #: Fewest tokens :func:`clause_words_warning` judges, and what it takes as clause-long:
@@ -654,12 +744,13 @@ def clause_words_warning(tokens: list[str], name: str) -> str | None:
 
 def _text_files_below(
     root: Path, options: TextOptions
-) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Text files below ``root`` in sorted order, and ``(path, reason)`` for those left out.
+) -> tuple[PathList, list[tuple[str, str]]]:
+    """Text files below ``root`` in sorted order (held compactly: :class:`PathList`), and
+    ``(path, reason)`` for those left out.
 
     Hidden files and folders (``.git``, w2v's own ``.NAME.XXXX.tmp``) are left out silently.
     """
-    files: list[Path] = []
+    files = PathList(str(root))
     skipped: list[tuple[str, str]] = []
 
     def unlistable(exc: OSError) -> None:

@@ -61,18 +61,15 @@ def identify(corpus: Corpus, text: dict[str, Any] | None = None) -> dict[str, An
     CorpusError
         A file of the corpus cannot be read.
     """
-    files = []
+    listed: list[dict[str, Any]] = []
+    digest = hashlib.blake2b(digest_size=16)  # of them all, for a corpus of many files
+    size = 0
     for path in corpus.files:
-        try:
-            st = path.stat()
-            files.append({
-                "path": str(path.resolve()),
-                "size": st.st_size,
-                "mtime_ns": st.st_mtime_ns,
-                "fingerprint": fingerprint(path),
-            })
-        except OSError as exc:
-            raise CorpusError(f"cannot read corpus file {path}: {os_error_reason(exc)}") from None
+        entry = _file_entry(path)
+        if len(listed) < LISTED_FILES:  # no dict per file past it (100,000 files: ~40 MB)
+            listed.append(entry)
+        digest.update(_digest_line(entry))
+        size += entry["size"]
     identity: dict[str, Any] = {
         "spec": corpus.name,
         "resolved": _resolved_spec(corpus),
@@ -80,22 +77,33 @@ def identify(corpus: Corpus, text: dict[str, Any] | None = None) -> dict[str, An
         "text": dict(text or {}),
         "han_words": han_segmentation(),
     }
-    if len(files) > LISTED_FILES:
-        identity["files_digest"] = _files_digest(files)
-        identity["file_count"] = len(files)
-        identity["bytes"] = sum(f["size"] for f in files)
+    if len(corpus.files) > LISTED_FILES:
+        identity["files_digest"] = digest.hexdigest()
+        identity["file_count"] = len(corpus.files)
+        identity["bytes"] = size
     else:
-        identity["files"] = files
+        identity["files"] = listed
     return identity
 
 
-def _files_digest(files: list[dict[str, Any]]) -> str:
-    """One digest of every file's path, size and fingerprint, in order (not the modification
-    times: a corpus copied elsewhere, or only touched, is the same corpus)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for f in files:
-        digest.update(f"{f['path']}\0{f['size']}\0{f['fingerprint']}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+def _file_entry(path: Path) -> dict[str, Any]:
+    """What is recorded of one file of the corpus."""
+    try:
+        st = path.stat()
+        return {
+            "path": str(path.resolve()),
+            "size": st.st_size,
+            "mtime_ns": st.st_mtime_ns,
+            "fingerprint": fingerprint(path),
+        }
+    except OSError as exc:
+        raise CorpusError(f"cannot read corpus file {path}: {os_error_reason(exc)}") from None
+
+
+def _digest_line(f: dict[str, Any]) -> bytes:
+    """A file's part of the digest of many files: its path, size and fingerprint (not the
+    modification time: a corpus copied elsewhere, or only touched, is the same corpus)."""
+    return f"{f['path']}\0{f['size']}\0{f['fingerprint']}\n".encode("utf-8", "surrogateescape")
 
 
 def check_unchanged(recorded: dict[str, Any], corpus: Corpus) -> list[str]:

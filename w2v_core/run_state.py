@@ -45,8 +45,10 @@ class TrainingState:
         The state of each worker thread's generator (``bit_generator.state``); empty when
         the workers were processes, whose streams are drawn afresh per epoch.
     corpus : dict
-        The corpus's identity (:class:`~w2v_core.corpus_identity.CorpusIdentity`), and how its
-        text was read (``text``: the keyword arguments of ``open_corpus``).
+        The corpus's identity (:class:`~w2v_core.corpus_identity.CorpusIdentity`), how its
+        text was read (``text``: the keyword arguments of ``open_corpus``), and, when
+        ``--max-distinct`` made counts approximate, ``count_floor``
+        (:attr:`~w2v_core.token_ids.EncodedCorpus.count_floor`; absent: exact counts).
     output : str or None
         Where the run saves its model, so that a resumed run saves it there too.
     finished : bool
@@ -77,10 +79,11 @@ class TrainingState:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
     def with_context(self, corpus: dict[str, Any] | None = None, output: str | None = None) -> "TrainingState":
-        """A copy with the corpus identity and the output filled in where given."""
+        """A copy with the corpus identity and the output filled in where given (the
+        identity joins what reading found, ``count_floor``)."""
         return replace(
             self,
-            corpus=self.corpus if corpus is None else corpus,
+            corpus=self.corpus if corpus is None else {**self.corpus, **corpus},
             output=self.output if output is None else output,
         )
 

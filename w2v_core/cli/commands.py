@@ -286,8 +286,9 @@ HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 def corpus_value(identity: dict, han: bool = False) -> str:
     """The corpus a model was trained on and how its text was read: the options that were
-    not the defaults (``--lang tr``), and, for a vocabulary with Han words (``han``), how Han
-    text became words (jieba, or one character a word)."""
+    not the defaults (``--lang tr``), for a vocabulary with Han words (``han``) how Han
+    text became words (jieba, or one character a word), and whether ``--max-distinct`` left
+    the counts approximate."""
     text = identity.get("text") or {}
     shown = [f"--{name.replace('_', '-')} {value}" for name, value in text.items()
              if value not in (None, "strict") and not isinstance(value, bool)]
@@ -297,7 +298,10 @@ def corpus_value(identity: dict, han: bool = False) -> str:
     split = identity.get("han_words")
     words = "one character a word" if split == "characters" else f"split by {split}"
     han_note = f"; Han text {words}" if han and split else ""
-    return f"{identity.get('spec', '?')}{how}{han_note}"
+    floor = identity.get("count_floor")
+    counts = (f"; counts approximate (--max-distinct): tokens seen at most {floor} times in a "
+              "stretch were forgotten while counting") if floor else ""
+    return f"{identity.get('spec', 'not recorded')}{how}{han_note}{counts}"
 
 
 def _run_position(path, model) -> str:

@@ -227,6 +227,8 @@ class Trainer:
             rng_states=[w.rng.bit_generator.state for w in self._workers],
             finished=epoch >= self.config.epochs,
             init_words=self.init_words,
+            # how counting went: the identity of the corpus is added by the checkpointer
+            corpus={"count_floor": self.corpus.count_floor} if self.corpus.count_floor else {},
         )
 
     def _checkpoint(self, progress: Progress) -> None:
