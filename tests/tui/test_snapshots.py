@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 from fakes import CONFIG, FakeTrainer, planted_model
 from helpers import settled, wait_until
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from tui.app import W2VApp
 from tui.widgets.dashboard import TrainingPane
@@ -34,6 +36,14 @@ def test_dashboard(snap_compare) -> None:
         await wait_until(pilot, lambda: trainer.holding.is_set() and pane.snapshot_epoch == 1
                          and "words 5,000 / 10,000" in str(stats.content))
         await settled(pilot)
+        # DataTable widens a column when idle, after its rows are drawn, and keeps the header
+        # line it drew before in its cache: wait for the widths, then rewrite one cell, which
+        # makes the table draw every line afresh with them
+        table = app.query_one("#probe-table", DataTable)
+        widest = max(cell.cell_len for cell in table.get_column("nn"))
+        await wait_until(pilot, lambda: table.columns["nn"].content_width >= widest)
+        table.update_cell_at(Coordinate(0, 0), table.get_cell_at(Coordinate(0, 0)))
+        await wait_until(pilot, lambda: table.columns["nn"].content_width >= widest)
         app.query_one(LossPlot).redraw()
 
     app = W2VApp(corpus="planted", config=CONFIG, trainer=trainer)
