@@ -96,6 +96,23 @@ def test_thai_corpus_warns_once_naming_the_remedy(tmp_path):
     assert len(corpus.warnings) == 1
 
 
+def test_a_directory_is_judged_on_its_first_file_with_enough_words(tmp_path):
+    (tmp_path / "a-short.txt").write_text("too few words\n", encoding="utf-8")
+    (tmp_path / "b-thai.txt").write_text(thai_text(), encoding="utf-8")
+    corpus = open_corpus(str(tmp_path))
+    list(corpus.sentences())
+    assert len(corpus.warnings) == 1 and "b-thai.txt" in corpus.warnings[0]
+
+
+def test_a_directory_is_judged_once_not_file_by_file(tmp_path):
+    # once a file gave a verdict, later files are not tokenized again for it
+    (tmp_path / "a-english.txt").write_text("the cat sat on the mat\n" * 30, encoding="utf-8")
+    (tmp_path / "b-thai.txt").write_text(thai_text(), encoding="utf-8")
+    corpus = open_corpus(str(tmp_path))
+    list(corpus.sentences())
+    assert corpus.warnings == []
+
+
 def test_ordinary_text_does_not_warn(tmp_path, han_characters):
     path = tmp_path / "ok.txt"
     path.write_text("the cat sat on the mat\n" * 30 + "国王和王后住在城堡里。\n" * 30)

@@ -12,7 +12,12 @@ from planted import numeric_gradient, planted_hits, planted_sentences
 from w2v_core import TrainConfig, TrainingControl, prepare_corpus, train
 from training_spies import spy_on, spy_on_steps
 from w2v_core import training
-from w2v_core.training.negative_sampling import SHARED_ROW_UPDATES, shared_group_size
+from w2v_core.training.negative_sampling import (
+    SHARED_ROW_UPDATES,
+    NegativeSampling,
+    shared_group_size,
+    whole_groups,
+)
 from w2v_core.training.cbow import Cbow, cbow_examples
 from w2v_core.training.objective import Batch
 from w2v_core.training.pairs import make_pairs
@@ -68,6 +73,35 @@ def test_group_size_bounds_the_weighted_updates_of_a_noise_row():
     assert shared_group_size(1024, 5, 16) * 5 / 16 <= SHARED_ROW_UPDATES
     assert shared_group_size(50, 5, 16) == 50  # never above the minibatch
     assert shared_group_size(1024, 100, 1) == 1
+
+
+def test_minibatches_hold_whole_groups():
+    # a padded last group would cost a whole group's products
+    assert whole_groups(718, 5, 16) == 704 == 11 * shared_group_size(718, 5, 16)
+    assert whole_groups(50, 5, 16) == 50  # one group, the minibatch
+    assert whole_groups(260, 5, 16) == 260  # fewer than 8 groups: small minibatches keep theirs
+    assert whole_groups(718, 5, 0) == 718  # per-example noise has no groups
+
+
+@pytest.mark.parametrize("batch_size", [12, 10])  # whole groups, and a padded last group
+def test_a_chunks_centre_collisions_are_each_minibatchs(batch_size):
+    rng = np.random.default_rng(7)
+    V, N, group, examples = 6, 3, 4, 47
+    layer = NegativeSampling(np.zeros((V, 2), np.float32), TrainConfig(dim=2, shared_negatives=N),
+                             batch_size, group_size=group)
+    outputs = rng.integers(V, size=examples).astype(np.int32)
+    block = rng.integers(V, size=(-(-examples // batch_size) * -(-batch_size // group), N)).astype(np.int32)
+    noise_and_hits = list(layer.noise_batches(lambda shape, rng: block, outputs, rng))
+    assert len(noise_and_hits) == -(-examples // batch_size)
+    for k, (noise, hits) in enumerate(noise_and_hits):
+        centres = outputs[k * batch_size : (k + 1) * batch_size]
+        expected = [
+            (i // group * group + i % group) * N + j  # flat in the (G, group, N) scores
+            for i, centre in enumerate(centres) for j in range(N) if noise[i // group, j] == centre
+        ]
+        assert sorted(hits.tolist()) == sorted(expected)
+        assert layer.centre_collisions(noise, centres)[0].tolist() == hits.tolist()
+    assert sum(len(hits) for _, hits in noise_and_hits) > 0  # V = 6: collisions are common
 
 
 def test_exact_mode_draws_noise_per_pair():

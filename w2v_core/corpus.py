@@ -416,12 +416,13 @@ def open_corpus(
     options = TextOptions(encoding, encoding_errors)
     text = TextConfig(lang, line_sentences).validate()
     warnings: list[str] = []
+    clause_check = ClauseCheck(warnings, text.lang)
     meter = ByteMeter()
 
     def sentences_of(path: Path, name: str, options: TextOptions = options,
                      on_wait: WaitNotice | None = None,
                      meter: ByteMeter = meter) -> Iterator[list[str]]:
-        return _file_sentences(path, name, options, on_wait, text, warnings, meter)
+        return _file_sentences(path, name, options, on_wait, text, clause_check, meter)
 
     def file_groups(files: PathList) -> Callable[[int], list[Part]]:
         """Runs of whole files, a file larger than a run's share cut in byte ranges. A run
@@ -610,15 +611,17 @@ def _file_sentences(
     options: TextOptions,
     on_wait: WaitNotice | None = None,
     text: TextConfig = TextConfig(),
-    warnings: list[str] | None = None,
+    clause_check: ClauseCheck | None = None,
     meter: ByteMeter | None = None,
 ) -> Iterator[list[str]]:
     """Sentences of one file or pipe; the first 64 KB choose prose or one sentence a line
-    (unless ``text.line_sentences`` says), and are checked for clause-long "words" (a note
-    added to ``warnings``, once). The bytes read are added to ``meter``."""
+    (unless ``text.line_sentences`` says), and are shown to ``clause_check``. The bytes read
+    are added to ``meter``."""
     lines = read_lines(path, name, options, on_wait, meter)
     head = _head(lines)
-    splitter = split_sentences if _is_prose(head, text, warnings, name) else line_sentences
+    if clause_check is not None:
+        clause_check(head, name)
+    splitter = split_sentences if _is_prose(head, text) else line_sentences
     yield from splitter(itertools.chain(head, lines), text.lang)
 
 
@@ -634,14 +637,8 @@ def _head(lines: Iterator[str]) -> list[str]:
     return head
 
 
-def _is_prose(head: list[str], text: TextConfig, warnings: list[str] | None, name: str) -> bool:
-    """Split ``head``'s file at sentence marks (else one sentence a line)? Also checks the
-    head for clause-long "words" (a note added to ``warnings``, once)."""
-    if warnings is not None and not warnings:
-        words = tokenizer(text.lang)
-        note = clause_words_warning([t for line in head for t in words(line)], name)
-        if note:
-            warnings.append(note)
+def _is_prose(head: list[str], text: TextConfig) -> bool:
+    """Split ``head``'s file at sentence marks (else one sentence a line)?"""
     return text.line_sentences is False or (
         text.line_sentences is None and any(_SENTENCE_END.search(line) for line in head)
     )
@@ -658,7 +655,7 @@ def _file_ranges(path: Path, name: str, options: TextOptions, text: TextConfig,
     encoding, bom = coding
     lines = read_lines(path, name, options)
     try:
-        prose = _is_prose(_head(lines), text, None, name)
+        prose = _is_prose(_head(lines), text)
     finally:
         lines.close()
     words = tokenizer(text.lang)
@@ -740,6 +737,26 @@ def clause_words_warning(tokens: list[str], name: str) -> str | None:
         "Burmese...) must be segmented first, e.g. with PyThaiNLP or ICU, writing one space "
         "between words"
     )
+
+
+class ClauseCheck:
+    """A corpus's words judged once by :func:`clause_words_warning`: on the head of its first
+    file with enough tokens for a verdict, not on every file of a directory (each would be
+    tokenized twice). A warning is added to ``warnings``.
+    """
+
+    def __init__(self, warnings: list[str], lang: str | None = None) -> None:
+        self.warnings, self.lang, self.judged = warnings, lang, False
+
+    def __call__(self, head: list[str], name: str) -> None:
+        if self.judged:
+            return
+        words = tokenizer(self.lang)
+        tokens = [t for line in head for t in words(line)]
+        self.judged = len(tokens) >= CLAUSE_MIN_TOKENS
+        note = clause_words_warning(tokens, name)
+        if note:
+            self.warnings.append(note)
 
 
 def _text_files_below(

@@ -45,7 +45,9 @@ class Cbow:
         counts = np.diff(batch.indptr)
         means = np.repeat(np.reciprocal(counts, dtype=np.float32), counts)
         segment_sum(h, batch.indptr, batch.inputs, means, worker.W_in)  # h[i] = mean of its contexts
-        loss, grad_h = worker.layer.update(batch.outputs, noise, alpha, batch.weights)
+        loss, grad_h = worker.layer.update(
+            batch.outputs, noise, alpha, batch.weights, batch.collisions
+        )
         segment_scatter(worker.W_in, batch.indptr, batch.inputs, grad_h)
         return loss
 

@@ -38,6 +38,15 @@ def shared_group_size(batch_size: int, negative: int, shared: int) -> int:
     return max(1, min(batch_size, SHARED_ROW_UPDATES * shared // negative))
 
 
+def whole_groups(batch_size: int, negative: int, shared: int) -> int:
+    """``batch_size`` cut down to whole groups of :func:`shared_group_size` when it holds at
+    least 8 of them (the cut is then under an eighth): a padded group costs a whole group's
+    products (measurements: benchmarks/README.md, "training/negative_sampling.py"). Smaller
+    minibatches (small vocabularies) and per-example noise keep their size."""
+    group = shared_group_size(batch_size, negative, shared) if shared else batch_size
+    return batch_size - batch_size % group if batch_size >= 8 * group else batch_size
+
+
 class NegativeSampling:
     """One worker's negative-sampling layer: its buffers, sized for minibatches of ``batch_size``.
 
@@ -61,7 +70,6 @@ class NegativeSampling:
             self.h = np.empty((G * S, d), dtype=np.float32)
             self.up = np.empty((B, d), dtype=np.float32)
             self.un = np.empty((G * N, d), dtype=np.float32)
-            self.outputs = np.empty(G * S, dtype=np.int32)
             self.neg = np.empty((G, S, N), dtype=np.float32)
             self.grad_un = np.empty((G, N, d), dtype=np.float32)
             self.rows = np.arange(B, dtype=np.int32)[:, None]
@@ -88,29 +96,74 @@ class NegativeSampling:
     def noise_batches(
         self,
         draw: Callable[[tuple[int, int], np.random.Generator], np.ndarray],
-        n_examples: int,
+        outputs: np.ndarray,
         rng: np.random.Generator,
-    ) -> Iterator[np.ndarray]:
-        """The noise words of each minibatch of a chunk's ``n_examples``, in :meth:`noise_shape`,
-        drawn with ``draw(shape, rng)``.
+    ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        """The noise words of each minibatch of a chunk whose examples have the centre words
+        ``outputs``, in :meth:`noise_shape`, drawn with ``draw(shape, rng)``, each with its
+        :meth:`centre_collisions` (None for per-example noise: compared in :meth:`update`).
 
-        Shared noise is drawn once per chunk (one draw instead of one per minibatch); per-example
-        noise is drawn per minibatch, so that the draw's temporaries stay small.
+        Shared noise is drawn, and compared with the centre words, once per chunk (one draw
+        and one comparison instead of one per minibatch); per-example noise is drawn per
+        minibatch, so that the draw's temporaries stay small.
         """
-        B = self.batch_size
+        B, n_examples = self.batch_size, len(outputs)
         if not self.shared:
             for b0 in range(0, n_examples, B):
-                yield draw(self.noise_shape(min(B, n_examples - b0)), rng)
+                yield draw(self.noise_shape(min(B, n_examples - b0)), rng), None
             return
         rows, width = self.noise_shape(B)
         n_batches = -(-n_examples // B)
         block = draw((n_batches * rows, width), rng)
+        collisions = self.centre_collisions(block, outputs)
         for i, b0 in enumerate(range(0, n_examples, B)):
             used = self.noise_shape(min(B, n_examples - b0))[0]
-            yield block[i * rows : i * rows + used]
+            yield block[i * rows : i * rows + used], collisions[i]
+
+    def centre_collisions(self, noise: np.ndarray, outputs: np.ndarray) -> list[np.ndarray]:
+        """Where a shared noise word is its example's own centre word (word2vec skips it).
+
+        Parameters
+        ----------
+        noise : ndarray (rows, N) of int
+            The noise words of consecutive minibatches of ``batch_size`` examples, in
+            :meth:`noise_shape` each (the last may have fewer rows).
+        outputs : ndarray (m,) of int
+            The centre word of each example of those minibatches.
+
+        Returns
+        -------
+        list of ndarray of intp
+            For each minibatch, the flat positions of the colliding terms in its
+            ``(G, group_size, N)`` noise scores. Collisions are few, so all minibatches of a
+            chunk are compared at once in one ``(rows, N, group_size)`` comparison (its inner
+            loop over the group: several times faster than over N) and one ``flatnonzero``.
+        """
+        B, S, N = self.batch_size, self.group_size, noise.shape[1]
+        per_batch = -(-B // S)  # groups of a full minibatch
+        m = len(outputs)
+        n_batches = max(1, -(-m // B))
+        centres = np.full(n_batches * per_batch * S, -1, dtype=np.result_type(noise, np.int8))
+        if per_batch * S == B:
+            centres[:m] = outputs
+        else:  # each minibatch's last group is padded
+            example = np.arange(m)
+            centres[example // B * (per_batch * S) + example % B] = outputs
+        table = centres.reshape(-1, 1, S)[: len(noise)]
+        hits = np.flatnonzero(noise[:, :, None] == table)
+        group, word, pair = np.unravel_index(hits, (len(noise), N, S))
+        batch = group // per_batch
+        flat = ((group - batch * per_batch) * S + pair) * N + word
+        bounds = np.searchsorted(batch, np.arange(n_batches + 1))
+        return [flat[bounds[k] : bounds[k + 1]] for k in range(n_batches)]
 
     def update(
-        self, outputs: np.ndarray, noise: np.ndarray, alpha: float, weights: np.ndarray | None
+        self,
+        outputs: np.ndarray,
+        noise: np.ndarray,
+        alpha: float,
+        weights: np.ndarray | None,
+        collisions: np.ndarray | None = None,
     ) -> tuple[float, np.ndarray]:
         """Score ``hidden(m)`` against the centre and noise words and update the output vectors.
 
@@ -126,6 +179,9 @@ class NegativeSampling:
         weights : ndarray (m,) of float32, or None
             Each example's share of its gradient (:func:`~w2v_core.training.bursts.burst_weights`);
             the loss is not weighted.
+        collisions : ndarray of intp, optional
+            Shared mode: this minibatch's :meth:`centre_collisions`, when found beforehand
+            for its chunk (None: found here).
 
         Returns
         -------
@@ -135,7 +191,9 @@ class NegativeSampling:
             The alpha-scaled ascent direction for the hidden vectors, to add to the input side.
         """
         if self.shared:
-            return self._update_shared(outputs, noise, alpha, weights)
+            if collisions is None:
+                collisions = self.centre_collisions(noise, outputs)[0]
+            return self._update_shared(outputs, noise, alpha, weights, collisions)
         return self._update_exact(outputs, noise, alpha, weights)
 
     def _update_exact(
@@ -171,7 +229,12 @@ class NegativeSampling:
         return loss, grad_h
 
     def _update_shared(
-        self, outputs: np.ndarray, noise: np.ndarray, alpha: float, weights: np.ndarray | None
+        self,
+        outputs: np.ndarray,
+        noise: np.ndarray,
+        alpha: float,
+        weights: np.ndarray | None,
+        collisions: np.ndarray,
     ) -> tuple[float, np.ndarray]:
         m, S, (G, N) = len(outputs), self.group_size, noise.shape
         n, d = G * S, self.W_out.shape[1]
@@ -192,7 +255,8 @@ class NegativeSampling:
         np.minimum(neg, SCORE_CLIP, out=neg)
         e_pos = np.exp(-pos)  # 1 - sigmoid(pos) = e_pos / (1 + e_pos)
         e_neg = np.exp(neg)  # sigmoid(neg) = e_neg / (1 + e_neg)
-        self._skip_centres(e_neg, noise, outputs)  # e_neg = 0: no loss, no gradient
+        if collisions.size:  # a noise word that is the example's centre: no loss, no gradient
+            e_neg.reshape(-1)[collisions] = 0.0
         # one denominator for loss and gradient; log(1 + e), not log1p(e): NumPy's float32
         # log1p is a scalar loop, log is vectorised, and they differ only where the term is
         # below float32's resolution of 1 (measurements: benchmarks/README.md,
@@ -215,19 +279,3 @@ class NegativeSampling:
         scatter_outer(grad_h, self.rows[:m], g_pos[:, None], up)  # + g_pos * up, row-wise
         scatter_outer(self.W_out, noise.reshape(-1, 1), self.ones[: G * N], grad_un.reshape(G * N, d))
         return loss, grad_h
-
-    def _skip_centres(self, e_neg: np.ndarray, noise: np.ndarray, outputs: np.ndarray) -> None:
-        """Zero the terms whose noise word is the example's own centre word, as word2vec skips them.
-
-        Such collisions are few, so they are found in a (G, N, S) comparison, whose inner loop
-        runs over S (several times faster than over N), and zeroed by flat index.
-        """
-        G, S, N = e_neg.shape
-        centres = self.outputs[: G * S]
-        m = len(outputs)
-        centres[:m] = outputs
-        centres[m:] = -1
-        hits = np.flatnonzero(noise[:, :, None] == centres.reshape(G, 1, S))
-        if hits.size:
-            group, word, pair = np.unravel_index(hits, (G, N, S))
-            e_neg[group, pair, word] = 0.0

@@ -58,12 +58,17 @@ class Batch:
         As in :class:`Examples`, starting at 0.
     weights : ndarray (m,) of float32, or None
         Each example's share of its gradient (:func:`~w2v_core.training.bursts.burst_weights`).
+    collisions : ndarray of intp, or None
+        Shared noise words: where one is its example's centre word, found for the whole
+        chunk (:meth:`~w2v_core.training.negative_sampling.NegativeSampling.centre_collisions`);
+        None: found in the step.
     """
 
     outputs: np.ndarray
     inputs: np.ndarray
     indptr: np.ndarray | None = None
     weights: np.ndarray | None = None
+    collisions: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.outputs)

@@ -34,6 +34,8 @@ class SkipGram:
         # mode="clip": with out=, the default mode="raise" buffers the output, which is slower
         # (measurements: benchmarks/README.md, "training/skipgram.py")
         worker.W_in.take(batch.inputs, axis=0, out=worker.layer.hidden(m), mode="clip")
-        loss, grad_h = worker.layer.update(batch.outputs, noise, alpha, batch.weights)
+        loss, grad_h = worker.layer.update(
+            batch.outputs, noise, alpha, batch.weights, batch.collisions
+        )
         scatter_outer(worker.W_in, batch.inputs[:, None], worker.ones[:m], grad_h)
         return loss

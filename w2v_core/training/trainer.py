@@ -37,6 +37,7 @@ from ..vectors import KeyedVectors
 from .bursts import MAX_ROW_STEP, burst_cap, burst_weights, effective_batch_size
 from .divergence import DivergenceGuard
 from .cbow import Cbow
+from .negative_sampling import whole_groups
 from .objective import Batch, Objective
 from .parallel import ChunkQueue, SharedState, train_in_processes, train_in_threads
 from .progress import Control, Progress, Reporter
@@ -162,9 +163,12 @@ class Trainer:
         keep = vocab.keep_probabilities(config.sample)
         noise = vocab.noise_distribution(0.75)
         self.draws = Draws(keep, AliasTable(noise))
-        self.batch_size = effective_batch_size(
-            config.batch_size, config.negative, vocab.counts, keep, noise,
-            contexts_per_example=self.objective.inputs_per_example(config.window),
+        self.batch_size = whole_groups(
+            effective_batch_size(
+                config.batch_size, config.negative, vocab.counts, keep, noise,
+                contexts_per_example=self.objective.inputs_per_example(config.window),
+            ),
+            config.negative, config.shared_negatives,
         )
         self.max_row_step = MAX_ROW_STEP
         self.checkpoints = checkpoints
@@ -391,8 +395,8 @@ class Trainer:
             n_examples = len(outputs)
             chunk_length = end - start
             words_reported = 0
-            noise_batches = worker.layer.noise_batches(draws.noise, n_examples, rng)
-            for b0, noise in zip(range(0, n_examples, B), noise_batches):
+            noise_batches = worker.layer.noise_batches(draws.noise, outputs, rng)
+            for b0, (noise, collisions) in zip(range(0, n_examples, B), noise_batches):
                 if control.paused:
                     reporter.wait_while_paused(control)
                 b1 = min(b0 + B, n_examples)
@@ -400,11 +404,12 @@ class Trainer:
                 alpha = self._learning_rate(position + chunk_length * b0 / n_examples)
                 batch_weights = None if weights is None else weights[b0:b1]
                 if indptr is None:
-                    batch = Batch(outputs[b0:b1], inputs[b0:b1], None, batch_weights)
+                    batch = Batch(outputs[b0:b1], inputs[b0:b1], None, batch_weights, collisions)
                 else:
                     first, last = indptr[b0], indptr[b1]
                     batch = Batch(
-                        outputs[b0:b1], inputs[first:last], indptr[b0 : b1 + 1] - first, batch_weights
+                        outputs[b0:b1], inputs[first:last], indptr[b0 : b1 + 1] - first,
+                        batch_weights, collisions,
                     )
                 loss = objective.step(worker, batch, noise, alpha)
                 reporter.add(done_here - words_reported, b1 - b0, loss, alpha)
