@@ -68,7 +68,9 @@ def test_a_word_whose_use_changed_moves_and_the_others_keep_their_neighbours(bas
     assert not neighbours(base, "plum") & tools
     assert len(neighbours(further, "plum") & tools) >= 4  # 'plum' now lives among the tools
     for word in ("dog", "horse", "hammer", "drill"):  # same use in both texts
-        assert len(neighbours(further, word) & neighbours(base, word)) >= 3
+        # their ten nearest are their planted group, before and after (which five come first
+        # within a group is chance: a top-5 overlap held for half the seeds)
+        assert len(neighbours(further, word, 10) & neighbours(base, word, 10)) >= 8
 
 
 def test_counts_add_up_and_rows_are_in_frequency_order_again(base, further):
