@@ -78,3 +78,32 @@ def test_the_cli_shows_reading_progress_on_a_plain_line():
     lines = out.getvalue().splitlines()
     assert lines == ["reading big.txt: 50% of 535 MB · 48.0M words · 812,345 distinct · "
                      "2.4M words/s · ETA 0:20"]
+
+
+@pytest.mark.parametrize("isolate", [False, True])
+def test_joining_phrases_reports_its_share_after_the_text_is_read(tmp_path, isolate, monkeypatch):
+    from w2v_core.phrases import Phrasing
+
+    monkeypatch.setattr("w2v_core.token_ids.READING_PROGRESS_INTERVAL", 0.0)
+    path = _text(tmp_path, "c.txt", 3 * _BLOCK_TOKENS // 5)
+    events: list[ReadingProgress] = []
+    encode_corpus(str(path), min_count=1, isolate=isolate, on_progress=events.append,
+                  phrases=Phrasing(passes=2))
+    joining = [e.phrases for e in events if e.phrases is not None and not e.done]
+    assert joining and 0.0 <= joining[0] and joining[-1] > 0.9 and all(f <= 1.0 for f in joining)
+    assert joining == sorted(joining)  # never backwards
+    first = next(i for i, e in enumerate(events) if e.phrases is not None)
+    assert all(e.phrases is None for e in events[:first])  # reading first, then phrases
+    assert events[first].fraction == 1.0 and events[-1].done
+    if not isolate:  # in this process every block is told (a child is polled)
+        assert len(joining) >= 2 * 2  # two passes, each scanning the ids twice
+
+
+def test_the_cli_names_joining_phrases_on_its_reading_line():
+    out = io.StringIO()
+    reporter = ProgressReporter(Console(file=out, force_terminal=False, width=200), interval=0)
+    reporter.reading("big.txt")
+    reporter.on_reading(ReadingProgress(535_000_000, 535_000_000, 96_000_000, 1_000_000, 40.0,
+                                        phrases=0.5))
+    assert out.getvalue().splitlines() == [
+        "reading big.txt: joining phrases: 50% · 96.0M words · 1,000,000 distinct"]

@@ -39,6 +39,9 @@ class ReadingProgress:
     #: in the last report: 0, or the distinct-token bound was reached and tokens seen at most
     #: this often in a stretch were forgotten (counts approximate: ``--max-distinct``)
     count_floor: int = 0
+    #: None while the text is read; then, with ``--phrases``, the share of joining the
+    #: phrases done (the text is read: each pass scans the ids twice)
+    phrases: float | None = None
 
     @property
     def fraction(self) -> float | None:

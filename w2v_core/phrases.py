@@ -95,7 +95,7 @@ class Phrasing:
 
     def __call__(
         self, raw: IdStore, types: dict[str, int], new_store: Callable[[], IdStore],
-        check: Callable[[], Any] = lambda: None,
+        check: Callable[[int], Any] = lambda tokens: None,
     ) -> IdStore:
         """``raw`` with its phrases joined (:func:`join_phrases`): how
         :func:`w2v_core.token_ids.encode_corpus` applies a phrasing."""
@@ -273,7 +273,7 @@ def _candidate_keys(block: np.ndarray, n_types: int, connector: np.ndarray | Non
 
 
 def find_phrases(
-    store: IdStore, n_types: int, phrasing: Phrasing, check: Callable[[], Any] = lambda: None,
+    store: IdStore, n_types: int, phrasing: Phrasing, check: Callable[[int], Any] = lambda tokens: None,
     connector: np.ndarray | None = None, runs: ConnectorRuns | None = None,
 ) -> Phrases:
     """The candidates of ``store`` that are phrases, with their scores.
@@ -285,7 +285,8 @@ def find_phrases(
     n_types : int
         Ids in use are ``0 .. n_types - 1``.
     check : callable
-        Called after every block (it raises to stop reading).
+        Called after every block with its number of ids (it raises to stop reading; the
+        ids scanned are what progress counts).
     connector : ndarray of bool, optional
         Which ids are connector words (:attr:`Phrasing.connectors`); None: none are.
     runs : ConnectorRuns, optional
@@ -300,7 +301,7 @@ def find_phrases(
         pairs.add(keys)
         if len(chained):
             chains.add(chained)
-        check()
+        check(len(block))
     pairs.finish()
     chains.finish()
     if connector is not None:
@@ -324,7 +325,7 @@ def join_pairs(
     n_types: int,
     phrases: Phrases,
     out: IdStore,
-    check: Callable[[], Any] = lambda: None,
+    check: Callable[[int], Any] = lambda tokens: None,
     connector: np.ndarray | None = None,
     runs: ConnectorRuns | None = None,
 ) -> IdStore:
@@ -333,6 +334,7 @@ def join_pairs(
     if not len(phrases):
         for block in sentence_blocks(store):
             out.append(block)
+            check(len(block))
         return out.finish()
     runs = runs or ConnectorRuns()
     # only candidates whose words start and end some phrase are looked up
@@ -378,7 +380,7 @@ def join_pairs(
             inside -= np.bincount(ends[taken] + 1, minlength=len(block) + 1)
             keep = np.cumsum(inside[:-1]) == 0
         out.append(joined[keep])
-        check()
+        check(len(block))
     return out.finish()
 
 
@@ -395,7 +397,7 @@ def join_phrases(
     types: dict[str, int],
     phrasing: Phrasing,
     new_store: Callable[[], IdStore],
-    check: Callable[[], Any] = lambda: None,
+    check: Callable[[int], Any] = lambda tokens: None,
 ) -> tuple[IdStore, list[tuple[str, float]]]:
     """Find and join the phrases of a provisional id stream, ``phrasing.passes`` times.
 
@@ -408,6 +410,8 @@ def join_phrases(
         take the id of the same token written in the text.
     new_store : callable
         Makes an empty store for each pass's output.
+    check : callable
+        As in :func:`find_phrases`: each pass scans the stream twice (counting, joining).
 
     Returns
     -------

@@ -207,10 +207,12 @@ def encode_corpus(
         progress.finish(encoded)
         return encoded
     ids_file = temporary_file()
-    shared = shared_array((4,), np.float64)  # what the child has read, for the parent to tell
+    # what the child has read (and how far joining phrases is: -1 not begun), for the parent
+    shared = shared_array((5,), np.float64)
+    shared[4] = -1.0
 
     def publish(*figures: float) -> None:
-        shared[:] = figures
+        shared[: len(figures)] = figures
 
     try:
         packed, counts, size, n_words, n_sentences, name, processes, floor = run_isolated(
@@ -251,8 +253,8 @@ def _encode(
         corpus = open_corpus(corpus)
     name = corpus.name if isinstance(corpus, Corpus) else "<sentences>"
     sources = reading_parts(corpus, workers)
+    total = corpus.meter.total if isinstance(corpus, Corpus) else None
     if len(sources) > 1:
-        total = corpus.meter.total
         parts = _count_in_processes(
             sources, spill_tokens, control, name, total, publish, max_distinct)
     else:
@@ -269,7 +271,10 @@ def _encode(
         for part in parts:
             part.store.close()
         raw = phrases(
-            raw, provisional, lambda: IdStore(spill_tokens), lambda: _check_stop(control, name)
+            raw, provisional, lambda: IdStore(spill_tokens),
+            _PhraseProgress(raw.size * 2 * phrases.passes, publish, control, name,
+                            (_bytes_read(corpus), -1 if total is None else total,
+                             int(counts.sum()), len(provisional))),
         )
         counts = np.zeros(len(provisional), dtype=np.int64)
         for _, block in raw.blocks():
@@ -290,6 +295,13 @@ def _encode(
     release_freed_memory()
     return EncodedCorpus(vocab, store, n_words, n_sentences, name, len(parts),
                          0 if bound is None else bound.floor)
+
+
+def _bytes_read(corpus: Corpus | Iterable[list[str]]) -> int:
+    """Bytes of the corpus read, once it is all read (its size; what a pipe gave)."""
+    if not isinstance(corpus, Corpus):
+        return 0
+    return corpus.meter.total if corpus.meter.total is not None else corpus.meter.done
 
 
 def _count_here(
@@ -533,6 +545,22 @@ def merge_parts(parts: Sequence[CountedPart]) -> tuple[dict[str, int], list[np.n
     return provisional, maps, counts
 
 
+class _PhraseProgress:
+    """What joining phrases calls after each block of ids: a stop is obeyed, and the share of
+    the ids to scan (each pass scans them twice) is published beside the reading figures."""
+
+    def __init__(self, work: int, publish: Callable[..., None], control, name: str,
+                 figures: tuple[float, float, float, float]) -> None:
+        self.work, self.publish, self.control, self.name = max(work, 1), publish, control, name
+        self.figures, self.done = figures, 0
+        publish(*figures, 0.0)
+
+    def __call__(self, tokens: int) -> None:
+        _check_stop(self.control, self.name)
+        self.done += tokens
+        self.publish(*self.figures, min(self.done / self.work, 1.0))
+
+
 class _ReadingReporter:
     """Turns the reader's figures into :class:`ReadingProgress` events, a few a second."""
 
@@ -542,13 +570,16 @@ class _ReadingReporter:
         self.last_told = -math.inf
         self.latest: ReadingProgress | None = None
 
-    def publish(self, bytes_read: float, bytes_total: float, words: float, distinct: float) -> None:
+    def publish(self, bytes_read: float, bytes_total: float, words: float, distinct: float,
+                phrases: float = -1.0) -> None:
+        """A report (a few a second); ``phrases``: the share of joining phrases done, or -1
+        while the text is read."""
         if self.on_progress is None:
             return
         now = time.perf_counter()
         self.latest = ReadingProgress(
             int(bytes_read), None if bytes_total < 0 else int(bytes_total), int(words),
-            int(distinct), now - self.started,
+            int(distinct), now - self.started, phrases=None if phrases < 0 else float(phrases),
         )
         if now - self.last_told >= READING_PROGRESS_INTERVAL:
             self.last_told = now

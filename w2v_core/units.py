@@ -46,6 +46,9 @@ def reading_text(progress: "ReadingProgress") -> str:
     """One line on reading progress, as both front ends show it: how much of the corpus,
     words, distinct words so far, rate and time left (what is unknown for a pipe is left out).
     """
+    if progress.phrases is not None and not progress.done:
+        return (f"joining phrases: {progress.phrases:.0%} · {_count(progress.words)} words · "
+                f"{progress.vocabulary:,} distinct")
     parts = []
     if progress.fraction is not None:
         parts.append(f"{progress.fraction:.0%} of {format_bytes(progress.bytes_total or 0)}")

@@ -131,6 +131,9 @@ async def test_the_dashboard_shows_how_far_reading_the_corpus_has_come(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(TrainingPane)
         await wait_until(pilot, lambda: pane.reading)
+        # not an indeterminate bar: its animation spent the terminal's byte budget, and no
+        # reading report was drawn on a real terminal
+        assert app.query_one(ProgressBar).total is not None
         from tui.training import TrainingBridge
 
         bridge = TrainingBridge(pane, pane.history)
@@ -139,6 +142,12 @@ async def test_the_dashboard_shows_how_far_reading_the_corpus_has_come(tmp_path)
         await wait_until(pilot, lambda: "40% of 10 MB" in str(stats.content))
         assert "2.5M words" in str(stats.content) and "81,280 distinct" in str(stats.content)
         assert app.query_one(ProgressBar).percentage == 0.4
+        # read to the end, then --phrases: the bar and the line follow joining the phrases
+        bridge.on_reading(ReadingProgress(10_000_000, 10_000_000, 6_000_000, 90_000, 5.0,
+                                          phrases=0.25))
+        await wait_until(pilot, lambda: "joining phrases: 25%" in str(stats.content))
+        assert "6.0M words" in str(stats.content)
+        assert app.query_one(ProgressBar).percentage == 0.25
         trainer.release.set()
         app.control.stop()
         await wait_until(pilot, lambda: not app.training)

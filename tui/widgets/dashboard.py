@@ -214,6 +214,10 @@ class TrainingPane(Pane):
         self._set_state("reading corpus…", "busy")
         self.reading = True
         self.query_one("#train-stats", Static).update("Reading the corpus and building the vocabulary…")
+        # a bar with a total until the first report gives the corpus's bytes: an indeterminate
+        # one animates, and its frames spent the whole byte budget (--max-terminal-rate), so
+        # that no reading report was ever drawn on a real terminal
+        self.query_one("#train-progress", ProgressBar).update(total=1, progress=0)
 
     def _may_redraw(self) -> bool:
         """Whether a redraw that can wait fits the terminal's byte budget now
@@ -222,11 +226,14 @@ class TrainingPane(Pane):
         return meter is None or meter.allows()
 
     def on_reading_report(self, message: ReadingReport) -> None:
-        """How far reading the corpus has come: the bar shows the share of its bytes."""
+        """How far reading the corpus has come: the bar shows the share of its bytes, then
+        (``--phrases``) the share of joining phrases done."""
         progress = message.progress
         if self.app.is_running and self.reading and (progress.done or self._may_redraw()):
             bar = self.query_one("#train-progress", ProgressBar)
-            if progress.bytes_total:
+            if progress.phrases is not None and not progress.done:
+                bar.update(total=1000, progress=round(1000 * progress.phrases))
+            elif progress.bytes_total:
                 bar.update(total=progress.bytes_total, progress=progress.bytes_read)
             self._show_text("#train-stats", reading_text(progress), layout=False)
             notice = bound_notice(progress) if progress.done else None  # told once, at the end
