@@ -148,6 +148,7 @@ async def test_the_dashboard_shows_how_far_reading_the_corpus_has_come(tmp_path)
         await wait_until(pilot, lambda: "joining phrases: 25%" in str(stats.content))
         assert "6.0M words" in str(stats.content)
         assert app.query_one(ProgressBar).percentage == 0.25
+        assert "joining phrases" in str(app.query_one("#train-state").content)
         trainer.release.set()
         app.control.stop()
         await wait_until(pilot, lambda: not app.training)

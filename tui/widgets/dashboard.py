@@ -233,6 +233,7 @@ class TrainingPane(Pane):
             bar = self.query_one("#train-progress", ProgressBar)
             if progress.phrases is not None and not progress.done:
                 bar.update(total=1000, progress=round(1000 * progress.phrases))
+                self._set_state("joining phrases…", "busy")
             elif progress.bytes_total:
                 bar.update(total=progress.bytes_total, progress=progress.bytes_read)
             self._show_text("#train-stats", reading_text(progress), layout=False)
