@@ -172,6 +172,21 @@ def test_a_trained_model_has_phrases_as_words():
     assert model.config.phrases == 2
 
 
+def test_a_corpus_encoded_without_phrases_is_refused_by_a_config_that_asks_for_them():
+    # a run records its config: phrases=2 on a corpus read without them would claim phrases
+    # the vocabulary does not hold (and the reverse would hide those it holds)
+    from w2v_core import ConfigError, train
+
+    plain = prepare_corpus(phrase_corpus(), 5, isolate=False)
+    with pytest.raises(ConfigError, match="2 phrase passes but the corpus was encoded with 0"):
+        train(plain, TrainConfig(dim=8, epochs=1, threads=1, phrases=2))
+    phrased = prepare_corpus(phrase_corpus(), 5, isolate=False, phrases=Phrasing(1))
+    assert phrased.phrase_passes == 1 and plain.phrase_passes == 0
+    with pytest.raises(ConfigError, match="0 phrase passes but the corpus was encoded with 1"):
+        train(phrased, TrainConfig(dim=8, epochs=1, threads=1))
+    assert train(phrased, TrainConfig(dim=8, epochs=1, threads=1, phrases=1)).config.phrases == 1
+
+
 @pytest.mark.parametrize(
     "flags, passes", [([], 0), (["--phrases"], 1), (["--phrases", "2"], 2), (["--phrases", "0"], 0)]
 )

@@ -95,4 +95,4 @@ def bootstrap_sample(
         first = last
     n_words = int(np.dot(counts, lengths - 1))
     return EncodedCorpus(corpus.vocab, store.finish(), n_words, int(counts.sum()),
-                         f"{corpus.name} (bootstrap sample)")
+                         f"{corpus.name} (bootstrap sample)", phrase_passes=corpus.phrase_passes)

@@ -86,6 +86,9 @@ class EncodedCorpus:
         0 when every count is exact; else the distinct-token bound was reached and tokens
         seen at most this often in a stretch of the corpus were forgotten while counting
         (:class:`DistinctBound`).
+    phrase_passes : int
+        Passes of phrase joining applied as it was read (``--phrases``; 0: none): a run
+        records what its corpus had, so the trainer checks its config against it.
     """
 
     vocab: Vocabulary
@@ -95,6 +98,7 @@ class EncodedCorpus:
     name: str = ""
     reading_processes: int = 1
     count_floor: int = 0
+    phrase_passes: int = 0
 
     def handed_over(self) -> tuple[tuple[str, np.ndarray], np.ndarray, int, int, int, str, int, int]:
         """What a reading process sends back when its ids went to a file the caller holds
@@ -230,7 +234,7 @@ def encode_corpus(
     store = IdStore.adopt(ids_file, size, spill_tokens)
     release_freed_memory()  # the answer's pickle, freed (benchmarks/README.md, "token_ids.py")
     encoded = EncodedCorpus(Vocabulary.from_packed(packed, counts), store, n_words, n_sentences,
-                            name, processes, floor)
+                            name, processes, floor, 0 if phrases is None else phrases.passes)
     progress.finish(encoded)
     return encoded
 
@@ -294,7 +298,8 @@ def _encode(
     del streams, remap
     release_freed_memory()
     return EncodedCorpus(vocab, store, n_words, n_sentences, name, len(parts),
-                         0 if bound is None else bound.floor)
+                         0 if bound is None else bound.floor,
+                         0 if phrases is None else phrases.passes)
 
 
 def _bytes_read(corpus: Corpus | Iterable[list[str]]) -> int:

@@ -29,7 +29,7 @@ from ..config import TrainConfig, flag, resolve_epochs
 from ..corpus import Corpus
 from ..phrases import Phrasing
 from ..token_ids import EncodedCorpus, encode_corpus
-from ..errors import CorpusError
+from ..errors import ConfigError, CorpusError
 from ..model import Model, TrainingSummary
 from ..processes import processes_supported, shared_array
 from ..run_state import LossCurve, TrainingState
@@ -121,7 +121,13 @@ class Trainer:
         checkpoints: CheckpointSink | None = None,
         initial: Model | None = None,
     ) -> None:
-        epochs, self.epochs_reason = resolve_epochs(config.validate().epochs, corpus.n_words)
+        if config.validate().phrases != corpus.phrase_passes:
+            raise ConfigError(
+                f"the config asks for {config.phrases} phrase passes but the corpus was encoded "
+                f"with {corpus.phrase_passes}: encode it with prepare_corpus(..., "
+                "phrases=Phrasing.of(config)), or give train() the corpus unencoded"
+            )
+        epochs, self.epochs_reason = resolve_epochs(config.epochs, corpus.n_words)
         self.config = config = replace(config, epochs=epochs)  #: epochs resolved
         self.corpus = corpus
         self.callbacks = CallbackList(list(callbacks))
