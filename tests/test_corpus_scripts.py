@@ -259,7 +259,19 @@ def _mixed_lines(rng: random.Random) -> list[str]:
         "\uf900", "\U00020001", "ｆｕｌｌ", "ﬁ", "²", "\uac00", "😀", "İstanbul", "IŞIK",
     ]
     mixed = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 25))) for _ in range(700)]
-    return plain[:300] + [line for pair in zip(plain[300:], mixed) for line in pair] + mixed[400:]
+    # mostly ASCII words with a piece of any kind glued in or between them (curly quotes,
+    # accents, CJK, marks, ligatures): the piece-by-piece path
+    pieces = pool + ["“", "”", "’s", "café", "naïve", "\u00a0", "\u3000", "—"]
+    mostly_ascii = []
+    for line in plain[:300]:
+        words = line.split() or ["word"]
+        k = rng.randrange(len(words))
+        glue = rng.choice(["", " "])
+        words[k] = glue.join([words[k], rng.choice(pieces)] if rng.random() < 0.5
+                             else [rng.choice(pieces), words[k]])
+        mostly_ascii.append(" ".join(words + ["tail", "words", "here", "and", "more"]))
+    return (plain[:300] + [line for pair in zip(plain[300:], mixed) for line in pair] + mixed[400:]
+            + mostly_ascii)
 
 
 @pytest.mark.parametrize("lang", [None, "tr"])

@@ -62,6 +62,10 @@ MAX_SENTENCE_LENGTH = 10_000
 _LINE_BATCH = 256
 
 _TOKEN = re.compile(r"[^\W\d_]+")
+#: ASCII letters, spaces and line breaks only: text whose words are its pieces between spaces
+#: (a match is ~3x quicker than removing the spaces and asking ``isalpha``: benchmarks/README.md,
+#: "Reading per core")
+_PLAIN = re.compile(r"[A-Za-z \n]*")
 #: Sentence punctuation: ASCII, the ideographic and full-width forms of CJK text, the
 #: Devanagari danda and double danda (``। ॥``), the Arabic question mark ``؟`` and the Urdu
 #: full stop ``۔``.
@@ -144,7 +148,7 @@ def _tokens(text: str) -> list[str]:
         text = text.lower()
         # letters and spaces only (tokenised text, text8): the same words, split ~2x faster
         # than by the pattern; other text pays a C scan, ~1%
-        if text.replace(" ", "").isalpha():
+        if _PLAIN.fullmatch(text):  # (a line break splits words either way)
             return text.split()
         return _TOKEN.findall(text)
     return _words(normal_form(text))
@@ -157,7 +161,26 @@ def _dotless_i_tokens(text: str) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    """The words of normalised, lowercase text."""
+    """The words of normalised, lowercase text. Text that is mostly ASCII goes piece by piece
+    between whitespace (no word spans it): an ASCII piece by the ASCII rule, the others by
+    :func:`_unicode_words`. The patterns' Unicode classes cost ~85 ns a character, so a line
+    with one curly quote or one accented name no longer pays them all along; text mostly in
+    another script still takes one pass of them (benchmarks/README.md, "Reading per core")."""
+    if len(text.encode("utf-8", "surrogatepass")) - len(text) > len(text) // 8:
+        return _unicode_words(text)  # mostly another script: one pass of the patterns
+    words: list[str] = []
+    for piece in text.split():
+        if not piece.isascii():
+            words += _unicode_words(piece)
+        elif piece.isalpha():
+            words.append(piece)
+        else:
+            words += _TOKEN.findall(piece)
+    return words
+
+
+def _unicode_words(text: str) -> list[str]:
+    """:func:`_words` of text that is not all ASCII."""
     if _MAYBE_CJK.search(text) is None:  # one range: much quicker than _CJK_RUN's classes
         return _word_pattern().findall(text)
     if _han_segmenter() is list:  # one Han character a word: one findall gives them all
@@ -566,7 +589,7 @@ def _plain_lines(lines: list[str]) -> list[str] | None:
     check of the batch saves four calls a line (benchmarks/README.md, "Reading per core").
     """
     joined = "\n".join(lines)
-    if joined.isascii() and joined.replace(" ", "").replace("\n", "").isalpha():
+    if joined.isascii() and _PLAIN.fullmatch(joined):
         lowered = joined.lower().split("\n")
         if len(lowered) == len(lines):  # no line held a line break of its own
             return lowered
