@@ -43,7 +43,9 @@ def whole_groups(batch_size: int, negative: int, shared: int) -> int:
     least 8 of them (the cut is then under an eighth): a padded group costs a whole group's
     products (measurements: benchmarks/README.md, "training/negative_sampling.py"). Smaller
     minibatches (small vocabularies) and per-example noise keep their size."""
-    group = shared_group_size(batch_size, negative, shared) if shared else batch_size
+    if not shared:
+        return batch_size
+    group = shared_group_size(batch_size, negative, shared)
     return batch_size - batch_size % group if batch_size >= 8 * group else batch_size
 
 
