@@ -100,6 +100,32 @@ def test_burst_weights_match_a_naive_count_per_minibatch(cbow):
     assert expected.min() < 0.5 and expected.max() == 1.0  # the burst is weighted, the rest not
 
 
+@pytest.mark.parametrize("cbow", [False, True])
+@pytest.mark.parametrize("seed, batch_size, cap", [(5, 50, 9), (6, 128, 20), (7, 37, 6)])
+def test_burst_weights_match_the_naive_count_with_sparse_ids_and_several_bursts(
+    cbow, seed, batch_size, cap
+):
+    """Ids far apart in a large vocabulary, bursts of several words, minibatches that cut
+    through them: each word's count is kept apart from every other's."""
+    rng = np.random.default_rng(seed)
+    vocabulary = rng.choice(100_000, size=60, replace=False)
+    ids = vocabulary[rng.integers(0, 60, size=400)]
+    ids[40:90] = vocabulary[3]
+    ids[200:230] = vocabulary[59]
+    ids[300:340:2] = vocabulary[0]
+    reduced = rng.integers(1, 5, size=400)
+    sentence_ids = np.repeat(np.arange(4), 100)
+    centres, contexts = make_pairs(ids, sentence_ids, reduced, 4)
+    indptr = None
+    if cbow:
+        centres, indptr, contexts = cbow_examples(centres, contexts, 4)
+    scratch = np.full(100_000, -7, dtype=np.int32)  # stale labels from an earlier chunk
+    weights = burst_weights(ids, centres, contexts, batch_size, cap, indptr, scratch)
+    expected = naive_batch_weights(ids, centres, contexts, batch_size, cap, indptr)
+    assert weights is not None
+    np.testing.assert_allclose(weights, expected, rtol=1e-6)
+
+
 def test_burst_weights_are_none_where_no_row_is_over_the_cap():
     rng = np.random.default_rng(4)
     ids = rng.integers(0, 5000, size=2000)  # a large vocabulary: nothing repeats much
@@ -220,7 +246,9 @@ def test_bursty_text_trains_at_the_defaults(bursty, cbow, threads):
     model = train(bursty, TrainConfig(cbow=cbow, threads=threads, seed=2), [Losses()])
     assert model.summary.epochs_completed == model.config.epochs
     assert max(losses) < initial_loss(5) * 1.2
-    assert largest_norm(model.wv.vectors) < 12 and largest_norm(model.output_vectors) < 12
+    # one thread: 5.7 (skip-gram) and 7.8 (CBOW); two processes racing on these 73 rows vary
+    # from run to run (skip-gram 6.3-12.7 in 60 runs); without the cap the run diverges (below)
+    assert largest_norm(model.wv.vectors) < 20 and largest_norm(model.output_vectors) < 20
     assert planted_hits(model) > 0.8
 
 

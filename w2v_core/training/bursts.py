@@ -106,13 +106,19 @@ def burst_weights(
         return None  # no minibatch holds more than cap updates of any row
     if scratch is None:
         scratch = np.empty(int(ids.max()) + 1, dtype=np.int32)
-    # each word labelled by one of its positions: equal words share a label below n (faster
-    # than np.unique's inverse, which sorts: benchmarks/README.md, "training/bursts.py")
+    # each word labelled 0..d-1 (d distinct words): scratch maps a word to one of its
+    # positions, which is then numbered among such positions (faster than np.unique's
+    # inverse, which sorts); the counts below are then d per minibatch, not one per position:
+    # less transient memory in every worker process (benchmarks/README.md, "training/bursts.py")
     n_rows = len(ids)
-    scratch[ids] = np.arange(n_rows, dtype=np.int32)
+    positions = np.arange(n_rows, dtype=np.int32)
+    scratch[ids] = positions
     rows = scratch[ids]
+    number = np.cumsum(rows == positions, dtype=np.int32)
+    distinct = int(number[-1])
+    rows = number[rows] - 1
     n_batches = -(-m // batch_size)
-    batch = np.repeat(np.arange(0, n_batches * n_rows, n_rows, dtype=np.int64), batch_size)[:m]
+    batch = np.repeat(np.arange(0, n_batches * distinct, distinct, dtype=np.intp), batch_size)[:m]
     output_keys = batch + rows[outputs]  # (minibatch, row) as one number
     if indptr is not None:
         batch = np.repeat(batch, np.diff(indptr))
