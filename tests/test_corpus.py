@@ -229,6 +229,24 @@ def test_vocabulary_pruning_and_order():
     assert "a" in vocab and "d" not in vocab and vocab.total == 14
 
 
+def test_vocabulary_order_is_count_then_code_point_as_a_tuple_sort_gives():
+    """Many ties, words of several scripts and lengths: the order of a plain sort keyed by
+    (-count, word), whatever order the words were read in; extending keeps the base first."""
+    rng = np.random.default_rng(11)
+    pieces = ["a", "b", "z", "é", "я", "文", "ß", "A", "ab", "aé", "ba", "文字", "z文"]
+    words = sorted({"".join(rng.choice(pieces, size=rng.integers(1, 4))) for _ in range(600)})
+    rng.shuffle(words)
+    counts = rng.integers(0, 6, size=len(words))
+    expected = sorted((i for i in range(len(words)) if counts[i] >= 2),
+                      key=lambda i: (-counts[i], words[i]))
+    vocab = Vocabulary.from_counts(words, counts, min_count=2)
+    assert vocab.words == [words[i] for i in expected]
+    assert vocab.counts.tolist() == [counts[i] for i in expected]
+    base = [words[expected[-1]], "never-seen"]
+    extended = Vocabulary.extending(base, words, counts, min_count=2)
+    assert extended.words == base + [words[i] for i in expected[:-1]]
+
+
 def test_a_one_word_sentence_joins_the_next_so_speaker_tags_are_trained():
     """A play's speaker tags and stage directions end at their period; alone they would give
     no (centre, context) pair and stay untrained (Hamlet: 'ham', 'hor', 'exeunt')."""
