@@ -545,7 +545,8 @@ def merge_parts(parts: Sequence[CountedPart]) -> tuple[dict[str, int], list[np.n
     maps = []
     for part in parts:
         # the part's new tokens numbered on, then all its tokens looked up: C loops, 2-3x
-        # quicker than a setdefault call per token (benchmarks/README.md, "Reading per core")
+        # quicker than a setdefault call per token (benchmarks/README.md, "The serial part of
+        # a parallel read")
         new = list(itertools.filterfalse(provisional.__contains__, part.words))
         provisional.update(zip(new, itertools.count(len(provisional))))
         local = np.full(part.given, _PRUNED, np.int32)
