@@ -118,10 +118,12 @@ def burst_weights(
     distinct = int(number[-1])
     rows = number[rows] - 1
     n_batches = -(-m // batch_size)
-    batch = np.repeat(np.arange(0, n_batches * distinct, distinct, dtype=np.intp), batch_size)[:m]
+    offsets = np.arange(0, n_batches * distinct, distinct, dtype=np.intp)  # a minibatch's keys
+    batch = np.repeat(offsets, batch_size)[:m]
     output_keys = batch + rows[outputs]  # (minibatch, row) as one number
-    if indptr is not None:
-        batch = np.repeat(batch, np.diff(indptr))
+    if indptr is not None:  # each minibatch's inputs are one run: repeated per minibatch
+        bounds = indptr[np.append(np.arange(0, m, batch_size), m)]
+        batch = np.repeat(offsets, np.diff(bounds))
     input_keys = batch + rows[inputs]
     output_counts, input_counts = np.bincount(output_keys), np.bincount(input_keys)
     if max(output_counts.max(), input_counts.max()) <= cap:
