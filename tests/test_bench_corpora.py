@@ -175,3 +175,17 @@ def test_a_diverged_run_is_a_row_and_simlex_without_file_is_na():
 def test_tables_without_divergence_have_no_divergence_row():
     table, _ = compare_gensim.comparison_table({"w2v_core": [_run(200.0)], "gensim": [_run(100.0)]})
     assert "diverged" not in table and "| 2.00x |" in table
+
+
+def test_gensims_vectors_are_scored_in_our_vocabulary_order():
+    """Ties of count in gensim's first-sight order would change which words are the 30,000
+    most frequent, and so which analogy questions each engine is asked."""
+    import numpy as np
+
+    words = ["zeta", "beta", "alpha", "gamma", "delta"]
+    counts = np.array([5, 9, 5, 5, 2], dtype=np.int64)
+    vectors = np.arange(10, dtype=np.float32).reshape(5, 2)
+    kv = compare_gensim.frequency_ordered(words, vectors, counts)
+    assert kv.words == ["beta", "alpha", "gamma", "zeta", "delta"]
+    assert kv.counts.tolist() == [9, 5, 5, 5, 2]
+    assert kv["zeta"].tolist() == [0.0, 1.0] and kv["delta"].tolist() == [8.0, 9.0]
