@@ -298,6 +298,8 @@ def _train_gensim(corpus: Path, params: Params) -> tuple[Any, float, float]:
     from gensim.models import Word2Vec
     from gensim.models.word2vec import LineSentence
 
+    from w2v_core.vectors import KeyedVectors
+
     sentences = LineSentence(str(corpus))
     start = time.perf_counter()
     model = Word2Vec(
@@ -312,7 +314,7 @@ def _train_gensim(corpus: Path, params: Params) -> tuple[Any, float, float]:
     model.train(corpus_iterable=sentences, total_examples=model.corpus_count, epochs=model.epochs)
     done = time.perf_counter()
     wv = model.wv
-    kv = frequency_ordered(
+    kv = KeyedVectors(
         list(wv.index_to_key),
         np.asarray(wv.vectors, dtype=np.float32),
         np.asarray(wv.expandos["count"], dtype=np.int64),
@@ -383,6 +385,8 @@ def run_engine(engine: str, corpus: str, params: dict[str, Any], words: int,
         kv, diverged = None, exc
     window_end = time.time()
     peak_kb = _status_kb("VmHWM")
+    if kv is not None and engine == "gensim":  # after the memory window: it copies the vectors
+        kv = frequency_ordered(kv.words, kv.vectors, kv.counts)
     result = {
         "engine": engine,
         "threads": p.threads,
