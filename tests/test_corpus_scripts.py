@@ -283,3 +283,42 @@ def test_the_quick_paths_give_the_general_rules_tokens(tmp_path, han_characters,
     path = tmp_path / "mixed.txt"
     path.write_bytes("".join(line + "\r\n" for line in lines).encode("utf-8"))  # CRLF
     assert sentences(path, lang=lang, line_sentences=True) == [w for w in expected if w]
+
+
+def _script_lines(rng: random.Random) -> tuple[list[str], list[str]]:
+    """Lines mostly in other scripts: words between spaces that repeat (Cyrillic, Hangul,
+    Devanagari with its marks, Han cut into words, katakana, with punctuation and Latin
+    glued on), and Han and kana clauses that never repeat."""
+    words = ["Привет,", "мир", "«слово»", "한국어", "문장을", "हिन्दी", "भाषा।", "中国", "人民",
+             "银行。", "コンピューター", "東京で", "Ærø", "naïve", "x²", "ｆｕｌｌ", "İSTANBUL", "e\u0301",
+             "\u0301a", "ℌ", "한", "—", "😀"]
+    repeating = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 14))) for _ in range(400)]
+    han = "国王和后住在城堡里东京でのコンピュータ一二三四五六七八九"
+    clauses = ["".join(rng.choice(han) for _ in range(rng.randint(8, 30))) + " " + "".join(
+        rng.choice(han) for _ in range(rng.randint(8, 30))) for _ in range(400)]
+    return repeating, clauses
+
+
+def test_pieces_looked_up_give_the_general_rules_tokens(monkeypatch, han_characters):
+    """Text mostly in another script is looked up piece by piece while its pieces repeat and
+    split in one pass while they do not; either way, and across the table's fresh starts,
+    the words are the general rule's."""
+    monkeypatch.setattr(corpus_module, "_PIECE_MEMORY", 60)  # starts afresh often
+    monkeypatch.setattr(corpus_module, "_PIECE_WINDOW", 200)
+    monkeypatch.setattr(corpus_module, "_PIECE_PROBE", 4)
+    judged = []
+    worth_asking = corpus_module._PieceWords.worth_asking
+
+    def spy(self):
+        judged.append(self.useful)
+        return worth_asking(self)
+
+    monkeypatch.setattr(corpus_module._PieceWords, "worth_asking", spy)
+    repeating, clauses = _script_lines(random.Random(11))
+    lines = repeating + clauses + repeating  # lookups pay, then do not, then pay again
+    words = corpus_module.tokenizer(None)
+    assert [words(line) for line in lines] == [_general_words(line, None) for line in lines]
+    first, middle, last = judged[:400], judged[400:800], judged[800:]
+    assert all(first[:50]) and not all(middle) and middle[-1] is False and last[-1] is True
+    turkish = corpus_module.tokenizer("tr")
+    assert [turkish(line) for line in repeating] == [_general_words(line, "tr") for line in repeating]

@@ -100,3 +100,56 @@ def test_a_model_records_that_its_counts_are_approximate_and_info_says_so(tmp_pa
     assert f"corpus {path}; counts approximate (--max-distinct)" in out
     assert main(["info", str(tmp_path / "e.npz")]) == 0
     assert "approximate" not in capsys.readouterr().out
+
+
+def _naive_provisional_ids(sentences, bound_limit=None):
+    """The stream and table of a token-at-a-time loop: ids in order of first sight, -1 after
+    each non-empty sentence; no bound."""
+    table: dict[str, int] = {}
+    stream: list[int] = []
+    for sentence in sentences:
+        sentence = list(sentence)
+        if not sentence:
+            continue
+        stream += [table.setdefault(token, len(table)) for token in sentence]
+        stream.append(-1)
+    return stream, table
+
+
+def test_batched_counting_gives_the_stream_of_a_token_at_a_time_loop(monkeypatch):
+    """Sentences are looked up a batch at a time and their ends scattered in a block at a
+    time: the stream must still be a token-at-a-time loop's, across block and batch edges,
+    with empty sentences, tuples and generators among them."""
+    import random
+
+    from w2v_core import token_ids
+
+    monkeypatch.setattr(token_ids, "_BLOCK_TOKENS", 50)  # many blocks, edges inside batches
+    rng = random.Random(3)
+    token_lists = [[letter_word(rng.randrange(300)) for _ in range(rng.choice([0, 1, 2, 7, 40, 130]))]
+                   for _ in range(700)]
+    # lists, tuples and generators (read once) among them
+    sentences = [tuple(tokens) if i % 5 == 3 else iter(tokens) if i % 5 == 4 else tokens
+                 for i, tokens in enumerate(token_lists)]
+    expected_stream, expected_table = _naive_provisional_ids(token_lists)
+    blocks = []
+    raw, table = provisional_ids(sentences, on_block=lambda n, s, d: blocks.append((n, s, d)))
+    stream = [int(x) for _, block in raw.blocks() for x in block]
+    assert stream == expected_stream
+    assert dict(table) == expected_table
+    assert blocks[-1] == (len(expected_stream), expected_stream.count(-1), len(expected_table))
+    assert len(blocks) > 10  # a block a batch here: its edges fall between batches
+
+
+def test_batched_counting_with_a_bound_forgets_before_the_sentence_that_overflows():
+    """A batch that would overflow the bound goes sentence by sentence: the table never
+    exceeds it, and with a bound larger than the corpus the stream is the unbounded one."""
+    sentences = _sentences(300, unique_per_sentence=7)
+    bound = DistinctBound(100)
+    provisional_ids(sentences, bound=bound)
+    assert bound.peak <= 100 and bound.forgotten > 0
+    roomy = DistinctBound(10_000)
+    raw, table = provisional_ids(sentences, bound=roomy)
+    stream = [int(x) for _, block in raw.blocks() for x in block]
+    assert (stream, dict(table)) == _naive_provisional_ids(sentences)
+    assert roomy.forgotten == 0

@@ -82,6 +82,15 @@ _KATAKANA = "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"
 #: Runs of Han, of hiragana, of katakana: written without spaces, split by :func:`_cjk_words`.
 _CJK_RUN = re.compile(f"([{_HAN}]+|[{_HIRAGANA}]+|[{_KATAKANA}]+)")
 _MAYBE_CJK = re.compile("[\u3005-\U0003ffff]")
+#: Distinct pieces a :class:`_PieceWords` holds before it starts afresh (~200 bytes each).
+_PIECE_MEMORY = 1 << 14
+#: Pieces asked of a :class:`_PieceWords` between two judgements of its misses; it is
+#: worth asking while under ``_PIECE_MISS_SHARE`` of them miss (words between spaces: 2-20%
+#: in Russian, Ukrainian, Korean, Hindi, Vietnamese text, 1-8% in segmented Chinese; Chinese
+#: and Japanese clauses 35-65%), else one text in ``_PIECE_PROBE`` is still looked up.
+_PIECE_WINDOW = 5_000
+_PIECE_MISS_SHARE = 0.4
+_PIECE_PROBE = 64
 #: Lowercasing of languages with a dotless i (``--lang tr``): ``I`` is ``ı``, ``İ`` is ``i``.
 _DOTLESS_I = str.maketrans({"I": "\u0131", "\u0130": "i"})
 
@@ -123,7 +132,8 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
 
 def tokenizer(lang: str | None = None) -> Callable[[str], list[str]]:
     """The tokenising function for ``lang`` (see :func:`tokenize`), chosen once per corpus so
-    that reading does not test the language at every line.
+    that reading does not test the language at every line, with the corpus's own table of
+    pieces already split (:class:`_PieceWords`), gone when its reading ends.
 
     Raises
     ------
@@ -131,7 +141,9 @@ def tokenizer(lang: str | None = None) -> Callable[[str], list[str]]:
         For a language without rules of its own (only ``tr`` and ``az`` have them).
     """
     TextConfig(lang=lang).validate()
-    return _tokens if lang is None else _dotless_i_tokens
+    pieces = _PieceWords()
+    split = _tokens if lang is None else _dotless_i_tokens
+    return lambda text: split(text, pieces)  # a closure: ~10 ns a call, a partial's keyword ~70
 
 
 def normal_form(text: str) -> str:
@@ -143,7 +155,7 @@ def normal_form(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\u0130", "i").lower()
 
 
-def _tokens(text: str) -> list[str]:
+def _tokens(text: str, pieces: _PieceWords | None = None) -> list[str]:
     if text.isascii():  # isascii is O(1); most lines need no normalising
         text = text.lower()
         # letters and spaces only (tokenised text, text8): the same words, split ~2x faster
@@ -152,23 +164,28 @@ def _tokens(text: str) -> list[str]:
         if _PLAIN.fullmatch(text):
             return text.split()
         return _TOKEN.findall(text)
-    return _words(normal_form(text))
+    return _words(normal_form(text), pieces)
 
 
-def _dotless_i_tokens(text: str) -> list[str]:
+def _dotless_i_tokens(text: str, pieces: _PieceWords | None = None) -> list[str]:
     if text.isascii() and "I" not in text:  # NFKC and the dotless i change nothing here
         return _tokens(text)
-    return _words(unicodedata.normalize("NFKC", text).translate(_DOTLESS_I).lower())
+    return _words(unicodedata.normalize("NFKC", text).translate(_DOTLESS_I).lower(), pieces)
 
 
-def _words(text: str) -> list[str]:
+def _words(text: str, pieces: "_PieceWords | None" = None) -> list[str]:
     """The words of normalised, lowercase text. Text that is mostly ASCII goes piece by piece
     between whitespace (no word spans it): an ASCII piece by the ASCII rule, the others by
-    :func:`_unicode_words`. The patterns' Unicode classes cost ~85 ns a character, so a line
-    with one curly quote or one accented name no longer pays them all along; text mostly in
-    another script still takes one pass of them (benchmarks/README.md, "Reading per core")."""
+    :func:`_unicode_words`. Text mostly in another script is looked up piece by piece in
+    ``pieces`` while its pieces repeat (words between spaces), else split by one pass of the
+    patterns, whose Unicode classes cost ~85 ns a character (benchmarks/README.md, "Reading
+    per core")."""
     if len(text.encode("utf-8", "surrogatepass")) - len(text) > len(text) // 8:
-        return _unicode_words(text)  # mostly another script: one pass of the patterns
+        if pieces is None or not pieces.worth_asking():
+            return _unicode_words(text)  # one pass of the patterns
+        split = text.split()
+        pieces.asked += len(split)
+        return list(itertools.chain.from_iterable(map(pieces.__getitem__, split)))
     words: list[str] = []
     for piece in text.split():
         if not piece.isascii():
@@ -178,6 +195,44 @@ def _words(text: str) -> list[str]:
         else:
             words += _TOKEN.findall(piece)
     return words
+
+
+class _PieceWords(dict):
+    """The words of pieces of normalised, lowercase text without whitespace, each split by
+    the rule the first time it is asked for (``__missing__``) and then looked up (~40 ns a
+    piece): one table per corpus read (:func:`tokenizer`), started afresh at
+    :data:`_PIECE_MEMORY` pieces so that it holds a few MB at most.
+
+    A lookup pays where pieces repeat: words between spaces (Russian, Hindi, Korean,
+    Chinese already cut into words). Where they rarely do (Chinese or Japanese clauses,
+    Thai phrases) a miss costs ~2 us against the pattern's ~0.5 us a piece, so
+    :meth:`worth_asking` judges each :data:`_PIECE_WINDOW` pieces asked by their misses.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = self.missed = self.lines = 0
+        self.useful = True
+
+    def worth_asking(self) -> bool:
+        """Should the next text be looked up piece by piece? While lookups do not pay, one
+        text in :data:`_PIECE_PROBE` still is, so that a change of the text is seen."""
+        if self.asked >= _PIECE_WINDOW:
+            self.useful = self.missed < _PIECE_MISS_SHARE * self.asked
+            self.asked = self.missed = 0
+        self.lines += 1
+        return self.useful or self.lines % _PIECE_PROBE == 0
+
+    def __missing__(self, piece: str) -> tuple[str, ...]:
+        self.missed += 1
+        if piece.isascii():
+            words = (piece,) if piece.isalpha() else tuple(_TOKEN.findall(piece))
+        else:
+            words = tuple(_unicode_words(piece))
+        if len(self) >= _PIECE_MEMORY:
+            self.clear()
+        self[piece] = words
+        return words
 
 
 def _unicode_words(text: str) -> list[str]:

@@ -58,6 +58,8 @@ SENTENCE_END = -1
 _PRUNED = -2
 #: Tokens gathered before a block is written out or remapped.
 _BLOCK_TOKENS = 65_536
+#: Sentences looked up at a time while counting.
+_SENTENCE_BATCH = 64
 #: Least seconds between two reading-progress events.
 READING_PROGRESS_INTERVAL = 0.2
 
@@ -451,36 +453,49 @@ def provisional_ids(
     provisional.default_factory = provisional.__len__
     lookup = provisional.__getitem__
     raw = IdStore(spill_tokens) if store is None else store
-    # a list, made an array once a block: list.extend takes the ids ~10% quicker than an
-    # array("i"), which parses each one (benchmarks/README.md, "Reading per core")
+    # the ids of a block's tokens in a list, made an array once a block (list.extend takes
+    # them ~10% quicker than an array("i"), which parses each one), and each sentence's
+    # length: the sentence ends go in with one NumPy scatter a block, and a batch of
+    # sentences is looked up in one C loop (benchmarks/README.md, "Reading per core")
     buffer: list[int] = []
+    lengths: list[int] = []
     forgotten = 0  # ids handed out, then forgotten (ids are never reused)
     limit = math.inf if bound is None else bound.limit
     counts = np.zeros(0, np.int64)  # with a bound: each id's count in the written blocks
 
     def flush() -> None:
-        nonlocal buffer, written, counts
-        block = np.array(buffer, dtype=np.int32)
+        nonlocal buffer, lengths, written, counts
+        block = _with_sentence_ends(buffer, lengths)
         raw.append(block)
         if bound is not None:
             counts = np.pad(counts, (0, len(provisional) + forgotten - len(counts)))
             counts += np.bincount(block[block >= 0], minlength=len(counts))
-        written += len(buffer)
-        buffer = []
+        written += len(block)
+        buffer, lengths = [], []
 
-    for sentence in sentences:
-        if not sentence:
-            continue
-        if len(provisional) + len(sentence) > limit:
-            flush()
-            held = len(provisional)
-            bound.forget(provisional, counts, len(sentence))
-            forgotten += held - len(provisional)
-            provisional.default_factory = lambda: len(provisional) + forgotten
-        buffer += map(lookup, sentence)
-        buffer.append(SENTENCE_END)
-        sentences_read += 1
-        if len(buffer) >= _BLOCK_TOKENS:
+    sentences = iter(sentences)
+    while chunk := list(itertools.islice(sentences, _SENTENCE_BATCH)):
+        batch = list(filter(None, chunk))  # empty sentences are skipped
+        try:
+            sizes = list(map(len, batch))
+        except TypeError:  # sentences without a length (generators): made lists
+            batch = [tokens for tokens in map(list, batch) if tokens]
+            sizes = list(map(len, batch))
+        if len(provisional) + sum(sizes) <= limit:
+            buffer += map(lookup, itertools.chain.from_iterable(batch))
+            lengths += sizes
+        else:
+            for sentence, size in zip(batch, sizes):
+                if len(provisional) + size > limit:
+                    flush()
+                    held = len(provisional)
+                    bound.forget(provisional, counts, size)
+                    forgotten += held - len(provisional)
+                    provisional.default_factory = lambda: len(provisional) + forgotten
+                buffer += map(lookup, sentence)
+                lengths.append(size)
+        sentences_read += len(batch)
+        if len(buffer) + len(lengths) >= _BLOCK_TOKENS:
             flush()
             if bound is not None:
                 bound.peak = max(bound.peak, len(provisional))
@@ -492,6 +507,17 @@ def provisional_ids(
     provisional.default_factory = None  # a plain table from now on: a missing token is an error
     return raw.finish(), provisional
 
+
+
+def _with_sentence_ends(ids: list[int], lengths: list[int]) -> np.ndarray:
+    """The stream block of sentences with these token ``ids`` and ``lengths``: each
+    sentence's ids, then :data:`SENTENCE_END`."""
+    ends = np.cumsum(np.asarray(lengths, np.int64)) + np.arange(len(lengths))
+    block = np.full(len(ids) + len(lengths), SENTENCE_END, np.int32)
+    words = np.ones(len(block), bool)
+    words[ends] = False
+    block[words] = ids
+    return block
 
 @dataclass
 class CountedPart:
