@@ -300,25 +300,47 @@ def _script_lines(rng: random.Random) -> tuple[list[str], list[str]]:
 
 
 def test_pieces_looked_up_give_the_general_rules_tokens(monkeypatch, han_characters):
-    """Text mostly in another script is looked up piece by piece while its pieces repeat and
-    split in one pass while they do not; either way, and across the table's fresh starts,
-    the words are the general rule's."""
+    """Text mostly in another script is split in one pass or looked up piece by piece,
+    whichever has cost less so far: both ways, and across the table's fresh starts, the
+    words are the general rule's. Which way a text goes depends on timings, so the test
+    makes each way cost less in turn rather than waiting for a timing."""
     monkeypatch.setattr(corpus_module, "_PIECE_MEMORY", 60)  # starts afresh often
-    monkeypatch.setattr(corpus_module, "_PIECE_WINDOW", 200)
-    monkeypatch.setattr(corpus_module, "_PIECE_PROBE", 4)
-    judged = []
-    worth_asking = corpus_module._PieceWords.worth_asking
-
-    def spy(self):
-        judged.append(self.useful)
-        return worth_asking(self)
-
-    monkeypatch.setattr(corpus_module._PieceWords, "worth_asking", spy)
+    monkeypatch.setattr(corpus_module, "_PIECE_SAMPLE", 2)
+    monkeypatch.setattr(corpus_module, "_PIECE_PROBE", 3)
+    ways = []
+    split = corpus_module._unicode_words
+    monkeypatch.setattr(corpus_module, "_unicode_words", lambda text: ways.append(text) or split(text))
     repeating, clauses = _script_lines(random.Random(11))
-    lines = repeating + clauses + repeating  # lookups pay, then do not, then pay again
     words = corpus_module.tokenizer(None)
-    assert [words(line) for line in lines] == [_general_words(line, None) for line in lines]
-    first, middle, last = judged[:400], judged[400:800], judged[800:]
-    assert all(first[:50]) and not all(middle) and middle[-1] is False and last[-1] is True
+    table = words.__self__
+    for lines, lookups_cost_less in [(repeating, True), (clauses, False), (repeating, True)]:
+        whole = 0  # lines split in one pass
+        for line in lines:
+            # what a timing may say: lookups cheaper, or one pass
+            table.cost[:] = [1.0, 0.0] if lookups_cost_less else [0.0, 1.0]
+            ways.clear()
+            assert words(line) == _general_words(line, None), line
+            whole += any(" " in text for text in ways)
+        assert 0 < whole < len(lines) and (whole < len(lines) / 2) == lookups_cost_less
     turkish = corpus_module.tokenizer("tr")
     assert [turkish(line) for line in repeating] == [_general_words(line, "tr") for line in repeating]
+
+
+def test_the_cheaper_way_is_taken_and_the_other_still_tried(monkeypatch):
+    """Texts go the way whose running cost is lower; one timed text in _PIECE_PROBE goes the
+    other way, so a change in the text is seen."""
+    monkeypatch.setattr(corpus_module, "_PIECE_SAMPLE", 1)
+    monkeypatch.setattr(corpus_module, "_PIECE_PROBE", 4)
+    table = corpus_module._Tokenizer()
+    looked_up = []
+    monkeypatch.setattr(corpus_module._Tokenizer, "__missing__",
+                        lambda self, piece: looked_up.append(piece) or ("x",))
+    text = "слово " * 10
+    ways = []
+    for _ in range(12):
+        looked_up.clear()
+        table.clear()
+        table.cost[:] = [1.0, 0.0]  # lookups cheaper: kept so below by resetting each time
+        table.other_script_words(text)
+        ways.append(bool(looked_up))
+    assert ways == [True, True, True, False] * 3

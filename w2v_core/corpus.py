@@ -32,6 +32,7 @@ import os
 import re
 import stat
 import sys
+import time
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -82,15 +83,19 @@ _KATAKANA = "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"
 #: Runs of Han, of hiragana, of katakana: written without spaces, split by :func:`_cjk_words`.
 _CJK_RUN = re.compile(f"([{_HAN}]+|[{_HIRAGANA}]+|[{_KATAKANA}]+)")
 _MAYBE_CJK = re.compile("[\u3005-\U0003ffff]")
-#: Distinct pieces a :class:`_PieceWords` holds before it starts afresh (~200 bytes each).
+#: Distinct pieces a :class:`_Tokenizer` holds before it starts afresh (~200 bytes each).
 _PIECE_MEMORY = 1 << 14
-#: Pieces asked of a :class:`_PieceWords` between two judgements of its misses; it is
-#: worth asking while under ``_PIECE_MISS_SHARE`` of them miss (words between spaces: 2-20%
-#: in Russian, Ukrainian, Korean, Hindi, Vietnamese text, 1-8% in segmented Chinese; Chinese
-#: and Japanese clauses 35-65%), else one text in ``_PIECE_PROBE`` is still looked up.
-_PIECE_WINDOW = 5_000
-_PIECE_MISS_SHARE = 0.4
-_PIECE_PROBE = 64
+#: Of the texts :meth:`_Tokenizer.other_script_words` splits, one in ``_PIECE_SAMPLE`` is
+#: timed (a timing costs ~0.1 us) unless shorter than ``_PIECE_TIMED_CHARS``, one timed
+#: text in ``_PIECE_PROBE`` goes the way that costs more, and each way's cost is a running
+#: mean that gives a new timing this weight.
+_PIECE_SAMPLE = 8
+_PIECE_TIMED_CHARS = 24
+#: Texts looked up whatever they cost, so that the lookups are judged on a table that holds
+#: the frequent pieces, not an empty one.
+_PIECE_WARM_UP = 512
+_PIECE_PROBE = 4
+_PIECE_COST_WEIGHT = 0.2
 #: Lowercasing of languages with a dotless i (``--lang tr``): ``I`` is ``ı``, ``İ`` is ``i``.
 _DOTLESS_I = str.maketrans({"I": "\u0131", "\u0130": "i"})
 
@@ -127,13 +132,13 @@ def tokenize(text: str, lang: str | None = None) -> list[str]:
     lang : {None, "tr", "az"}
         ``"tr"`` or ``"az"`` lowercase ``I`` to dotless ``ı``, as Turkish and Azerbaijani do.
     """
-    return _tokens(text) if lang is None else tokenizer(lang)(text)
+    return tokenizer(lang)(text)
 
 
 def tokenizer(lang: str | None = None) -> Callable[[str], list[str]]:
     """The tokenising function for ``lang`` (see :func:`tokenize`), chosen once per corpus so
-    that reading does not test the language at every line, with the corpus's own table of
-    pieces already split (:class:`_PieceWords`), gone when its reading ends.
+    that reading does not test the language at every line: a method of the corpus's own
+    :class:`_Tokenizer`, gone when its reading ends.
 
     Raises
     ------
@@ -141,9 +146,8 @@ def tokenizer(lang: str | None = None) -> Callable[[str], list[str]]:
         For a language without rules of its own (only ``tr`` and ``az`` have them).
     """
     TextConfig(lang=lang).validate()
-    pieces = _PieceWords()
-    split = _tokens if lang is None else _dotless_i_tokens
-    return lambda text: split(text, pieces)  # a closure: ~10 ns a call, a partial's keyword ~70
+    table = _Tokenizer()
+    return table.tokens if lang is None else table.dotless_i_tokens
 
 
 def normal_form(text: str) -> str:
@@ -155,37 +159,13 @@ def normal_form(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\u0130", "i").lower()
 
 
-def _tokens(text: str, pieces: _PieceWords | None = None) -> list[str]:
-    if text.isascii():  # isascii is O(1); most lines need no normalising
-        text = text.lower()
-        # letters and spaces only (tokenised text, text8): the same words, split ~2x faster
-        # than by the pattern; other text pays one failed match (a line break splits words
-        # either way)
-        if _PLAIN.fullmatch(text):
-            return text.split()
-        return _TOKEN.findall(text)
-    return _words(normal_form(text), pieces)
-
-
-def _dotless_i_tokens(text: str, pieces: _PieceWords | None = None) -> list[str]:
-    if text.isascii() and "I" not in text:  # NFKC and the dotless i change nothing here
-        return _tokens(text)
-    return _words(unicodedata.normalize("NFKC", text).translate(_DOTLESS_I).lower(), pieces)
-
-
-def _words(text: str, pieces: "_PieceWords | None" = None) -> list[str]:
+def _words(text: str, table: _Tokenizer) -> list[str]:
     """The words of normalised, lowercase text. Text that is mostly ASCII goes piece by piece
     between whitespace (no word spans it): an ASCII piece by the ASCII rule, the others by
-    :func:`_unicode_words`. Text mostly in another script is looked up piece by piece in
-    ``pieces`` while its pieces repeat (words between spaces), else split by one pass of the
-    patterns, whose Unicode classes cost ~85 ns a character (benchmarks/README.md, "Reading
-    per core")."""
+    :func:`_unicode_words`. Text mostly in another script goes by
+    :meth:`_Tokenizer.other_script_words`."""
     if len(text.encode("utf-8", "surrogatepass")) - len(text) > len(text) // 8:
-        if pieces is None or not pieces.worth_asking():
-            return _unicode_words(text)  # one pass of the patterns
-        split = text.split()
-        pieces.asked += len(split)
-        return list(itertools.chain.from_iterable(map(pieces.__getitem__, split)))
+        return table.other_script_words(text)
     words: list[str] = []
     for piece in text.split():
         if not piece.isascii():
@@ -197,34 +177,66 @@ def _words(text: str, pieces: "_PieceWords | None" = None) -> list[str]:
     return words
 
 
-class _PieceWords(dict):
-    """The words of pieces of normalised, lowercase text without whitespace, each split by
-    the rule the first time it is asked for (``__missing__``) and then looked up (~40 ns a
-    piece): one table per corpus read (:func:`tokenizer`), started afresh at
-    :data:`_PIECE_MEMORY` pieces so that it holds a few MB at most.
+class _Tokenizer(dict):
+    """A corpus's tokenizer (:func:`tokenizer`): the rule of :func:`tokenize`, with a table
+    of the pieces of text between whitespace it has split. A piece is split by the rule the
+    first time it is asked for (``__missing__``) and then looked up; the table starts afresh
+    at :data:`_PIECE_MEMORY` pieces, so it holds a few MB at most.
 
-    A lookup pays where pieces repeat: words between spaces (Russian, Hindi, Korean,
-    Chinese already cut into words). Where they rarely do (Chinese or Japanese clauses,
-    Thai phrases) a miss costs ~2 us against the pattern's ~0.5 us a piece, so
-    :meth:`worth_asking` judges each :data:`_PIECE_WINDOW` pieces asked by their misses.
+    Text mostly in another script is split whichever way has cost less per character so far
+    (:meth:`other_script_words`): by :func:`_unicode_words` in one pass, whose Unicode classes
+    cost 60-330 ns a character by script, or piece by piece in the table (~50 ns a piece
+    found, ~2 us one missed). Lookups win where words repeat between spaces (Korean, Hindi,
+    Chinese already cut into words) and lose where pieces rarely repeat (Chinese and Japanese
+    clauses, Thai phrases): benchmarks/README.md, "Reading per core". Both ways give the same
+    words; only the time differs.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self.asked = self.missed = self.lines = 0
-        self.useful = True
+        self.cost = [0.0, 0.0]  # running seconds a character: one pass, lookups
+        self.texts = 0
 
-    def worth_asking(self) -> bool:
-        """Should the next text be looked up piece by piece? While lookups do not pay, one
-        text in :data:`_PIECE_PROBE` still is, so that a change of the text is seen."""
-        if self.asked >= _PIECE_WINDOW:
-            self.useful = self.missed < _PIECE_MISS_SHARE * self.asked
-            self.asked = self.missed = 0
-        self.lines += 1
-        return self.useful or self.lines % _PIECE_PROBE == 0
+    def tokens(self, text: str) -> list[str]:
+        """:func:`tokenize` of ``text``."""
+        if text.isascii():  # isascii is O(1); most lines need no normalising
+            text = text.lower()
+            # letters and spaces only (tokenised text, text8): the same words, split ~2x
+            # faster than by the pattern; other text pays one failed match (a line break
+            # splits words either way)
+            if _PLAIN.fullmatch(text):
+                return text.split()
+            return _TOKEN.findall(text)
+        return _words(normal_form(text), self)
+
+    def dotless_i_tokens(self, text: str) -> list[str]:
+        """:func:`tokenize` of ``text`` for a language with a dotless i."""
+        if text.isascii() and "I" not in text:  # NFKC and the dotless i change nothing here
+            return self.tokens(text)
+        return _words(unicodedata.normalize("NFKC", text).translate(_DOTLESS_I).lower(), self)
+
+    def other_script_words(self, text: str) -> list[str]:
+        """The words of normalised text mostly in another script, split the way that has cost
+        less so far (after :data:`_PIECE_WARM_UP` texts looked up). One text in
+        :data:`_PIECE_SAMPLE` (long enough) is timed, and one timed text in
+        :data:`_PIECE_PROBE` goes the other way, so that both costs stay known."""
+        self.texts += 1
+        # lookups get cheaper by being made (the table fills): the first texts make them
+        lookup = self.cost[1] <= self.cost[0] or self.texts <= _PIECE_WARM_UP
+        timed = not self.texts % _PIECE_SAMPLE and len(text) >= _PIECE_TIMED_CHARS
+        if timed:
+            lookup ^= not self.texts % (_PIECE_SAMPLE * _PIECE_PROBE)
+            start = time.perf_counter()
+        if lookup:
+            words = list(itertools.chain.from_iterable(map(self.__getitem__, text.split())))
+        else:
+            words = _unicode_words(text)
+        if timed:
+            spent = (time.perf_counter() - start) / len(text)
+            self.cost[lookup] += (spent - self.cost[lookup]) * _PIECE_COST_WEIGHT
+        return words
 
     def __missing__(self, piece: str) -> tuple[str, ...]:
-        self.missed += 1
         if piece.isascii():
             words = (piece,) if piece.isalpha() else tuple(_TOKEN.findall(piece))
         else:
@@ -641,7 +653,7 @@ def _plain_lines(lines: list[str]) -> list[str] | None:
     """``lines`` lowercased when they are all ASCII letters and spaces (tokenised text such
     as corpus (a)), else None.
 
-    Such a line's tokens are its words split at spaces, as :func:`_tokens` finds them; one
+    Such a line's tokens are its words split at spaces, as :meth:`_Tokenizer.tokens` finds them; one
     check of the batch saves four calls a line (benchmarks/README.md, "Reading per core").
     """
     joined = "\n".join(lines)
