@@ -304,7 +304,7 @@ def test_pieces_looked_up_give_the_general_rules_tokens(monkeypatch, han_charact
     whichever has cost less so far: both ways, and across the table's fresh starts, the
     words are the general rule's. Which way a text goes depends on timings, so the test
     makes each way cost less in turn rather than waiting for a timing."""
-    monkeypatch.setattr(corpus_module, "_PIECE_MEMORY", 60)  # starts afresh often
+    monkeypatch.setattr(corpus_module, "_PIECE_CHARS", 300)  # starts afresh often
     monkeypatch.setattr(corpus_module, "_PIECE_SAMPLE", 2)
     monkeypatch.setattr(corpus_module, "_PIECE_PROBE", 3)
     ways = []
@@ -344,3 +344,22 @@ def test_the_cheaper_way_is_taken_and_the_other_still_tried(monkeypatch):
         table.other_script_words(text)
         ways.append(bool(looked_up))
     assert ways == [True, True, True, False] * 3
+
+
+def test_the_table_of_pieces_stays_small_whatever_the_text(monkeypatch, han_characters):
+    """Pieces longer than _PIECE_LONGEST are split each time, never held, and the pieces
+    held never pass _PIECE_CHARS characters: a line of one huge run of Han, or millions of
+    distinct pieces, cannot fill memory."""
+    monkeypatch.setattr(corpus_module, "_PIECE_CHARS", 2_000)
+    table = corpus_module._Tokenizer()
+    table.cost[:] = [1.0, 0.0]  # lookups, every time
+    rng = random.Random(5)
+    han = "国王和后住在城堡里东京"
+    huge = "".join(rng.choice(han) for _ in range(5_000))
+    assert table.other_script_words(huge + " " + huge) == list(huge + huge)
+    assert len(table) == 0
+    for i in range(3_000):
+        text = " ".join(f"слово{chr(0x430 + i % 32)}{i}" for _ in range(3))
+        assert table.other_script_words(text)
+        assert table.chars == sum(map(len, table)) <= 2_000
+        assert max(map(len, table)) <= corpus_module._PIECE_LONGEST

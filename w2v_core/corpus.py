@@ -83,8 +83,11 @@ _KATAKANA = "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"
 #: Runs of Han, of hiragana, of katakana: written without spaces, split by :func:`_cjk_words`.
 _CJK_RUN = re.compile(f"([{_HAN}]+|[{_HIRAGANA}]+|[{_KATAKANA}]+)")
 _MAYBE_CJK = re.compile("[\u3005-\U0003ffff]")
-#: Distinct pieces a :class:`_Tokenizer` holds before it starts afresh (~200 bytes each).
-_PIECE_MEMORY = 1 << 14
+#: Characters of pieces a :class:`_Tokenizer` remembers before it starts afresh, and the
+#: longest piece it remembers (a longer one is split each time): ~3 MB for words of 7
+#: letters, ~12 MB at most (pieces of 32 Han characters, each its own word).
+_PIECE_CHARS = 1 << 17
+_PIECE_LONGEST = 32
 #: Of the texts :meth:`_Tokenizer.other_script_words` splits, one in ``_PIECE_SAMPLE`` is
 #: timed (a timing costs ~0.1 us) unless shorter than ``_PIECE_TIMED_CHARS``, one timed
 #: text in ``_PIECE_PROBE`` goes the way that costs more, and each way's cost is a running
@@ -180,8 +183,9 @@ def _words(text: str, table: _Tokenizer) -> list[str]:
 class _Tokenizer(dict):
     """A corpus's tokenizer (:func:`tokenizer`): the rule of :func:`tokenize`, with a table
     of the pieces of text between whitespace it has split. A piece is split by the rule the
-    first time it is asked for (``__missing__``) and then looked up; the table starts afresh
-    at :data:`_PIECE_MEMORY` pieces, so it holds a few MB at most.
+    first time it is asked for (``__missing__``) and then looked up; the table holds pieces
+    of at most :data:`_PIECE_LONGEST` characters and starts afresh at :data:`_PIECE_CHARS`
+    characters, so it holds a few MB at most, whatever the text.
 
     Text mostly in another script is split whichever way has cost less per character so far
     (:meth:`other_script_words`): by :func:`_unicode_words` in one pass, whose Unicode classes
@@ -196,6 +200,7 @@ class _Tokenizer(dict):
         super().__init__()
         self.cost = [0.0, 0.0]  # running seconds a character: one pass, lookups
         self.texts = 0
+        self.chars = 0  # characters of the pieces held
 
     def tokens(self, text: str) -> list[str]:
         """:func:`tokenize` of ``text``."""
@@ -241,9 +246,12 @@ class _Tokenizer(dict):
             words = (piece,) if piece.isalpha() else tuple(_TOKEN.findall(piece))
         else:
             words = tuple(_unicode_words(piece))
-        if len(self) >= _PIECE_MEMORY:
-            self.clear()
-        self[piece] = words
+        if len(piece) <= _PIECE_LONGEST:
+            if self.chars + len(piece) > _PIECE_CHARS:
+                self.clear()
+                self.chars = 0
+            self[piece] = words
+            self.chars += len(piece)
         return words
 
 
