@@ -222,9 +222,13 @@ class _Tokenizer(dict):
 
     def other_script_words(self, text: str) -> list[str]:
         """The words of normalised text mostly in another script, split the way that has cost
-        less so far (after :data:`_PIECE_WARM_UP` texts looked up). One text in
+        less so far (after :data:`_PIECE_WARM_UP` texts looked up); text whose pieces are
+        longer than :data:`_PIECE_LONGEST` on average (a run of Han without spaces) in one
+        pass, as no lookup could pay there. One text in
         :data:`_PIECE_SAMPLE` (long enough) is timed, and one timed text in
         :data:`_PIECE_PROBE` goes the other way, so that both costs stay known."""
+        if len(text) > _PIECE_LONGEST * (text.count(" ") + 1):
+            return _unicode_words(text)  # its pieces are mostly too long to be held
         self.texts += 1
         # lookups get cheaper by being made (the table fills): the first texts make them
         lookup = self.cost[1] <= self.cost[0] or self.texts <= _PIECE_WARM_UP
@@ -241,18 +245,19 @@ class _Tokenizer(dict):
             self.cost[lookup] += (spent - self.cost[lookup]) * _PIECE_COST_WEIGHT
         return words
 
-    def __missing__(self, piece: str) -> tuple[str, ...]:
+    def __missing__(self, piece: str) -> Sequence[str]:
         if piece.isascii():
-            words = (piece,) if piece.isalpha() else tuple(_TOKEN.findall(piece))
+            words = [piece] if piece.isalpha() else _TOKEN.findall(piece)
         else:
-            words = tuple(_unicode_words(piece))
-        if len(piece) <= _PIECE_LONGEST:
-            if self.chars + len(piece) > _PIECE_CHARS:
-                self.clear()
-                self.chars = 0
-            self[piece] = words
-            self.chars += len(piece)
-        return words
+            words = _unicode_words(piece)
+        if len(piece) > _PIECE_LONGEST:
+            return words
+        if self.chars + len(piece) > _PIECE_CHARS:
+            self.clear()
+            self.chars = 0
+        self[piece] = held = tuple(words)
+        self.chars += len(piece)
+        return held
 
 
 def _unicode_words(text: str) -> list[str]:

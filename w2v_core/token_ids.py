@@ -58,8 +58,11 @@ SENTENCE_END = -1
 _PRUNED = -2
 #: Tokens gathered before a block is written out or remapped.
 _BLOCK_TOKENS = 65_536
-#: Sentences looked up at a time while counting.
+#: Most sentences looked up at a time while counting, and about the most tokens: sentences
+#: of 10,000 tokens (a one-line corpus cut) go one at a time, so the batch holds no more
+#: than a sentence-at-a-time loop did.
 _SENTENCE_BATCH = 64
+_BATCH_TOKENS = 4_096
 #: Least seconds between two reading-progress events.
 READING_PROGRESS_INTERVAL = 0.2
 
@@ -474,7 +477,8 @@ def provisional_ids(
         buffer, lengths = [], []
 
     sentences = iter(sentences)
-    while chunk := list(itertools.islice(sentences, _SENTENCE_BATCH)):
+    batch_size = 1  # then as many sentences as hold about _BATCH_TOKENS tokens, up to 64
+    while chunk := list(itertools.islice(sentences, batch_size)):
         batch = list(filter(None, chunk))  # empty sentences are skipped
         try:
             sizes = list(map(len, batch))
@@ -495,6 +499,7 @@ def provisional_ids(
                 buffer += map(lookup, sentence)
                 lengths.append(size)
         sentences_read += len(batch)
+        batch_size = max(1, min(_SENTENCE_BATCH, _BATCH_TOKENS * len(chunk) // max(sum(sizes), 1)))
         if len(buffer) + len(lengths) >= _BLOCK_TOKENS:
             flush()
             if bound is not None:
