@@ -307,6 +307,7 @@ def test_pieces_looked_up_give_the_general_rules_tokens(monkeypatch, han_charact
     monkeypatch.setattr(corpus_module, "_PIECE_CHARS", 300)  # starts afresh often
     monkeypatch.setattr(corpus_module, "_PIECE_SAMPLE", 2)
     monkeypatch.setattr(corpus_module, "_PIECE_PROBE", 3)
+    monkeypatch.setattr(corpus_module, "_PIECE_WARM_UP", 0)
     ways = []
     split = corpus_module._unicode_words
     monkeypatch.setattr(corpus_module, "_unicode_words", lambda text: ways.append(text) or split(text))
@@ -318,6 +319,7 @@ def test_pieces_looked_up_give_the_general_rules_tokens(monkeypatch, han_charact
         for line in lines:
             # what a timing may say: lookups cheaper, or one pass
             table.cost[:] = [1.0, 0.0] if lookups_cost_less else [0.0, 1.0]
+            table.lookup = lookups_cost_less
             ways.clear()
             assert words(line) == _general_words(line, None), line
             whole += any(" " in text for text in ways)
@@ -331,6 +333,7 @@ def test_the_cheaper_way_is_taken_and_the_other_still_tried(monkeypatch):
     other way, so a change in the text is seen."""
     monkeypatch.setattr(corpus_module, "_PIECE_SAMPLE", 1)
     monkeypatch.setattr(corpus_module, "_PIECE_PROBE", 4)
+    monkeypatch.setattr(corpus_module, "_PIECE_WARM_UP", 0)
     table = corpus_module._Tokenizer()
     looked_up = []
     monkeypatch.setattr(corpus_module._Tokenizer, "__missing__",
@@ -340,10 +343,14 @@ def test_the_cheaper_way_is_taken_and_the_other_still_tried(monkeypatch):
     for _ in range(12):
         looked_up.clear()
         table.clear()
-        table.cost[:] = [1.0, 0.0]  # lookups cheaper: kept so below by resetting each time
+        table.cost[:] = [1.0, 0.0]  # lookups cheaper: kept so by resetting each time
         table.other_script_words(text)
         ways.append(bool(looked_up))
+        assert table.lookup  # chosen from the costs after each timing
     assert ways == [True, True, True, False] * 3
+    table.cost[:] = [0.0, 1.0]  # now one pass costs less: the next timing switches
+    table.other_script_words(text)
+    assert not table.lookup
 
 
 def test_the_table_of_pieces_stays_small_whatever_the_text(monkeypatch, han_characters):
@@ -351,8 +358,7 @@ def test_the_table_of_pieces_stays_small_whatever_the_text(monkeypatch, han_char
     held never pass _PIECE_CHARS characters: a line of one huge run of Han, or millions of
     distinct pieces, cannot fill memory."""
     monkeypatch.setattr(corpus_module, "_PIECE_CHARS", 2_000)
-    table = corpus_module._Tokenizer()
-    table.cost[:] = [1.0, 0.0]  # lookups, every time
+    table = corpus_module._Tokenizer()  # looks up its first texts
     rng = random.Random(5)
     han = "国王和后住在城堡里东京"
     huge = "".join(rng.choice(han) for _ in range(5_000))

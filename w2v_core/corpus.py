@@ -200,6 +200,7 @@ class _Tokenizer(dict):
         super().__init__()
         self.cost = [0.0, 0.0]  # running seconds a character: one pass, lookups
         self.texts = 0
+        self.lookup = True  # the way texts go until the next timing
         self.chars = 0  # characters of the pieces held
 
     def tokens(self, text: str) -> list[str]:
@@ -222,28 +223,29 @@ class _Tokenizer(dict):
 
     def other_script_words(self, text: str) -> list[str]:
         """The words of normalised text mostly in another script, split the way that has cost
-        less so far (after :data:`_PIECE_WARM_UP` texts looked up); text whose pieces are
-        longer than :data:`_PIECE_LONGEST` on average (a run of Han without spaces) in one
-        pass, as no lookup could pay there. One text in
+        less so far (after :data:`_PIECE_WARM_UP` texts looked up). One text in
         :data:`_PIECE_SAMPLE` (long enough) is timed, and one timed text in
-        :data:`_PIECE_PROBE` goes the other way, so that both costs stay known."""
-        if len(text) > _PIECE_LONGEST * (text.count(" ") + 1):
-            return _unicode_words(text)  # its pieces are mostly too long to be held
+        :data:`_PIECE_PROBE` goes the other way, so that both costs stay known; the others
+        pay one test for the choice."""
         self.texts += 1
+        if self.texts % _PIECE_SAMPLE or len(text) < _PIECE_TIMED_CHARS:
+            return self._looked_up(text) if self.lookup else _unicode_words(text)
+        lookup = self.lookup ^ (not self.texts % (_PIECE_SAMPLE * _PIECE_PROBE))
+        start = time.perf_counter()
+        words = self._looked_up(text) if lookup else _unicode_words(text)
+        spent = (time.perf_counter() - start) / len(text)
+        self.cost[lookup] += (spent - self.cost[lookup]) * _PIECE_COST_WEIGHT
         # lookups get cheaper by being made (the table fills): the first texts make them
-        lookup = self.cost[1] <= self.cost[0] or self.texts <= _PIECE_WARM_UP
-        timed = not self.texts % _PIECE_SAMPLE and len(text) >= _PIECE_TIMED_CHARS
-        if timed:
-            lookup ^= not self.texts % (_PIECE_SAMPLE * _PIECE_PROBE)
-            start = time.perf_counter()
-        if lookup:
-            words = list(itertools.chain.from_iterable(map(self.__getitem__, text.split())))
-        else:
-            words = _unicode_words(text)
-        if timed:
-            spent = (time.perf_counter() - start) / len(text)
-            self.cost[lookup] += (spent - self.cost[lookup]) * _PIECE_COST_WEIGHT
+        self.lookup = self.cost[1] <= self.cost[0] or self.texts <= _PIECE_WARM_UP
         return words
+
+    def _looked_up(self, text: str) -> list[str]:
+        """The words of ``text`` piece by piece from the table; in one pass where its pieces
+        are longer than :data:`_PIECE_LONGEST` on average (a run of Han without spaces), as
+        no lookup could pay there."""
+        if len(text) > _PIECE_LONGEST * (text.count(" ") + 1):
+            return _unicode_words(text)
+        return list(itertools.chain.from_iterable(map(self.__getitem__, text.split())))
 
     def __missing__(self, piece: str) -> Sequence[str]:
         if piece.isascii():
