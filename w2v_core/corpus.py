@@ -91,14 +91,14 @@ _PIECE_LONGEST = 32
 #: Of the texts :meth:`_Tokenizer.other_script_words` splits, one in ``_PIECE_SAMPLE`` is
 #: timed (a timing costs ~0.1 us) unless shorter than ``_PIECE_TIMED_CHARS``, one timed
 #: text in ``_PIECE_PROBE`` goes the way that costs more, and each way's cost is a running
-#: mean that gives a new timing this weight.
+#: mean that gives a new timing ``_PIECE_COST_WEIGHT``.
 _PIECE_SAMPLE = 8
 _PIECE_TIMED_CHARS = 24
+_PIECE_PROBE = 4
+_PIECE_COST_WEIGHT = 0.2
 #: Texts looked up whatever they cost, so that the lookups are judged on a table that holds
 #: the frequent pieces, not an empty one.
 _PIECE_WARM_UP = 512
-_PIECE_PROBE = 4
-_PIECE_COST_WEIGHT = 0.2
 #: Lowercasing of languages with a dotless i (``--lang tr``): ``I`` is ``ı``, ``İ`` is ``i``.
 _DOTLESS_I = str.maketrans({"I": "\u0131", "\u0130": "i"})
 
@@ -668,8 +668,9 @@ def _plain_lines(lines: list[str]) -> list[str] | None:
     """``lines`` lowercased when they are all ASCII letters and spaces (tokenised text such
     as corpus (a)), else None.
 
-    Such a line's tokens are its words split at spaces, as :meth:`_Tokenizer.tokens` finds them; one
-    check of the batch saves four calls a line (benchmarks/README.md, "Reading per core").
+    Such a line's tokens are its words split at spaces, as :meth:`_Tokenizer.tokens` finds
+    them; one check of the batch saves four calls a line (benchmarks/README.md, "Reading per
+    core").
     """
     joined = "\n".join(lines)
     if joined.isascii() and _PLAIN.fullmatch(joined):

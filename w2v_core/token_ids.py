@@ -513,7 +513,6 @@ def provisional_ids(
     return raw.finish(), provisional
 
 
-
 def _with_sentence_ends(ids: list[int], lengths: list[int]) -> np.ndarray:
     """The stream block of sentences with these token ``ids`` and ``lengths``: each
     sentence's ids, then :data:`SENTENCE_END`."""
@@ -523,6 +522,7 @@ def _with_sentence_ends(ids: list[int], lengths: list[int]) -> np.ndarray:
     words[ends] = False
     block[words] = ids
     return block
+
 
 @dataclass
 class CountedPart:
