@@ -156,3 +156,37 @@ async def test_the_counting_bound_notice_is_told_once_even_with_the_budget_spent
         trainer.release.set()
         app.control.stop()
         await wait_until(pilot, lambda: not app.training)
+
+
+async def test_the_reading_phases_first_frame_is_not_held_against_the_budget() -> None:
+    """Setting up the reading phase (title, state, bar) and its first report repaint the
+    whole screen; like the app's first frame they are not held against the byte budget: the
+    first report is drawn with the budget spent, the budget starts afresh after it, and only
+    later reports wait for the budget (before, the bar stood still for the first ~3 s of a
+    run on a real terminal)."""
+    from w2v_core.callbacks import ReadingProgress
+
+    from tui.messages import ReadingReport
+
+    clock = Clock()
+    trainer = FakeTrainer(gated=True)
+    app = W2VApp(corpus="planted", trainer=trainer)
+    app.output_meter = OutputMeter(1000, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(TrainingPane)
+        stats = app.query_one("#train-stats")
+        await wait_until(pilot, lambda: pane.reading)
+        app.output_meter.add(10**6)  # what the reading phase's setup wrote: the budget spent
+        pane.post_message(ReadingReport(ReadingProgress(10, 100, 5, 5, 0.1)))
+        await wait_until(pilot, lambda: "10% of 100 B" in str(stats.content))  # drawn anyway
+        await wait_until(pilot, lambda: app.output_meter.allows())  # the clock stood still
+        pane.post_message(ReadingReport(ReadingProgress(20, 100, 9, 7, 0.2)))
+        await wait_until(pilot, lambda: "20% of 100 B" in str(stats.content))
+        app.output_meter.add(10**6)  # spent again: later reports wait
+        pane.post_message(ReadingReport(ReadingProgress(30, 100, 12, 8, 0.3)))
+        await pilot.pause()
+        await pilot.pause()
+        assert "20% of 100 B" in str(stats.content)
+        trainer.release.set()
+        app.control.stop()
+        await wait_until(pilot, lambda: not app.training)

@@ -167,6 +167,7 @@ class TrainingPane(Pane):
         self._epoch_ended: EpochEnded | None = None  #: shown when the app takes its snapshot
         self._ended: TrainingFinished | TrainingFailed | None = None  #: shown when training stops
         self.reading = False  #: the corpus is being read (before the first update)
+        self.first_report = False  #: the next reading report is the reading phase's first
         self._reports = 0  #: progress reports shown
         self._bar_moved: int | None = None  #: the report at which the bar last moved
         self._probes_shown: int | None = None  #: the report at which the probe table was filled
@@ -218,6 +219,7 @@ class TrainingPane(Pane):
         # one animates, and its frames spent the whole byte budget (--max-terminal-rate), so
         # that no reading report was ever drawn on a real terminal
         self.query_one("#train-progress", ProgressBar).update(total=1, progress=0)
+        self.first_report = True
 
     def _may_redraw(self) -> bool:
         """Whether a redraw that can wait fits the terminal's byte budget now
@@ -229,7 +231,8 @@ class TrainingPane(Pane):
         """How far reading the corpus has come: the bar shows the share of its bytes, then
         (``--phrases``) the share of joining phrases done."""
         progress = message.progress
-        if self.app.is_running and self.reading and (progress.done or self._may_redraw()):
+        if self.app.is_running and self.reading and (
+                progress.done or self.first_report or self._may_redraw()):
             bar = self.query_one("#train-progress", ProgressBar)
             if progress.phrases is not None and not progress.done:
                 bar.update(total=1000, progress=round(1000 * progress.phrases))
@@ -240,6 +243,14 @@ class TrainingPane(Pane):
             notice = bound_notice(progress) if progress.done else None  # told once, at the end
             if notice:
                 self.app.notify(notice, severity="warning", timeout=20)
+            meter = getattr(self.app, "output_meter", None)
+            if self.first_report and meter is not None:
+                # the reading phase's first frame (the title, state, bar and this report
+                # repaint the whole screen: ~15 KB at 100x30) is not held against the budget,
+                # as the app's first frame is not: counted, it left the next reports undrawn
+                # for the first ~3 s of a run
+                self.app.call_after_refresh(meter.restart)
+            self.first_report = False
         message.delivered()
 
     def on_run_begun(self, message: RunBegun) -> None:
