@@ -102,7 +102,7 @@ def test_a_model_records_that_its_counts_are_approximate_and_info_says_so(tmp_pa
     assert "approximate" not in capsys.readouterr().out
 
 
-def _naive_provisional_ids(sentences, bound_limit=None):
+def _naive_provisional_ids(sentences):
     """The stream and table of a token-at-a-time loop: ids in order of first sight, -1 after
     each non-empty sentence; no bound."""
     table: dict[str, int] = {}

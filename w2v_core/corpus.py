@@ -170,7 +170,7 @@ def _words(text: str, table: _Tokenizer) -> list[str]:
     if len(text.encode("utf-8", "surrogatepass")) - len(text) > len(text) // 8:
         return table.other_script_words(text)
     words: list[str] = []
-    for piece in text.split():
+    for piece in text.split():  # _Tokenizer.__missing__'s rule, inline: a call a piece costs 15-25%
         if not piece.isascii():
             words += _unicode_words(piece)
         elif piece.isalpha():

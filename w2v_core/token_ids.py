@@ -485,7 +485,8 @@ def provisional_ids(
         except TypeError:  # sentences without a length (generators): made lists
             batch = [tokens for tokens in map(list, batch) if tokens]
             sizes = list(map(len, batch))
-        if len(provisional) + sum(sizes) <= limit:
+        tokens = sum(sizes)
+        if len(provisional) + tokens <= limit:
             buffer += map(lookup, itertools.chain.from_iterable(batch))
             lengths += sizes
         else:
@@ -499,7 +500,7 @@ def provisional_ids(
                 buffer += map(lookup, sentence)
                 lengths.append(size)
         sentences_read += len(batch)
-        batch_size = max(1, min(_SENTENCE_BATCH, _BATCH_TOKENS * len(chunk) // max(sum(sizes), 1)))
+        batch_size = max(1, min(_SENTENCE_BATCH, _BATCH_TOKENS * len(chunk) // max(tokens, 1)))
         if len(buffer) + len(lengths) >= _BLOCK_TOKENS:
             flush()
             if bound is not None:

@@ -8,7 +8,7 @@ from fakes import FakeTrainer, event
 from helpers import wait_until
 
 from tui.app import W2VApp
-from tui.messages import TrainingProgress
+from tui.messages import ReadingReport, TrainingProgress
 from tui.options import resolve
 from tui.output_meter import (
     BURST_SECONDS,
@@ -20,6 +20,7 @@ from tui.output_meter import (
 )
 from tui.widgets.dashboard import TrainingPane
 from tui.widgets.plots import LossPlot
+from w2v_core.callbacks import ReadingProgress
 from w2v_core.errors import UsageError
 
 SIZE = (80, 24)
@@ -132,18 +133,27 @@ async def test_a_spent_budget_holds_back_reports_and_epoch_snapshots_until_it_re
         await wait_until(pilot, lambda: not app.training)
 
 
+def _reading_app() -> tuple[W2VApp, FakeTrainer]:
+    """An app whose run stays in the reading phase until ``trainer.release`` is set, with a
+    budget of 1,000 bytes a second on a clock that stands still."""
+    trainer = FakeTrainer(gated=True)
+    app = W2VApp(corpus="planted", trainer=trainer)
+    app.output_meter = OutputMeter(1000, Clock())
+    return app, trainer
+
+
+async def _end_reading_run(pilot, app: W2VApp, trainer: FakeTrainer) -> None:
+    trainer.release.set()
+    app.control.stop()
+    await wait_until(pilot, lambda: not app.training)
+
+
 async def test_the_counting_bound_notice_is_told_once_even_with_the_budget_spent() -> None:
     """The last reading report says the distinct-token bound was reached: the one notice is
     shown even when the byte budget holds reports back; earlier reports say nothing."""
-    from w2v_core.callbacks import ReadingProgress
-
     from helpers import notifications
-    from tui.messages import ReadingReport
 
-    clock = Clock()
-    trainer = FakeTrainer(gated=True)
-    app = W2VApp(corpus="planted", trainer=trainer)
-    app.output_meter = OutputMeter(1000, clock)
+    app, trainer = _reading_app()
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(TrainingPane)
         await wait_until(pilot, lambda: pane.reading)
@@ -153,9 +163,7 @@ async def test_the_counting_bound_notice_is_told_once_even_with_the_budget_spent
             await pilot.pause()
         await wait_until(pilot, lambda: any("--max-distinct" in m for m in notifications(app)))
         assert sum("--max-distinct" in m for m in notifications(app)) == 1
-        trainer.release.set()
-        app.control.stop()
-        await wait_until(pilot, lambda: not app.training)
+        await _end_reading_run(pilot, app, trainer)
 
 
 async def test_the_reading_phases_first_frame_is_not_held_against_the_budget() -> None:
@@ -164,14 +172,7 @@ async def test_the_reading_phases_first_frame_is_not_held_against_the_budget() -
     first report is drawn with the budget spent, the budget starts afresh after it, and only
     later reports wait for the budget (before, the bar stood still for the first ~3 s of a
     run on a real terminal)."""
-    from w2v_core.callbacks import ReadingProgress
-
-    from tui.messages import ReadingReport
-
-    clock = Clock()
-    trainer = FakeTrainer(gated=True)
-    app = W2VApp(corpus="planted", trainer=trainer)
-    app.output_meter = OutputMeter(1000, clock)
+    app, trainer = _reading_app()
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(TrainingPane)
         stats = app.query_one("#train-stats")
@@ -187,6 +188,4 @@ async def test_the_reading_phases_first_frame_is_not_held_against_the_budget() -
         await pilot.pause()
         await pilot.pause()
         assert "20% of 100 B" in str(stats.content)
-        trainer.release.set()
-        app.control.stop()
-        await wait_until(pilot, lambda: not app.training)
+        await _end_reading_run(pilot, app, trainer)

@@ -49,6 +49,8 @@ from .query_input import QueryInput
 if TYPE_CHECKING:  # pragma: no cover
     from w2v_core.config import TrainConfig
 
+    from ..output_meter import OutputMeter
+
 
 def fmt_count(n: float) -> str:
     """1234 -> '1,234'; 1234567 -> '1.23M'."""
@@ -224,8 +226,12 @@ class TrainingPane(Pane):
     def _may_redraw(self) -> bool:
         """Whether a redraw that can wait fits the terminal's byte budget now
         (:mod:`tui.output_meter`; an app without a meter has no budget)."""
-        meter = getattr(self.app, "output_meter", None)
+        meter = self._output_meter()
         return meter is None or meter.allows()
+
+    def _output_meter(self) -> OutputMeter | None:
+        """The app's terminal byte budget (:mod:`tui.output_meter`); None: no budget."""
+        return getattr(self.app, "output_meter", None)
 
     def on_reading_report(self, message: ReadingReport) -> None:
         """How far reading the corpus has come: the bar shows the share of its bytes, then
@@ -243,7 +249,7 @@ class TrainingPane(Pane):
             notice = bound_notice(progress) if progress.done else None  # told once, at the end
             if notice:
                 self.app.notify(notice, severity="warning", timeout=20)
-            meter = getattr(self.app, "output_meter", None)
+            meter = self._output_meter()
             if self.first_report and meter is not None:
                 # the reading phase's first frame (the title, state, bar and this report
                 # repaint the whole screen: ~15 KB at 100x30) is not held against the budget,
