@@ -176,6 +176,39 @@ def test_encoding_matches_a_naive_encoding(spill, monkeypatch):
         np.testing.assert_array_equal(encoded.read_chunk(0, 12)[0], ids[: len(encoded.read_chunk(0, 12)[0])])
 
 
+def _vanishing_at_random() -> list[list[str]]:
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(50)]
+    sentences = []
+    for i in range(30_000):
+        if i == 0 or rng.random() < 0.2:
+            sentences.append([f"rare{i}x{j}" for j in range(int(rng.integers(1, 4)))])
+        else:
+            sentences.append([words[j] for j in rng.integers(0, 50, size=int(rng.integers(1, 12)))])
+    return sentences + [["lastrare"]]
+
+
+def _vanishing_at_block_starts() -> list[list[str]]:
+    """4,096 sentences of 15 words and their marks fill the first 65,536-id block exactly; the
+    next block and the stream begin with a sentence that vanishes, alone."""
+    common = [f"w{i % 7}" for i in range(15)]
+    return [["rarefirst"]] + [common] * 4095 + [common[:14]] + [["rareedge"]] + [common] * 5000
+
+
+@pytest.mark.parametrize("sentences", [_vanishing_at_random, _vanishing_at_block_starts])
+def test_sentences_that_vanish_lose_their_marks_across_remap_blocks(sentences):
+    """Sentences of rare tokens only, first, last, in runs and where a block of the remap
+    begins: gone with their marks, as in the naive encoding."""
+    sentences = sentences()
+    vocab, ids, ends = _naive_encoding(sentences, 2)
+    encoded = encode_corpus(sentences, min_count=2)
+    assert encoded.store.size > 65_536
+    assert encoded.vocab.words == vocab.words
+    np.testing.assert_array_equal(np.asarray(encoded.ids), ids)
+    np.testing.assert_array_equal(encoded.sentence_ends, ends)
+    assert (encoded.n_words, encoded.n_sentences) == (len(ids), len(ends))
+
+
 def test_chunks_cover_the_stream_and_number_sentences():
     sentences = [["a", "b", "c"], ["a", "b"], ["zz"], ["c"] * 20, ["a", "b", "c", "a"]]
     encoded = encode_corpus(sentences, min_count=2)

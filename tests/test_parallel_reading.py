@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from w2v_core.callbacks import ReadingProgress, ReadingStopped, TrainingControl
 from w2v_core.corpus import ends_sentence, open_corpus, tokenizer
 from w2v_core.errors import CorpusError
 from w2v_core.phrases import Phrasing
+from w2v_core.processes import shared_array
 from w2v_core.token_ids import EncodedCorpus, encode_corpus
 
 
@@ -226,3 +228,47 @@ def test_a_directory_with_one_large_file_cuts_it_too(tmp_path):
     (folder / "b-large.txt").write_text(_prose(6000))
     (folder / "c-small.txt").write_text(_lines(50, 2))
     _check(folder, 3)
+
+
+def _held_part(k: int, hold: np.ndarray, until: int, log: np.ndarray, error: int | None = None):
+    """Part ``k`` of a test corpus: logs that it began (1), waits (on shared state) while
+    ``hold[k]`` is set until part ``until`` is over (2), then gives one sentence, or raises if
+    it is part ``error``."""
+    def sentences(meter):
+        log[k] = 1
+        while hold[k] and log[until] < 2:
+            time.sleep(0.001)
+        log[k] = 2
+        if k == error:
+            raise CorpusError(f"bad part {k}")
+        yield [f"w{k}"]
+    return sentences
+
+
+def _numbers_read(taken, file, on_block, stopped) -> list[int]:
+    return [number for number, sentences in taken if list(sentences)]
+
+
+def test_parts_go_to_whichever_process_asks_first():
+    """One process held up in a part leaves all the other parts to the other process."""
+    n = 6
+    hold, log = shared_array((n,), np.int8), shared_array((n,), np.int8)
+    hold[0] = 1  # part 0 waits until the last part is read
+    parts = [_held_part(k, hold, n - 1, log) for k in range(n)]
+    answers = parallel_reading.read_in_processes(parts, 2, _numbers_read, None, lambda *f: None)
+    for _, file in answers:
+        file.close()
+    assert sorted(numbers for numbers, _ in answers) == [[0], [1, 2, 3, 4, 5]]
+
+
+def test_the_earliest_failed_part_gives_the_error():
+    """Part 2 fails only after part 4 has: part 2's error is raised, as a one-process read
+    meets it first."""
+    n = 6
+    hold, log = shared_array((n,), np.int8), shared_array((n,), np.int8)
+    hold[2] = 1
+    parts = [_held_part(k, hold, 4 if k == 2 else n - 1, log, error=k if k in (2, 4) else None)
+             for k in range(n)]
+    with pytest.raises(CorpusError, match="bad part 2"):
+        parallel_reading.read_in_processes(parts, 2, _numbers_read, None, lambda *f: None)
+    assert log.tolist() == [2, 2, 2, 2, 2, 0]  # both processes stopped at their failed part

@@ -114,3 +114,15 @@ class IdStore:
             yield start, self.read(start, start + size)
 
 
+class IdSegment:
+    """Ids ``start`` to ``end`` of a finished ``store``: one part of a corpus among those a
+    reading process wrote one after the other (:mod:`w2v_core.parallel_reading`)."""
+
+    def __init__(self, store: IdStore, start: int, end: int) -> None:
+        self.store, self.start, self.end = store, start, end
+
+    def blocks(self, size: int = _BLOCK_TOKENS) -> Iterator[tuple[int, np.ndarray]]:
+        """``(start, ids)`` blocks of at most ``size`` ids, in order, ``start`` counted from
+        the segment's beginning."""
+        for start in range(self.start, self.end, size):
+            yield start - self.start, self.store.read(start, min(start + size, self.end))

@@ -416,7 +416,8 @@ def join_phrases(
     Returns
     -------
     IdStore, list of (str, float)
-        The joined stream, and each phrase found with its score (highest first).
+        The joined stream, and each phrase found with its score (highest first, ties by
+        token).
     """
     words = list(types)
     found: list[tuple[str, float]] = []
@@ -439,7 +440,7 @@ def join_phrases(
         joined = join_pairs(raw, n_types, phrases, new_store(), check, connector, runs)
         raw.close()
         raw = joined
-    found.sort(key=lambda item: -item[1])
+    found.sort(key=lambda item: (-item[1], item[0]))  # ties by token: no reading order shows
     return raw, found
 
 

@@ -14,10 +14,11 @@ ones, and the process stays several times larger than its live objects; in a chi
 memory is returned when it exits (measurements: benchmarks/README.md, "token_ids.py").
 
 A plain file, a directory or an NLTK corpus is counted in parts by several processes
-(:mod:`w2v_core.parallel_reading`), each with its own table in its order of first sight;
-:func:`merge_parts` joins them in part order, which is the order of first sight of one pass,
-so the vocabulary and the ids are those of a one-process read. The counting table can be
-bounded (:class:`DistinctBound`, ``--max-distinct``).
+(:mod:`w2v_core.parallel_reading`), each with one table for the parts it read;
+:func:`merge_parts` joins the tables and the parts' streams are remapped in the corpus's
+order. The vocabulary is ordered by count, ties by word, whatever order tokens were first
+seen in, so the vocabulary and the ids are those of a one-process read. The counting table
+can be bounded (:class:`DistinctBound`, ``--max-distinct``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -36,10 +37,10 @@ from .callbacks import ReadingProgress, ReadingStopped, TrainingControl
 from .corpus import Corpus, Part, open_corpus
 from .errors import CorpusError
 from .config import available_cpus
-from .id_store import SPILL_TOKENS, IdStore, temporary_file
+from .id_store import SPILL_TOKENS, IdSegment, IdStore, temporary_file
 from .parallel_reading import MAX_WORKERS, read_in_processes, reading_parts
 from .processes import processes_supported, release_freed_memory, run_isolated, shared_array
-from .vocab import Vocabulary, pack_words, unpack_words
+from .vocab import Vocabulary, kept_words, pack_words, unpack_words
 
 
 class StreamRewrite(Protocol):
@@ -205,10 +206,13 @@ def encode_corpus(
         isolate = processes_supported()
     if workers is None:
         workers = min(available_cpus(), MAX_WORKERS)
-    def vocabulary(words: list[str], counts: np.ndarray) -> Vocabulary:
+    def vocabulary(words: list[str], counts: np.ndarray) -> tuple[Vocabulary, list[int] | None]:
+        """The vocabulary, and the index in ``words`` of each of its words (None: look them
+        up; a base word may not be in ``words``)."""
         if base_words is None:
-            return Vocabulary.from_counts(words, counts, min_count, max_vocab)
-        return Vocabulary.extending(base_words, words, counts, min_count, max_vocab)
+            keep = kept_words(words, counts, min_count, max_vocab)
+            return Vocabulary([words[i] for i in keep], counts[keep]), keep
+        return Vocabulary.extending(base_words, words, counts, min_count, max_vocab), None
 
     progress = _ReadingReporter(on_progress)
     if not isolate:
@@ -247,7 +251,7 @@ def encode_corpus(
 
 def _encode(
     corpus: str | Corpus | Iterable[list[str]],
-    vocabulary: Callable[[list[str], np.ndarray], Vocabulary],
+    vocabulary: Callable[[list[str], np.ndarray], tuple[Vocabulary, list[int] | None]],
     spill_tokens: int,
     new_store: Callable[[], IdStore],
     control,
@@ -262,11 +266,11 @@ def _encode(
     if isinstance(corpus, str):
         corpus = open_corpus(corpus)
     name = corpus.name if isinstance(corpus, Corpus) else "<sentences>"
-    sources = reading_parts(corpus, workers)
+    sources, processes = reading_parts(corpus, workers)
     total = corpus.meter.total if isinstance(corpus, Corpus) else None
-    if len(sources) > 1:
+    if sources:
         parts = _count_in_processes(
-            sources, spill_tokens, control, name, total, publish, max_distinct)
+            sources, processes, spill_tokens, control, name, total, publish, max_distinct)
     else:
         parts = [_count_here(corpus, name, spill_tokens, control, publish, max_distinct)]
     provisional, maps, counts = merge_parts(parts)
@@ -275,9 +279,8 @@ def _encode(
     if len(parts) > 1:  # the distinct tokens summed over parts were an upper bound
         publish(total or 0, -1 if total is None else total, int(counts.sum()), len(provisional))
     bound = combined_bound(parts)
-    streams = [(part.store, local) for part, local in zip(parts, maps)]
     if phrases is not None:
-        raw = _remap(streams, IdStore(spill_tokens))[0]
+        raw = _remap(_streams_in_order(parts, maps), IdStore(spill_tokens))[0]
         for part in parts:
             part.store.close()
         raw = phrases(
@@ -289,19 +292,26 @@ def _encode(
         counts = np.zeros(len(provisional), dtype=np.int64)
         for _, block in raw.blocks():
             counts += np.bincount(block[block >= 0], minlength=len(provisional))
-        streams = [(raw, np.arange(len(provisional), dtype=np.int32))]
     words = list(provisional)
     del provisional
-    vocab = vocabulary(words, counts)
-    # a row per word here, not vocab.index: that one would stay with the vocabulary
-    rows = dict(zip(vocab.words, range(len(vocab))))
-    remap = np.fromiter(map(rows.get, words, itertools.repeat(_PRUNED)), np.int32, len(words))
-    del words, rows
-    store, n_words, n_sentences = _remap(
-        [(raw, np.where(local >= 0, remap[np.maximum(local, 0)], _PRUNED)) for raw, local in streams],
-        new_store(),
-    )
-    for raw, _ in streams:
+    vocab, kept = vocabulary(words, counts)
+    if kept is not None:
+        remap = np.full(len(words), _PRUNED, np.int32)
+        remap[kept] = np.arange(len(kept), dtype=np.int32)
+    else:  # a row per word here, not vocab.index: that one would stay with the vocabulary
+        rows = dict(zip(vocab.words, range(len(vocab))))
+        remap = np.fromiter(map(rows.get, words, itertools.repeat(_PRUNED)), np.int32, len(words))
+        del rows
+    del words, kept
+    if phrases is not None:
+        streams = [(raw, remap)]
+    else:  # each process's map from its ids to rows, made once for all its pieces
+        streams = _streams_in_order(
+            parts, [np.where(local >= 0, remap[np.maximum(local, 0)], _PRUNED) for local in maps])
+    store, n_words, n_sentences = _remap(streams, new_store())
+    for part in parts:
+        part.store.close()
+    if phrases is not None:
         raw.close()
     del streams, remap
     release_freed_memory()
@@ -341,6 +351,7 @@ def _count_here(
 
 def _count_in_processes(
     sources: Sequence[Part],
+    processes: int,
     spill_tokens: int,
     control,
     name: str,
@@ -348,22 +359,28 @@ def _count_in_processes(
     publish: Callable[..., None],
     max_distinct: int | None,
 ) -> list[CountedPart]:
-    """Count each part in a process of its own (:mod:`w2v_core.parallel_reading`); a
+    """Count the parts in ``processes`` processes (:mod:`w2v_core.parallel_reading`); a
     bound is shared out, so that all processes together hold at most ``max_distinct``."""
-    limit = None if max_distinct is None else max(max_distinct // len(sources), 1)
+    limit = None if max_distinct is None else max(max_distinct // processes, 1)
 
-    def work(sentences, file, on_block, stopped) -> tuple:
+    def work(taken, file, on_block, stopped) -> tuple:
         def on_part_block(tokens: int, sentences_read: int, distinct: int) -> None:
             on_block(tokens - sentences_read, distinct)
             if stopped():
                 raise ReadingStopped(f"stopped while reading the corpus {name}")
 
-        bound = None if limit is None else DistinctBound(limit)
-        part = count_part(sentences, IdStore(0, file), on_part_block, bound)
-        return pack_words(part.words), part.ids, part.counts, part.given, part.store.size, bound
+        table = ProvisionalTable(IdStore(0, file), None if limit is None else DistinctBound(limit))
+        pieces = []
+        for number, sentences in taken:
+            start = table.written
+            table.read(sentences, on_part_block)
+            pieces.append((number, start, table.written))
+        part = counted(table)
+        return (pack_words(part.words), part.ids, part.counts, part.given, part.store.size,
+                part.bound, pieces)
 
     answers = read_in_processes(
-        sources, work, control,
+        sources, processes, work, control,
         lambda done, words, distinct: publish(done, -1 if total is None else total, words, distinct),
     )
     try:
@@ -374,9 +391,20 @@ def _count_in_processes(
         raise
     return [
         CountedPart(IdStore.adopt(file, size, spill_tokens), unpack_words(packed), ids, counts,
-                    given, bound)
-        for (packed, ids, counts, given, size, bound), file in answers
+                    given, bound, pieces)
+        for (packed, ids, counts, given, size, bound, pieces), file in answers
     ]
+
+
+def _streams_in_order(parts: Sequence[CountedPart], maps: Sequence[np.ndarray],
+                      ) -> list[tuple[IdStore | IdSegment, np.ndarray]]:
+    """Each stream with its map to merged ids, in the corpus's order: the processes' pieces
+    ordered by part (a process's whole store when it read it all)."""
+    if not any(part.pieces for part in parts):
+        return [(part.store, local) for part, local in zip(parts, maps)]
+    pieces = [(number, IdSegment(part.store, start, end), local)
+              for part, local in zip(parts, maps) for number, start, end in part.pieces]
+    return [(segment, local) for _, segment, local in sorted(pieces, key=lambda piece: piece[0])]
 
 
 def combined_bound(parts: Sequence[CountedPart]) -> DistinctBound | None:
@@ -449,69 +477,104 @@ def provisional_ids(
     so far after every block and at the end (it raises to stop reading). The stream goes to
     ``store`` (default: a new one). With a ``bound``, rare tokens may be forgotten: their ids
     then stay in the stream but not in the returned table."""
-    sentences_read = written = 0
-    # a missing token gets the next id from the factory, all in C: map(table.__getitem__)
-    # runs about twice as fast as a comprehension of setdefault calls
-    provisional: defaultdict[str, int] = defaultdict()
-    provisional.default_factory = provisional.__len__
-    lookup = provisional.__getitem__
-    raw = IdStore(spill_tokens) if store is None else store
-    # the ids of a block's tokens in a list, made an array once a block (list.extend takes
-    # them ~10% quicker than an array("i"), which parses each one), and each sentence's
-    # length: the sentence ends go in with one NumPy scatter a block, and a batch of
-    # sentences is looked up in one C loop (benchmarks/README.md, "Reading per core")
-    buffer: list[int] = []
-    lengths: list[int] = []
-    forgotten = 0  # ids handed out, then forgotten (ids are never reused)
-    limit = math.inf if bound is None else bound.limit
-    counts = np.zeros(0, np.int64)  # with a bound: each id's count in the written blocks
+    table = ProvisionalTable(IdStore(spill_tokens) if store is None else store, bound)
+    table.read(sentences, on_block)
+    return table.store.finish(), table.finish()
 
-    def flush() -> None:
-        nonlocal buffer, lengths, written, counts
-        block = _with_sentence_ends(buffer, lengths)
-        raw.append(block)
-        if bound is not None:
-            counts = np.pad(counts, (0, len(provisional) + forgotten - len(counts)))
-            counts += np.bincount(block[block >= 0], minlength=len(counts))
-        written += len(block)
-        buffer, lengths = [], []
 
-    sentences = iter(sentences)
-    batch_size = 1  # then as many sentences as hold about _BATCH_TOKENS tokens, up to 64
-    while chunk := list(itertools.islice(sentences, batch_size)):
-        batch = list(filter(None, chunk))  # empty sentences are skipped
-        try:
-            sizes = list(map(len, batch))
-        except TypeError:  # sentences without a length (generators): made lists
-            batch = [tokens for tokens in map(list, batch) if tokens]
-            sizes = list(map(len, batch))
-        tokens = sum(sizes)
-        if len(provisional) + tokens <= limit:
-            buffer += map(lookup, itertools.chain.from_iterable(batch))
-            lengths += sizes
-        else:
-            for sentence, size in zip(batch, sizes):
-                if len(provisional) + size > limit:
-                    flush()
-                    held = len(provisional)
-                    bound.forget(provisional, counts, size)
-                    forgotten += held - len(provisional)
-                    provisional.default_factory = lambda: len(provisional) + forgotten
-                buffer += map(lookup, sentence)
-                lengths.append(size)
-        sentences_read += len(batch)
-        batch_size = max(1, min(_SENTENCE_BATCH, _BATCH_TOKENS * len(chunk) // max(tokens, 1)))
-        if len(buffer) + len(lengths) >= _BLOCK_TOKENS:
-            flush()
+class ProvisionalTable:
+    """A counting table that gives each token a provisional id as it is first seen, and
+    the stream of those ids and sentence ends in ``store``; several runs of sentences may be
+    read into it one after the other (a reading process's parts).
+
+    Attributes
+    ----------
+    store : IdStore
+    provisional : dict
+        Token to provisional id.
+    written, sentences : int
+        Ids in the stream (sentence ends included) and sentences read, over all runs.
+    """
+
+    def __init__(self, store: IdStore, bound: DistinctBound | None = None) -> None:
+        # a missing token gets the next id from the factory, all in C: map(table.__getitem__)
+        # runs about twice as fast as a comprehension of setdefault calls
+        self.provisional: defaultdict[str, int] = defaultdict()
+        self.provisional.default_factory = self.provisional.__len__
+        self.store, self.bound = store, bound
+        self.written = self.sentences = 0
+        self.forgotten = 0  # ids handed out, then forgotten (ids are never reused)
+        self.counts = np.zeros(0, np.int64)  # with a bound: each id's count in the stream
+
+    def read(self, sentences: Iterable[list[str]],
+             on_block: Callable[[int, int, int], None] = lambda tokens, sentences, distinct: None,
+             ) -> None:
+        """Append ``sentences`` to the stream; ``on_block(written, sentences, distinct)``
+        after every block and at the end (it raises to stop reading). The last block is
+        written out: the stream's length is then where the next run begins."""
+        provisional, bound = self.provisional, self.bound
+        lookup = provisional.__getitem__
+        # the ids of a block's tokens in a list, made an array once a block (list.extend
+        # takes them ~10% quicker than an array("i"), which parses each one), and each
+        # sentence's length: the sentence ends go in with one NumPy scatter a block, and a
+        # batch of sentences is looked up in one C loop (benchmarks/README.md, "Reading per
+        # core")
+        buffer: list[int] = []
+        lengths: list[int] = []
+        limit = math.inf if bound is None else bound.limit
+
+        def flush() -> None:
+            nonlocal buffer, lengths
+            block = _with_sentence_ends(buffer, lengths)
+            self.store.append(block)
             if bound is not None:
+                self.counts = np.pad(self.counts, (0, len(provisional) + self.forgotten - len(self.counts)))
+                self.counts += np.bincount(block[block >= 0], minlength=len(self.counts))
                 bound.peak = max(bound.peak, len(provisional))
-            on_block(written, sentences_read, len(provisional))
-    flush()
-    if bound is not None:
-        bound.peak = max(bound.peak, len(provisional))
-    on_block(written, sentences_read, len(provisional))  # also a short corpus
-    provisional.default_factory = None  # a plain table from now on: a missing token is an error
-    return raw.finish(), provisional
+            self.written += len(block)
+            buffer, lengths = [], []
+
+        sentences = iter(sentences)
+        batch_size = 1  # then as many sentences as hold about _BATCH_TOKENS tokens, up to 64
+        while chunk := list(itertools.islice(sentences, batch_size)):
+            batch = list(filter(None, chunk))  # empty sentences are skipped
+            try:
+                sizes = list(map(len, batch))
+            except TypeError:  # sentences without a length (generators): made lists
+                batch = [tokens for tokens in map(list, batch) if tokens]
+                sizes = list(map(len, batch))
+            tokens = sum(sizes)
+            if len(provisional) + tokens <= limit:
+                buffer += map(lookup, itertools.chain.from_iterable(batch))
+                lengths += sizes
+            else:
+                for sentence, size in zip(batch, sizes):
+                    if len(provisional) + size > limit:
+                        flush()
+                        self._forget(size)
+                    buffer += map(lookup, sentence)
+                    lengths.append(size)
+            self.sentences += len(batch)
+            batch_size = max(1, min(_SENTENCE_BATCH, _BATCH_TOKENS * len(chunk) // max(tokens, 1)))
+            if len(buffer) + len(lengths) >= _BLOCK_TOKENS:
+                flush()
+                on_block(self.written, self.sentences, len(provisional))
+        if buffer or lengths:
+            flush()
+        on_block(self.written, self.sentences, len(provisional))  # also a short run
+
+    def _forget(self, room: int) -> None:
+        """Let the bound drop the rarest tokens, making room for ``room`` more."""
+        provisional = self.provisional
+        held = len(provisional)
+        self.bound.forget(provisional, self.counts, room)
+        self.forgotten += held - len(provisional)
+        provisional.default_factory = lambda: len(provisional) + self.forgotten
+
+    def finish(self) -> dict[str, int]:
+        """The table, a plain one from now on: a missing token is an error."""
+        self.provisional.default_factory = None
+        return self.provisional
 
 
 def _with_sentence_ends(ids: list[int], lengths: list[int]) -> np.ndarray:
@@ -527,12 +590,12 @@ def _with_sentence_ends(ids: list[int], lengths: list[int]) -> np.ndarray:
 
 @dataclass
 class CountedPart:
-    """What one reading process counted: its provisional stream and table.
+    """What one reading process counted: its provisional streams and table.
 
     Attributes
     ----------
     store : IdStore
-        Local provisional ids (in order of first sight in this part) and sentence ends.
+        Local provisional ids (in order of first sight here) and sentence ends.
     words : list of str
         The tokens held at the end, in order of their ids.
     ids : ndarray of int
@@ -542,6 +605,9 @@ class CountedPart:
     given : int
         Local ids handed out: the stream's ids are below it.
     bound : DistinctBound or None
+    pieces : list of (int, int, int)
+        ``(part, start, end)``: the corpus's parts this process read, and where each one's
+        stream lies in ``store``, in order; empty: the store is one stream.
     """
 
     store: IdStore
@@ -550,6 +616,7 @@ class CountedPart:
     counts: np.ndarray
     given: int
     bound: DistinctBound | None = None
+    pieces: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 def count_part(
@@ -559,9 +626,16 @@ def count_part(
     bound: DistinctBound | None = None,
 ) -> CountedPart:
     """Read ``sentences`` into ``store`` as provisional ids, and count them."""
-    raw, provisional = provisional_ids(sentences, store.spill_tokens, on_block, store, bound)
+    table = ProvisionalTable(store, bound)
+    table.read(sentences, on_block)
+    return counted(table)
+
+
+def counted(table: ProvisionalTable) -> CountedPart:
+    """What ``table`` read, counted; its store is finished."""
+    raw, provisional, bound = table.store.finish(), table.finish(), table.bound
     ids = np.fromiter(provisional.values(), np.int64, len(provisional))
-    given = len(provisional) + (0 if bound is None else bound.forgotten)
+    given = len(provisional) + table.forgotten
     counts = np.zeros(given, np.int64)
     for _, block in raw.blocks():
         counts += np.bincount(block[block >= 0], minlength=given)
@@ -569,19 +643,24 @@ def count_part(
 
 
 def merge_parts(parts: Sequence[CountedPart]) -> tuple[dict[str, int], list[np.ndarray], np.ndarray]:
-    """One table for several parts read in order: part 0's tokens in their order of first
-    sight, then part 1's new ones, ... -- the order a one-process read gives. Returns the
-    table, each part's map from local to merged ids (:data:`_PRUNED` for forgotten ids) and
-    the merged counts."""
+    """One table for the tables of several processes: the first one's tokens, then the
+    next one's new ones, ... (one process: its own order of first sight; the vocabulary does
+    not depend on this order). Returns the table, each part's map from local to merged ids
+    (:data:`_PRUNED` for forgotten ids) and the merged counts."""
     provisional: dict[str, int] = {}
     maps = []
     for part in parts:
+        local = np.full(part.given, _PRUNED, np.int32)
+        if not provisional:  # every token is new: numbered in order, nothing looked up
+            provisional.update(zip(part.words, itertools.count()))
+            local[part.ids] = np.arange(len(part.words), dtype=np.int32)
+            maps.append(local)
+            continue
         # the part's new tokens numbered on, then all its tokens looked up: C loops, 2-3x
         # quicker than a setdefault call per token (benchmarks/README.md, "The serial part of
         # a parallel read")
         new = list(itertools.filterfalse(provisional.__contains__, part.words))
         provisional.update(zip(new, itertools.count(len(provisional))))
-        local = np.full(part.given, _PRUNED, np.int32)
         local[part.ids] = np.fromiter(map(provisional.__getitem__, part.words), np.int32,
                                       len(part.words))
         maps.append(local)
@@ -646,7 +725,7 @@ def _check_stop(control, name: str) -> None:
         raise ReadingStopped(f"stopped while reading the corpus {name}")
 
 
-def _remap(parts: Sequence[tuple[IdStore, np.ndarray]], store: IdStore) -> tuple[IdStore, int, int]:
+def _remap(parts: Sequence[tuple[IdStore | IdSegment, np.ndarray]], store: IdStore) -> tuple[IdStore, int, int]:
     """Map each part's ids through its own ``remap`` block by block into ``store``, in order,
     dropping ids mapped to :data:`_PRUNED`.
 
@@ -661,12 +740,19 @@ def _remap(parts: Sequence[tuple[IdStore, np.ndarray]], store: IdStore) -> tuple
         for _, block in raw.blocks():
             mapped = remap[block]
             mapped = mapped[mapped != _PRUNED]
+            if not len(mapped):
+                continue
             marks = mapped == SENTENCE_END
-            repeated = marks & np.concatenate(([previous_was_mark], marks[:-1]))
-            mapped, marks = mapped[~repeated], marks[~repeated]
+            # a mark right after a mark ends a sentence left without words: dropped (rare:
+            # only looked for where there is one)
+            repeated = marks[1:] & marks[:-1]
+            if previous_was_mark and marks[0] or repeated.any():
+                keep = ~np.concatenate(([previous_was_mark], repeated)) | ~marks
+                mapped, marks = mapped[keep], marks[keep]
             if len(mapped):
                 previous_was_mark = bool(marks[-1])
-            n_sentences += int(marks.sum())
-            n_words += len(mapped) - int(marks.sum())
-            store.append(mapped)
+                ends = int(np.count_nonzero(marks))
+                n_sentences += ends
+                n_words += len(mapped) - ends
+                store.append(mapped)
     return store.finish(), n_words, n_sentences

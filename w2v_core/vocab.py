@@ -33,6 +33,29 @@ def by_frequency(indices: list[int], counts: np.ndarray, words: Sequence[str]) -
     return alphabetical[np.argsort(-counts[alphabetical], kind="stable")].tolist()
 
 
+def kept_words(words: Sequence[str], counts: np.ndarray, min_count: int = 5,
+               max_vocab: int | None = None) -> list[int]:
+    """The indices of the words :meth:`Vocabulary.from_counts` keeps, in its order.
+
+    Raises
+    ------
+    CorpusError
+        If there are no words, or none reaches ``min_count``.
+    """
+    total = int(counts.sum())
+    if total == 0:
+        raise CorpusError("corpus is empty: it contains no words")
+    keep = by_frequency(np.flatnonzero(counts >= min_count).tolist(), counts, words)
+    if max_vocab is not None:
+        keep = keep[:max_vocab]
+    if not keep:
+        raise CorpusError(
+            f"no word occurs at least min_count={min_count} times "
+            f"(the corpus has {total} words); lower min_count"
+        )
+    return keep
+
+
 class Vocabulary:
     """Words in descending frequency order with their corpus counts.
 
@@ -108,17 +131,7 @@ class Vocabulary:
             If there are no words, or none reaches ``min_count``.
         """
         counts = np.asarray(counts, dtype=np.int64)
-        total = int(counts.sum())
-        if total == 0:
-            raise CorpusError("corpus is empty: it contains no words")
-        keep = by_frequency(np.flatnonzero(counts >= min_count).tolist(), counts, words)
-        if max_vocab is not None:
-            keep = keep[:max_vocab]
-        if not keep:
-            raise CorpusError(
-                f"no word occurs at least min_count={min_count} times "
-                f"(the corpus has {total} words); lower min_count"
-            )
+        keep = kept_words(words, counts, min_count, max_vocab)
         return cls([words[i] for i in keep], counts[keep])
 
     @classmethod
