@@ -153,6 +153,53 @@ def test_a_cut_never_falls_inside_a_sentence_that_spans_lines(tmp_path):
     _check(path, 2)
 
 
+def _walked(monkeypatch) -> list[int]:
+    """Bytes the cut planner decodes, call by call."""
+    decoded: list[int] = []
+    decode = byte_ranges._Walker._decode
+
+    def counting(self, start, end, final):
+        decoded.append(end - start)
+        return decode(self, start, end, final)
+
+    monkeypatch.setattr(byte_ranges._Walker, "_decode", counting)
+    return decoded
+
+
+def test_a_one_line_corpus_cut_in_many_parts_is_walked_once(tmp_path, small_pieces, monkeypatch):
+    """The reader's pieces of a long line are walked once for all cuts, not from the line's
+    start for each, and the cuts are those found walking from the start."""
+    path = tmp_path / "text8.txt"
+    path.write_text(_lines(6000).replace("\n", " "))
+    size = path.stat().st_size
+    one_by_one: list[int] = []
+    with path.open("rb") as file:
+        for k in range(1, 32):  # a fresh walker, from the line's start, for each cut
+            target = max(size * k // 32, one_by_one[-1] + 1 if one_by_one else 0)
+            one_by_one.append(byte_ranges._Walker(file, size, "utf-8", 0, None).first_cut_from(target, size))
+    decoded = _walked(monkeypatch)
+    points = cut_points(path, 32, "utf-8")
+    assert points == one_by_one
+    assert sum(decoded) < 2 * size  # each piece decoded about once (32 walks: ~16 times)
+
+
+def test_planning_many_cuts_in_prose_without_sentence_ends_is_bounded(tmp_path, monkeypatch):
+    """Prose is tokenised while a cut is looked for; where it has no sentence ends, all
+    cuts together look through at most :data:`SEARCH_BYTES`, not that much for each."""
+    monkeypatch.setattr(byte_ranges, "SEARCH_BYTES", 20_000)
+    path = tmp_path / "prose.txt"
+    path.write_text("Alpha beta gamma.\n" * 50 + "delta epsilon zeta\n" * 20_000)
+    words = tokenizer(None)
+    looked: list[int] = []
+
+    def clean(line: str) -> bool:
+        looked.append(len(line) + 1)
+        return ends_sentence(line, words)
+
+    assert cut_points(path, 32, "utf-8", 0, clean) == []
+    assert sum(looked) <= 20_000 + 100
+
+
 def test_a_one_word_sentence_is_no_place_to_cut():
     words = tokenizer(None)
     assert ends_sentence("and so it ends.", words)
