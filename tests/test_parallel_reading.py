@@ -319,3 +319,37 @@ def test_the_earliest_failed_part_gives_the_error():
     with pytest.raises(CorpusError, match="bad part 2"):
         parallel_reading.read_in_processes(parts, 2, _numbers_read, None, lambda *f: None)
     assert log.tolist() == [2, 2, 2, 2, 2, 0]  # both processes stopped at their failed part
+
+
+def test_an_answer_is_taken_in_while_other_processes_still_read():
+    """A process's table is received (and merged) as soon as it ends: the process held in
+    part 0 goes on only once the other one's answer is in."""
+    taken_in, seen = shared_array((1,), np.int8), shared_array((1,), np.int8)
+
+    def part(k: int):
+        def sentences(meter):
+            if k == 0:
+                for _ in range(60_000):  # state waited on; 60 s at most, should it never come
+                    if taken_in[0]:
+                        seen[0] = 1
+                        break
+                    time.sleep(0.001)
+            yield [f"w{k}"]
+        return sentences
+
+    def receive(answer, file):
+        file.close()
+        taken_in[0] = 1
+        return answer
+
+    answers = parallel_reading.read_in_processes([part(k) for k in range(4)], 2, _numbers_read,
+                                                 None, lambda *f: None, receive)
+    assert seen[0] == 1 and sorted(answers) == [[0], [1, 2, 3]]
+
+
+@pytest.mark.parametrize("words", [[], ["a"], ["a", "éé", "中文", "x" * 500], ["a\0b", "c"], ["\0"]])
+def test_a_table_travels_whole(words):
+    """Tokens joined by NUL for the trip from a reading process, packed if one holds NUL."""
+    from w2v_core.token_ids import _pack_table, _unpack_table
+
+    assert _unpack_table(_pack_table(words)) == words

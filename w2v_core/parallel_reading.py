@@ -31,7 +31,7 @@ import os
 import select
 import struct
 from collections.abc import Callable, Iterator, Sequence
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import numpy as np
 
@@ -56,6 +56,7 @@ Work = Callable[
     Any,
 ]
 _INDEX = struct.Struct("=i")
+T = TypeVar("T")
 
 
 def reading_parts(corpus: Any, workers: int) -> tuple[list[Part], int]:
@@ -77,12 +78,16 @@ def read_in_processes(
     work: Work,
     control: Any,
     publish: Callable[[float, float, float], None],
-) -> list[tuple[Any, IO[bytes]]]:
+    receive: Callable[[Any, IO[bytes]], T] = lambda answer, file: (answer, file),
+) -> list[T]:
     """Run ``work`` in ``processes`` forked processes, each taking the next of ``parts`` as
-    it goes; each process's answer with the temporary file it wrote.
+    it goes; ``receive(answer, file)`` of each process's answer and the temporary file it
+    wrote, in process order.
 
-    ``publish(bytes_read, words, distinct)`` is told the sums over the processes every
-    50 ms; ``control.stopped`` is passed on to them.
+    ``receive`` is called here as each process ends, while the others may still read (a
+    process's table is merged then, not after the last one). ``publish(bytes_read, words,
+    distinct)`` is told the sums over the processes every 50 ms; ``control.stopped`` is
+    passed on to them.
 
     Raises
     ------
@@ -110,20 +115,25 @@ def read_in_processes(
         os.close(numbers)
         numbers = -1
         pending = list(children)
+        received: dict[int, T] = {}
+        failures = []
         while pending:
             ready, _, _ = select.select(pending, [], [], 0.05)
             for child in ready:
-                if not child.read(0):
-                    pending.remove(child)
+                if child.read(0):
+                    continue
+                pending.remove(child)
+                k = children.index(child)
+                try:
+                    answer = child.result()
+                except BaseException as exc:  # noqa: BLE001 - raised below, the earliest part's
+                    failures.append((int(failed[k]), k, exc))
+                    continue
+                if not failures:
+                    received[k] = receive(answer, files[k])
             flags[STOP] = control is not None and control.stopped
             publish(*rows.sum(axis=0))
         publish(*rows.sum(axis=0))
-        answers, failures = [], []
-        for k, child in enumerate(children):
-            try:
-                answers.append(child.result())
-            except BaseException as exc:  # noqa: BLE001 - raised below, the earliest part's
-                failures.append((int(failed[k]), k, exc))
         if failures:
             raise min(failures, key=lambda failure: failure[:2])[2]
     except BaseException:
@@ -136,7 +146,7 @@ def read_in_processes(
     finally:
         if numbers >= 0:
             os.close(numbers)
-    return list(zip(answers, files))
+    return [received[k] for k in range(processes)]
 
 
 def _worker(parts: Sequence[Part], numbers: int, failed: np.ndarray, k: int, work: Work,

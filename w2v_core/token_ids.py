@@ -269,11 +269,11 @@ def _encode(
     sources, processes = reading_parts(corpus, workers)
     total = corpus.meter.total if isinstance(corpus, Corpus) else None
     if sources:
-        parts = _count_in_processes(
+        parts, (provisional, maps, counts) = _count_in_processes(
             sources, processes, spill_tokens, control, name, total, publish, max_distinct)
     else:
         parts = [_count_here(corpus, name, spill_tokens, control, publish, max_distinct)]
-    provisional, maps, counts = merge_parts(parts)
+        provisional, maps, counts = merge_parts(parts)
     if not provisional:
         raise CorpusError(f"corpus is empty: {name} contains no words")
     if len(parts) > 1:  # the distinct tokens summed over parts were an upper bound
@@ -358,9 +358,10 @@ def _count_in_processes(
     total: int | None,
     publish: Callable[..., None],
     max_distinct: int | None,
-) -> list[CountedPart]:
+) -> tuple[list[CountedPart], tuple[dict[str, int], list[np.ndarray], np.ndarray]]:
     """Count the parts in ``processes`` processes (:mod:`w2v_core.parallel_reading`); a
-    bound is shared out, so that all processes together hold at most ``max_distinct``."""
+    bound is shared out, so that all processes together hold at most ``max_distinct``.
+    Returns what each process counted, and their tables merged as :func:`merge_parts` does."""
     limit = None if max_distinct is None else max(max_distinct // processes, 1)
 
     def work(taken, file, on_block, stopped) -> tuple:
@@ -376,24 +377,46 @@ def _count_in_processes(
             table.read(sentences, on_part_block)
             pieces.append((number, start, table.written))
         part = counted(table)
-        return (pack_words(part.words), part.ids, part.counts, part.given, part.store.size,
+        return (_pack_table(part.words), part.ids, part.counts, part.given, part.store.size,
                 part.bound, pieces)
 
-    answers = read_in_processes(
+    merger = TableMerger()
+
+    def receive(answer: tuple, file) -> tuple[CountedPart, np.ndarray]:
+        """A process's table, unpacked and merged while the others may still read."""
+        words, ids, counts, given, size, bound, pieces = answer
+        part = CountedPart(IdStore.adopt(file, size, spill_tokens), _unpack_table(words), ids,
+                           counts, given, bound, pieces)
+        return part, merger.add(part)
+
+    received = read_in_processes(
         sources, processes, work, control,
         lambda done, words, distinct: publish(done, -1 if total is None else total, words, distinct),
+        receive,
     )
+    parts = [part for part, _ in received]
     try:
         _check_stop(control, name)  # asked after the processes' last look, as a one-process read sees it
     except ReadingStopped:
-        for _, file in answers:
-            file.close()
+        for part in parts:
+            part.store.close()
         raise
-    return [
-        CountedPart(IdStore.adopt(file, size, spill_tokens), unpack_words(packed), ids, counts,
-                    given, bound, pieces)
-        for (packed, ids, counts, given, size, bound, pieces), file in answers
-    ]
+    maps = [local for _, local in received]
+    return parts, (merger.provisional, maps, merger.counts(parts, maps))
+
+
+def _pack_table(words: list[str]) -> str | tuple[str, np.ndarray]:
+    """A reading process's tokens for the trip to its parent: joined by NUL, which a text
+    corpus cannot hold (split 3x quicker than :func:`pack_words` is unpacked), or packed."""
+    joined = "\0".join(words)
+    return joined if joined.count("\0") == max(len(words) - 1, 0) else pack_words(words)
+
+
+def _unpack_table(packed: str | tuple[str, np.ndarray]) -> list[str]:
+    """The tokens of :func:`_pack_table`."""
+    if isinstance(packed, str):
+        return packed.split("\0") if packed else []
+    return unpack_words(packed)
 
 
 def _streams_in_order(parts: Sequence[CountedPart], maps: Sequence[np.ndarray],
@@ -643,19 +666,36 @@ def counted(table: ProvisionalTable) -> CountedPart:
 
 
 def merge_parts(parts: Sequence[CountedPart]) -> tuple[dict[str, int], list[np.ndarray], np.ndarray]:
-    """One table for the tables of several processes: the first one's tokens, then the
-    next one's new ones, ... (one process: its own order of first sight; the vocabulary does
-    not depend on this order). Returns the table, each part's map from local to merged ids
-    (:data:`_PRUNED` for forgotten ids) and the merged counts."""
-    provisional: dict[str, int] = {}
-    maps = []
-    for part in parts:
+    """One table for the tables of several processes (:class:`TableMerger`). Returns the
+    table, each part's map from local to merged ids (:data:`_PRUNED` for forgotten ids) and
+    the merged counts."""
+    merger = TableMerger()
+    maps = [merger.add(part) for part in parts]
+    return merger.provisional, maps, merger.counts(parts, maps)
+
+
+class TableMerger:
+    """Joins the tables of reading processes one at a time, as they come in: the first
+    one's tokens, then the next one's new ones, ... (one process: its own order of first
+    sight). The vocabulary does not depend on this order.
+
+    Attributes
+    ----------
+    provisional : dict
+        Each token seen so far, to its merged id.
+    """
+
+    def __init__(self) -> None:
+        self.provisional: dict[str, int] = {}
+
+    def add(self, part: CountedPart) -> np.ndarray:
+        """Take in ``part``'s table; its map from local to merged ids."""
+        provisional = self.provisional
         local = np.full(part.given, _PRUNED, np.int32)
         if not provisional:  # every token is new: numbered in order, nothing looked up
             provisional.update(zip(part.words, itertools.count()))
             local[part.ids] = np.arange(len(part.words), dtype=np.int32)
-            maps.append(local)
-            continue
+            return local
         # the part's new tokens numbered on, then all its tokens looked up: C loops, 2-3x
         # quicker than a setdefault call per token (benchmarks/README.md, "The serial part of
         # a parallel read")
@@ -663,11 +703,14 @@ def merge_parts(parts: Sequence[CountedPart]) -> tuple[dict[str, int], list[np.n
         provisional.update(zip(new, itertools.count(len(provisional))))
         local[part.ids] = np.fromiter(map(provisional.__getitem__, part.words), np.int32,
                                       len(part.words))
-        maps.append(local)
-    counts = np.zeros(len(provisional), np.int64)
-    for part, local in zip(parts, maps):
-        counts[local[part.ids]] += part.counts
-    return provisional, maps, counts
+        return local
+
+    def counts(self, parts: Sequence[CountedPart], maps: Sequence[np.ndarray]) -> np.ndarray:
+        """Each merged id's count over ``parts`` (all of them added, with their ``maps``)."""
+        counts = np.zeros(len(self.provisional), np.int64)
+        for part, local in zip(parts, maps):
+            counts[local[part.ids]] += part.counts
+        return counts
 
 
 class _PhraseProgress:
