@@ -5,8 +5,8 @@ A corpus that can be cut (:attr:`w2v_core.corpus.Corpus.parts`: byte ranges of a
 runs of a directory's or an NLTK corpus's files) is cut in :data:`PARTS_PER_PROCESS` times
 more parts than processes, and each process takes the next part in order as soon as it is
 done with one, so that they all finish within a small part of each other whatever the text
-costs where (cut in one part per process, one process was often idle for a tenth of the
-read, at worst a fifth: benchmarks/README.md, "Parts taken as they go"). A process keeps one
+or the CPUs cost where (cut in one part per process, one process often waited for the other
+for 5% of the read, once for 18%: benchmarks/README.md, "Parts taken as they go"). A process keeps one
 table of tokens for all its parts and writes their provisional id streams one after the
 other to its own temporary file (no process holds the corpus); it sends back its table and
 where each of its parts lies in its file. :func:`w2v_core.token_ids.merge_parts` joins the
