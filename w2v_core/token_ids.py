@@ -280,7 +280,8 @@ def _encode(
         publish(total or 0, -1 if total is None else total, int(counts.sum()), len(provisional))
     bound = combined_bound(parts)
     if phrases is not None:
-        raw = _remap(_streams_in_order(parts, maps), IdStore(spill_tokens))[0]
+        raw = _remap(_streams_in_order(parts, [_with_mark_entry(local) for local in maps]),
+                     IdStore(spill_tokens))[0]
         for part in parts:
             part.store.close()
         raw = phrases(
@@ -304,16 +305,18 @@ def _encode(
         del rows
     del words, kept
     if phrases is not None:
-        streams = [(raw, remap)]
+        store, n_words, n_sentences = _remap([(raw, _with_mark_entry(remap))], new_store())
     else:  # each process's map from its ids to rows, made once for all its pieces
-        streams = _streams_in_order(
-            parts, [np.where(local >= 0, remap[np.maximum(local, 0)], _PRUNED) for local in maps])
-    store, n_words, n_sentences = _remap(streams, new_store())
+        streams = _streams_in_order(parts, [
+            _with_mark_entry(np.where(local >= 0, remap[np.maximum(local, 0)], _PRUNED))
+            for local in maps])
+        store, n_words, n_sentences = _remap(streams, new_store())
+        del streams
     for part in parts:
         part.store.close()
     if phrases is not None:
         raw.close()
-    del streams, remap
+    del remap
     release_freed_memory()
     return EncodedCorpus(vocab, store, n_words, n_sentences, name, len(parts),
                          0 if bound is None else bound.floor,
@@ -768,34 +771,50 @@ def _check_stop(control, name: str) -> None:
         raise ReadingStopped(f"stopped while reading the corpus {name}")
 
 
-def _remap(parts: Sequence[tuple[IdStore | IdSegment, np.ndarray]], store: IdStore) -> tuple[IdStore, int, int]:
-    """Map each part's ids through its own ``remap`` block by block into ``store``, in order,
-    dropping ids mapped to :data:`_PRUNED`.
+def _remap(streams: Sequence[tuple[IdStore | IdSegment, np.ndarray]], store: IdStore,
+           ) -> tuple[IdStore, int, int]:
+    """Map each stream's ids through its own ``remap`` (:func:`_with_mark_entry`) into
+    ``store``, in order, dropping ids mapped to :data:`_PRUNED`. Returns the new stream, its
+    number of words and of sentences."""
+    n_words = n_sentences = 0
+    for raw, remap in streams:
+        words, sentences = _remap_stream(raw, remap, store)
+        n_words, n_sentences = n_words + words, n_sentences + sentences
+    return store.finish(), n_words, n_sentences
 
-    A sentence left without words loses its end mark too. Returns the new stream, its
-    number of words and of sentences.
+
+def _with_mark_entry(remap: np.ndarray) -> np.ndarray:
+    """``remap`` with a last entry that maps the sentence end (-1) to itself: one gather
+    maps words and marks."""
+    return np.append(remap, np.int32(SENTENCE_END))
+
+
+def _remap_stream(raw: IdStore | IdSegment, remap: np.ndarray, store: IdStore) -> tuple[int, int]:
+    """Append ``raw``'s ids mapped through ``remap`` to ``store``, block by block, without
+    the ids mapped to :data:`_PRUNED`; a sentence left without words loses its end mark too.
+    Returns the words and sentences appended.
+
+    A stream holds whole sentences, and the one before it, remapped, ends with a mark or is
+    empty: each stream is remapped alone.
     """
     previous_was_mark = True  # no mark at the very start
     n_words = n_sentences = 0
-    for raw, remap in parts:
-        # the mark (-1) indexes a last entry that maps it to itself: one gather for both
-        remap = np.append(remap, np.int32(SENTENCE_END))
-        for _, block in raw.blocks():
-            mapped = remap[block]
-            mapped = mapped[mapped != _PRUNED]
-            if not len(mapped):
-                continue
-            marks = mapped == SENTENCE_END
-            # a mark right after a mark ends a sentence left without words: dropped (rare:
-            # only looked for where there is one)
-            repeated = marks[1:] & marks[:-1]
-            if previous_was_mark and marks[0] or repeated.any():
-                keep = ~np.concatenate(([previous_was_mark], repeated)) | ~marks
-                mapped, marks = mapped[keep], marks[keep]
-            if len(mapped):
-                previous_was_mark = bool(marks[-1])
-                ends = int(np.count_nonzero(marks))
-                n_sentences += ends
-                n_words += len(mapped) - ends
-                store.append(mapped)
-    return store.finish(), n_words, n_sentences
+    for _, block in raw.blocks():
+        mapped = remap[block]
+        mapped = mapped[mapped != _PRUNED]
+        if not len(mapped):
+            continue
+        marks = mapped == SENTENCE_END
+        # a mark right after a mark ends a sentence left without words: dropped (rare:
+        # only looked for where there is one)
+        repeated = marks[1:] & marks[:-1]
+        if previous_was_mark and marks[0] or repeated.any():
+            keep = ~np.concatenate(([previous_was_mark], repeated)) | ~marks
+            mapped, marks = mapped[keep], marks[keep]
+        if len(mapped):
+            previous_was_mark = bool(marks[-1])
+            ends = int(np.count_nonzero(marks))
+            n_sentences += ends
+            n_words += len(mapped) - ends
+            store.append(mapped)
+    return n_words, n_sentences
