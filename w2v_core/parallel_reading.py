@@ -44,8 +44,10 @@ from .reading import ByteMeter
 MAX_WORKERS = 16
 #: Fewest bytes worth a part of their own (a smaller corpus reads in a blink).
 MIN_PART_BYTES = 1 << 20
-#: Parts a corpus is cut in for each reading process (see the module notes).
+#: Parts a corpus is cut in for each reading process (see the module notes), and at most
+#: in all (their numbers wait in a pipe, which holds 64 KB).
 PARTS_PER_PROCESS = 16
+MAX_PARTS = 4096
 
 #: ``work(parts, file, on_block, stopped)``: counts each ``(number, sentences)`` of
 #: ``parts`` into ``file``, calling ``on_block(words, distinct)`` after each block of tokens;
@@ -65,7 +67,7 @@ def reading_parts(corpus: Any, workers: int) -> tuple[list[Part], int]:
         return [], 1
     if not processes_supported():
         return [], 1
-    wanted = workers * PARTS_PER_PROCESS
+    wanted = min(workers * PARTS_PER_PROCESS, MAX_PARTS)
     if corpus.meter.total is not None:
         wanted = min(wanted, corpus.meter.total // MIN_PART_BYTES)
     parts = corpus.parts(wanted) if wanted > 1 else []
