@@ -239,7 +239,10 @@ def _outcome(function: Callable[[Any], Any], control) -> bytes:
         payload = ("error", exc)
     try:
         data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.loads(data)  # an exception that pickles but does not unpickle fails here
+        # an exception may pickle but not unpickle: tried here; a result is plain data, not
+        # unpickled twice (a reading process's table is megabytes)
+        if payload[0] == "error":
+            pickle.loads(data)
         return data
     except Exception:
         text = f"{type(payload[1]).__name__}: {payload[1]}"
