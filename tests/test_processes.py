@@ -323,3 +323,18 @@ def test_an_unpicklable_error_still_reaches_the_caller():
 
     with pytest.raises(TrainingWorkerError, match="Odd: 1-2"):
         run_isolated(fail)
+
+
+def test_a_large_answer_comes_through_a_widened_pipe():
+    """A child's answer pipe holds 1 MB where the system allows it, so a reading process's
+    table (megabytes) comes in 1 MB reads; the answer arrives whole."""
+    import fcntl
+
+    from w2v_core.processes import PIPE_BYTES, ForkedChild
+
+    answer = bytes(range(256)) * 20_000
+    child = ForkedChild(lambda control: answer, None)
+    with open("/proc/sys/fs/pipe-max-size") as limit:
+        if int(limit.read()) >= PIPE_BYTES:
+            assert fcntl.fcntl(child.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
+    assert child.result() == answer

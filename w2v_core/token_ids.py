@@ -380,16 +380,19 @@ def _count_in_processes(
             table.read(sentences, on_part_block)
             pieces.append((number, start, table.written))
         part = counted(table)
-        return (_pack_table(part.words), part.ids, part.counts, part.given, part.store.size,
-                part.bound, pieces)
+        # without a bound nothing is forgotten: the ids are 0, 1, 2... and need not travel
+        return (_pack_table(part.words), None if part.bound is None else part.ids, part.counts,
+                part.given, part.store.size, part.bound, pieces)
 
     merger = TableMerger()
 
     def receive(answer: tuple, file) -> tuple[CountedPart, np.ndarray]:
         """A process's table, unpacked and merged while the others may still read."""
         words, ids, counts, given, size, bound, pieces = answer
-        part = CountedPart(IdStore.adopt(file, size, spill_tokens), _unpack_table(words), ids,
-                           counts, given, bound, pieces)
+        words = _unpack_table(words)
+        part = CountedPart(IdStore.adopt(file, size, spill_tokens), words,
+                           np.arange(len(words)) if ids is None else ids, counts, given, bound,
+                           pieces)
         return part, merger.add(part)
 
     received = read_in_processes(
