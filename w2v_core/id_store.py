@@ -108,10 +108,13 @@ class IdStore:
             view, offset = view[got:], offset + got
         return ids
 
-    def blocks(self, size: int = _BLOCK_TOKENS) -> Iterator[tuple[int, np.ndarray]]:
-        """``(start, ids)`` blocks of at most ``size`` ids, in order."""
-        for start in range(0, self.size, size):
-            yield start, self.read(start, start + size)
+    def blocks(self, size: int = _BLOCK_TOKENS, start: int = 0,
+               end: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """``(start, ids)`` blocks of at most ``size`` ids, in order, from id ``start`` to
+        ``end`` (default: all)."""
+        end = self.size if end is None else min(end, self.size)
+        for first in range(start, end, size):
+            yield first, self.read(first, min(first + size, end))
 
 
 class IdSegment:
@@ -122,7 +125,5 @@ class IdSegment:
         self.store, self.start, self.end = store, start, end
 
     def blocks(self, size: int = _BLOCK_TOKENS) -> Iterator[tuple[int, np.ndarray]]:
-        """``(start, ids)`` blocks of at most ``size`` ids, in order, ``start`` counted from
-        the segment's beginning."""
-        for start in range(self.start, self.end, size):
-            yield start - self.start, self.store.read(start, min(start + size, self.end))
+        """``(start, ids)`` blocks of at most ``size`` ids, in order (``start`` in the store)."""
+        return self.store.blocks(size, self.start, self.end)

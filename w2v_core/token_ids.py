@@ -458,7 +458,10 @@ class DistinctBound:
     and word2vec's ``ReduceVocab``, but they raise ``f`` by one at every pruning, which on a
     corpus far above the bound climbs until frequent words go too. A forgotten token seen
     again starts counting afresh, so its count is too low: counts are approximate once the
-    bound was reached, for words seen a few times. Below it, every count is exact.
+    bound was reached, for words seen a few times. Below it, every count is exact. Each
+    reading process has its share of the bound, and which parts a process reads depends on
+    timing (:mod:`w2v_core.parallel_reading`), so approximate counts of a parallel read can
+    differ a little from run to run; exact ones never do.
 
     Attributes
     ----------
@@ -665,9 +668,12 @@ def counted(table: ProvisionalTable) -> CountedPart:
     raw, provisional, bound = table.store.finish(), table.finish(), table.bound
     ids = np.fromiter(provisional.values(), np.int64, len(provisional))
     given = len(provisional) + table.forgotten
-    counts = np.zeros(given, np.int64)
-    for _, block in raw.blocks():
-        counts += np.bincount(block[block >= 0], minlength=given)
+    if bound is not None:  # counted block by block as they were written
+        counts = np.pad(table.counts, (0, given - len(table.counts)))
+    else:  # read back once: a count kept per block would grow with the table at every block
+        counts = np.zeros(given, np.int64)
+        for _, block in raw.blocks():
+            counts += np.bincount(block[block >= 0], minlength=given)
     return CountedPart(raw, list(provisional), ids, counts[ids], given, bound)
 
 
