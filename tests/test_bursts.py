@@ -126,6 +126,34 @@ def test_burst_weights_match_the_naive_count_with_sparse_ids_and_several_bursts(
     np.testing.assert_allclose(weights, expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("cbow", [False, True])
+@pytest.mark.parametrize("counted_batches", [1, 2, 3, 1000])
+def test_burst_weights_counted_a_few_minibatches_at_a_time_match_the_naive_count(
+    cbow, counted_batches, monkeypatch
+):
+    """The minibatches are counted a few at a time (less memory in every worker): a burst
+    in the last minibatches (skip-gram: groups without one before it) and a short last
+    minibatch give the weights of the naive count however the minibatches are grouped."""
+    monkeypatch.setattr(training.bursts, "COUNTED_BATCHES", counted_batches)
+    rng = np.random.default_rng(11)
+    ids = rng.integers(0, 50_000, size=500)  # nothing else repeats
+    ids[430:490] = 5  # the burst: only in the last minibatches
+    centres, contexts = make_pairs(ids, np.zeros(500, np.int64), rng.integers(1, 4, 500), 3)
+    indptr = None
+    if cbow:
+        centres, indptr, contexts = cbow_examples(centres, contexts, 3)
+    batch_size = 30 if cbow else 100
+    assert len(centres) % batch_size  # a short last minibatch
+    assert -(-len(centres) // batch_size) > 3 * counted_batches or counted_batches == 1000
+    weights = burst_weights(ids, centres, contexts, batch_size, 10, indptr)
+    expected = naive_batch_weights(ids, centres, contexts, batch_size, 10, indptr)
+    assert weights is not None
+    np.testing.assert_allclose(weights, expected, rtol=1e-6)
+    assert expected.max() == 1.0 and expected.min() < 0.5
+    if not cbow:  # (CBOW's order spreads the burst's centres over all its minibatches)
+        assert expected[: len(expected) // 2].min() == 1.0
+
+
 def test_burst_weights_are_none_where_no_row_is_over_the_cap():
     rng = np.random.default_rng(4)
     ids = rng.integers(0, 5000, size=2000)  # a large vocabulary: nothing repeats much

@@ -104,6 +104,29 @@ def test_a_chunks_centre_collisions_are_each_minibatchs(batch_size):
     assert sum(len(hits) for _, hits in noise_and_hits) > 0  # V = 6: collisions are common
 
 
+@pytest.mark.parametrize("compared", [1, 5, 12, 1 << 16])
+def test_centre_collisions_compared_in_slices_are_the_whole_comparisons(compared, monkeypatch):
+    """The noise terms are compared with the centres a slice of rows at a time (less memory
+    in every worker): the same hits, at the same flat positions, whatever the slice."""
+    rng = np.random.default_rng(8)
+    V, N, group, batch_size, examples = 5, 3, 4, 12, 61
+    layer = NegativeSampling(np.zeros((V, 2), np.float32), TrainConfig(dim=2, shared_negatives=N),
+                             batch_size, group_size=group)
+    outputs = rng.integers(V, size=examples).astype(np.int32)
+    block = rng.integers(V, size=(-(-examples // batch_size) * (batch_size // group), N))
+    whole = layer.centre_collisions(block, outputs)
+    monkeypatch.setattr(training.negative_sampling, "COMPARED_TERMS", compared)
+    sliced = layer.centre_collisions(block, outputs)
+    assert [hits.tolist() for hits in sliced] == [hits.tolist() for hits in whole]
+    for k, hits in enumerate(sliced):  # each against the comparison written out
+        noise = block[k * (batch_size // group) : (k + 1) * (batch_size // group)]
+        centres = outputs[k * batch_size : (k + 1) * batch_size]
+        expected = [(i // group * group + i % group) * N + j for i, centre in enumerate(centres)
+                    for j in range(N) if noise[i // group, j] == centre]
+        assert sorted(hits.tolist()) == expected
+    assert sum(len(hits) for hits in sliced) > 10
+
+
 def test_exact_mode_draws_noise_per_pair():
     shapes = []
 

@@ -48,6 +48,11 @@ def effective_batch_size(
 #: number of updates. At the default alpha 0.025 that is 40 updates of a row per minibatch.
 MAX_ROW_STEP = 1.0
 
+#: Minibatches whose rows :func:`burst_weights` counts at once. The counts are (minibatches x
+#: distinct words) long: a whole skip-gram chunk's at once (~18 minibatches) held ~0.7 MB in
+#: every worker process, a few at a time ~0.25 MB (benchmarks/README.md, "training/bursts.py").
+COUNTED_BATCHES = 6
+
 
 def burst_cap(alpha: float, max_step: float = MAX_ROW_STEP) -> int:
     """Most updates of one row per minibatch at learning rate ``alpha``: ``max_step / alpha``."""
@@ -117,20 +122,61 @@ def burst_weights(
     number = np.cumsum(rows == positions, dtype=np.int32)
     distinct = int(number[-1])
     rows = number[rows] - 1
+    weights = None
+    span = COUNTED_BATCHES * batch_size
+    for e0 in range(0, m, span):
+        e1 = min(e0 + span, m)
+        if indptr is None:
+            busiest = _busiest(rows, outputs[e0:e1], inputs[e0:e1], None, batch_size, cap, distinct)
+        else:
+            i0, i1 = int(indptr[e0]), int(indptr[e1])
+            busiest = _busiest(rows, outputs[e0:e1], inputs[i0:i1], indptr[e0 : e1 + 1] - i0,
+                               batch_size, cap, distinct)
+        if busiest is None:
+            continue  # no row over the cap in these minibatches: their weights stay 1
+        if weights is None:
+            weights = np.ones(m, dtype=np.float32)
+        share = weights[e0:e1]
+        share[...] = busiest
+        np.divide(np.float32(cap), share, out=share)
+        np.minimum(share, np.float32(1.0), out=share)
+    return weights
+
+
+def _busiest(
+    rows: np.ndarray,
+    outputs: np.ndarray,
+    inputs: np.ndarray,
+    indptr: np.ndarray | None,
+    batch_size: int,
+    cap: int,
+    distinct: int,
+) -> np.ndarray | None:
+    """For each example of some whole minibatches (:func:`burst_weights`' arguments, ``rows``
+    each position's word labelled ``0..distinct - 1``), the largest count in its minibatch of
+    its output row or one of its input rows; None when no count is over ``cap``."""
+    m = len(outputs)
     n_batches = -(-m // batch_size)
-    offsets = np.arange(0, n_batches * distinct, distinct, dtype=np.intp)  # a minibatch's keys
-    batch = np.repeat(offsets, batch_size)[:m]
-    output_keys = batch + rows[outputs]  # (minibatch, row) as one number
-    if indptr is not None:  # each minibatch's inputs are one run: repeated per minibatch
-        bounds = indptr[np.append(np.arange(0, m, batch_size), m)]
-        batch = np.repeat(offsets, np.diff(bounds))
-    input_keys = batch + rows[inputs]
+    # (minibatch, row) as one number, made in place: a Python turn per minibatch
+    key_type = np.int32 if n_batches * distinct < 2**31 else np.intp
+    output_keys = rows.astype(key_type, copy=False)[outputs]
+    input_keys = rows.astype(key_type, copy=False)[inputs]
+    input_bounds = np.arange(0, m + batch_size, batch_size)
+    input_bounds[-1] = m
+    if indptr is not None:  # each minibatch's inputs are one run
+        input_bounds = indptr[input_bounds]
+    for k in range(1, n_batches):
+        offset = k * distinct
+        output_keys[k * batch_size : (k + 1) * batch_size] += offset
+        input_keys[input_bounds[k] : input_bounds[k + 1]] += offset
     output_counts, input_counts = np.bincount(output_keys), np.bincount(input_keys)
     if max(output_counts.max(), input_counts.max()) <= cap:
-        return None  # the common case: nothing over the cap, no count to look up per example
-    busiest = output_counts[output_keys]
+        return None  # the common case: no count to look up per example
+    # counts of at most m examples: int32
+    busiest = output_counts.astype(np.int32)[output_keys]
+    input_counts = input_counts.astype(np.int32)
     if indptr is None:
         np.maximum(busiest, input_counts[input_keys], out=busiest)
     else:
         np.maximum(busiest, np.maximum.reduceat(input_counts[input_keys], indptr[:-1]), out=busiest)
-    return np.minimum(np.float32(cap) / busiest.astype(np.float32), np.float32(1.0))
+    return busiest

@@ -28,6 +28,8 @@ from .scatter import scatter_outer
 #: a common direction): 80 diverged where 20 did not (measurements: benchmarks/README.md,
 #: "training/negative_sampling.py").
 SHARED_ROW_UPDATES = 20
+#: Noise terms compared with their examples' centre words at once (one byte each).
+COMPARED_TERMS = 1 << 16
 #: Scores are clipped here before ``exp``: past it the sigmoid is 0 or 1 in float32 anyway.
 SCORE_CLIP = 30.0
 
@@ -138,8 +140,9 @@ class NegativeSampling:
         list of ndarray of intp
             For each minibatch, the flat positions of the colliding terms in its
             ``(G, group_size, N)`` noise scores. Collisions are few, so all minibatches of a
-            chunk are compared at once in one ``(rows, N, group_size)`` comparison (its inner
-            loop over the group: several times faster than over N) and one ``flatnonzero``.
+            chunk are compared together, in ``(rows, N, group_size)`` comparisons (their inner
+            loop over the group: several times faster than over N) of at most
+            :data:`COMPARED_TERMS` terms each.
         """
         B, S, N = self.batch_size, self.group_size, noise.shape[1]
         per_batch = -(-B // S)  # groups of a full minibatch
@@ -152,7 +155,13 @@ class NegativeSampling:
             example = np.arange(m)
             centres[example // B * (per_batch * S) + example % B] = outputs
         table = centres.reshape(-1, 1, S)[: len(noise)]
-        hits = np.flatnonzero(noise[:, :, None] == table)
+        # compared COMPARED_TERMS at a time: a whole chunk's comparison at once was ~0.3 MB of
+        # booleans in every worker process
+        step = max(1, COMPARED_TERMS // (N * S))
+        hits = np.concatenate([np.zeros(0, np.intp)] + [
+            np.flatnonzero(noise[r : r + step, :, None] == table[r : r + step]) + r * N * S
+            for r in range(0, len(noise), step)
+        ])
         group, word, pair = np.unravel_index(hits, (len(noise), N, S))
         batch = group // per_batch
         flat = ((group - batch * per_batch) * S + pair) * N + word

@@ -398,6 +398,7 @@ class Trainer:
                 examples.indptr, worker.labels,
             )
             outputs, inputs, indptr = ids[examples.outputs], ids[examples.inputs], examples.indptr
+            del examples  # its positions are not needed past here (memory of every worker)
             n_examples = len(outputs)
             chunk_length = end - start
             words_reported = 0
