@@ -49,8 +49,8 @@ def effective_batch_size(
 MAX_ROW_STEP = 1.0
 
 #: Minibatches whose rows :func:`burst_weights` counts at once. The counts are (minibatches x
-#: distinct words) long: a whole skip-gram chunk's at once (~18 minibatches) held ~0.7 MB in
-#: every worker process, a few at a time ~0.25 MB (benchmarks/README.md, "training/bursts.py").
+#: distinct words) long: a whole skip-gram chunk's at once (~18 minibatches) peaked at 0.8 MB
+#: in every worker process, six at a time at 0.4 MB (benchmarks/README.md, "training/bursts.py").
 COUNTED_BATCHES = 6
 
 
@@ -157,18 +157,17 @@ def _busiest(
     its output row or one of its input rows; None when no count is over ``cap``."""
     m = len(outputs)
     n_batches = -(-m // batch_size)
-    # (minibatch, row) as one number, made in place: a Python turn per minibatch
+    # (minibatch, row) as one number: the row's label plus its minibatch's offset
     key_type = np.int32 if n_batches * distinct < 2**31 else np.intp
+    offsets = np.arange(0, n_batches * distinct, distinct, dtype=key_type)
+    batch = np.repeat(offsets, batch_size)[:m]
     output_keys = rows.astype(key_type, copy=False)[outputs]
+    output_keys += batch
     input_keys = rows.astype(key_type, copy=False)[inputs]
-    input_bounds = np.arange(0, m + batch_size, batch_size)
-    input_bounds[-1] = m
     if indptr is not None:  # each minibatch's inputs are one run
-        input_bounds = indptr[input_bounds]
-    for k in range(1, n_batches):
-        offset = k * distinct
-        output_keys[k * batch_size : (k + 1) * batch_size] += offset
-        input_keys[input_bounds[k] : input_bounds[k + 1]] += offset
+        bounds = indptr[np.append(np.arange(0, m, batch_size), m)]
+        batch = np.repeat(offsets, np.diff(bounds))
+    input_keys += batch
     output_counts, input_counts = np.bincount(output_keys), np.bincount(input_keys)
     if max(output_counts.max(), input_counts.max()) <= cap:
         return None  # the common case: no count to look up per example

@@ -371,9 +371,6 @@ class Trainer:
         A stop is obeyed between chunks, so that a stopped run ends at a position it can
         resume from exactly; ``at_boundary()`` is called there too (checkpoints).
         """
-        config, corpus, draws, objective = self.config, self.corpus, self.draws, self.objective
-        stream = corpus.store.size
-        B = worker.batch_size
         while True:
             if control.stopped:
                 return True
@@ -382,48 +379,59 @@ class Trainer:
             chunk = queue.take()
             if chunk is None:
                 return False
-            start, end = chunk
-            ids, sentence_ids = corpus.read_chunk(start, end)
-            chunk_words = len(ids)
-            rng = worker.rng
-            keep = draws.kept(ids, rng)
-            ids, sentence_ids = ids[keep], sentence_ids[keep]
-            reduced = draws.windows(len(ids), config.window, rng)
-            examples = objective.examples(sentence_ids, reduced, config.window)
-            # the learning rate falls with the position in the stream, a close proxy for words
-            position = epoch * stream + start
-            weights = burst_weights(
-                ids, examples.outputs, examples.inputs, B,
-                burst_cap(self._learning_rate(position), self.max_row_step),
-                examples.indptr, worker.labels,
-            )
-            outputs, inputs, indptr = ids[examples.outputs], ids[examples.inputs], examples.indptr
-            del examples  # its positions are not needed past here (memory of every worker)
-            n_examples = len(outputs)
-            chunk_length = end - start
-            words_reported = 0
-            noise_batches = worker.layer.noise_batches(draws.noise, outputs, rng)
-            for b0, (noise, collisions) in zip(range(0, n_examples, B), noise_batches):
-                if control.paused:
-                    reporter.wait_while_paused(control)
-                b1 = min(b0 + B, n_examples)
-                done_here = chunk_words * b1 // n_examples
-                alpha = self._learning_rate(position + chunk_length * b0 / n_examples)
-                batch_weights = None if weights is None else weights[b0:b1]
-                if indptr is None:
-                    batch = Batch(outputs[b0:b1], inputs[b0:b1], None, batch_weights, collisions)
-                else:
-                    first, last = indptr[b0], indptr[b1]
-                    batch = Batch(
-                        outputs[b0:b1], inputs[first:last], indptr[b0 : b1 + 1] - first,
-                        batch_weights, collisions,
-                    )
-                loss = objective.step(worker, batch, noise, alpha)
-                reporter.add(done_here - words_reported, b1 - b0, loss, alpha)
-                words_reported = done_here
-                self._emit(reporter)
-            reporter.add(chunk_words - words_reported, 0, 0.0, reporter.alpha)
+            # a chunk's arrays end with the call, before the next chunk makes its own (memory
+            # of every worker: benchmarks/README.md, "training/trainer.py")
+            self._train_chunk(chunk, worker, epoch, reporter, control)
+
+    def _train_chunk(
+        self, chunk: tuple[int, int], worker: Worker, epoch: int, reporter: Reporter,
+        control: Control,
+    ) -> None:
+        """Train the minibatches of one chunk of the stream, ``(start, end)``."""
+        config, draws, objective = self.config, self.draws, self.objective
+        B = worker.batch_size
+        start, end = chunk
+        ids, sentence_ids = self.corpus.read_chunk(start, end)
+        chunk_words = len(ids)
+        rng = worker.rng
+        keep = draws.kept(ids, rng)
+        ids, sentence_ids = ids[keep], sentence_ids[keep]
+        reduced = draws.windows(len(ids), config.window, rng)
+        examples = objective.examples(sentence_ids, reduced, config.window)
+        # the learning rate falls with the position in the stream, a close proxy for words
+        position = epoch * self.corpus.store.size + start
+        weights = burst_weights(
+            ids, examples.outputs, examples.inputs, B,
+            burst_cap(self._learning_rate(position), self.max_row_step),
+            examples.indptr, worker.labels,
+        )
+        outputs, inputs, indptr = ids[examples.outputs], ids[examples.inputs], examples.indptr
+        del examples, ids, sentence_ids, keep, reduced  # not needed past here (memory, as above)
+        n_examples = len(outputs)
+        chunk_length = end - start
+        words_reported = 0
+        noise_batches = worker.layer.noise_batches(draws.noise, outputs, rng)
+        for b0, (noise, collisions) in zip(range(0, n_examples, B), noise_batches):
+            if control.paused:
+                reporter.wait_while_paused(control)
+            b1 = min(b0 + B, n_examples)
+            done_here = chunk_words * b1 // n_examples
+            alpha = self._learning_rate(position + chunk_length * b0 / n_examples)
+            batch_weights = None if weights is None else weights[b0:b1]
+            if indptr is None:
+                batch = Batch(outputs[b0:b1], inputs[b0:b1], None, batch_weights, collisions)
+            else:
+                first, last = indptr[b0], indptr[b1]
+                batch = Batch(
+                    outputs[b0:b1], inputs[first:last], indptr[b0 : b1 + 1] - first,
+                    batch_weights, collisions,
+                )
+            loss = objective.step(worker, batch, noise, alpha)
+            reporter.add(done_here - words_reported, b1 - b0, loss, alpha)
+            words_reported = done_here
             self._emit(reporter)
+        reporter.add(chunk_words - words_reported, 0, 0.0, reporter.alpha)
+        self._emit(reporter)
 
     def _emit(self, reporter: Reporter) -> None:
         """Tell the callbacks; a :class:`StopTraining` they raise stops at the chunk's end."""
