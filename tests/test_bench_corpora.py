@@ -189,3 +189,55 @@ def test_gensims_vectors_are_scored_in_our_vocabulary_order():
     assert kv.words == ["beta", "alpha", "gamma", "zeta", "delta"]
     assert kv.counts.tolist() == [9, 5, 5, 5, 2]
     assert kv["zeta"].tolist() == [0.0, 1.0] and kv["delta"].tolist() == [8.0, 9.0]
+
+
+def test_a_memory_sample_taken_as_processes_fork_or_end_is_not_a_peak():
+    """Each process's PSS is read at its own moment: a sample whose processes changed since
+    the one before (a fork, an exit) can count shared pages twice and is not taken as a peak,
+    while a settled sample is; the raw largest stays available."""
+    import os
+
+    sampler = compare_gensim.TreeMemorySampler(os.getpid())
+    sampler.stop()
+    sampler.samples = [(1.0, 100, True), (2.0, 180, False), (3.0, 120, True), (4.0, 90, True),
+                       (9.0, 500, True)]
+    assert sampler.peak_kb(0.5, 5.0) == 120  # the fork's sample left out, the window kept
+    assert sampler.peak_kb(0.5, 5.0, settled=False) == 180
+    assert sampler.peak_kb(5.0, 8.0) == 0  # no sample in the window
+
+
+def test_the_memory_sampler_marks_the_sample_after_a_fork():
+    """A real fork: the first sample that sees the child is marked unsettled, and the ones
+    after it are settled again (each sample's processes are compared with the sample before)."""
+    import os
+    import time
+    import warnings
+
+    read_end, write_end = os.pipe()
+    sampler = compare_gensim.TreeMemorySampler(os.getpid())
+    for _ in range(10_000):  # two samples of this process alone first (the first has none before)
+        if len(sampler.samples) >= 2:
+            break
+        time.sleep(0.001)
+    before = len(sampler.samples)
+    with warnings.catch_warnings():  # Python 3.12+ warns of a fork beside a thread
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child waits until the parent lets it go
+        os.close(write_end)
+        os.read(read_end, 1)
+        os._exit(0)
+
+    def settled_after_the_fork() -> bool:
+        flags = [same for _, _, same in sampler.samples[before:]]
+        return False in flags and True in flags[flags.index(False) + 1 :]
+
+    for _ in range(10_000):  # waits on the samples (state), 10 s at most
+        if settled_after_the_fork():
+            break
+        time.sleep(0.001)
+    os.close(write_end)
+    os.waitpid(pid, 0)
+    os.close(read_end)
+    sampler.stop()
+    assert settled_after_the_fork()
