@@ -160,10 +160,11 @@ def _busiest(
     # (minibatch, row) as one number: the row's label plus its minibatch's offset
     key_type = np.int32 if n_batches * distinct < 2**31 else np.intp
     offsets = np.arange(0, n_batches * distinct, distinct, dtype=key_type)
+    labels = rows.astype(key_type, copy=False)
     batch = np.repeat(offsets, batch_size)[:m]
-    output_keys = rows.astype(key_type, copy=False)[outputs]
+    output_keys = labels[outputs]
     output_keys += batch
-    input_keys = rows.astype(key_type, copy=False)[inputs]
+    input_keys = labels[inputs]
     if indptr is None:
         input_keys += batch
     else:  # each minibatch's inputs are one run, offset in place (CBOW: ~6 inputs an example)

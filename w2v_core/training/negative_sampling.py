@@ -158,10 +158,9 @@ class NegativeSampling:
         # compared COMPARED_TERMS at a time: a whole chunk's comparison at once was ~0.3 MB of
         # booleans in every worker process
         step = max(1, COMPARED_TERMS // (N * S))
-        hits = np.concatenate([np.zeros(0, np.intp)] + [
-            np.flatnonzero(noise[r : r + step, :, None] == table[r : r + step]) + r * N * S
-            for r in range(0, len(noise), step)
-        ])
+        pieces = [np.flatnonzero(noise[r : r + step, :, None] == table[r : r + step]) + r * N * S
+                  for r in range(0, len(noise), step)]
+        hits = np.concatenate(pieces) if pieces else np.zeros(0, np.intp)
         group, word, pair = np.unravel_index(hits, (len(noise), N, S))
         batch = group // per_batch
         flat = ((group - batch * per_batch) * S + pair) * N + word
