@@ -13,7 +13,7 @@ from planted import letter_word
 import pytest
 
 from w2v_core import byte_ranges, parallel_reading, reading
-from w2v_core.byte_ranges import cut_points
+from w2v_core.byte_ranges import cut_points, part_share
 from w2v_core.callbacks import ReadingProgress, ReadingStopped, TrainingControl
 from w2v_core.corpus import ends_sentence, open_corpus, tokenizer
 from w2v_core.errors import CorpusError
@@ -153,6 +153,31 @@ def test_a_cut_never_falls_inside_a_sentence_that_spans_lines(tmp_path):
     _check(path, 2)
 
 
+def test_parts_shrink_as_the_read_goes_on(tmp_path):
+    """Processes take parts as they go: the last parts are small, so that one process does
+    not wait long for another, and the first large, so that the parts stay few."""
+    shares = [part_share(k, 32) for k in range(33)]
+    assert shares[0] == 0 and shares[-1] == 1 and np.all(np.diff(shares) > 0)
+    path = tmp_path / "lines.txt"
+    path.write_text(_lines(20_000))
+    size = path.stat().st_size
+    sizes = np.diff([0, *cut_points(path, 32, "utf-8"), size])
+    assert len(sizes) == 32
+    average = size / 32
+    assert sizes[0] > 1.5 * average and sizes[-1] < 0.4 * average
+    assert sizes[:16].sum() > 0.6 * size
+    # a directory's files in runs of shrinking size too
+    for k in range(64):
+        (tmp_path / "dir").mkdir(exist_ok=True)
+        (tmp_path / "dir" / f"{k:02}.txt").write_text(_lines(50, seed=k))
+    corpus = open_corpus(str(tmp_path / "dir"))
+    runs = corpus.parts(8)
+    assert len(runs) == 8
+    counts = [sum(1 for _ in run(reading.ByteMeter())) for run in runs]
+    assert counts[0] > 2 * counts[-1]
+    _check(tmp_path / "dir", 2)
+
+
 def _walked(monkeypatch) -> list[int]:
     """Bytes the cut planner decodes, call by call."""
     decoded: list[int] = []
@@ -175,8 +200,10 @@ def test_a_one_line_corpus_cut_in_many_parts_is_walked_once(tmp_path, small_piec
     one_by_one: list[int] = []
     with path.open("rb") as file:
         for k in range(1, 32):  # a fresh walker, from the line's start, for each cut
-            target = max(size * k // 32, one_by_one[-1] + 1 if one_by_one else 0)
-            one_by_one.append(byte_ranges._Walker(file, size, "utf-8", 0, None).first_cut_from(target, size))
+            target = max(int(size * part_share(k, 32)), one_by_one[-1] + 1 if one_by_one else 0)
+            point = byte_ranges._Walker(file, size, "utf-8", 0, None).first_cut_from(target, size)
+            if point is not None and (not one_by_one or point > one_by_one[-1]):
+                one_by_one.append(point)
     decoded = _walked(monkeypatch)
     points = cut_points(path, 32, "utf-8")
     assert points == one_by_one

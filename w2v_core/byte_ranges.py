@@ -33,6 +33,22 @@ from .reading import LONG_LINE_CHARS
 #: search that fails, and prose, which is tokenised while it is looked through, count).
 SEARCH_BYTES = 1 << 24
 _BLOCK = 1 << 20
+#: How far parts shrink over a read (:func:`part_share`): the first is ``1 + PART_TAPER``
+#: times the average size, the last ``1 - PART_TAPER`` times it.
+PART_TAPER = 0.75
+
+
+def part_share(k: int, parts: int) -> float:
+    """The share of a corpus before the ``k``-th cut of ``parts`` parts that shrink as the
+    read goes on (by :data:`PART_TAPER`).
+
+    Reading processes take parts as they go, so a process that finds none left waits for the
+    others to end the parts they hold: small last parts keep that wait short (a quarter of
+    equal parts'), large first ones keep the parts few (benchmarks/README.md, "Parts that
+    shrink").
+    """
+    done = k / parts
+    return done * (1 + PART_TAPER * (1 - done))
 
 
 def cut_points(
@@ -43,7 +59,8 @@ def cut_points(
     clean: Callable[[str], bool] | None = None,
 ) -> list[int]:
     """Byte offsets, increasing, where ``path`` may be cut into at most ``parts`` ranges of
-    about equal size (the first range begins at ``start``, after a byte-order mark).
+    shrinking size (:func:`part_share`; the first range begins at ``start``, after a
+    byte-order mark).
 
     Parameters
     ----------
@@ -63,7 +80,8 @@ def cut_points(
         walker = _Walker(file, size, encoding, start, clean)
         budget = SEARCH_BYTES
         for k in range(1, parts):
-            target = max(start + (size - start) * k // parts, points[-1] + 1 if points else 0)
+            target = max(start + int((size - start) * part_share(k, parts)),
+                         points[-1] + 1 if points else 0)
             point = walker.first_cut_from(target, budget)
             # what was tokenised to find it (prose), or the whole window looked through
             budget -= budget if point is None else 0 if clean is None else point - target

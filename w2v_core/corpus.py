@@ -55,7 +55,7 @@ from .reading import (
     read_lines,
     read_range_lines,
 )
-from .byte_ranges import cut_points
+from .byte_ranges import cut_points, part_share
 
 #: Longest sentence handed to the trainer; longer ones are cut (gensim uses 10000, the C tool 1000).
 MAX_SENTENCE_LENGTH = 10_000
@@ -548,7 +548,7 @@ def open_corpus(
                     else:
                         yield from ((piece, size // len(cut)) for piece in cut)
 
-            ends = _balanced_ends((size for _, size in units()), n)
+            ends = _part_ends((size for _, size in units()), n)
             groups: list[list[range | Part]] = [[] for _ in ends]
             for k, (unit, _) in enumerate(units()):
                 group = groups[bisect.bisect_right(ends, k)]
@@ -778,22 +778,24 @@ def _file_ranges(path: Path, name: str, options: TextOptions, text: TextConfig,
     ]
 
 
-def _balanced_groups(items: list[T], sizes: list[int], n: int) -> list[list[T]]:
-    """``items`` (files) in at most ``n`` runs, in order, of about equal ``sizes`` (bytes)."""
-    ends = _balanced_ends(sizes, n)
+def _part_groups(items: list[T], sizes: list[int], n: int) -> list[list[T]]:
+    """``items`` (files) in at most ``n`` runs, in order, of ``sizes`` (bytes) summed that
+    shrink as :func:`~w2v_core.byte_ranges.part_share` says."""
+    ends = _part_ends(sizes, n)
     return [items[start:end] for start, end in zip([0, *ends], ends)]
 
 
-def _balanced_ends(sizes: Iterable[int], n: int) -> list[int]:
-    """Where each of at most ``n`` runs, in order, of items of about equal ``sizes`` ends
-    (exclusive): one number a run, none an item."""
+def _part_ends(sizes: Iterable[int], n: int) -> list[int]:
+    """Where each of at most ``n`` runs, in order, of items of ``sizes`` ends (exclusive):
+    one number a run, none an item. The runs' sizes shrink as
+    :func:`~w2v_core.byte_ranges.part_share` says."""
     sizes = array("q", (max(size, 1) for size in sizes))
     if not sizes:
         return []
     total, ends, done = sum(sizes), [], 0
     for k, size in enumerate(sizes):
         done += size
-        if done * n >= total * (len(ends) + 1) and len(ends) < n - 1:
+        if done >= total * part_share(len(ends) + 1, n) and len(ends) < n - 1:
             ends.append(k + 1)
     if ends[-1:] != [len(sizes)]:
         ends.append(len(sizes))
@@ -958,7 +960,7 @@ def _open_nltk(spec: str, lang: str | None) -> Corpus:
 
     def parts(n: int) -> list[Part]:
         return [lambda meter, group=group: sentences(group)
-                for group in _balanced_groups(fileids, [1] * len(fileids), n)]
+                for group in _part_groups(fileids, [1] * len(fileids), n)]
 
     return Corpus(spec, lambda: sentences(fileids), parts=parts)
 

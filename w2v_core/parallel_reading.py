@@ -6,7 +6,9 @@ runs of a directory's or an NLTK corpus's files) is cut in :data:`PARTS_PER_PROC
 more parts than processes, and each process takes the next part in order as soon as it is
 done with one, so that they all finish within a small part of each other whatever the text
 or the CPUs cost where (cut in one part per process, one process often waited for the other
-for 5% of the read, once for 18%: benchmarks/README.md, "Parts taken as they go"). A process keeps one
+for 5% of the read, once for 18%: benchmarks/README.md, "Parts taken as they go"). The parts
+shrink as the read goes on (:func:`w2v_core.byte_ranges.part_share`), so that the last ones,
+which decide that wait, are a quarter of the average. A process keeps one
 table of tokens for all its parts and writes their provisional id streams one after the
 other to its own temporary file (no process holds the corpus); it sends back its table and
 where each of its parts lies in its file. :func:`w2v_core.token_ids.merge_parts` joins the

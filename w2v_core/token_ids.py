@@ -23,6 +23,7 @@ can be bounded (:class:`DistinctBound`, ``--max-distinct``).
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 import time
@@ -59,6 +60,8 @@ SENTENCE_END = -1
 _PRUNED = -2
 #: Tokens gathered before a block is written out or remapped.
 _BLOCK_TOKENS = 65_536
+#: Ids :func:`_remap` maps at a time.
+_REMAP_BLOCK = _BLOCK_TOKENS
 #: Most sentences looked up at a time while counting, and about the most tokens: sentences
 #: of 10,000 tokens (a one-line corpus cut) go one at a time, so the batch holds no more
 #: than a sentence-at-a-time loop did.
@@ -281,7 +284,7 @@ def _encode(
     bound = combined_bound(parts)
     if phrases is not None:
         raw = _remap(_streams_in_order(parts, [_with_mark_entry(local) for local in maps]),
-                     IdStore(spill_tokens))[0]
+                     IdStore(spill_tokens), len(parts))[0]
         for part in parts:
             part.store.close()
         raw = phrases(
@@ -305,12 +308,13 @@ def _encode(
         del rows
     del words, kept
     if phrases is not None:
-        store, n_words, n_sentences = _remap([(raw, _with_mark_entry(remap))], new_store())
+        store, n_words, n_sentences = _remap([(raw, _with_mark_entry(remap))], new_store(),
+                                             len(parts))
     else:  # each process's map from its ids to rows, made once for all its pieces
         streams = _streams_in_order(parts, [
             _with_mark_entry(np.where(local >= 0, remap[np.maximum(local, 0)], _PRUNED))
             for local in maps])
-        store, n_words, n_sentences = _remap(streams, new_store())
+        store, n_words, n_sentences = _remap(streams, new_store(), len(parts))
         del streams
     for part in parts:
         part.store.close()
@@ -700,7 +704,7 @@ class TableMerger:
     """
 
     def __init__(self) -> None:
-        self.provisional: dict[str, int] = {}
+        self.provisional: dict[str, int] = defaultdict()
 
     def add(self, part: CountedPart) -> np.ndarray:
         """Take in ``part``'s table; its map from local to merged ids."""
@@ -710,13 +714,15 @@ class TableMerger:
             provisional.update(zip(part.words, itertools.count()))
             local[part.ids] = np.arange(len(part.words), dtype=np.int32)
             return local
-        # the part's new tokens numbered on, then all its tokens looked up: C loops, 2-3x
-        # quicker than a setdefault call per token (benchmarks/README.md, "The serial part of
-        # a parallel read")
-        new = list(itertools.filterfalse(provisional.__contains__, part.words))
-        provisional.update(zip(new, itertools.count(len(provisional))))
-        local[part.ids] = np.fromiter(map(provisional.__getitem__, part.words), np.int32,
-                                      len(part.words))
+        # each token looked up once, a new one numbered on by the factory, all in one C loop
+        # (~40% quicker than finding the new tokens first and then looking all up:
+        # benchmarks/README.md, "The last table's merge"); a plain table again afterwards
+        provisional.default_factory = provisional.__len__
+        try:
+            local[part.ids] = np.fromiter(map(provisional.__getitem__, part.words), np.int32,
+                                          len(part.words))
+        finally:
+            provisional.default_factory = None
         return local
 
     def counts(self, parts: Sequence[CountedPart], maps: Sequence[np.ndarray]) -> np.ndarray:
@@ -783,15 +789,27 @@ def _check_stop(control, name: str) -> None:
 
 
 def _remap(streams: Sequence[tuple[IdStore | IdSegment, np.ndarray]], store: IdStore,
-           ) -> tuple[IdStore, int, int]:
+           threads: int = 1) -> tuple[IdStore, int, int]:
     """Map each stream's ids through its own ``remap`` (:func:`_with_mark_entry`) into
-    ``store``, in order, dropping ids mapped to :data:`_PRUNED`. Returns the new stream, its
-    number of words and of sentences."""
-    n_words = n_sentences = 0
-    for raw, remap in streams:
-        words, sentences = _remap_stream(raw, remap, store)
-        n_words, n_sentences = n_words + words, n_sentences + sentences
-    return store.finish(), n_words, n_sentences
+    ``store``, in order, dropping ids mapped to :data:`_PRUNED`; a sentence left without
+    words loses its end mark too. Returns the new stream, its number of words and of
+    sentences.
+
+    With ``threads`` > 1, blocks are mapped that many at a time in threads (NumPy and the
+    reads let go of the GIL) and appended here in order: the remap is the longest step a
+    parallel read runs in one process once the others are done (benchmarks/README.md,
+    "The remap in threads").
+
+    A stream holds whole sentences, so each one, remapped, ends with a mark or is empty:
+    the blocks of all streams are joined as one.
+    """
+    if threads > 1:
+        from concurrent.futures import ThreadPoolExecutor  # threads only for parallel reads
+
+        with ThreadPoolExecutor(threads) as pool:
+            return _appended(_mapped_in_order(pool, streams, 2 * threads), store)
+    return _appended((_mapped_block(block, remap) for raw, remap in streams
+                      for _, block in raw.blocks(_REMAP_BLOCK)), store)
 
 
 def _with_mark_entry(remap: np.ndarray) -> np.ndarray:
@@ -800,34 +818,49 @@ def _with_mark_entry(remap: np.ndarray) -> np.ndarray:
     return np.append(remap, np.int32(SENTENCE_END))
 
 
-def _remap_stream(raw: IdStore | IdSegment, remap: np.ndarray, store: IdStore) -> tuple[int, int]:
-    """Append ``raw``'s ids mapped through ``remap`` to ``store``, block by block, without
-    the ids mapped to :data:`_PRUNED`; a sentence left without words loses its end mark too.
-    Returns the words and sentences appended.
+def _mapped_block(block: np.ndarray, remap: np.ndarray) -> np.ndarray:
+    """``block`` mapped through ``remap``, without the ids mapped to :data:`_PRUNED` and
+    without a mark right after a mark (a sentence left without words); it may begin with a
+    mark that the block before makes redundant (:func:`_appended` drops it)."""
+    # take, wrapping the sentence end (-1) to remap's last entry: a third quicker than
+    # indexing
+    mapped = remap.take(block, mode="wrap")
+    mapped = mapped[mapped != _PRUNED]
+    marks = mapped == SENTENCE_END
+    repeated = marks[1:] & marks[:-1]
+    if repeated.any():  # rare: only where a sentence lost all its words
+        mapped = mapped[np.concatenate(([True], ~repeated))]
+    return mapped
 
-    A stream holds whole sentences, and the one before it, remapped, ends with a mark or is
-    empty: each stream is remapped alone.
-    """
+
+def _mapped_in_order(pool, streams: Sequence[tuple[IdStore | IdSegment, np.ndarray]],
+                     ahead: int) -> Iterator[np.ndarray]:
+    """:func:`_mapped_block` of each block of ``streams``, read and mapped in ``pool``'s
+    threads, at most ``ahead`` blocks at a time, in order."""
+    pending: collections.deque = collections.deque()
+    for raw, remap in streams:
+        for read in raw.block_reads(_REMAP_BLOCK):
+            pending.append(pool.submit(lambda read=read, remap=remap: _mapped_block(read(), remap)))
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _appended(mapped_blocks: Iterable[np.ndarray], store: IdStore) -> tuple[IdStore, int, int]:
+    """Append the mapped blocks to ``store`` in order, dropping a block's first mark where
+    the stream so far ends with one (or is empty). Returns the store finished, its words
+    and sentences."""
     previous_was_mark = True  # no mark at the very start
     n_words = n_sentences = 0
-    for _, block in raw.blocks():
-        # take, wrapping the sentence end (-1) to remap's last entry: a third quicker than
-        # indexing
-        mapped = remap.take(block, mode="wrap")
-        mapped = mapped[mapped != _PRUNED]
+    for mapped in mapped_blocks:
+        if len(mapped) and previous_was_mark and mapped[0] == SENTENCE_END:
+            mapped = mapped[1:]
         if not len(mapped):
             continue
-        marks = mapped == SENTENCE_END
-        # a mark right after a mark ends a sentence left without words: dropped (rare:
-        # only looked for where there is one)
-        repeated = marks[1:] & marks[:-1]
-        if previous_was_mark and marks[0] or repeated.any():
-            keep = ~np.concatenate(([previous_was_mark], repeated)) | ~marks
-            mapped, marks = mapped[keep], marks[keep]
-        if len(mapped):
-            previous_was_mark = bool(marks[-1])
-            ends = int(np.count_nonzero(marks))
-            n_sentences += ends
-            n_words += len(mapped) - ends
-            store.append(mapped)
-    return n_words, n_sentences
+        previous_was_mark = bool(mapped[-1] == SENTENCE_END)
+        ends = int(np.count_nonzero(mapped == SENTENCE_END))
+        n_sentences += ends
+        n_words += len(mapped) - ends
+        store.append(mapped)
+    return store.finish(), n_words, n_sentences
