@@ -380,3 +380,25 @@ def test_a_table_travels_whole(words):
     from w2v_core.token_ids import _pack_table, _unpack_table
 
     assert _unpack_table(_pack_table(words)) == words
+
+
+def test_counts_read_back_part_by_part_equal_a_naive_count():
+    """A reading process counts each part's ids as it ends it (:meth:`count_read_back`),
+    new tokens appearing in every part; its counts are those of a token-by-token count."""
+    from collections import Counter
+
+    from w2v_core.id_store import IdStore, temporary_file
+    from w2v_core.token_ids import ProvisionalTable, counted
+
+    rng = np.random.default_rng(3)
+    runs = [[[f"w{i}" for i in rng.zipf(1.5, rng.integers(1, 9)) + 40 * k]
+             for _ in range(3000)] for k in range(4)]
+    table = ProvisionalTable(IdStore(0, temporary_file()))
+    for k, run in enumerate(runs):
+        table.read(iter(run))
+        if k != 2:  # one run left to the next call: two runs counted at once
+            table.count_read_back()
+    part = counted(table)
+    naive = Counter(token for run in runs for sentence in run for token in sentence)
+    assert dict(zip(part.words, part.counts.tolist())) == naive
+    assert len(part.counts) == part.given == len(naive)

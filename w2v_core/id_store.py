@@ -82,6 +82,14 @@ class IdStore:
             self._blocks = []
         return self
 
+    def flush(self) -> bool:
+        """Make the ids appended so far readable: True where they are (in a file, its buffer
+        written out; in memory, once finished), False for ids in memory still appended to."""
+        if self._file is not None:
+            self._file.flush()
+            return True
+        return self._memory is not None
+
     def close(self) -> None:
         """Release the temporary file (the store is empty afterwards)."""
         if self._file is not None:

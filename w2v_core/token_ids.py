@@ -382,6 +382,7 @@ def _count_in_processes(
         for number, sentences in taken:
             start = table.written
             table.read(sentences, on_part_block)
+            table.count_read_back()
             pieces.append((number, start, table.written))
         part = counted(table)
         # without a bound nothing is forgotten: the ids are 0, 1, 2... and need not travel
@@ -540,7 +541,10 @@ class ProvisionalTable:
         self.store, self.bound = store, bound
         self.written = self.sentences = 0
         self.forgotten = 0  # ids handed out, then forgotten (ids are never reused)
-        self.counts = np.zeros(0, np.int64)  # with a bound: each id's count in the stream
+        # each id's count in the stream: with a bound, block by block as they are written;
+        # without, the stream's first ``counted_to`` ids, read back (:meth:`count_read_back`)
+        self.counts = np.zeros(0, np.int64)
+        self.counted_to = 0
 
     def read(self, sentences: Iterable[list[str]],
              on_block: Callable[[int, int, int], None] = lambda tokens, sentences, distinct: None,
@@ -598,6 +602,24 @@ class ProvisionalTable:
         if buffer or lengths:
             flush()
         on_block(self.written, self.sentences, len(provisional))  # also a short run
+
+    def count_read_back(self) -> np.ndarray:
+        """Without a bound: count the ids written since the last call, read back from the
+        store where it is readable (:meth:`IdStore.flush`). Returns each id's count so far.
+
+        A reading process calls it after each part, while the part is fresh in the page
+        cache, so that at its end only its last part, a small one, is left to count
+        (benchmarks/README.md, "Counting part by part"). A count kept per block instead would
+        grow with the table at every block.
+        """
+        if self.bound is not None or self.counted_to == self.written or not self.store.flush():
+            return self.counts
+        given = len(self.provisional)
+        self.counts = np.pad(self.counts, (0, given - len(self.counts)))
+        for _, block in self.store.blocks(start=self.counted_to, end=self.written):
+            self.counts += np.bincount(block[block >= 0], minlength=given)
+        self.counted_to = self.written
+        return self.counts
 
     def _forget(self, room: int) -> None:
         """Let the bound drop the rarest tokens, making room for ``room`` more."""
@@ -676,10 +698,7 @@ def counted(table: ProvisionalTable) -> CountedPart:
         counts = np.pad(table.counts, (0, given - len(table.counts)))[ids]
     else:  # nothing forgotten: the ids are 0, 1, 2... in the table's order (no lookup)
         ids = np.arange(given)
-        # read back once: a count kept per block would grow with the table at every block
-        counts = np.zeros(given, np.int64)
-        for _, block in raw.blocks():
-            counts += np.bincount(block[block >= 0], minlength=given)
+        counts = np.pad(table.count_read_back(), (0, given - len(table.counts)))
     return CountedPart(raw, list(provisional), ids, counts, given, bound)
 
 
