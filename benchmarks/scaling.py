@@ -1,7 +1,8 @@
 """How reading and training scale with threads, beside gensim: ready for a machine with many cores.
 
 For each thread count: reading (count, encode, in as many processes: the best of
-``--reading-repeats`` reads) and its speed-up over one process, training words/s and its
+``--reading-repeats`` reads, the counts taking turns) and its speed-up over one process (also
+as medians, and round by round), training words/s and its
 speed-up over one thread, and the serial seconds of an epoch (forking the workers, joining
 them, the epoch's end), measured as the time of an epoch of a corpus of one chunk, where the
 work itself is nothing. gensim (4.x, if installed) scans the vocabulary (one thread, whatever
@@ -53,19 +54,23 @@ def serial_seconds(threads: int) -> float:
     return statistics.median(times)
 
 
-def reading_seconds(corpus: Path, workers: int, repeats: int) -> tuple[float, float, EncodedCorpus]:
-    """The best wall-clock seconds of ``repeats`` reads of ``corpus`` by ``workers``
-    processes, the CPU seconds of all processes of that read, and the encoded corpus. On a
-    busy host the CPU seconds still say how much work parallel reading adds."""
-    best, cpu, encoded = math.inf, math.nan, None
+def reading_rounds(corpus: Path, counts: list[int], repeats: int,
+                   ) -> dict[int, tuple[list[float], list[float], EncodedCorpus]]:
+    """Each process count's wall-clock seconds and CPU seconds (all processes of the read)
+    over ``repeats`` reads of ``corpus``, and its encoded corpus. The counts take turns, one
+    read each a round, so that a host whose speed drifts (shared vCPUs) slows them alike; on
+    a busy host the CPU seconds still say how much work parallel reading adds."""
+    rounds: dict[int, tuple[list[float], list[float], EncodedCorpus]] = {}
     for _ in range(repeats):
-        before = cpu_seconds()
-        started = time.perf_counter()
-        encoded = prepare_corpus(str(corpus), min_count=5, workers=workers)
-        seconds = time.perf_counter() - started
-        if seconds < best:
-            best, cpu = seconds, cpu_seconds() - before
-    return best, cpu, encoded
+        for workers in counts:
+            before = cpu_seconds()
+            started = time.perf_counter()
+            encoded = prepare_corpus(str(corpus), min_count=5, workers=workers)
+            seconds = time.perf_counter() - started
+            walls, cpus, _ = rounds.setdefault(workers, ([], [], encoded))
+            walls.append(seconds)
+            cpus.append(cpu_seconds() - before)
+    return rounds
 
 
 def cpu_seconds() -> float:
@@ -114,10 +119,11 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
         corpus = first_words(args.corpus, args.max_words, Path(tmp) / "corpus.txt")
-        base = base_reading = None
+        reads = reading_rounds(corpus, counts, args.reading_repeats)
+        base = None
         for threads in counts:
-            reading, cpu, encoded = reading_seconds(corpus, threads, args.reading_repeats)
-            base_reading = base_reading or reading
+            walls, cpus, encoded = reads[threads]
+            reading, cpu = min(walls), cpus[walls.index(min(walls))]
             epochs = 0 if args.reading_only else args.epochs
             speed = serial = math.nan
             if epochs:
@@ -126,8 +132,8 @@ def main() -> None:
                 serial = serial_seconds(threads)
             base = base or speed
             gensim = None if args.no_gensim else gensim_run(corpus, threads, epochs, encoded.n_words)
-            rows.append((threads, reading, base_reading / reading, encoded.n_words / reading, cpu,
-                         speed, speed / base, serial, gensim))
+            rows.append((threads, reading, min(reads[counts[0]][0]) / reading,
+                         encoded.n_words / reading, cpu, speed, speed / base, serial, gensim))
     print("| threads | reading s | reading speed-up | reading words/s | reading CPU s | gensim scan s "
           "| w2v words/s | speed-up | serial s/epoch | gensim words/s | w2v / gensim |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -136,6 +142,14 @@ def main() -> None:
         print(f"| {threads} | {reading:.2f} | {read_up:.2f}x | {read_speed:,.0f} | {cpu:.2f} | "
               f"{scan:.2f} | {speed:,.0f} | {speedup:.2f}x | {serial:.3f} | {gspeed:,.0f} | "
               f"{speed / gspeed:.2f}x |")
+    first = reads[counts[0]][0]
+    for threads in counts[1:]:
+        walls = reads[threads][0]
+        ratios = [a / b for a, b in zip(first, walls)]
+        print(f"reading with {threads} processes against {counts[0]}, {len(walls)} rounds taken in "
+              f"turn: {statistics.median(first) / statistics.median(walls):.2f}x (medians), "
+              f"{statistics.median(ratios):.2f}x (median of the rounds' ratios), rounds "
+              + ", ".join(f"{r:.2f}x" for r in ratios))
     if args.reading_only:
         return
     epoch = encoded.n_words / rows[-1][5]

@@ -16,7 +16,7 @@ memory is returned when it exits (measurements: benchmarks/README.md, "token_ids
 A plain file, a directory or an NLTK corpus is counted in parts by several processes
 (:mod:`w2v_core.parallel_reading`), each with one table for the parts it read;
 :func:`merge_parts` joins the tables and the parts' streams are remapped in the corpus's
-order. The vocabulary is ordered by count, ties by word, whatever order tokens were first
+order (in as many threads as there were processes: :func:`_remap`). The vocabulary is ordered by count, ties by word, whatever order tokens were first
 seen in, so the vocabulary and the ids are those of a one-process read. The counting table
 can be bounded (:class:`DistinctBound`, ``--max-distinct``).
 """
