@@ -16,9 +16,10 @@ memory is returned when it exits (measurements: benchmarks/README.md, "token_ids
 A plain file, a directory or an NLTK corpus is counted in parts by several processes
 (:mod:`w2v_core.parallel_reading`), each with one table for the parts it read;
 :func:`merge_parts` joins the tables and the parts' streams are remapped in the corpus's
-order (in as many threads as there were processes: :func:`_remap`). The vocabulary is ordered by count, ties by word, whatever order tokens were first
-seen in, so the vocabulary and the ids are those of a one-process read. The counting table
-can be bounded (:class:`DistinctBound`, ``--max-distinct``).
+order (in as many threads as there were processes: :func:`_remap`). The vocabulary is
+ordered by count, ties by word, whatever order tokens were first seen in, so the vocabulary
+and the ids are those of a one-process read. The counting table can be bounded
+(:class:`DistinctBound`, ``--max-distinct``).
 """
 
 from __future__ import annotations
@@ -847,7 +848,7 @@ def _mapped_block(block: np.ndarray, remap: np.ndarray) -> np.ndarray:
     mapped = mapped[mapped != _PRUNED]
     marks = mapped == SENTENCE_END
     repeated = marks[1:] & marks[:-1]
-    if repeated.any():  # rare: only where a sentence lost all its words
+    if repeated.any():  # only where a sentence lost all its words
         mapped = mapped[np.concatenate(([True], ~repeated))]
     return mapped
 
