@@ -273,6 +273,38 @@ class Recorder(Callback):
         self.final = (event, model)
 
 
+class Sampler(Recorder):
+    """Reads an epoch's vectors during the call only: a copy is not needed."""
+
+    keeps_epoch_vectors = False
+
+    def on_epoch_end(self, event, vectors):
+        super().on_epoch_end(event, vectors)
+        self.rows = vectors.vectors[:3].copy()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_epoch_end_vectors_are_copied_only_for_a_callback_that_keeps_them(planted, threads):
+    """The CLI's reporter only samples an epoch's vectors: alone, it gets the live vectors (no
+    copy of the matrix at every epoch's end); beside a callback that keeps them, a copy."""
+    from w2v_core.cli.progress import ProgressReporter
+
+    assert ProgressReporter.keeps_epoch_vectors is False
+    config = TrainConfig(dim=8, epochs=2, min_count=1, sample=0, threads=threads, seed=3)
+    corpus = prepare_corpus(planted, min_count=1)
+    sampler = Sampler()
+    model = training.Trainer(corpus, config, [sampler]).train()
+    assert len(sampler.snapshots) == 2
+    assert all(np.shares_memory(kv.vectors, model.wv.vectors) for kv in sampler.snapshots)
+    assert np.array_equal(sampler.rows, model.wv.vectors[:3])  # the last epoch's, read live
+    sampler, keeper = Sampler(), Recorder()
+    model = training.Trainer(corpus, config, [sampler, keeper]).train()
+    assert not any(np.shares_memory(kv.vectors, model.wv.vectors)
+                   for kv in sampler.snapshots + keeper.snapshots)
+    first, last = keeper.snapshots
+    assert not np.array_equal(first.vectors, last.vectors)  # each epoch's own copy
+
+
 def test_callbacks_report_true_mean_loss_and_linear_learning_rate(planted):
     config = TrainConfig(dim=8, epochs=3, min_count=1, batch_size=128, sample=0, negative=5, threads=1)
     recorder = Recorder()

@@ -115,6 +115,13 @@ class Callback:
     kept.
     """
 
+    #: Does :meth:`on_epoch_end` keep the vectors it is given (or hand them to another thread)?
+    #: A callback that only reads them during the call says False: when no callback keeps
+    #: them, the trainer passes the live vectors instead of a copy of the matrix, which set a
+    #: large run's peak memory at every epoch's end (benchmarks/README.md, "Epoch ends
+    #: without a copy").
+    keeps_epoch_vectors: bool = True
+
     def on_reading(self, progress: ReadingProgress) -> None:
         """Reading the corpus goes on (before :meth:`on_train_begin`), a few times a second."""
 
@@ -129,7 +136,8 @@ class Callback:
         """Progress, a few times a second (at least twice, at most a few dozen)."""
 
     def on_epoch_end(self, event: TrainingEvent, vectors: "KeyedVectors") -> None:
-        """An epoch ended; ``vectors`` is a snapshot copy, safe to keep and query."""
+        """An epoch ended; ``vectors`` is a snapshot copy, safe to keep and query (the live
+        vectors, to read during the call only, when no callback :attr:`keeps_epoch_vectors`)."""
 
     def on_train_end(self, event: TrainingEvent, model: "Model") -> None:
         """Training ended, finished or stopped; ``model`` is the result."""

@@ -46,6 +46,8 @@ class ProgressReporter(Callback):
     "loss" and reported as the final loss at the end.
     """
 
+    keeps_epoch_vectors = False  # an epoch's vectors are only sampled, during the call
+
     def __init__(self, console: Console, interval: float = PLAIN_PROGRESS_INTERVAL) -> None:
         self.console = console
         self.interval = interval

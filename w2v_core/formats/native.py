@@ -38,6 +38,7 @@ FORMAT_TAG = "w2v-tui-model"
 #: Version of the native layout; files from a newer version are refused.
 FORMAT_VERSION = 1
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed entry timestamp: identical models give identical files
+_WRITE_BYTES = 1 << 22  # bytes of an array handed to the zip member at a time (a view, not a copy)
 _DEFLATE_MAX_RATIO = 1100  # deflate cannot expand data more than ~1032 times
 _ROW_ARRAYS = ("vectors", "output_vectors", "counts")  # one row per word: ``limit`` applies
 _NATIVE_ARRAYS = (
@@ -139,7 +140,24 @@ def write_npz(fh: IO[bytes], arrays: dict[str, np.ndarray]) -> None:
             info.create_system = 3  # unix, on every platform
             info.external_attr = 0o644 << 16
             with zf.open(info, "w", force_zip64=True) as out:
-                np.lib.format.write_array(out, np.asarray(array, order="C"), allow_pickle=False)
+                write_npy(out, array)
+
+
+def write_npy(out: IO[bytes], array: np.ndarray) -> None:
+    """``array`` as ``np.lib.format.write_array`` writes it (the same bytes), without copies.
+
+    NumPy writes to a stream that is not a real file, such as a zip member, through a
+    buffered iterator and ``tobytes``: two copies of 16 MB at a time, which set the peak
+    memory of a large run at its save (benchmarks/README.md, "Saving without copies"). Here
+    the header, then slices of the array's own bytes.
+    """
+    array = np.asarray(array, order="C")  # keeps a 0-d array 0-d, unlike ascontiguousarray
+    if array.dtype.hasobject:
+        raise ValueError("object arrays cannot be saved without pickling")
+    np.lib.format.write_array_header_1_0(out, np.lib.format.header_data_from_array_1_0(array))
+    data = memoryview(array.reshape(-1).view(np.uint8))
+    for start in range(0, len(data), _WRITE_BYTES):
+        out.write(data[start : start + _WRITE_BYTES])
 
 
 def _utf8_array(text: str) -> np.ndarray:

@@ -209,6 +209,16 @@ class Trainer:
             type(cb).on_epoch_end is not Callback.on_epoch_end for cb in self.callbacks.callbacks
         )
 
+    def _epoch_vectors(self) -> KeyedVectors:
+        """What the epoch-end callbacks get: a snapshot, or the live input vectors when none
+        of them keeps what it is given (the workers have joined at an epoch's end, so nothing
+        writes the vectors during the calls)."""
+        if any(getattr(cb, "keeps_epoch_vectors", True) for cb in self.callbacks.callbacks
+               if type(cb).on_epoch_end is not Callback.on_epoch_end):
+            return self.snapshot()
+        vocab = self.corpus.vocab
+        return KeyedVectors(vocab.words, self.W_in, vocab.counts)
+
     # ------------------------------------------------------------------ public
     def snapshot(self) -> KeyedVectors:
         """A copy of the current input vectors (safe to query while training goes on)."""
@@ -306,7 +316,7 @@ class Trainer:
                 if self.checkpoints is not None and self.checkpoints.due(epoch_end=True):
                     self._checkpoint(progress)
                 if self._wants_epoch_snapshots:
-                    self.callbacks.on_epoch_end(event, self.snapshot())
+                    self.callbacks.on_epoch_end(event, self._epoch_vectors())
         except StopTraining:
             stopped = True
         finally:
