@@ -55,22 +55,25 @@ def serial_seconds(threads: int) -> float:
 
 
 def reading_rounds(corpus: Path, counts: list[int], repeats: int,
-                   ) -> dict[int, tuple[list[float], list[float], EncodedCorpus]]:
+                   ) -> tuple[dict[int, tuple[list[float], list[float]]], EncodedCorpus]:
     """Each process count's wall-clock seconds and CPU seconds (all processes of the read)
-    over ``repeats`` reads of ``corpus``, and its encoded corpus. The counts take turns, one
-    read each a round, so that a host whose speed drifts (shared vCPUs) slows them alike; on
-    a busy host the CPU seconds still say how much work parallel reading adds."""
-    rounds: dict[int, tuple[list[float], list[float], EncodedCorpus]] = {}
+    over ``repeats`` reads of ``corpus``, and the encoded corpus (the same with any count:
+    ``tests/test_parallel_reading.py``). The counts take turns, one read each a round, so that
+    a host whose speed drifts (shared vCPUs) slows them alike; on a busy host the CPU seconds
+    still say how much work parallel reading adds."""
+    rounds: dict[int, tuple[list[float], list[float]]] = {workers: ([], []) for workers in counts}
+    encoded = None
     for _ in range(repeats):
         for workers in counts:
+            encoded = None  # its id file goes before the next read makes one
             before = cpu_seconds()
             started = time.perf_counter()
             encoded = prepare_corpus(str(corpus), min_count=5, workers=workers)
-            seconds = time.perf_counter() - started
-            walls, cpus, _ = rounds.setdefault(workers, ([], [], encoded))
-            walls.append(seconds)
+            walls, cpus = rounds[workers]
+            walls.append(time.perf_counter() - started)
             cpus.append(cpu_seconds() - before)
-    return rounds
+    assert encoded is not None
+    return rounds, encoded
 
 
 def cpu_seconds() -> float:
@@ -119,10 +122,10 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
         corpus = first_words(args.corpus, args.max_words, Path(tmp) / "corpus.txt")
-        reads = reading_rounds(corpus, counts, args.reading_repeats)
+        reads, encoded = reading_rounds(corpus, counts, args.reading_repeats)
         base = None
         for threads in counts:
-            walls, cpus, encoded = reads[threads]
+            walls, cpus = reads[threads]
             reading, cpu = min(walls), cpus[walls.index(min(walls))]
             epochs = 0 if args.reading_only else args.epochs
             speed = serial = math.nan

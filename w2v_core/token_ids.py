@@ -699,7 +699,7 @@ def counted(table: ProvisionalTable) -> CountedPart:
         counts = np.pad(table.counts, (0, given - len(table.counts)))[ids]
     else:  # nothing forgotten: the ids are 0, 1, 2... in the table's order (no lookup)
         ids = np.arange(given)
-        counts = np.pad(table.count_read_back(), (0, given - len(table.counts)))
+        counts = table.count_read_back()  # the finished store is readable: all counted
     return CountedPart(raw, list(provisional), ids, counts, given, bound)
 
 

@@ -203,18 +203,16 @@ class Trainer:
         return self._shared is not None
 
     @property
-    def _wants_epoch_snapshots(self) -> bool:
-        """Copy the vectors at epoch ends only for callbacks that look at them."""
-        return any(
-            type(cb).on_epoch_end is not Callback.on_epoch_end for cb in self.callbacks.callbacks
-        )
+    def _epoch_listeners(self) -> list[Callback]:
+        """The callbacks that look at an epoch's vectors (none: no vectors are made for them)."""
+        return [cb for cb in self.callbacks.callbacks
+                if type(cb).on_epoch_end is not Callback.on_epoch_end]
 
     def _epoch_vectors(self) -> KeyedVectors:
         """What the epoch-end callbacks get: a snapshot, or the live input vectors when none
         of them keeps what it is given (the workers have joined at an epoch's end, so nothing
         writes the vectors during the calls)."""
-        if any(getattr(cb, "keeps_epoch_vectors", True) for cb in self.callbacks.callbacks
-               if type(cb).on_epoch_end is not Callback.on_epoch_end):
+        if any(getattr(cb, "keeps_epoch_vectors", True) for cb in self._epoch_listeners):
             return self.snapshot()
         vocab = self.corpus.vocab
         return KeyedVectors(vocab.words, self.W_in, vocab.counts)
@@ -315,7 +313,7 @@ class Trainer:
                 guard.check_all(event.epoch, event.fraction)  # before anything is saved
                 if self.checkpoints is not None and self.checkpoints.due(epoch_end=True):
                     self._checkpoint(progress)
-                if self._wants_epoch_snapshots:
+                if self._epoch_listeners:
                     self.callbacks.on_epoch_end(event, self._epoch_vectors())
         except StopTraining:
             stopped = True
