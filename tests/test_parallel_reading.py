@@ -402,3 +402,26 @@ def test_counts_read_back_part_by_part_equal_a_naive_count():
     naive = Counter(token for run in runs for sentence in run for token in sentence)
     assert dict(zip(part.words, part.counts.tolist())) == naive
     assert len(part.counts) == part.given == len(naive)
+
+
+def test_one_part_counted_here_is_its_own_merged_table():
+    """A one-process read keeps its counting table as the merged one (no copy); the table,
+    map and counts are those the merger builds from the part's words."""
+    import dataclasses
+
+    from w2v_core.id_store import IdStore
+    from w2v_core.token_ids import TableMerger, count_part, merge_parts
+
+    rng = np.random.default_rng(5)
+    sentences = [[f"w{i}" for i in rng.zipf(1.4, rng.integers(1, 12))] for _ in range(4000)]
+    part = count_part(iter(sentences), IdStore(), lambda *figures: None)
+    table, maps, counts = merge_parts([part])
+    assert table is part.table
+    merger = TableMerger()
+    travelled = dataclasses.replace(part, table=None)  # as if it came from a reading process
+    merged_map = merger.add(travelled)
+    assert list(table.items()) == list(merger.provisional.items())
+    assert maps[0].tolist() == merged_map.tolist()
+    assert counts.tolist() == merger.counts([travelled], [merged_map]).tolist()
+    with pytest.raises(KeyError):  # a plain table: a missing token gets no new id
+        table["absent"]

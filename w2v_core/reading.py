@@ -37,8 +37,11 @@ from typing import BinaryIO
 from .errors import ConfigError, CorpusError
 
 #: Bytes read at once; no more than LONG_LINE_CHARS, so that a line too long to hand on
-#: whole always spans blocks, where it is cut (:func:`_decoded_lines`).
-_READ_BYTES = 1 << 20
+#: whole always spans blocks, where it is cut (:func:`_decoded_lines`). A block, its text
+#: and its lines then stay in the core's own cache while they are tokenised, leaving the
+#: shared cache to the counting table: 1 MB blocks cost 6-11% more CPU a read
+#: (benchmarks/README.md, "Blocks that fit the cache").
+_READ_BYTES = 1 << 16
 #: Characters of a line handed on at once; a longer line comes in pieces cut at whitespace
 #: (a piece is one line to the reader: in line mode, a sentence boundary every few hundred
 #: thousand words, where sentences are cut at 10,000 tokens anyway).

@@ -667,6 +667,9 @@ class CountedPart:
     pieces : list of (int, int, int)
         ``(part, start, end)``: the corpus's parts this process read, and where each one's
         stream lies in ``store``, in order; empty: the store is one stream.
+    table : dict or None
+        The counting table itself, token to local id, where it was counted in this process
+        (None: it came from a reading process as ``words``).
     """
 
     store: IdStore
@@ -676,6 +679,7 @@ class CountedPart:
     given: int
     bound: DistinctBound | None = None
     pieces: list[tuple[int, int, int]] = field(default_factory=list)
+    table: dict[str, int] | None = None
 
 
 def count_part(
@@ -700,13 +704,21 @@ def counted(table: ProvisionalTable) -> CountedPart:
     else:  # nothing forgotten: the ids are 0, 1, 2... in the table's order (no lookup)
         ids = np.arange(given)
         counts = table.count_read_back()  # the finished store is readable: all counted
-    return CountedPart(raw, list(provisional), ids, counts, given, bound)
+    return CountedPart(raw, list(provisional), ids, counts, given, bound, table=provisional)
 
 
 def merge_parts(parts: Sequence[CountedPart]) -> tuple[dict[str, int], list[np.ndarray], np.ndarray]:
     """One table for the tables of several processes (:class:`TableMerger`). Returns the
     table, each part's map from local to merged ids (:data:`_PRUNED` for forgotten ids) and
-    the merged counts."""
+    the merged counts.
+
+    One part counted here with nothing forgotten is its own merged table: its ids are
+    already 0, 1, 2... (a copy would cost a one-process read ~30 ms at 20M words:
+    benchmarks/README.md, "Blocks that fit the cache").
+    """
+    if len(parts) == 1 and parts[0].table is not None and parts[0].bound is None:
+        part = parts[0]
+        return part.table, [np.arange(part.given, dtype=np.int32)], part.counts
     merger = TableMerger()
     maps = [merger.add(part) for part in parts]
     return merger.provisional, maps, merger.counts(parts, maps)
