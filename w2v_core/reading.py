@@ -339,7 +339,9 @@ def _decoded_lines(
         held_cr = not last and text.endswith("\r")
         if held_cr:
             text = text[:-1]
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if "\r" in text:  # one scan where there is none (most text), not two
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
         if len(lines) > 1:
             lines[0] = "".join(pending) + lines[0]
             pending = [lines.pop()]
