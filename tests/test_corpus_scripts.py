@@ -285,6 +285,44 @@ def test_the_quick_paths_give_the_general_rules_tokens(tmp_path, han_characters,
     assert sentences(path, lang=lang, line_sentences=True) == [w for w in expected if w]
 
 
+def _tokenised_lines(rng: random.Random) -> list[str]:
+    """Lines of words already tokenised in other scripts (whole batches of them take the
+    quick split), then lines with a word the split must not take as it is: Han or kana, a
+    compatibility form (ligature, ``ǅ``, ``ª``, ``µ``), ``İ``, a mark, a digit, a no-break
+    space."""
+    words = ["москва", "Москва", "ΟΔΟΣ", "οδός", "مرحبا", "שלום", "한국어", "café", "naïve",
+             "straße", "ქართული", "ⲁⲛⲟⲕ", "ÉTÉ"]
+    odd = ["東京", "コンピューター", "ひらがな", "İstanbul", "ﬁle", "ǅemal", "ªb", "µm",
+           "हिन्दी", "x²", "e\u0301", "a\u00a0b"]
+    return [" ".join(rng.choice(words if i < 600 else words + odd)
+                     for _ in range(rng.randint(1, 15))) for i in range(1200)]
+
+
+def test_lines_tokenised_in_other_scripts_split_as_the_general_rule(han_characters):
+    lines = _tokenised_lines(random.Random(11))
+    expected = [_general_words(line, None) for line in lines]
+    assert [tokenize(line) for line in lines] == expected
+    assert list(corpus_module.line_sentences(lines)) == expected
+    assert corpus_module._PlainLines()(lines[:256]) is not None  # the quick split was taken
+
+
+def test_every_letter_split_quickly_gives_the_general_rules_words(han_characters):
+    """Each letter beyond ASCII, alone, doubled and beside an ASCII one, in a line checked
+    as a batch of its own: where the quick split of tokenised text takes it, it gives the
+    general rule's words (lowercasing, NFKC, Han and kana split apart)."""
+    import sys
+
+    letters = [c for c in map(chr, range(0x80, sys.maxunicode + 1)) if c.isalpha()]
+    quick = 0
+    for c in letters:
+        line = f"a{c} {c}b {c}{c} {c}"
+        split = corpus_module._PlainLines()([line])
+        if split is not None:
+            quick += 1
+            assert split[0].split() == _general_words(line, None), hex(ord(c))
+    assert quick > 30_000  # the letters of every script but Han and kana, Hangul too
+
+
 def _script_lines(rng: random.Random) -> tuple[list[str], list[str]]:
     """Lines mostly in other scripts: words between spaces that repeat (Cyrillic, Hangul,
     Devanagari with its marks, Han cut into words, katakana, with punctuation and Latin
