@@ -380,3 +380,31 @@ def _a_dead_pid() -> int:
     child = subprocess.Popen(["true"])
     child.wait()
     return child.pid
+
+
+@pytest.mark.parametrize("where", ["constructor", "member"])
+def test_an_interrupted_archive_leaves_nothing_to_complain_when_collected(
+    kv: KeyedVectors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str,
+) -> None:
+    """A Ctrl-C inside ZipFile's constructor, or while a member is still open, leaves a half
+    made archive; collecting it later must not print an "Exception ignored" traceback (its own
+    ``__del__`` would close it again and raise)."""
+    import gc
+    import sys
+    import zipfile
+
+    def interrupt(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    if where == "constructor":  # after the file is set, before ``_writing`` is
+        monkeypatch.setattr(zipfile.threading, "RLock", interrupt)
+    else:  # the member's close never runs: the archive still has a writing handle
+        monkeypatch.setattr(zipfile._ZipWriteFile, "close", interrupt)
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with pytest.raises(SaveInterrupted):
+        formats.save(kv, tmp_path / "model.npz")
+    monkeypatch.undo()  # the archive's member may now close when it is collected
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    gc.collect()
+    assert unraisable == [] and _temps(tmp_path) == []

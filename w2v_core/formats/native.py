@@ -132,9 +132,22 @@ def _ensemble_arrays(model: Model) -> dict[str, np.ndarray]:
     }
 
 
+class _ArchiveWriter(zipfile.ZipFile):
+    """A ``ZipFile`` closed by its ``with`` block only, never when collected.
+
+    A Ctrl-C inside the constructor or while a member is open leaves it half made; its own
+    ``__del__`` would then close it again and print an "Exception ignored" traceback over the
+    terminal. The save it belongs to is abandoned with its temporary file
+    (:func:`w2v_core.atomic.atomic_write`), so nothing is left to close.
+    """
+
+    def __del__(self) -> None:
+        pass
+
+
 def write_npz(fh: IO[bytes], arrays: dict[str, np.ndarray]) -> None:
     """``np.savez`` with a fixed entry timestamp, so equal content gives equal bytes."""
-    with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+    with _ArchiveWriter(fh, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for name, array in arrays.items():
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
             info.create_system = 3  # unix, on every platform
