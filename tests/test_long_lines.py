@@ -110,3 +110,25 @@ def test_a_directory_of_many_small_files_peaks_as_the_same_words_in_one_file(tmp
     # measured: 1.6-1.9 MB over the interpreter for one file, 1.7 MB for the 20,000 files;
     # before, 13 MB (a Path and a part per file), 72 MB at 100,000 (benchmarks/README.md)
     assert growth["many"] <= 1.5 * growth["one"] + 2_000, (growth, single, many)
+
+
+def test_the_pieces_of_a_huge_line_are_tokenised_one_at_a_time():
+    """Lines of a million characters (a one-line corpus's pieces) go one a batch: batches of
+    256 lines held 256 such pieces and their copies at once (a 100 MB one-line corpus peaked
+    at 294-413 MB, now 70-87 MB: benchmarks/README.md, "One-line corpora in small batches")."""
+    from w2v_core.corpus import MAX_SENTENCE_LENGTH, line_sentences
+
+    pulled: list[int] = []
+
+    def pieces():
+        for k in range(4):
+            pulled.append(k)
+            yield "ab cd " * 200_000  # 400,000 tokens
+
+    sentences = line_sentences(pieces())
+    per_piece = 400_000 // MAX_SENTENCE_LENGTH
+    for _ in range(per_piece):
+        assert len(next(sentences)) == MAX_SENTENCE_LENGTH
+    assert pulled == [0]
+    next(sentences)
+    assert pulled == [0, 1]

@@ -59,8 +59,11 @@ from .byte_ranges import cut_points, part_share
 
 #: Longest sentence handed to the trainer; longer ones are cut (gensim uses 10000, the C tool 1000).
 MAX_SENTENCE_LENGTH = 10_000
-#: Lines :func:`line_sentences` tokenises at a time.
+#: Lines :func:`line_sentences` tokenises at a time, and about the most characters: the
+#: pieces of a one-line corpus (a million characters each) go one at a time, so that a batch
+#: and its copies never hold much of the corpus.
 _LINE_BATCH = 256
+_BATCH_CHARS = 1 << 16
 
 _TOKEN = re.compile(r"[^\W\d_]+")
 #: ASCII letters, spaces and line breaks only: text whose words are its pieces between spaces
@@ -680,8 +683,13 @@ def line_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[li
     words = tokenizer(lang)
     plain_lines = _PlainLines() if lang is None else None
     lines = iter(lines)
-    while batch := list(itertools.islice(lines, _LINE_BATCH)):
-        plain = None if plain_lines is None else plain_lines(batch)
+    size = 1  # then as many lines as hold about _BATCH_CHARS characters, up to _LINE_BATCH
+    while batch := list(itertools.islice(lines, size)):
+        if plain_lines is None:
+            plain, chars = None, sum(map(len, batch))
+        else:  # the batch joined for the check: its length for free
+            plain, chars = plain_lines(batch), plain_lines.chars
+        size = max(1, min(_LINE_BATCH, _BATCH_CHARS * len(batch) // max(chars, 1)))
         for tokens in map(words, batch) if plain is None else map(str.split, plain):
             if len(tokens) > MAX_SENTENCE_LENGTH:
                 yield from _cut(tokens)
@@ -704,9 +712,11 @@ class _PlainLines:
 
     def __init__(self) -> None:
         self.wait = 0
+        self.chars = 0  # characters of the last batch, its line breaks with them
 
     def __call__(self, lines: list[str]) -> list[str] | None:
         joined = "\n".join(lines)
+        self.chars = len(joined)
         if joined.isascii():
             if not _PLAIN.fullmatch(joined):
                 return None
