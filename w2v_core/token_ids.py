@@ -722,7 +722,8 @@ def merge_parts(parts: Sequence[CountedPart]) -> tuple[dict[str, int], list[np.n
     """
     if len(parts) == 1 and parts[0].table is not None and parts[0].bound is None:
         part = parts[0]
-        return part.table, [np.arange(part.given, dtype=np.int32)], part.counts
+        table, part.table = part.table, None  # the caller's now, freed when it lets go
+        return table, [np.arange(part.given, dtype=np.int32)], part.counts
     merger = TableMerger()
     maps = [merger.add(part) for part in parts]
     return merger.provisional, maps, merger.counts(parts, maps)
