@@ -132,3 +132,28 @@ def test_the_pieces_of_a_huge_line_are_tokenised_one_at_a_time():
     assert pulled == [0]
     next(sentences)
     assert pulled == [0, 1]
+
+
+def test_after_short_lines_a_huge_lines_pieces_still_go_one_at_a_time(tmp_path, monkeypatch):
+    """A title line, then a huge line: the batch after the title would have taken every piece
+    of the huge line at once (a 100 MB line peaked at 415 MB, now 94 MB); the reader marks
+    where the pieces begin, and a batch ends there."""
+    import w2v_core.corpus as corpus_module
+
+    path = tmp_path / "titled.txt"
+    path.write_text("a title line\n" + "ab cd " * 700_000 + "\n")  # 4.2M characters: 5 pieces
+    pulled: list[int] = []
+    real = corpus_module.read_lines
+
+    def counted_lines(*args, **kwargs):
+        for line in real(*args, **kwargs):
+            if line is not None:
+                pulled.append(len(line))
+            yield line
+
+    monkeypatch.setattr(corpus_module, "read_lines", counted_lines)
+    sentences = open_corpus(str(path), line_sentences=True).sentences()
+    assert next(sentences) == ["a", "title", "line"]
+    assert len(next(sentences)) == 10_000  # the huge line's first sentence
+    assert sum(size > 100_000 for size in pulled) <= 2  # its first piece (and the head's)
+    assert sum(len(s) for s in sentences) == 1_400_000 - 10_000

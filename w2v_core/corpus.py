@@ -682,9 +682,9 @@ def line_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[li
     """One sentence per non-empty line (cut at :data:`MAX_SENTENCE_LENGTH` tokens)."""
     words = tokenizer(lang)
     plain_lines = _PlainLines() if lang is None else None
-    lines = iter(lines)
+    next_line = iter(lines).__next__
     size = 1  # then as many lines as hold about _BATCH_CHARS characters, up to _LINE_BATCH
-    while batch := list(itertools.islice(lines, size)):
+    while batch := _next_batch(next_line, size):
         if plain_lines is None:
             plain, chars = None, sum(map(len, batch))
         else:  # the batch joined for the check: its length for free
@@ -695,6 +695,15 @@ def line_sentences(lines: Iterable[str], lang: str | None = None) -> Iterator[li
                 yield from _cut(tokens)
             elif tokens:
                 yield tokens
+
+
+def _next_batch(next_line: Callable[[], str | None], size: int) -> list[str]:
+    """Up to ``size`` lines, ended early by a None (a reader's mark before the pieces of a
+    huge line: :func:`w2v_core.reading.read_lines`), so that a batch of short lines never
+    takes in a run of million-character pieces behind them; empty at the end of the lines.
+    A mark is never followed by another, so one more try after an empty batch is enough."""
+    return (list(itertools.islice(iter(next_line, None), size))
+            or list(itertools.islice(iter(next_line, None), size)))
 
 
 class _PlainLines:
@@ -774,11 +783,13 @@ def _file_sentences(
     """Sentences of one file or pipe; the first 64 KB choose prose or one sentence a line
     (unless ``text.line_sentences`` says), and are shown to ``clause_check``. The bytes read
     are added to ``meter``."""
-    lines = read_lines(path, name, options, on_wait, meter)
+    marking = [False]  # marks before a huge line's pieces, once lines are read one a sentence
+    lines = read_lines(path, name, options, on_wait, meter, marks=lambda: marking[0])
     head = _head(lines)
     if clause_check is not None:
         clause_check(head, name)
     splitter = split_sentences if _is_prose(head, text) else line_sentences
+    marking[0] = splitter is line_sentences
     yield from splitter(itertools.chain(head, lines), text.lang)
 
 
@@ -823,7 +834,8 @@ def _file_ranges(path: Path, name: str, options: TextOptions, text: TextConfig,
     splitter = split_sentences if prose else line_sentences
     return [
         lambda meter, start=start, end=end: splitter(
-            read_range_lines(path, name, options, start, end, encoding, meter), text.lang)
+            read_range_lines(path, name, options, start, end, encoding, meter,
+                             marks=lambda: not prose), text.lang)
         for start, end in zip(bounds, bounds[1:])
     ]
 

@@ -140,9 +140,12 @@ def read_lines(
     options: TextOptions,
     on_wait: WaitNotice | None = None,
     meter: ByteMeter | None = None,
-) -> Iterator[str]:
+    marks: Callable[[], bool] | None = None,
+) -> Iterator[str | None]:
     """Decoded lines of ``path`` without their line ends, read as a stream (the bytes read
-    are added to ``meter``).
+    are added to ``meter``). While ``marks()`` is true, a None goes before each run of
+    pieces of a line too long to hand on whole, where a reader taking lines in batches ends
+    one (:func:`w2v_core.corpus.line_sentences`).
 
     Raises
     ------
@@ -152,7 +155,7 @@ def read_lines(
     try:
         with _open_bytes(path, name, on_wait) as raw, _decompressed(raw, path) as data:
             count = None if meter is None else _counter(meter, raw)
-            yield from _decoded_lines(data, name, options, count=count)
+            yield from _decoded_lines(data, name, options, count=count, marks=marks)
     except READ_ERRORS as exc:
         raise CorpusError(f"cannot read corpus {name}: {_reason(exc)}") from None
 
@@ -165,11 +168,12 @@ def read_range_lines(
     end: int,
     encoding: str,
     meter: ByteMeter | None = None,
-) -> Iterator[str]:
+    marks: Callable[[], bool] | None = None,
+) -> Iterator[str | None]:
     """Decoded lines of bytes ``start`` to ``end`` of the plain file ``path``, read in
     ``encoding`` (found once for the whole file: :func:`range_encoding`), as
-    :func:`read_lines` would hand on the same lines when ``start`` begins one. Errors name
-    offsets in the whole file.
+    :func:`read_lines` would hand on the same lines when ``start`` begins one (``marks``
+    too). Errors name offsets in the whole file.
 
     Raises
     ------
@@ -182,7 +186,7 @@ def read_range_lines(
             data = _ByteRange(raw, end - start)
             count = None if meter is None else _counter(meter, data)
             yield from _decoded_lines(data, name, options, count=count, encoding=encoding,
-                                      offset=start)
+                                      offset=start, marks=marks)
     except READ_ERRORS as exc:
         raise CorpusError(f"cannot read corpus {name}: {_reason(exc)}") from None
 
@@ -302,12 +306,15 @@ def _decoded_lines(
     count: Callable[[int], None] | None = None,
     encoding: str | None = None,
     offset: int = 0,
-) -> Iterator[str]:
+    marks: Callable[[], bool] | None = None,
+) -> Iterator[str | None]:
     """Lines of ``data`` decoded by ``options``, without their ends (``\\n``, ``\\r\\n``, ``\\r``).
 
     With ``final=False`` an incomplete character at the very end is no error (a cut sample).
     ``count`` is told each block's length after it is read. ``encoding`` overrides the
     detection (a range of a file); ``offset`` is where ``data`` starts, for error messages.
+    While ``marks()`` is true, a None goes before each run of pieces of a huge line
+    (:func:`read_lines`).
     """
     first = data.read(_READ_BYTES)
     if count is not None:
@@ -348,6 +355,8 @@ def _decoded_lines(
             pending_chars = len(pending[0])
             if len(lines[0]) > LONG_LINE_CHARS:  # the end of a huge line
                 *front, lines[0] = _cut_long(lines[0])
+                if marks is not None and marks():
+                    yield None
                 yield from front
             yield from lines
         else:
@@ -355,6 +364,8 @@ def _decoded_lines(
             pending_chars += len(lines[0])
             if pending_chars > LONG_LINE_CHARS:  # a huge line goes on: hand on its start
                 *front, rest = _cut_long("".join(pending))
+                if marks is not None and marks():
+                    yield None
                 yield from front
                 pending, pending_chars = [rest], len(rest)
         if last:
