@@ -214,19 +214,21 @@ class Trainer:
         writes the vectors during the calls)."""
         if any(getattr(cb, "keeps_epoch_vectors", True) for cb in self._epoch_listeners):
             return self.snapshot()
+        return self._keyed(self.W_in)
+
+    def _keyed(self, vectors: np.ndarray) -> KeyedVectors:
+        """``vectors`` (the input vectors or a copy) with the corpus's words and counts."""
         vocab = self.corpus.vocab
-        return KeyedVectors(vocab.words, self.W_in, vocab.counts)
+        return KeyedVectors(vocab.words, vectors, vocab.counts)
 
     # ------------------------------------------------------------------ public
     def snapshot(self) -> KeyedVectors:
         """A copy of the current input vectors (safe to query while training goes on)."""
-        vocab = self.corpus.vocab
-        return KeyedVectors(vocab.words, self.W_in.copy(), vocab.counts)
+        return self._keyed(self.W_in.copy())
 
     def model(self, summary: TrainingSummary | None = None) -> Model:
         """The model as it stands: input vectors (shared, not copied), output vectors, config."""
-        vocab = self.corpus.vocab
-        return Model(KeyedVectors(vocab.words, self.W_in, vocab.counts), self.W_out, self.config, summary)
+        return Model(self._keyed(self.W_in), self.W_out, self.config, summary)
 
     def state(self, progress: Progress) -> TrainingState:
         """Where the run stands now: exact at a chunk boundary once the workers are idle."""
