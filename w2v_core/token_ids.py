@@ -16,7 +16,7 @@ memory is returned when it exits (measurements: benchmarks/README.md, "token_ids
 A plain file, a directory or an NLTK corpus is counted in parts by several processes
 (:mod:`w2v_core.parallel_reading`), each with one table for the parts it read;
 :func:`merge_parts` joins the tables and the parts' streams are remapped in the corpus's
-order (in as many threads as there were processes: :func:`_remap`). The vocabulary is
+order (in as many processes: :mod:`w2v_core.remapping`). The vocabulary is
 ordered by count, ties by word, whatever order tokens were first seen in, so the vocabulary
 and the ids are those of a one-process read. The counting table can be bounded
 (:class:`DistinctBound`, ``--max-distinct``).
@@ -24,7 +24,6 @@ and the ids are those of a one-process read. The counting table can be bounded
 
 from __future__ import annotations
 
-import collections
 import itertools
 import math
 import time
@@ -39,9 +38,10 @@ from .callbacks import ReadingProgress, ReadingStopped, TrainingControl
 from .corpus import Corpus, Part, open_corpus
 from .errors import CorpusError
 from .config import available_cpus
-from .id_store import SPILL_TOKENS, IdSegment, IdStore, temporary_file
+from .id_store import SENTENCE_END, SPILL_TOKENS, IdSegment, IdStore, temporary_file
 from .parallel_reading import MAX_WORKERS, read_in_processes, reading_parts
 from .processes import processes_supported, release_freed_memory, run_isolated, shared_array
+from .remapping import PRUNED, remap_streams, with_mark_entry
 from .vocab import Vocabulary, kept_words, pack_words, unpack_words
 
 
@@ -56,13 +56,8 @@ class StreamRewrite(Protocol):
         check: Callable[[], None],
     ) -> "IdStore": ...
 
-#: Marks the end of a sentence in the id stream.
-SENTENCE_END = -1
-_PRUNED = -2
 #: Tokens gathered before a block is written out or remapped.
 _BLOCK_TOKENS = 65_536
-#: Ids :func:`_remap` maps at a time.
-_REMAP_BLOCK = _BLOCK_TOKENS
 #: Most sentences looked up at a time while counting, and about the most tokens: sentences
 #: of 10,000 tokens (a one-line corpus cut) go one at a time, so the batch holds no more
 #: than a sentence-at-a-time loop did.
@@ -190,7 +185,8 @@ def encode_corpus(
         Told how reading goes (:class:`~w2v_core.callbacks.ReadingProgress`) a few times a
         second, in this thread, and once when the whole corpus is read.
     workers : int, optional
-        Reading processes; None: the CPUs this process may use, at most
+        Reading processes, and remapping ones (a compressed file, read in one, is remapped
+        in as many: :mod:`w2v_core.remapping`); None: the CPUs this process may use, at most
         :data:`~w2v_core.parallel_reading.MAX_WORKERS`; 1: read in one.
     max_distinct : int, optional
         Most distinct tokens held while counting, over all reading processes; past it the
@@ -284,8 +280,8 @@ def _encode(
         publish(total or 0, -1 if total is None else total, int(counts.sum()), len(provisional))
     bound = combined_bound(parts)
     if phrases is not None:
-        raw = _remap(_streams_in_order(parts, [_with_mark_entry(local) for local in maps]),
-                     IdStore(spill_tokens), len(parts))[0]
+        raw = remap_streams(_streams_in_order(parts, [with_mark_entry(local) for local in maps]),
+                            IdStore(spill_tokens), workers)[0]
         for part in parts:
             part.store.close()
         raw = phrases(
@@ -301,21 +297,21 @@ def _encode(
     del provisional
     vocab, kept = vocabulary(words, counts)
     if kept is not None:
-        remap = np.full(len(words), _PRUNED, np.int32)
+        remap = np.full(len(words), PRUNED, np.int32)
         remap[kept] = np.arange(len(kept), dtype=np.int32)
     else:  # a row per word here, not vocab.index: that one would stay with the vocabulary
         rows = dict(zip(vocab.words, range(len(vocab))))
-        remap = np.fromiter(map(rows.get, words, itertools.repeat(_PRUNED)), np.int32, len(words))
+        remap = np.fromiter(map(rows.get, words, itertools.repeat(PRUNED)), np.int32, len(words))
         del rows
     del words, kept
     if phrases is not None:
-        store, n_words, n_sentences = _remap([(raw, _with_mark_entry(remap))], new_store(),
-                                             len(parts))
+        store, n_words, n_sentences = remap_streams([(raw, with_mark_entry(remap))], new_store(),
+                                                    workers)
     else:  # each process's map from its ids to rows, made once for all its pieces
         streams = _streams_in_order(parts, [
-            _with_mark_entry(np.where(local >= 0, remap[np.maximum(local, 0)], _PRUNED))
+            with_mark_entry(np.where(local >= 0, remap[np.maximum(local, 0)], PRUNED))
             for local in maps])
-        store, n_words, n_sentences = _remap(streams, new_store(), len(parts))
+        store, n_words, n_sentences = remap_streams(streams, new_store(), workers)
         del streams
     for part in parts:
         part.store.close()
@@ -713,7 +709,7 @@ def counted(table: ProvisionalTable) -> CountedPart:
 
 def merge_parts(parts: Sequence[CountedPart]) -> tuple[dict[str, int], list[np.ndarray], np.ndarray]:
     """One table for the tables of several processes (:class:`TableMerger`). Returns the
-    table, each part's map from local to merged ids (:data:`_PRUNED` for forgotten ids) and
+    table, each part's map from local to merged ids (:data:`PRUNED` for forgotten ids) and
     the merged counts.
 
     One part counted here with nothing forgotten is its own merged table: its ids are
@@ -746,7 +742,7 @@ class TableMerger:
     def add(self, part: CountedPart) -> np.ndarray:
         """Take in ``part``'s table; its map from local to merged ids."""
         provisional = self.provisional
-        local = np.full(part.given, _PRUNED, np.int32)
+        local = np.full(part.given, PRUNED, np.int32)
         if not provisional:  # every token is new: numbered in order, nothing looked up
             provisional.update(zip(part.words, itertools.count()))
             local[part.ids] = np.arange(len(part.words), dtype=np.int32)
@@ -823,81 +819,3 @@ class _ReadingReporter:
 def _check_stop(control, name: str) -> None:
     if control is not None and control.stopped:
         raise ReadingStopped(f"stopped while reading the corpus {name}")
-
-
-def _remap(streams: Sequence[tuple[IdStore | IdSegment, np.ndarray]], store: IdStore,
-           threads: int = 1) -> tuple[IdStore, int, int]:
-    """Map each stream's ids through its own ``remap`` (:func:`_with_mark_entry`) into
-    ``store``, in order, dropping ids mapped to :data:`_PRUNED`; a sentence left without
-    words loses its end mark too. Returns the new stream, its number of words and of
-    sentences.
-
-    With ``threads`` > 1, blocks are mapped that many at a time in threads (NumPy and the
-    reads let go of the GIL) and appended here in order: the remap is the longest step a
-    parallel read runs in one process once the others are done (benchmarks/README.md,
-    "The remap in threads").
-
-    A stream holds whole sentences, so each one, remapped, ends with a mark or is empty:
-    the blocks of all streams are joined as one.
-    """
-    if threads > 1:
-        from concurrent.futures import ThreadPoolExecutor  # threads only for parallel reads
-
-        with ThreadPoolExecutor(threads) as pool:
-            return _appended(_mapped_in_order(pool, streams, 2 * threads), store)
-    return _appended((_mapped_block(block, remap) for raw, remap in streams
-                      for _, block in raw.blocks(_REMAP_BLOCK)), store)
-
-
-def _with_mark_entry(remap: np.ndarray) -> np.ndarray:
-    """``remap`` with a last entry that maps the sentence end (-1) to itself: one gather
-    maps words and marks."""
-    return np.append(remap, np.int32(SENTENCE_END))
-
-
-def _mapped_block(block: np.ndarray, remap: np.ndarray) -> np.ndarray:
-    """``block`` mapped through ``remap``, without the ids mapped to :data:`_PRUNED` and
-    without a mark right after a mark (a sentence left without words); it may begin with a
-    mark that the block before makes redundant (:func:`_appended` drops it)."""
-    # take, wrapping the sentence end (-1) to remap's last entry: a third quicker than
-    # indexing
-    mapped = remap.take(block, mode="wrap")
-    mapped = mapped[mapped != _PRUNED]
-    marks = mapped == SENTENCE_END
-    repeated = marks[1:] & marks[:-1]
-    if repeated.any():  # only where a sentence lost all its words
-        mapped = mapped[np.concatenate(([True], ~repeated))]
-    return mapped
-
-
-def _mapped_in_order(pool, streams: Sequence[tuple[IdStore | IdSegment, np.ndarray]],
-                     ahead: int) -> Iterator[np.ndarray]:
-    """:func:`_mapped_block` of each block of ``streams``, read and mapped in ``pool``'s
-    threads, at most ``ahead`` blocks at a time, in order."""
-    pending: collections.deque = collections.deque()
-    for raw, remap in streams:
-        for read in raw.block_reads(_REMAP_BLOCK):
-            pending.append(pool.submit(lambda read=read, remap=remap: _mapped_block(read(), remap)))
-            if len(pending) >= ahead:
-                yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
-def _appended(mapped_blocks: Iterable[np.ndarray], store: IdStore) -> tuple[IdStore, int, int]:
-    """Append the mapped blocks to ``store`` in order, dropping a block's first mark where
-    the stream so far ends with one (or is empty). Returns the store finished, its words
-    and sentences."""
-    previous_was_mark = True  # no mark at the very start
-    n_words = n_sentences = 0
-    for mapped in mapped_blocks:
-        if len(mapped) and previous_was_mark and mapped[0] == SENTENCE_END:
-            mapped = mapped[1:]
-        if not len(mapped):
-            continue
-        previous_was_mark = bool(mapped[-1] == SENTENCE_END)
-        ends = int(np.count_nonzero(mapped == SENTENCE_END))
-        n_sentences += ends
-        n_words += len(mapped) - ends
-        store.append(mapped)
-    return store.finish(), n_words, n_sentences
