@@ -12,18 +12,22 @@ Usage::
 
     python benchmarks/scaling.py --corpus benchmarks/results/corpus.txt --threads 1,2
     # on a 32-core server: --threads 1,2,4,8,16,32 --max-words 100000000
+    # a speed-up of reading against what the host allows N processes: --reading-ceiling
 
 Reading the output on many cores: training words/s should grow with the threads until memory
 bandwidth or the serial part stops it; the serial seconds per epoch, against the seconds an
 epoch of your corpus takes, is the share Amdahl's law cannot divide. Reading should scale with
-processes too, until the disk or merging the processes' tables (one pass over the ids, in one
-process) stops it.
+processes too, until the disk or merging the processes' tables stops it; ``--reading-ceiling``
+times N one-process reads of the corpus's N slices side by side, which share nothing: a
+parallel read near that figure has no serial part or overhead left to remove, and a low
+ceiling is the host's (vCPUs that share a core, memory bandwidth).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import resource
 import statistics
 import sys
@@ -55,13 +59,19 @@ def serial_seconds(threads: int) -> float:
 
 
 def reading_rounds(corpus: Path, counts: list[int], repeats: int,
-                   ) -> tuple[dict[int, tuple[list[float], list[float]]], EncodedCorpus]:
+                   slices: dict[int, list[Path]] | None = None,
+                   ) -> tuple[dict[int, tuple[list[float], list[float]]], dict[int, list[float]],
+                              EncodedCorpus]:
     """Each process count's wall-clock seconds and CPU seconds (all processes of the read)
     over ``repeats`` reads of ``corpus``, and the encoded corpus (the same with any count:
     ``tests/test_parallel_reading.py``). The counts take turns, one read each a round, so that
     a host whose speed drifts (shared vCPUs) slows them alike; on a busy host the CPU seconds
-    still say how much work parallel reading adds."""
+    still say how much work parallel reading adds.
+
+    With ``slices`` (a count's slices of the corpus), each round also times that many
+    one-process reads of the slices side by side (:func:`side_by_side`): the second dict."""
     rounds: dict[int, tuple[list[float], list[float]]] = {workers: ([], []) for workers in counts}
+    apart: dict[int, list[float]] = {workers: [] for workers in slices or {}}
     encoded = None
     for _ in range(repeats):
         for workers in counts:
@@ -72,8 +82,47 @@ def reading_rounds(corpus: Path, counts: list[int], repeats: int,
             walls, cpus = rounds[workers]
             walls.append(time.perf_counter() - started)
             cpus.append(cpu_seconds() - before)
+            if workers in apart:
+                apart[workers].append(side_by_side(slices[workers]))
     assert encoded is not None
-    return rounds, encoded
+    return rounds, apart, encoded
+
+
+def cut_in_slices(corpus: Path, count: int, directory: Path) -> list[Path]:
+    """``corpus`` cut after newlines into ``count`` files of about as many bytes."""
+    data = corpus.read_bytes()
+    paths, start = [], 0
+    for k in range(1, count + 1):
+        end = len(data) if k == count else data.find(b"\n", len(data) * k // count) + 1 or len(data)
+        path = directory / f"slice-{count}-{k}.txt"
+        path.write_bytes(data[start:end])
+        paths.append(path)
+        start = end
+    return paths
+
+
+def side_by_side(paths: list[Path]) -> float:
+    """Seconds for one-process reads of ``paths``, each in its own forked process, all at once.
+
+    They share nothing (no tables merged, no hand-over between them), so against one read of
+    the whole they give what this host lets that many processes gain: the ceiling for a
+    parallel read here (on a shared VM it can be well under N: benchmarks/README.md)."""
+    started = time.perf_counter()
+    pids = []
+    for path in paths:
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                prepare_corpus(str(path), min_count=5, workers=1)
+                status = 0
+            finally:
+                os._exit(status)
+        pids.append(pid)
+    for pid in pids:
+        if os.waitpid(pid, 0)[1] != 0:
+            raise RuntimeError("a read of a slice failed")
+    return time.perf_counter() - started
 
 
 def cpu_seconds() -> float:
@@ -114,6 +163,9 @@ def main() -> None:
     parser.add_argument("--reading-repeats", type=int, default=3)
     parser.add_argument("--reading-only", action="store_true",
                         help="measure reading and gensim's scan only, no training")
+    parser.add_argument("--reading-ceiling", action="store_true",
+                        help="also time N one-process reads of the corpus's N slices side by side "
+                        "for each N processes: what this host lets N processes gain")
     parser.add_argument("--no-gensim", action="store_true")
     args = parser.parse_args()
     counts = [int(t) for t in args.threads.split(",")]
@@ -122,7 +174,9 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as tmp:
         corpus = first_words(args.corpus, args.max_words, Path(tmp) / "corpus.txt")
-        reads, encoded = reading_rounds(corpus, counts, args.reading_repeats)
+        slices = ({workers: cut_in_slices(corpus, workers, Path(tmp)) for workers in counts
+                   if workers > 1} if args.reading_ceiling else None)
+        reads, apart, encoded = reading_rounds(corpus, counts, args.reading_repeats, slices)
         base = None
         for threads in counts:
             walls, cpus = reads[threads]
@@ -153,6 +207,14 @@ def main() -> None:
               f"turn: {statistics.median(first) / statistics.median(walls):.2f}x (medians), "
               f"{statistics.median(ratios):.2f}x (median of the rounds' ratios), rounds "
               + ", ".join(f"{r:.2f}x" for r in ratios))
+        if threads in apart:
+            sliced = apart[threads]
+            ceiling = statistics.median(first) / statistics.median(sliced)
+            reached = statistics.median(sliced) / statistics.median(walls)
+            print(f"  the corpus's {threads} slices read side by side, one process each, sharing "
+                  f"nothing (the host's ceiling): {ceiling:.2f}x (medians), "
+                  f"{statistics.median([a / b for a, b in zip(first, sliced)]):.2f}x (median of "
+                  f"the rounds' ratios); the parallel read reaches {100 * reached:.0f}% of it")
     if args.reading_only:
         return
     epoch = encoded.n_words / rows[-1][5]

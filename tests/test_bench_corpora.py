@@ -241,3 +241,18 @@ def test_the_memory_sampler_marks_the_sample_after_a_fork():
     os.close(read_end)
     sampler.stop()
     assert settled_after_the_fork()
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7])
+def test_the_scaling_benchmarks_slices_cut_after_newlines_and_cover_the_corpus(tmp_path, count):
+    import scaling
+
+    lines = [f"line {i} " + "word " * (i % 13) + "\n" for i in range(200)]
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("".join(lines))
+    slices = scaling.cut_in_slices(corpus, count, tmp_path)
+    texts = [path.read_text() for path in slices]
+    assert len(slices) == count and "".join(texts) == corpus.read_text()
+    assert all(text.endswith("\n") for text in texts)
+    sizes = [len(text) for text in texts]
+    assert max(sizes) - min(sizes) <= 2 * max(map(len, lines))
