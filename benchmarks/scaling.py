@@ -89,15 +89,29 @@ def reading_rounds(corpus: Path, counts: list[int], repeats: int,
 
 
 def cut_in_slices(corpus: Path, count: int, directory: Path) -> list[Path]:
-    """``corpus`` cut after newlines into ``count`` files of about as many bytes."""
-    data = corpus.read_bytes()
+    """``corpus`` cut after newlines into ``count`` files of about as many bytes (copied in
+    blocks: a corpus of any size)."""
+    size = corpus.stat().st_size
     paths, start = [], 0
-    for k in range(1, count + 1):
-        end = len(data) if k == count else data.find(b"\n", len(data) * k // count) + 1 or len(data)
-        path = directory / f"slice-{count}-{k}.txt"
-        path.write_bytes(data[start:end])
-        paths.append(path)
-        start = end
+    with open(corpus, "rb") as source:
+        for k in range(1, count + 1):
+            end = size
+            if k < count:  # the first newline at or after the share's end
+                source.seek(size * k // count)
+                while block := source.read(1 << 16):
+                    if (newline := block.find(b"\n")) >= 0:
+                        end = source.tell() - len(block) + newline + 1
+                        break
+            end = max(end, start)
+            path = directory / f"slice-{count}-{k}.txt"
+            source.seek(start)
+            with open(path, "wb") as out:
+                left = end - start
+                while left and (block := source.read(min(left, 1 << 20))):
+                    out.write(block)
+                    left -= len(block)
+            paths.append(path)
+            start = end
     return paths
 
 

@@ -8,7 +8,6 @@ files, which their parent then adopts (:meth:`IdStore.adopt`).
 
 from __future__ import annotations
 
-import functools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -152,15 +151,9 @@ class IdStore:
                end: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
         """``(start, ids)`` blocks of at most ``size`` ids, in order, from id ``start`` to
         ``end`` (default: all)."""
-        for read in self.block_reads(size, start, end):
-            yield read.args[0], read()
-
-    def block_reads(self, size: int = _BLOCK_TOKENS, start: int = 0,
-                    end: int | None = None) -> Iterator[functools.partial]:
-        """Calls that each read one of :meth:`blocks`, in order: for readers in other threads."""
         end = self.size if end is None else min(end, self.size)
         for first in range(start, end, size):
-            yield functools.partial(self.read, first, min(first + size, end))
+            yield first, self.read(first, min(first + size, end))
 
 
 class IdSegment:
@@ -173,7 +166,3 @@ class IdSegment:
     def blocks(self, size: int = _BLOCK_TOKENS) -> Iterator[tuple[int, np.ndarray]]:
         """``(start, ids)`` blocks of at most ``size`` ids, in order (``start`` in the store)."""
         return self.store.blocks(size, self.start, self.end)
-
-    def block_reads(self, size: int = _BLOCK_TOKENS) -> Iterator[functools.partial]:
-        """Calls that each read one of :meth:`blocks`, in order."""
-        return self.store.block_reads(size, self.start, self.end)
