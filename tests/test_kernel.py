@@ -13,9 +13,11 @@ from w2v_core import TrainConfig, TrainingControl, prepare_corpus, train
 from training_spies import spy_on, spy_on_steps
 from w2v_core import training
 from w2v_core.training.negative_sampling import (
+    SCORE_CLIP,
     SHARED_ROW_UPDATES,
     NegativeSampling,
     shared_group_size,
+    sum_of_logs,
     whole_groups,
 )
 from w2v_core.training.cbow import Cbow, cbow_examples
@@ -24,17 +26,58 @@ from w2v_core.training.pairs import make_pairs
 from w2v_core.training.skipgram import SkipGram
 
 
-def _shared_objective(W_in, W_out, inputs, outputs, noise, group, negative) -> float:
-    """The shared-noise loss written pair by pair in float64: the reference."""
+def _shared_objective(
+    W_in, W_out, inputs, outputs, noise, group, negative, clip=np.inf
+) -> float:
+    """The shared-noise loss written pair by pair in float64 (scores clipped at ``clip``
+    on the side that overflows): the reference."""
     total = 0.0
     weight = negative / noise.shape[1]
     for b, (i, o) in enumerate(zip(inputs, outputs)):
         h = W_in[i]
-        total += np.logaddexp(0.0, -W_out[o] @ h)
+        total += np.logaddexp(0.0, min(-W_out[o] @ h, clip))
         for n in noise[b // group]:
             if n != o:  # a noise word equal to the centre word is skipped
-                total += weight * np.logaddexp(0.0, W_out[n] @ h)
+                total += weight * np.logaddexp(0.0, min(W_out[n] @ h, clip))
     return total
+
+
+@pytest.mark.parametrize("length", [0, 1, 15, 16, 17, 16 * 37 + 5])
+def test_sum_of_logs_matches_float64_logs_from_one_to_the_clip(length):
+    rng = np.random.default_rng(length)
+    q = (1.0 + np.exp(rng.uniform(-40, SCORE_CLIP, size=length))).astype(np.float32)
+    q[: length // 3] = np.float32(1.0 + np.exp(SCORE_CLIP))  # a run of the largest terms
+    expected = float(np.log(q.astype(np.float64)).sum())
+    assert sum_of_logs(q) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert sum_of_logs(q.reshape(-1, 1)) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_sum_of_logs_propagates_nan():
+    q = np.full(40, 2.0, dtype=np.float32)
+    q[33] = np.nan
+    assert np.isnan(sum_of_logs(q))
+    assert np.isnan(sum_of_logs(q[32:]))  # in the rest past the products too
+
+
+def test_shared_step_clips_scores_past_the_clip_and_reports_nan():
+    rng = np.random.default_rng(6)
+    V, d, K, N, group, pairs = 8, 3, 4, 2, 3, 6
+    W_in = rng.normal(scale=0.5, size=(V, d))
+    W_out = rng.normal(scale=0.5, size=(V, d))
+    inputs = np.array([0, 1, 2, 3, 4, 5], dtype=np.int32)
+    outputs = np.array([6, 7, 6, 7, 6, 7], dtype=np.int32)
+    noise = np.array([[5, 4], [1, 0]], dtype=np.int32)
+    W_out[5] = 40.0 * W_in[0] / (W_in[0] @ W_in[0])  # pair 0's noise score 40: past the clip
+    W_out[6] = -50.0 * W_in[2] / (W_in[2] @ W_in[2])  # pair 2's positive score -50
+    expected = _shared_objective(W_in, W_out, inputs, outputs, noise, group, K, SCORE_CLIP)
+    config = TrainConfig(dim=d, negative=K, shared_negatives=N)
+    fast_in, fast_out = W_in.astype(np.float32), W_out.astype(np.float32)
+    worker = training.Worker(fast_in, fast_out, config, 0, 16, group_size=group)
+    batch = Batch(outputs=outputs, inputs=inputs)
+    assert SkipGram().step(worker, batch, noise, 0.0) == pytest.approx(expected, rel=1e-5)
+    assert expected > 40.0  # the clipped terms count ~30 each
+    fast_in[3] = np.nan  # a diverged row: the loss says so
+    assert np.isnan(SkipGram().step(worker, batch, noise, 0.0))
 
 
 @pytest.mark.parametrize("pairs", [7, 9])  # a partial last group, and full groups only

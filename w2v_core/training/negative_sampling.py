@@ -32,6 +32,23 @@ SHARED_ROW_UPDATES = 20
 COMPARED_TERMS = 1 << 16
 #: Scores are clipped here before ``exp``: past it the sigmoid is 0 or 1 in float32 anyway.
 SCORE_CLIP = 30.0
+#: Loss terms ``1 + e`` (each at most ``1 + e**SCORE_CLIP``) multiplied in float64 before one
+#: ``log``: 23 such factors still fit (23 * 30 < 709).
+LOG_FACTORS = 16
+
+
+def sum_of_logs(q: np.ndarray) -> float:
+    """Sum of ``log(q)`` over ``q >= 1`` (each at most ``1 + e**SCORE_CLIP``; NaN propagates).
+
+    The values are multiplied :data:`LOG_FACTORS` at a time in float64 and the products'
+    logs summed: a sixteenth of the logs, and more exact than float32 logs summed. NumPy's
+    float32 ``log`` costs ~2 ns a value on AVX2 hosts, where it was 9% of training
+    (measurements: benchmarks/README.md, "training/negative_sampling.py").
+    """
+    flat = q.reshape(-1)
+    cut = len(flat) - len(flat) % LOG_FACTORS
+    products = np.multiply.reduce(flat[:cut].reshape(LOG_FACTORS, -1), axis=0, dtype=np.float64)
+    return float(np.log(products).sum() + np.log(flat[cut:].astype(np.float64)).sum())
 
 
 def shared_group_size(batch_size: int, negative: int, shared: int) -> int:
@@ -221,16 +238,14 @@ class NegativeSampling:
         scores = np.vecdot(U, h[:, None, :])
         np.clip(scores, -SCORE_CLIP, SCORE_CLIP, out=scores)
         signs = self.signs[:m]
-        # loss and sigmoid from one exp: e = exp(-sign * score)
+        # loss and sigmoid from one exp: e = exp(-sign * score); a noise word that is the
+        # example's centre gets e = 0: no loss (log 1), no gradient
         e = np.exp(-signs * scores)
-        valid = noise != outputs[:, None]
+        e[:, 1:] *= noise != outputs[:, None]
         q = e + 1.0
-        per_term = np.log(q)  # log(1 + e): see _update_shared
-        per_term[:, 1:] *= valid
-        loss = float(per_term.sum(dtype=np.float64))
+        loss = sum_of_logs(q)  # log(1 + e): see _update_shared
         # gradient of the log-likelihood: (label - sigmoid(score)) = sign * e / (1 + e)
         g = signs * e / q
-        g[:, 1:] *= valid
         g *= np.float32(alpha)
         if weights is not None:
             g *= weights[:, None]
@@ -260,20 +275,22 @@ class NegativeSampling:
         # positive scores row by row, noise scores as one product per group
         pos = np.vecdot(h, up)
         neg = np.matmul(hg, un.transpose(0, 2, 1), out=self.neg[:G])
-        # only the side that could overflow exp is clipped (two ufuncs, not np.clip's four)
+        # only the side that could overflow exp is clipped; the noise scores only when one is
+        # past the clip or NaN: their max costs a quarter of np.minimum (measurements:
+        # benchmarks/README.md, "training/negative_sampling.py")
         np.maximum(pos, -SCORE_CLIP, out=pos)
-        np.minimum(neg, SCORE_CLIP, out=neg)
+        if not neg.max() <= SCORE_CLIP:
+            np.minimum(neg, SCORE_CLIP, out=neg)
         e_pos = np.exp(-pos)  # 1 - sigmoid(pos) = e_pos / (1 + e_pos)
         e_neg = np.exp(neg)  # sigmoid(neg) = e_neg / (1 + e_neg)
         if collisions.size:  # a noise word that is the example's centre: no loss, no gradient
             e_neg.reshape(-1)[collisions] = 0.0
         # one denominator for loss and gradient; log(1 + e), not log1p(e): NumPy's float32
-        # log1p is a scalar loop, log is vectorised, and they differ only where the term is
-        # below float32's resolution of 1 (measurements: benchmarks/README.md,
-        # "training/negative_sampling.py")
+        # log1p is a scalar loop, and they differ only where the term is below float32's
+        # resolution of 1 (measurements: benchmarks/README.md, "training/negative_sampling.py")
         q_pos = e_pos + 1.0
         q_neg = np.add(e_neg, 1.0, out=neg)
-        loss = float(np.log(q_pos).sum()) + weight * float(np.log(q_neg).reshape(n, N)[:m].sum())
+        loss = sum_of_logs(q_pos) + weight * sum_of_logs(q_neg.reshape(n, N)[:m])
         g_pos = np.divide(e_pos, q_pos, out=e_pos)
         g_pos *= np.float32(alpha)
         g_neg = np.divide(e_neg, q_neg, out=neg)
