@@ -41,8 +41,8 @@ def sum_of_logs(q: np.ndarray) -> float:
     """Sum of ``log(q)`` over ``q >= 1`` (each at most ``1 + e**SCORE_CLIP``; NaN propagates).
 
     The values are multiplied :data:`LOG_FACTORS` at a time in float64 and the products'
-    logs summed: a sixteenth of the logs, and more exact than float32 logs summed. NumPy's
-    float32 ``log`` costs ~2 ns a value on AVX2 hosts, where it was 9% of training
+    logs summed: a sixteenth of the logs, and more exact than float32 logs summed. On AVX2
+    hosts NumPy's float32 ``log`` is slow enough to be a visible share of training
     (measurements: benchmarks/README.md, "training/negative_sampling.py").
     """
     flat = q.reshape(-1)
@@ -276,7 +276,7 @@ class NegativeSampling:
         pos = np.vecdot(h, up)
         neg = np.matmul(hg, un.transpose(0, 2, 1), out=self.neg[:G])
         # only the side that could overflow exp is clipped; the noise scores only when one is
-        # past the clip or NaN: their max costs a quarter of np.minimum (measurements:
+        # past the clip or NaN: their max is cheaper than np.minimum (measurements:
         # benchmarks/README.md, "training/negative_sampling.py")
         np.maximum(pos, -SCORE_CLIP, out=pos)
         if not neg.max() <= SCORE_CLIP:
